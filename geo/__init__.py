@@ -1,0 +1,1 @@
+"""Rujuk's data layer: boundaries, islands, gazetteer, service directory and case figures."""

@@ -1,0 +1,50 @@
+"""Exceptions raised by Rujuk, so callers can tell bad input from missing data."""
+
+from __future__ import annotations
+
+
+class RujukError(Exception):
+    """Base class of Rujuk's own errors."""
+
+
+class DataUnavailableError(RujukError):
+    """A third-party file or a built artefact is missing; the message says how to get it."""
+
+
+class InputError(RujukError, ValueError):
+    """A value given by the user is invalid; the message names the field and the value."""
+
+    def __init__(self, field: str, value: object, message: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"`{field}` was {value!r} but {message}")
+
+
+class RowError(RujukError):
+    """One row of an imported file is invalid."""
+
+    def __init__(self, row: int, field: str, value: object, message: str) -> None:
+        self.row = row
+        self.field = field
+        self.value = value
+        self.message = message
+        super().__init__(f"row {row}: `{field}` was {value!r} but {message}")
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the error as JSON-ready data."""
+        return {"row": self.row, "field": self.field, "value": self.value, "message": self.message}
+
+
+class ImportRejectedError(RujukError):
+    """A whole file was rejected; nothing was written. ``errors`` lists every bad row."""
+
+    def __init__(self, source: str, errors: list[RowError]) -> None:
+        self.source = source
+        self.errors = errors
+        lines = "\n".join(f"  {error}" for error in errors[:50])
+        more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{source} was rejected with {len(errors)} row error(s); nothing was written:\n{lines}{more}")
+
+
+class NotFoundError(RujukError, LookupError):
+    """A code, name or id names nothing; the message lists close matches where there are any."""

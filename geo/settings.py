@@ -1,0 +1,111 @@
+"""Global settings for Rujuk: the one place where configuration is read.
+
+Every value is a module-level attribute that can be changed at run time, as in
+osmnx (``from geo import settings; settings.suppress_below = 11``). Code must
+read ``settings.NAME`` when it runs, never copy a value at import time.
+Environment variables (read once, when this module is imported) give the
+defaults; their names are ``RUJUK_`` plus the attribute name in upper case.
+
+Attributes
+----------
+data_mirror : pathlib.Path | None
+    Directory holding the third-party files under their mirror paths
+    (``upstream/<repo>/...``, ``osm/...``, ``crosswalk-bps2020-kemendagri/...``).
+    When set, files are read from it (and their sha256 checked); when unset,
+    they are downloaded from the pinned URLs in ``geo/registry.txt`` into
+    ``cache_dir``. Env: ``RUJUK_DATA_MIRROR``.
+cache_dir : pathlib.Path
+    Where downloaded files are kept. Env: ``RUJUK_CACHE_DIR``; default is the
+    platform cache folder (``pooch.os_cache("rujuk")``).
+data_dir : pathlib.Path
+    Where built artefacts and the default database live. Env:
+    ``RUJUK_DATA_DIR``; default ``data/`` beside the packages.
+database_url : str
+    SQLAlchemy URL of the service database. Env: ``RUJUK_DATABASE_URL``;
+    default a SQLite file ``rujuk.sqlite`` in ``data_dir``.
+suppress_below : int
+    Public outputs show case counts below this value as ``"<N"`` (never the
+    number). Default 5; the Counter Trafficking Data Collaborative uses k = 11.
+    Env: ``RUJUK_SUPPRESS_BELOW``.
+lookup_tolerance_km : float
+    A point outside every polygon (sea, or a sliver between independently
+    simplified neighbours) is assigned to the nearest area within this
+    distance, and to none beyond it. Default 3 km: the upstream polygons are
+    simplified, and regency seats lie up to a few km outside them.
+    Env: ``RUJUK_LOOKUP_TOLERANCE_KM``.
+web_simplify_tolerance_m : dict[str, float]
+    Douglas-Peucker tolerance per level for the web-ready boundary files.
+web_coordinate_decimals : int
+    Decimals kept in web GeoJSON coordinates (5 = about 1 m).
+island_merge_gap_m : float
+    Land polygons closer than this are treated as one land mass when islands
+    are built (closes slivers between independently simplified neighbours;
+    the Kalimantan-Sebatik or Java-Madura gaps are far wider).
+road_speed_kmh : float
+    Average door-to-door road speed of the estimated travel model.
+circuity_factor : float
+    Road distance divided by great-circle distance in the estimated model.
+ferry_speed_kmh : float
+    Sea-leg speed of the estimated model.
+ferry_wait_h : float
+    Waiting and boarding time added once per sea leg in the estimated model.
+default_speed_kmh_by_highway : dict[str, float]
+    Road-network speeds per OSM ``highway`` class where ``maxspeed`` is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pooch
+
+
+def _env_path(name: str, default: Path | None) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        msg = f"Environment variable {name} was {value!r} but must be a number."
+        raise ValueError(msg) from None
+
+
+package_root: Path = Path(__file__).resolve().parents[1]
+
+data_mirror: Path | None = _env_path("RUJUK_DATA_MIRROR", None)
+cache_dir: Path = _env_path("RUJUK_CACHE_DIR", Path(pooch.os_cache("rujuk")))  # type: ignore[assignment]
+data_dir: Path = _env_path("RUJUK_DATA_DIR", package_root / "data")  # type: ignore[assignment]
+database_url: str = os.environ.get("RUJUK_DATABASE_URL") or f"sqlite:///{data_dir / 'rujuk.sqlite'}"
+
+suppress_below: int = int(_env_float("RUJUK_SUPPRESS_BELOW", 5))
+lookup_tolerance_km: float = _env_float("RUJUK_LOOKUP_TOLERANCE_KM", 3.0)
+
+web_simplify_tolerance_m: dict[str, float] = {"province": 1000.0, "regency": 500.0, "district": 200.0}
+web_coordinate_decimals: int = 5
+island_merge_gap_m: float = 200.0
+
+# Estimated travel model (routing). Sources and reasoning are in routing/estimated.py.
+road_speed_kmh: float = _env_float("RUJUK_ROAD_SPEED_KMH", 40.0)
+circuity_factor: float = _env_float("RUJUK_CIRCUITY_FACTOR", 1.4)
+ferry_speed_kmh: float = _env_float("RUJUK_FERRY_SPEED_KMH", 20.0)
+ferry_wait_h: float = _env_float("RUJUK_FERRY_WAIT_H", 4.0)
+
+# Road-network speeds where OSM has no maxspeed (km/h); urban Indonesian traffic.
+default_speed_kmh_by_highway: dict[str, float] = {
+    "motorway": 80.0,
+    "trunk": 50.0,
+    "primary": 40.0,
+    "secondary": 35.0,
+    "tertiary": 30.0,
+    "unclassified": 25.0,
+    "residential": 20.0,
+    "living_street": 10.0,
+    "service": 15.0,
+}

@@ -1,0 +1,27 @@
+"""Session fixtures built once from the real data in the mirror (RUJUK_DATA_MIRROR)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if settings.data_mirror is None or not settings.data_mirror.is_dir():
+        msg = (
+            "The tests read the real data: set RUJUK_DATA_MIRROR to the data mirror "
+            "(for example RUJUK_DATA_MIRROR=../shared/data make test)."
+        )
+        raise pytest.UsageError(msg)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """A fresh real SQLite database file with the current schema."""
+    from geo import db
+
+    engine = db.get_engine(f"sqlite:///{tmp_path / 'rujuk-test.sqlite'}")
+    db.init_db(engine)
+    yield engine
+    engine.dispose()
