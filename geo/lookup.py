@@ -1,0 +1,197 @@
+"""Which area is a point in: vectorised point-in-polygon with a deterministic answer for every point.
+
+The upstream polygons were simplified one by one, so near a border a point can lie in
+two polygons (overlap) or in none (sliver, or just offshore). :class:`AreaIndex`
+answers each point by these rules, in order:
+
+1. inside exactly one polygon (boundary included): that area;
+2. inside several: the one the point is deepest inside (largest distance to its
+   boundary), then the smallest code;
+3. inside none: the nearest area whose geodesic distance (WGS84) is at most the
+   tolerance (``settings.lookup_tolerance_km`` unless given), then the smallest code;
+4. otherwise None.
+
+Speed: the polygons are prepared once and each query builds an STRtree of the *points*,
+so every prepared polygon tests only the points in its bounding box (indexed
+point-in-area). Points that need a tie-break or the sea rule are a small share, so the
+whole lookup runs about as fast as a plain ``geopandas.sjoin`` (see bench/bench_geo.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from geo import boundaries, settings
+from geo._errors import InputError
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+_KM_PER_DEGREE = 111.32
+_indexes: dict[tuple, AreaIndex] = {}
+
+
+def coordinates(lon: object, lat: object) -> tuple[np.ndarray, np.ndarray]:
+    """Return `lon` and `lat` as equal-length 1-D float arrays, or raise InputError naming the bad value."""
+    arrays = []
+    for field, value, limit in (("lon", lon, 180.0), ("lat", lat, 90.0)):
+        try:
+            array = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+        except (TypeError, ValueError):
+            raise InputError(field, value, "is expected to be a number or an array of numbers.") from None
+        bad = ~np.isfinite(array) | (np.abs(array) > limit)
+        if bad.any():
+            first = array[bad][0]
+            raise InputError(field, first, f"is expected to be a finite number in [-{limit:g}, {limit:g}] (WGS84).")
+        arrays.append(array)
+    if arrays[0].shape != arrays[1].shape:
+        raise InputError("lat", lat, f"has {arrays[1].size} values but `lon` has {arrays[0].size}.")
+    return arrays[0], arrays[1]
+
+
+def _first_best(point: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the positions of the best pair per point: lowest `keys` in order (last key breaks ties)."""
+    order = np.lexsort((*reversed(keys), point))
+    _, first = np.unique(point[order], return_index=True)
+    return point[order][first], order[first]
+
+
+class AreaIndex:
+    """A point-in-polygon index over areas with the tie-break rules of :mod:`geo.lookup`.
+
+    Parameters
+    ----------
+    areas
+        Polygons in EPSG:4326 with a unique `key` column.
+    tolerance_km
+        Largest geodesic distance at which a point outside every polygon is still
+        given the nearest area. None reads ``settings.lookup_tolerance_km`` at
+        each query.
+    key
+        The column returned by :meth:`locate`.
+    """
+
+    def __init__(self, areas: gpd.GeoDataFrame, tolerance_km: float | None = None, key: str = "code") -> None:
+        if tolerance_km is not None and not (np.isfinite(tolerance_km) and tolerance_km >= 0):
+            raise InputError("tolerance_km", tolerance_km, "is expected to be a finite number >= 0 or None.")
+        if areas.crs is not None and not areas.crs.equals("EPSG:4326"):
+            areas = areas.to_crs("EPSG:4326")
+        self.keys = areas[key].to_numpy()
+        self.geometries = np.array(areas.geometry.to_numpy(), dtype=object)
+        shapely.prepare(self.geometries)
+        self.boundaries = shapely.boundary(self.geometries)
+        # rank[i] orders area i by its key: the "smallest code" tie-break.
+        self.rank = np.argsort(np.argsort(self.keys, kind="stable"), kind="stable")
+        self.tolerance_km = tolerance_km
+
+    def locate_index(self, lon: object, lat: object) -> np.ndarray:
+        """Return the position (row) of the area each point is in, -1 where none (see :meth:`locate`)."""
+        lon, lat = coordinates(lon, lat)
+        points = shapely.points(lon, lat)
+        result = np.full(len(points), -1, dtype=np.int64)
+        area, point = shapely.STRtree(points).query(self.geometries, predicate="intersects")
+        if len(point):
+            hits = np.bincount(point, minlength=len(points))
+            single = hits[point] == 1
+            result[point[single]] = area[single]
+            multi_point, multi_area = point[~single], area[~single]
+            if len(multi_point):
+                depth = shapely.distance(points[multi_point], self.boundaries[multi_area])
+                chosen_point, best = _first_best(multi_point, -depth, self.rank[multi_area])
+                result[chosen_point] = multi_area[best]
+        outside = np.flatnonzero(result < 0)
+        if len(outside):
+            nearest = self._nearest_within_tolerance(lon[outside], lat[outside], points[outside])
+            result[outside] = nearest
+        return result
+
+    def _nearest_within_tolerance(self, lon: np.ndarray, lat: np.ndarray, points: np.ndarray) -> np.ndarray:
+        tolerance_km = settings.lookup_tolerance_km if self.tolerance_km is None else self.tolerance_km
+        result = np.full(len(points), -1, dtype=np.int64)
+        if tolerance_km <= 0:
+            return result
+        # A planar bound in degrees that no point within tolerance_km can exceed (a degree of longitude
+        # shrinks with cos(lat)); the geodesic distance below decides.
+        cos_lat = np.cos(np.radians(min(float(np.abs(lat).max()) + 1.0, 89.0)))
+        bound_deg = tolerance_km / (_KM_PER_DEGREE * cos_lat * 0.99)
+        area, point = shapely.STRtree(points).query(self.geometries, predicate="dwithin", distance=bound_deg)
+        if not len(point):
+            return result
+        # The nearest point of the polygon in degree space; within a few km it is also the geodesic nearest.
+        lines = shapely.shortest_line(points[point], self.geometries[area])
+        ends = shapely.get_coordinates(shapely.get_point(lines, 1))
+        _, _, distance_m = _GEOD.inv(lon[point], lat[point], ends[:, 0], ends[:, 1])
+        near = distance_m <= tolerance_km * 1000.0
+        if near.any():
+            chosen_point, best = _first_best(point[near], distance_m[near], self.rank[area[near]])
+            result[chosen_point] = area[near][best]
+        return result
+
+    def locate(self, lon: object, lat: object) -> np.ndarray:
+        """Return the key of the area each point is in (None where none), by the module's rules.
+
+        Parameters
+        ----------
+        lon, lat
+            WGS84 degrees: numbers or equal-length array-likes.
+
+        Returns
+        -------
+        numpy.ndarray
+            Object array of keys, one per point.
+
+        Raises
+        ------
+        InputError
+            If a coordinate is not a finite number in range; the message names it.
+        """
+        index = self.locate_index(lon, lat)
+        found = np.full(len(index), None, dtype=object)
+        found[index >= 0] = self.keys[index[index >= 0]]
+        return found
+
+
+def area_index(level: str = "district") -> AreaIndex:
+    """Return the cached :class:`AreaIndex` of a level of :func:`geo.boundaries.load_areas`."""
+    key = (level, boundaries.stamp(boundaries.artefact_name(level)))
+    if key not in _indexes:
+        _indexes.clear()  # an index of rebuilt artefacts is stale
+        _indexes[key] = AreaIndex(boundaries.load_areas(level))
+    return _indexes[key]
+
+
+def locate(lon: object, lat: object, level: str = "district") -> np.ndarray:
+    """Return the code of the `level` area each point is in (None where none); see :class:`AreaIndex`."""
+    return area_index(level).locate(lon, lat)
+
+
+def locate_hierarchy(lon: float | Sequence[float], lat: float | Sequence[float]) -> pd.DataFrame:
+    """Return the district, regency and province of each point, consistent with the code hierarchy.
+
+    A point is looked up among the districts; its regency and province are the
+    prefixes of the district code (not separate lookups, which could disagree near
+    a border because every level was simplified on its own). A point with no
+    district within tolerance is looked up among the regencies, and its province
+    is that regency's prefix; its district is None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``district_code``, ``regency_code``, ``province_code`` (None where
+        no area is within tolerance), one row per point.
+    """
+    district = pd.Series(locate(lon, lat, "district"), dtype=object)
+    regency = _prefix(district, 5)
+    missing = np.flatnonzero(district.isna())
+    if len(missing):
+        lon_arr, lat_arr = coordinates(lon, lat)
+        regency.iloc[missing] = locate(lon_arr[missing], lat_arr[missing], "regency")
+    return pd.DataFrame({"district_code": district, "regency_code": regency, "province_code": _prefix(regency, 2)})
+
+
+def _prefix(codes: pd.Series, length: int) -> pd.Series:
+    return codes.str.slice(0, length).astype(object).where(codes.notna(), None)
