@@ -51,6 +51,21 @@ ferry_wait_h : float
     Waiting and boarding time added once per sea leg in the estimated model.
 default_speed_kmh_by_highway : dict[str, float]
     Road-network speeds per OSM ``highway`` class where ``maxspeed`` is missing.
+cross_border_policy : str
+    ``"flag"`` (default): agencies across a border without an agreement are listed
+    and marked as needing coordination; ``"exclude"``: they are left out.
+    Env: ``RUJUK_CROSS_BORDER_POLICY``.
+coverage_standard_h : dict[str, float]
+    Per capability, the travel time within which help should be reachable; areas
+    beyond it are coverage gaps. The values are planning defaults, not law: 2 h for
+    emergency medical care and a forensic exam (evidence is lost with time), 4 h for
+    intake, shelter, case management, psychological and legal help (same-day
+    service), 24 h for law enforcement, witness protection, repatriation,
+    reintegration and migrant-worker services (a day's journey to a provincial or
+    national office).
+road_networks : list[str]
+    Mirror paths of the OpenStreetMap road networks that referrals use where they
+    cover the origin (elsewhere the estimated model is used).
 """
 
 from __future__ import annotations
@@ -109,3 +124,27 @@ default_speed_kmh_by_highway: dict[str, float] = {
     "living_street": 10.0,
     "service": 15.0,
 }
+
+cross_border_policy: str = os.environ.get("RUJUK_CROSS_BORDER_POLICY", "flag")
+
+coverage_standard_h: dict[str, float] = {
+    "intake": 4.0,
+    "case_management": 4.0,
+    "shelter": 4.0,
+    "medical": 2.0,
+    "forensic_exam": 2.0,
+    "psychological": 4.0,
+    "legal_aid": 4.0,
+    "law_enforcement": 24.0,
+    "witness_protection": 24.0,
+    "repatriation_domestic": 24.0,
+    "repatriation_international": 24.0,
+    "reintegration": 24.0,
+    "migrant_worker_services": 24.0,
+}
+
+road_networks: list[str] = [
+    "osm/balikpapan_kota_drive_simplified.graphml",
+    "osm/jakarta_jatinegara_drive_simplified.graphml",
+    "osm/jakarta_kelapa_gading_drive_simplified.graphml",
+]

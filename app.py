@@ -1,0 +1,121 @@
+"""Rujuk's web service: a Flask app whose routes parse input, call one function and render the result.
+
+Run it with ``rujuk serve`` (waitress). ``create_app()`` prepares the data on start
+(boundaries built or reused, database created and seeded when empty), so the service
+runs on the embedded default data with no other step.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from markupsafe import escape
+from sqlalchemy import Engine
+from werkzeug.exceptions import HTTPException
+
+from geo import boundaries, db, settings
+from geo._errors import ImportRejectedError, InputError, NotFoundError, RujukError
+
+API = "/api/v1"
+
+
+def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Flask:
+    """Return the Flask application.
+
+    Parameters
+    ----------
+    engine
+        Database engine; default ``db.get_engine()`` on ``settings.database_url``.
+    prepare_data
+        Build missing artefacts and create and seed the database before serving.
+    """
+    app = Flask(__name__)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if prepare_data:
+        from geo.prepare import prepare
+
+        prepare(progress=False, engine=engine)
+    app.config["RUJUK_ENGINE"] = engine or db.get_engine()
+    _register_errors(app)
+    _register_api(app)
+    return app
+
+
+def _engine() -> Engine:
+    from flask import current_app
+
+    return current_app.config["RUJUK_ENGINE"]
+
+
+def _error(status: int, message: str, **details: Any) -> tuple[Response, int]:
+    return jsonify({"error": {"status": status, "message": message, **details}}), status
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(InputError)
+    def _bad_input(error: InputError):  # type: ignore[no-untyped-def]
+        return _error(400, str(error), field=error.field, value=str(error.value))
+
+    @app.errorhandler(ImportRejectedError)
+    def _rejected(error: ImportRejectedError):  # type: ignore[no-untyped-def]
+        return _error(422, str(error).splitlines()[0], rows=[e.as_dict() for e in error.errors])
+
+    @app.errorhandler(NotFoundError)
+    def _not_found(error: NotFoundError):  # type: ignore[no-untyped-def]
+        return _error(404, str(error))
+
+    @app.errorhandler(RujukError)
+    def _rujuk_error(error: RujukError):  # type: ignore[no-untyped-def]
+        return _error(503, str(error))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        return _error(error.code or 500, error.description or error.name)
+
+
+def _query(name: str, allowed: tuple[str, ...] | None = None, default: str | None = None) -> str | None:
+    value = request.args.get(name, default)
+    if value is not None and allowed is not None and value not in allowed:
+        raise InputError(name, value, f"is expected to be one of {list(allowed)}.")
+    return value
+
+
+def _register_api(app: Flask) -> None:
+    @app.get("/")
+    def home() -> str:
+        links = "".join(
+            f'<li><a href="{escape(path)}">{escape(path)}</a> — {escape(text)}</li>'
+            for path, text in [
+                (f"{API}/health", "status / status layanan"),
+                (f"{API}/areas?level=province", "provinces as GeoJSON / provinsi"),
+                (f"{API}/agencies", "public service directory / direktori layanan"),
+                (f"{API}/agreements", "cooperation agreements / perjanjian kerja sama"),
+                (f"{API}/cases", "aggregate case figures, small counts suppressed / angka kasus agregat"),
+                (f"{API}/places?q=Tenggarong", "gazetteer / pencarian tempat"),
+            ]
+        )
+        return (
+            '<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Rujuk</title></head><body>'
+            "<h1>Rujuk</h1><p>Layanan rujukan korban TPPO / Referral service for victims of trafficking.</p>"
+            f"<ul>{links}</ul></body></html>"
+        )
+
+    @app.get(f"{API}/health")
+    def health():  # type: ignore[no-untyped-def]
+        return jsonify({"status": "ok", "schema_version": db.SCHEMA_VERSION, "suppress_below": settings.suppress_below})
+
+    @app.get(f"{API}/areas")
+    def areas():  # type: ignore[no-untyped-def]
+        level = _query("level", boundaries.LEVELS, "province")
+        path = boundaries.web_geojson_path(level)
+        within = _query("within")
+        if within is None:
+            return Response(path.read_bytes(), mimetype="application/geo+json")
+        boundaries.area(within)  # raises NotFoundError for an unknown code
+        collection = json.loads(path.read_text(encoding="utf-8"))
+        collection["features"] = [
+            f for f in collection["features"] if f["properties"]["code"].startswith(within + ".")
+        ]
+        return Response(json.dumps(collection, ensure_ascii=False), mimetype="application/geo+json")

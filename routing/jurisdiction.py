@@ -1,0 +1,106 @@
+"""Under which rule may an agency take a case from a given place.
+
+The rules follow the tiers of the Indonesian referral system (DOMAIN.md, "Jurisdiction
+and escalation"); the first that applies wins:
+
+==============  ===========================================================================
+status          when
+==============  ===========================================================================
+own_area        a regency/city unit of the regency the victim is in
+agreement       a unit whose area signed a cooperation agreement (PKS) with the victim's
+                regency or province, covering every need the unit is asked for
+provincial      a provincial unit of the victim's province
+national        a national agency (LPSK, Kemensos, BP2MI ...): serves everyone
+cross_border    any other unit: the referral is possible but needs coordination
+==============  ===========================================================================
+
+An agreement between areas A and B widens the area of the units *of* A (``area_code ==
+A``) to B and everything inside B, and the other way round. So the Kutai Kartanegara
+unit (64.02) may take a case from Penajam Paser Utara (64.09) for the help the PKS of
+17 July 2024 covers, and the Kalimantan Timur provincial unit (64) may take one from
+Jawa Barat (32) under the province agreements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+STATUSES: tuple[str, ...] = ("own_area", "agreement", "provincial", "national", "cross_border")
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "own_area": {"en": "own area", "id": "wilayah sendiri"},
+    "agreement": {"en": "by cooperation agreement", "id": "berdasarkan perjanjian kerja sama"},
+    "provincial": {"en": "provincial unit", "id": "unit provinsi"},
+    "national": {"en": "national agency", "id": "lembaga nasional"},
+    "cross_border": {"en": "cross-border: coordination needed", "id": "lintas wilayah: perlu koordinasi"},
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a case is: the district, regency and province codes (any may be None at sea)."""
+
+    district_code: str | None
+    regency_code: str | None
+    province_code: str | None
+
+    def areas(self) -> set[str]:
+        """Return the codes of every area the origin lies in."""
+        return {code for code in (self.district_code, self.regency_code, self.province_code) if code}
+
+
+def _agreement_partners(agreements: pd.DataFrame, origin: Origin) -> dict[str, set[str]]:
+    """Return, for each area bound by an agreement with an area of `origin`, the capabilities covered."""
+    inside = origin.areas()
+    partners: dict[str, set[str]] = {}
+    for area_a, area_b, capabilities in agreements[["area_a", "area_b", "capabilities"]].itertuples(index=False):
+        for own, other in ((area_a, area_b), (area_b, area_a)):
+            if other in inside:
+                partners.setdefault(own, set()).update(capabilities)
+    return partners
+
+
+def classify(
+    agencies: pd.DataFrame,
+    origin: Origin,
+    agreements: pd.DataFrame,
+    needs_per_agency: Sequence[Iterable[str]] | None = None,
+) -> pd.Series:
+    """Return the jurisdiction status of every agency for a case at `origin`.
+
+    Parameters
+    ----------
+    agencies
+        One row per agency with ``jurisdiction_level`` (regency, province, national)
+        and ``area_code``.
+    origin
+        The areas the case is in.
+    agreements
+        Active agreements with ``area_a``, ``area_b`` and ``capabilities`` (lists).
+    needs_per_agency
+        For each agency, the needs it is asked to cover; an agreement applies only
+        when it covers all of them. None: any agreement applies.
+
+    Returns
+    -------
+    pandas.Series
+        A status from :data:`STATUSES` per agency, aligned with `agencies`.
+    """
+    level = agencies["jurisdiction_level"].to_numpy()
+    area = agencies["area_code"].to_numpy()
+    status = np.full(len(agencies), "cross_border", dtype=object)
+    partners = _agreement_partners(agreements, origin)
+    if partners:
+        needs = needs_per_agency if needs_per_agency is not None else [()] * len(agencies)
+        by_agreement = np.array(
+            [code in partners and set(asked) <= partners[code] for code, asked in zip(area, needs, strict=True)],
+            dtype=bool,
+        )
+        status[by_agreement & (level != "national")] = "agreement"
+    status[(level == "province") & (area == origin.province_code)] = "provincial"
+    status[(level == "regency") & (area == origin.regency_code)] = "own_area"
+    status[level == "national"] = "national"
+    return pd.Series(status, index=agencies.index, name="jurisdiction")
