@@ -1,0 +1,414 @@
+"""Aggregate case figures of trafficking (TPPO): counts per area and period, never victims.
+
+A figure is one published number: so many victims, cases or applications, in one
+area (the country ``"ID"``, a province, regency or district by Kemendagri code),
+over one period, for one measure, from one source. Figures of different measures
+or sources count different things (an LPSK application is not a police victim)
+and are never added together here; every row keeps its measure, unit and source.
+
+Import
+------
+:func:`import_csv` reads a CSV file (columns in ``CSV_COLUMNS``, described in
+``data/cases/README.md``), validates every row and writes all of them in one
+transaction, or none: any bad row rejects the whole file with an
+:class:`~geo._errors.ImportRejectedError` listing every row error. Rows are
+numbered as lines of the file (the header is row 1). ``code_system`` says how
+``area_code`` is written: ``kemendagri`` (the default) or ``bps2020``. BPS 2020
+codes are converted through the BPS-Kemendagri crosswalk, never taken as they
+are: 199 of the 514 regencies have another number (BPS 5303 is Kemendagri 53.01
+Kabupaten Kupang), and the BPS 2020 Papua provinces 91 and 94 were split in
+2022, so they have no single Kemendagri code and are refused.
+
+Suppression (public outputs)
+----------------------------
+Every count below ``settings.suppress_below`` (k, default 5) is shown as the
+text ``"<k"``, never as the number, and gets no rate, in every public output
+(:func:`public_figures`, :func:`suppress`). Zero is a count below k too. This is
+a k-anonymity-like banding of small cells: a count of 1 or 2 in a regency can
+identify a victim to neighbours, and UU 21/2007 art. 44 gives victims a right to a
+confidential identity. The Counter Trafficking Data Collaborative publishes with
+k = 11; Indonesian police publish regency counts as small as 1, so k is a
+setting (``RUJUK_SUPPRESS_BELOW``). Suppression is per cell: a total and all but
+one of its parts can still reveal the last part (no complementary suppression).
+
+Rates
+-----
+``rate_per_100k`` is value / population x 100,000 with the registered
+(Dukcapil, Kepmendagri 2025) population of :func:`geo.wilayah.load_population`,
+known for the country, provinces and regencies, not districts. It uses that one
+population whatever the period, so it is a rough scale, not an incidence rate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from difflib import get_close_matches
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import CheckConstraint, Date, Engine, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geo import settings, sources, wilayah
+from geo._errors import ImportRejectedError, InputError, RowError
+from geo.db import Base, session_scope
+
+COUNTRY_CODE = "ID"
+UNITS: tuple[str, ...] = ("applications", "victims", "cases")
+CODE_SYSTEMS: tuple[str, ...] = ("kemendagri", "bps2020")
+LEVELS: tuple[str, ...] = ("country", "province", "regency", "district")
+CSV_COLUMNS: list[str] = [
+    "area_code", "code_system", "period_start", "period_end", "measure", "unit", "value", "source", "source_url",
+    "note",
+]  # fmt: skip
+REQUIRED_COLUMNS: list[str] = ["area_code", "period_start", "period_end", "measure", "unit", "value", "source"]
+KEY: list[str] = ["area_code", "period_start", "period_end", "measure", "source"]
+"""Columns that identify a figure: one value per area, period, measure and source."""
+CROSSWALK = "crosswalk-bps2020-kemendagri/crosswalk_regency_bps2020_kemendagri2025.csv"
+SAMPLE_CSV: Path = settings.package_root / "data" / "cases" / "figures.csv"
+"""Public figures gathered from news and agency reports (see data/cases/README.md)."""
+
+
+class CaseFigure(Base):
+    """One published aggregate count for an area, period, measure and source."""
+
+    __tablename__ = "case_figures"
+    __table_args__ = (
+        UniqueConstraint(*KEY, name="uq_case_figures_area_period_measure_source"),
+        CheckConstraint("value >= 0", name="ck_case_figures_value_not_negative"),
+        CheckConstraint("period_end >= period_start", name="ck_case_figures_period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(13), index=True)
+    code_system: Mapped[str] = mapped_column(String(12))
+    source_area_code: Mapped[str] = mapped_column(String(13))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    measure: Mapped[str] = mapped_column(String(120))
+    unit: Mapped[str] = mapped_column(String(20))
+    value: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    source_url: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+@cache
+def _area_names() -> dict[str, str]:
+    codes = wilayah.load_codes(("province", "regency", "district"))
+    return {COUNTRY_CODE: "Indonesia", **dict(zip(codes["code"], codes["name"].str.strip(), strict=True))}
+
+
+@cache
+def _bps_codes() -> dict[str, str | list[str]]:
+    """BPS 2020 code -> Kemendagri code, or the list of codes a split BPS province became."""
+    crosswalk = pd.read_csv(sources.fetch(CROSSWALK), dtype=str)
+    mapping: dict[str, str | list[str]] = dict(zip(crosswalk["bps2020_code"], crosswalk["kemendagri_code"]))
+    provinces = crosswalk.groupby("bps2020_prov_code")["kemendagri_prov_code"].unique()
+    for bps, kemendagri in provinces.items():
+        mapping[bps] = kemendagri[0] if len(kemendagri) == 1 else sorted(kemendagri)
+    return mapping
+
+
+def _level(code: str) -> str:
+    return "country" if code == COUNTRY_CODE else {2: "province", 5: "regency", 8: "district"}[len(code)]
+
+
+# Field parsers: return the clean value or raise ValueError with the end of a RowError message.
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty; every figure needs it (name the agency or report for `source`).")
+    return value.strip()
+
+
+def _optional(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _url(value: str) -> str | None:
+    if value.strip() and not re.match(r"https?://\S+$", value.strip()):
+        raise ValueError("is expected to be an http(s):// address or empty.")
+    return _optional(value)
+
+
+def _date(value: str) -> date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError("is expected to be a date written YYYY-MM-DD, e.g. 2023-12-31.") from None
+
+
+def _count(value: str) -> int:
+    text = value.strip()
+    if re.fullmatch(r"-\d+", text):
+        raise ValueError("is negative; a count is 0 or more.")
+    if not re.fullmatch(r"\d+", text):
+        raise ValueError("is expected to be a whole number 0 or more, without separators (1297, not 1,297).")
+    return int(text)
+
+
+def _choice(allowed: tuple[str, ...], default: str | None = None) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        text = value.strip().lower() or default
+        if text not in allowed:
+            raise ValueError(f"is expected to be in {list(allowed)}.")
+        return text
+
+    return parse
+
+
+def _kemendagri_code(code: str) -> str:
+    names = _area_names()
+    if code in names:
+        return code
+    bps_like = " It looks like a BPS code: set code_system to bps2020." if re.fullmatch(r"\d{4}", code) else ""
+    close = ", ".join(f"{c} ({names[c]})" for c in get_close_matches(code, list(names), n=3, cutoff=0.7)) or "none"
+    msg = f'is not a Kemendagri code of a province, regency or district, nor "ID".{bps_like} Close codes: {close}.'
+    raise ValueError(msg)
+
+
+def _bps_code(code: str) -> str:
+    if code == COUNTRY_CODE:
+        return code
+    converted = _bps_codes().get(code)
+    if converted is None:
+        msg = "is not a BPS 2020 province (2-digit) or regency (4-digit) code in the crosswalk."
+        raise ValueError(msg)
+    if isinstance(converted, list):
+        msg = f"is a BPS 2020 province split in 2022 into Kemendagri {converted}; give the figure per new province."
+        raise ValueError(msg)
+    return converted
+
+
+_PARSERS = {
+    "code_system": _choice(CODE_SYSTEMS, default="kemendagri"),
+    "period_start": _date,
+    "period_end": _date,
+    "measure": _text,
+    "unit": _choice(UNITS),
+    "value": _count,
+    "source": _text,
+    "source_url": _url,
+    "note": _optional,
+}
+
+
+def _parse_row(raw: dict[str, str], row: int) -> tuple[dict[str, object], list[RowError]]:
+    clean: dict[str, object] = {}
+    errors: list[RowError] = []
+    for field, parse in _PARSERS.items():
+        try:
+            clean[field] = parse(raw.get(field, ""))
+        except ValueError as error:
+            errors.append(RowError(row, field, raw.get(field, ""), str(error)))
+    code = raw["area_code"].strip()
+    clean["source_area_code"] = code
+    if "code_system" in clean:
+        try:
+            to_kemendagri = _bps_code if clean["code_system"] == "bps2020" else _kemendagri_code
+            clean["area_code"] = to_kemendagri(code.upper() if code.lower() == "id" else code)
+        except ValueError as error:
+            errors.append(RowError(row, "area_code", raw["area_code"], str(error)))
+    start, end = clean.get("period_start"), clean.get("period_end")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        errors.append(RowError(row, "period_end", raw["period_end"], f"is before period_start {start}."))
+    return clean, errors
+
+
+def _header_errors(columns: list[str]) -> list[RowError]:
+    missing = [RowError(1, c, None, "is a missing column.") for c in REQUIRED_COLUMNS if c not in columns]
+    unknown = [c for c in columns if c not in CSV_COLUMNS]
+    return missing + [RowError(1, c, c, f"is not a column; the columns are {CSV_COLUMNS}.") for c in unknown]
+
+
+def _existing_keys(engine: Engine | None) -> set[tuple]:
+    if engine is None:
+        return set()
+    with session_scope(engine) as session:
+        return {tuple(row) for row in session.execute(select(*(getattr(CaseFigure, c) for c in KEY)))}
+
+
+def validate_csv(path: str | Path, engine: Engine | None = None) -> list[dict[str, object]]:
+    """Return the clean rows of a case-figure CSV, or reject the whole file.
+
+    Parameters
+    ----------
+    path
+        CSV file, UTF-8, with a header of ``CSV_COLUMNS`` (``code_system``,
+        ``source_url`` and ``note`` may be left out).
+    engine
+        If given, a figure already in this database counts as a duplicate.
+
+    Returns
+    -------
+    list of dict
+        One dict per row with the fields of :class:`CaseFigure`; ``area_code``
+        converted to Kemendagri, ``source_area_code`` as written.
+
+    Raises
+    ------
+    ImportRejectedError
+        Listing every row error: unknown area code, negative or non-integer
+        value, bad date, period ending before it starts, empty measure or
+        source, unknown unit or code system, or a duplicate (area, period,
+        measure, source), within the file or with the database.
+    """
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.columns = [str(column).strip() for column in frame.columns]
+    errors = _header_errors(list(frame.columns))
+    if errors:
+        raise ImportRejectedError(str(path), errors)
+    seen: dict[tuple, int] = {}
+    existing = _existing_keys(engine)
+    rows: list[dict[str, object]] = []
+    for row, raw in enumerate(frame.to_dict("records"), start=2):
+        clean, row_errors = _parse_row(raw, row)
+        errors.extend(row_errors)
+        if row_errors:
+            continue
+        key = tuple(clean[column] for column in KEY)
+        if key in seen or key in existing:
+            where = f"row {seen[key]}" if key in seen else "the database"
+            message = f"repeats the area, period, measure and source of {where}; give each figure once."
+            errors.append(RowError(row, "area_code", raw["area_code"], message))
+        seen.setdefault(key, row)
+        rows.append(clean)
+    if errors:
+        raise ImportRejectedError(str(path), errors)
+    return rows
+
+
+def import_csv(engine: Engine, path: str | Path = SAMPLE_CSV) -> int:
+    """Validate a case-figure CSV and write all its rows in one transaction; return how many.
+
+    Raises
+    ------
+    ImportRejectedError
+        If any row is bad (see :func:`validate_csv`); nothing is written.
+    """
+    rows = validate_csv(path, engine)
+    with session_scope(engine) as session:
+        session.add_all(CaseFigure(**row) for row in rows)
+    return len(rows)
+
+
+def _filters(
+    area_code: str | list[str] | None, measure: str | None, source: str | None, start: date | None, end: date | None
+) -> list:
+    conditions = []
+    if area_code is not None:
+        codes = [area_code] if isinstance(area_code, str) else list(area_code)
+        conditions.append(CaseFigure.area_code.in_(codes))
+    if measure is not None:
+        conditions.append(CaseFigure.measure == measure)
+    if source is not None:
+        conditions.append(CaseFigure.source == source)
+    if start is not None:
+        conditions.append(CaseFigure.period_end >= start)
+    if end is not None:
+        conditions.append(CaseFigure.period_start <= end)
+    return conditions
+
+
+def query_figures(
+    engine: Engine,
+    area_code: str | list[str] | None = None,
+    measure: str | None = None,
+    source: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """Return stored figures with their area and rate, UNSUPPRESSED (internal use only).
+
+    Public outputs must use :func:`public_figures`.
+
+    Parameters
+    ----------
+    engine
+        The database.
+    area_code
+        One Kemendagri code (or ``"ID"``) or a list of them.
+    measure, source
+        Exact measure or source text.
+    start, end
+        Keep figures whose period overlaps [start, end].
+    level
+        ``"country"``, ``"province"``, ``"regency"`` or ``"district"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``area_code``, ``area_name``, ``level``, ``period_start``,
+        ``period_end`` (datetime.date), ``measure``, ``unit``, ``value``,
+        ``source``, ``source_url``, ``note``, ``code_system``,
+        ``source_area_code``, ``population`` (Int64, NA where unknown),
+        ``rate_per_100k`` (NaN where the population is unknown); sorted by
+        measure, source, period and area code.
+
+    Raises
+    ------
+    InputError
+        If `level` is unknown.
+    """
+    if level is not None and level not in LEVELS:
+        raise InputError("level", level, f"is expected to be None or one of {list(LEVELS)}.")
+    columns = [c for c in CSV_COLUMNS if c != "area_code"] + ["area_code", "source_area_code"]
+    statement = select(*(getattr(CaseFigure, c) for c in columns)).where(
+        *_filters(area_code, measure, source, start, end)
+    )
+    with session_scope(engine) as session:
+        frame = pd.DataFrame(session.execute(statement).all(), columns=columns)
+    frame.insert(0, "area_name", frame["area_code"].map(_area_names()).astype(object))
+    frame.insert(1, "level", frame["area_code"].map(_level).astype(object))
+    frame = frame[frame["level"] == level] if level is not None else frame
+    population = wilayah.load_population().rename({"0": COUNTRY_CODE})
+    frame["value"] = frame["value"].astype("int64")
+    frame["population"] = frame["area_code"].map(population).astype("Int64")
+    frame["rate_per_100k"] = (frame["value"] / frame["population"] * 100_000).astype(float).round(2)
+    order = ["area_code", "area_name", "level", "period_start", "period_end", "measure", "unit", "value", "source",
+             "source_url", "note", "code_system", "source_area_code", "population", "rate_per_100k"]  # fmt: skip
+    return frame[order].sort_values(["measure", "source", "period_start", "area_code"], ignore_index=True)
+
+
+def suppress(values: pd.Series, threshold: int | None = None) -> pd.Series:
+    """Return counts as shown in public: each below `threshold` as ``"<threshold"``, the others as ints.
+
+    Parameters
+    ----------
+    values
+        Non-negative counts.
+    threshold
+        k; default ``settings.suppress_below`` (read at call time).
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype: ``int`` or ``str``, same index as `values`.
+    """
+    k = int(settings.suppress_below if threshold is None else threshold)
+    shown = [f"<{k}" if value < k else int(value) for value in values]
+    return pd.Series(shown, index=values.index, dtype=object, name=values.name)
+
+
+def public_figures(engine: Engine, **filters: object) -> pd.DataFrame:
+    """Return figures as they may be published: small counts suppressed, their rates removed.
+
+    Takes the filters of :func:`query_figures`. Every value below
+    ``settings.suppress_below`` is the text ``"<k"`` and its ``rate_per_100k`` is
+    NaN; ``suppressed`` says which rows were.
+    """
+    frame = query_figures(engine, **filters)  # type: ignore[arg-type]
+    k = int(settings.suppress_below)
+    suppressed = frame["value"] < k
+    frame["value"] = suppress(frame["value"], threshold=k)
+    frame["rate_per_100k"] = frame["rate_per_100k"].mask(suppressed)
+    frame["suppressed"] = suppressed
+    return frame

@@ -1,0 +1,171 @@
+"""Case figures: import of the real sample, BPS codes through the crosswalk, whole-file rejection, suppression."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+
+from geo import cases, settings
+from geo._errors import ImportRejectedError, InputError
+
+GOOD = {
+    "area_code": "53.71",
+    "code_system": "kemendagri",
+    "period_start": "2023-01-01",
+    "period_end": "2023-12-31",
+    "measure": "police TPPO victims",
+    "unit": "victims",
+    "value": "12",
+    "source": "test source",
+    "source_url": "",
+    "note": "",
+}
+
+
+def write_csv(tmp_path, rows: list[dict[str, str]], name: str = "figures.csv"):
+    path = tmp_path / name
+    columns = list(rows[0]) if rows else list(GOOD)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def figure(**changes: str) -> dict[str, str]:
+    return {**GOOD, **changes}
+
+
+def test_sample_file_imports_with_a_source_and_measure_on_every_row(engine):
+    with cases.SAMPLE_CSV.open(encoding="utf-8") as handle:
+        expected = sum(1 for _ in csv.DictReader(handle))
+    assert cases.import_csv(engine) == expected
+    stored = cases.query_figures(engine)
+    assert len(stored) == expected
+    assert stored[["measure", "source", "unit"]].ne("").all().all()
+    kaltim = cases.query_figures(engine, measure="police TPPO cases").set_index("area_code")["value"]
+    assert kaltim.to_dict() == {
+        "64.01": 4, "64.02": 5, "64.03": 4, "64.07": 7, "64.08": 2,
+        "64.09": 2, "64.11": 0, "64.71": 2, "64.72": 1, "64.74": 2,
+    }  # fmt: skip
+
+
+def test_figures_of_different_measures_stay_separate_rows(engine):
+    cases.import_csv(engine)
+    ntt = cases.query_figures(engine, area_code="53", start=date(2023, 1, 1), end=date(2023, 12, 31))
+    assert sorted(zip(ntt["measure"], ntt["value"], strict=True)) == [
+        ("LPSK TPPO protection applications", 179),
+        ("police TPPO victims", 255),
+    ]
+
+
+def test_bps_code_5303_lands_on_kabupaten_kupang(engine, tmp_path):
+    rows = [
+        figure(area_code="5303", code_system="bps2020"),
+        figure(area_code="5371", code_system="bps2020", source="other source"),
+        figure(area_code="53", code_system="bps2020"),
+    ]
+    assert cases.import_csv(engine, write_csv(tmp_path, rows)) == 3
+    stored = cases.query_figures(engine).set_index("source_area_code")["area_code"]
+    assert stored.to_dict() == {"5303": "53.01", "5371": "53.71", "53": "53"}
+    assert cases.query_figures(engine, area_code="53.01")["area_name"].tolist() == ["Kabupaten Kupang"]
+
+
+def test_bps_papua_province_split_in_2022_is_refused(engine, tmp_path):
+    with pytest.raises(ImportRejectedError, match=r"split in 2022") as caught:
+        cases.import_csv(engine, write_csv(tmp_path, [figure(area_code="94", code_system="bps2020")]))
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "area_code")]
+
+
+def test_bps_shaped_code_written_as_kemendagri_is_refused_with_a_hint(engine, tmp_path):
+    with pytest.raises(ImportRejectedError, match="set code_system to bps2020"):
+        cases.import_csv(engine, write_csv(tmp_path, [figure(area_code="5303")]))
+
+
+def test_bad_file_is_rejected_whole_with_every_row_error_and_nothing_written(engine, tmp_path):
+    rows = [
+        figure(),  # row 2: good
+        figure(area_code="99.99"),  # row 3
+        figure(value="-3", source="b"),  # row 4
+        figure(value="1,297", source="c"),  # row 5
+        figure(value="12.5", source="d"),  # row 6
+        figure(period_start="2023-13-01", source="e"),  # row 7
+        figure(period_start="2023-12-31", period_end="2023-01-01", source="f"),  # row 8
+        figure(source=" "),  # row 9
+        figure(measure="", source="g"),  # row 10
+        figure(),  # row 11: duplicate of row 2
+        figure(unit="people", source="h"),  # row 12
+        figure(code_system="bps", source="i"),  # row 13
+        figure(source_url="lpsk.go.id", source="j"),  # row 14
+    ]
+    with pytest.raises(ImportRejectedError) as caught:
+        cases.import_csv(engine, write_csv(tmp_path, rows))
+    assert [(e.row, e.field) for e in caught.value.errors] == [
+        (3, "area_code"), (4, "value"), (5, "value"), (6, "value"), (7, "period_start"), (8, "period_end"),
+        (9, "source"), (10, "measure"), (11, "area_code"), (12, "unit"), (13, "code_system"), (14, "source_url"),
+    ]  # fmt: skip
+    assert "row 2" in caught.value.errors[8].message
+    assert "nothing was written" in str(caught.value)
+    assert cases.query_figures(engine).empty
+
+
+def test_missing_and_unknown_columns_reject_the_file(engine, tmp_path):
+    row = {key: value for key, value in GOOD.items() if key != "source"} | {"vaule": "3"}
+    with pytest.raises(ImportRejectedError) as caught:
+        cases.import_csv(engine, write_csv(tmp_path, [row]))
+    assert [(e.row, e.field) for e in caught.value.errors] == [(1, "source"), (1, "vaule")]
+
+
+def test_a_figure_already_in_the_database_rejects_the_file(engine, tmp_path):
+    count = cases.import_csv(engine)
+    again = figure(area_code="ID", period_start="2023-01-01", period_end="2023-12-31",
+                   measure="LPSK TPPO protection applications", unit="applications", value="1297",
+                   source="keidenesia.tv")  # fmt: skip
+    with pytest.raises(ImportRejectedError, match="the database"):
+        cases.import_csv(engine, write_csv(tmp_path, [figure(), again]))
+    assert len(cases.query_figures(engine)) == count
+
+
+@pytest.fixture
+def small_counts(engine, tmp_path):
+    values = {"64.01": "0", "64.02": "2", "64.03": "4", "64.07": "5", "64.08": "10", "64.09": "12"}
+    rows = [figure(area_code=code, value=value) for code, value in values.items()]
+    cases.import_csv(engine, write_csv(tmp_path, rows))
+    return engine
+
+
+def public_values(engine) -> dict[str, object]:
+    return cases.public_figures(engine).set_index("area_code")["value"].to_dict()
+
+
+def test_counts_below_five_are_shown_as_less_than_five(small_counts):
+    shown = public_values(small_counts)
+    assert shown == {"64.01": "<5", "64.02": "<5", "64.03": "<5", "64.07": 5, "64.08": 10, "64.09": 12}
+
+
+def test_suppressed_counts_have_no_rate(small_counts):
+    public = cases.public_figures(small_counts).set_index("area_code")
+    assert public.loc[["64.01", "64.02", "64.03"], "rate_per_100k"].isna().all()
+    assert public.loc[["64.07", "64.08", "64.09"], "rate_per_100k"].notna().all()
+    assert public["suppressed"].sum() == 3
+
+
+def test_raising_the_threshold_to_eleven_suppresses_more(small_counts, monkeypatch):
+    monkeypatch.setattr(settings, "suppress_below", 11)
+    shown = public_values(small_counts)
+    assert shown == {"64.01": "<11", "64.02": "<11", "64.03": "<11", "64.07": "<11", "64.08": "<11", "64.09": 12}
+
+
+def test_rate_uses_the_registered_population(engine, tmp_path):
+    cases.import_csv(engine, write_csv(tmp_path, [figure(area_code="53.71", value="101")]))
+    row = cases.public_figures(engine).iloc[0]
+    assert row["population"] == 404_120
+    assert row["rate_per_100k"] == pytest.approx(101 / 404_120 * 100_000, abs=0.01)
+
+
+def test_unknown_level_is_an_input_error(engine):
+    with pytest.raises(InputError) as caught:
+        cases.query_figures(engine, level="village")
+    assert caught.value.field == "level"
