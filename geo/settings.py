@@ -33,6 +33,12 @@ lookup_tolerance_km : float
     distance, and to none beyond it. Default 3 km: the upstream polygons are
     simplified, and regency seats lie up to a few km outside them.
     Env: ``RUJUK_LOOKUP_TOLERANCE_KM``.
+approximate_location_tolerance_km : float
+    A directory row whose ``location_precision`` is ``regency_seat`` or
+    ``approximate`` may lie this far outside its stated area (an exact point:
+    ``lookup_tolerance_km``). Default 25 km: a town placed by hand, or a seat on
+    the coast of a simplified polygon, can sit well outside it, while a point in
+    the wrong regency is usually farther. Env: ``RUJUK_APPROXIMATE_LOCATION_TOLERANCE_KM``.
 web_simplify_tolerance_m : dict[str, float]
     Douglas-Peucker tolerance per level for the web-ready boundary files.
 web_coordinate_decimals : int
@@ -51,6 +57,18 @@ ferry_wait_h : float
     Waiting and boarding time added once per sea leg in the estimated model.
 default_speed_kmh_by_highway : dict[str, float]
     Road-network speeds per OSM ``highway`` class where ``maxspeed`` is missing.
+    A ``*_link`` ramp without its own entry takes the speed of its road class.
+access_speed_kmh : float
+    Speed of the straight-line leg between a point and the road node it is snapped
+    to (walking, or a motorbike taxi on a lane the map lacks). Default 5 km/h.
+    Env: ``RUJUK_ACCESS_SPEED_KMH``.
+road_snap_max_km : float
+    A point farther than this from a road network's main component is outside that
+    network: its travel times there are ``inf``. Default 1 km.
+    Env: ``RUJUK_ROAD_SNAP_MAX_KM``.
+ferry_boarding_h : float
+    Boarding and waiting time added to every ``route=ferry`` edge of a road network
+    (city crossings run often; the long-haul wait is ``ferry_wait_h``). Default 0.5 h.
 cross_border_policy : str
     ``"flag"`` (default): agencies across a border without an agreement are listed
     and marked as needing coordination; ``"exclude"``: they are left out.
@@ -101,6 +119,7 @@ database_url: str = os.environ.get("RUJUK_DATABASE_URL") or f"sqlite:///{data_di
 
 suppress_below: int = int(_env_float("RUJUK_SUPPRESS_BELOW", 5))
 lookup_tolerance_km: float = _env_float("RUJUK_LOOKUP_TOLERANCE_KM", 3.0)
+approximate_location_tolerance_km: float = _env_float("RUJUK_APPROXIMATE_LOCATION_TOLERANCE_KM", 25.0)
 
 web_simplify_tolerance_m: dict[str, float] = {"province": 1000.0, "regency": 500.0, "district": 200.0}
 web_coordinate_decimals: int = 5
@@ -124,6 +143,9 @@ default_speed_kmh_by_highway: dict[str, float] = {
     "living_street": 10.0,
     "service": 15.0,
 }
+access_speed_kmh: float = _env_float("RUJUK_ACCESS_SPEED_KMH", 5.0)
+road_snap_max_km: float = _env_float("RUJUK_ROAD_SNAP_MAX_KM", 1.0)
+ferry_boarding_h: float = 0.5
 
 cross_border_policy: str = os.environ.get("RUJUK_CROSS_BORDER_POLICY", "flag")
 

@@ -1,0 +1,213 @@
+"""The interface every travel model offers, and the results it returns.
+
+Referral and coverage code call travel models only through :class:`TravelModel`, so a
+road network (:class:`routing.roads.RoadNetwork`) and the country-wide estimate
+(:class:`routing.estimated.EstimatedModel`) can stand in for each other. Every result
+carries the model's ``name`` and ``is_estimate``, so an answer built on an estimate can
+say so.
+
+Conventions
+-----------
+* Coordinates are WGS84 longitude and latitude (EPSG:4326), scalars or 1-D arrays.
+* Times are hours and distances kilometres; ``np.inf`` marks a place the model cannot
+  reach (no directed route, or off the model's area), never an exception.
+* ``origin -> destination`` is the direction of travel; on a road network with one-way
+  streets the two directions differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+import shapely
+
+from geo._errors import InputError
+from geo.lookup import coordinates
+
+Direction = Literal["to_sources", "from_sources"]
+DIRECTIONS: tuple[str, ...] = ("to_sources", "from_sources")
+
+
+def points(lon: object, lat: object, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return `lon`, `lat` as equal-length, non-empty 1-D float arrays.
+
+    Parameters
+    ----------
+    lon, lat
+        WGS84 coordinates, scalars or array-likes.
+    name
+        What the points are (``"origin"``, ``"source"``...); errors name the field
+        ``{name}_lon`` or ``{name}_lat``.
+
+    Raises
+    ------
+    geo._errors.InputError
+        If a value is not a finite coordinate, the lengths differ or there are no points.
+    """
+    try:
+        lon, lat = coordinates(lon, lat)
+    except InputError as error:
+        reason = str(error).removeprefix(f"`{error.field}` was {error.value!r} but ")
+        raise InputError(f"{name}_{error.field}", error.value, reason) from None
+    if lon.size == 0:
+        raise InputError(f"{name}_lon", lon.tolist(), "is empty; give at least one point.")
+    return lon, lat
+
+
+def line_through(parts: list) -> shapely.LineString:
+    """Return one LineString through the coordinate arrays `parts` in order, repeated joints dropped.
+
+    A single point gives a zero-length line (that point twice).
+    """
+    coords = np.concatenate([np.asarray(part, dtype=float).reshape(-1, 2) for part in parts])
+    coords = coords[np.r_[True, np.any(coords[1:] != coords[:-1], axis=1)]]
+    return shapely.LineString(coords if len(coords) > 1 else np.repeat(coords, 2, axis=0))
+
+
+def check_direction(direction: object) -> Direction:
+    """Return `direction` if it is one of :data:`DIRECTIONS`, else raise InputError."""
+    if direction not in DIRECTIONS:
+        raise InputError("direction", direction, f"is expected to be one of {DIRECTIONS}.")
+    return direction  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class TravelMatrix:
+    """Travel from every origin to every destination.
+
+    Attributes
+    ----------
+    time_h, distance_km
+        Arrays of shape (origins, destinations); ``inf`` where unreachable.
+    model
+        Name of the model that computed them.
+    is_estimate
+        True when the figures are estimates, not routes on a road network.
+    """
+
+    time_h: np.ndarray
+    distance_km: np.ndarray
+    model: str
+    is_estimate: bool
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """For each target, the nearest source (by travel time) found in one multi-source pass.
+
+    Attributes
+    ----------
+    time_h
+        Hours between each target and its nearest source; ``inf`` where none is reachable.
+    source
+        Position of that source in the sources given, -1 where none is reachable.
+    direction
+        ``"to_sources"`` (travel from the target to the source, e.g. a victim going to an
+        agency) or ``"from_sources"`` (from the source to the target, e.g. outreach).
+    model, is_estimate
+        As in :class:`TravelMatrix`.
+    """
+
+    time_h: np.ndarray
+    source: np.ndarray
+    direction: Direction
+    model: str
+    is_estimate: bool
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One part of a route travelled in one way: ``"road"``, ``"sea"`` or ``"access"``.
+
+    An access leg joins a point to the network it is not on (see :mod:`routing.roads`).
+    ``geometry`` is a lon/lat LineString, or None when the model knows no path.
+    """
+
+    mode: str
+    time_h: float
+    distance_km: float
+    geometry: shapely.LineString | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route between two points: its legs in travel order and their totals.
+
+    ``geometry`` joins the legs' geometries (None when any leg has none, as in estimated
+    models); ``legs`` is empty and the totals ``inf`` when the destination is unreachable.
+    """
+
+    model: str
+    is_estimate: bool
+    legs: tuple[Leg, ...] = field(default_factory=tuple)
+
+    @property
+    def time_h(self) -> float:
+        """Total hours; ``inf`` when unreachable."""
+        return float(sum(leg.time_h for leg in self.legs)) if self.legs else float("inf")
+
+    @property
+    def distance_km(self) -> float:
+        """Total kilometres; ``inf`` when unreachable."""
+        return float(sum(leg.distance_km for leg in self.legs)) if self.legs else float("inf")
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the model found a way."""
+        return bool(self.legs)
+
+    @property
+    def geometry(self) -> shapely.LineString | None:
+        """The whole route as one lon/lat LineString, or None."""
+        if not self.legs or any(leg.geometry is None for leg in self.legs):
+            return None
+        return line_through([shapely.get_coordinates(leg.geometry) for leg in self.legs])
+
+
+@runtime_checkable
+class TravelModel(Protocol):
+    """What referral and coverage code may ask of a travel model.
+
+    Attributes
+    ----------
+    name
+        Short name shown with every result (``"road:balikpapan_kota"``, ``"estimated"``).
+    is_estimate
+        True when results are estimates rather than routes on a road network.
+    """
+
+    name: str
+    is_estimate: bool
+
+    def matrix(
+        self, origin_lon: object, origin_lat: object, destination_lon: object, destination_lat: object
+    ) -> TravelMatrix:
+        """Return travel time and distance from every origin to every destination.
+
+        Raises
+        ------
+        geo._errors.InputError
+            If a coordinate is missing, not finite, out of range, or an array is empty.
+        """
+        ...
+
+    def route(self, origin: tuple[float, float], destination: tuple[float, float]) -> Route:
+        """Return the route from `origin` to `destination` (each ``(lon, lat)``).
+
+        The route's ``geometry`` is None for models without geometry, and the route
+        is not ``reachable`` (no legs, ``inf`` totals) when there is no way.
+        """
+        ...
+
+    def nearest(
+        self,
+        source_lon: object,
+        source_lat: object,
+        target_lon: object,
+        target_lat: object,
+        direction: Direction = "to_sources",
+    ) -> Nearest:
+        """Return, for every target, the nearest source by travel time, in one multi-source pass."""
+        ...
