@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
-from geo import boundaries, db
+from geo import boundaries, cases, db, directory_io
 
 
 def prepare(force: bool = False, progress: bool = True, engine: Engine | None = None) -> dict[str, object]:
@@ -38,4 +38,9 @@ def prepare(force: bool = False, progress: bool = True, engine: Engine | None = 
 
 
 def _seed(engine: Engine) -> dict[str, object]:
-    return {}
+    """Load the embedded sample directory and case figures into tables that are still empty."""
+    report = directory_io.seed_default(engine)
+    with db.session_scope(engine) as session:
+        empty = session.scalar(select(func.count()).select_from(cases.CaseFigure)) == 0
+    report["case_figures_seeded"] = cases.import_csv(engine) if empty else 0
+    return report

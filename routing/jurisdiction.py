@@ -56,7 +56,8 @@ def _agreement_partners(agreements: pd.DataFrame, origin: Origin) -> dict[str, s
     """Return, for each area bound by an agreement with an area of `origin`, the capabilities covered."""
     inside = origin.areas()
     partners: dict[str, set[str]] = {}
-    for area_a, area_b, capabilities in agreements[["area_a", "area_b", "capabilities"]].itertuples(index=False):
+    columns = (agreements[name].to_numpy() for name in ("area_a", "area_b", "capabilities"))
+    for area_a, area_b, capabilities in zip(*columns, strict=True):
         for own, other in ((area_a, area_b), (area_b, area_a)):
             if other in inside:
                 partners.setdefault(own, set()).update(capabilities)
@@ -104,3 +105,50 @@ def classify(
     status[(level == "regency") & (area == origin.regency_code)] = "own_area"
     status[level == "national"] = "national"
     return pd.Series(status, index=agencies.index, name="jurisdiction")
+
+
+def permitted(
+    agencies: pd.DataFrame, districts: pd.DataFrame, agreements: pd.DataFrame, capability: str
+) -> np.ndarray:
+    """Return which agency may take a case from which district without cross-border coordination.
+
+    The vectorised form of :func:`classify` for many origins and one need: entry
+    ``[i, j]`` is True when ``classify`` would give agency ``i`` a status other than
+    ``cross_border`` for a case in district ``j`` needing `capability`: a regency unit
+    of the district's regency, a unit whose area is party to an agreement with the
+    district, its regency or its province that covers `capability`, a provincial unit
+    of the district's province, or a national agency. Whether the agency offers
+    `capability` is not checked here.
+
+    Parameters
+    ----------
+    agencies
+        One row per agency with ``jurisdiction_level`` and ``area_code``.
+    districts
+        One row per district with ``code``, ``regency_code`` and ``province_code``
+        (e.g. :func:`geo.boundaries.load_areas` ``("district")``).
+    agreements
+        Active agreements with ``area_a``, ``area_b`` and ``capabilities`` (lists).
+    capability
+        The need the case has.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, shape (agencies, districts).
+    """
+    level = agencies["jurisdiction_level"].to_numpy()[:, None]
+    area = agencies["area_code"].to_numpy().astype(object)[:, None]
+    inside = [districts[column].to_numpy().astype(object) for column in ("code", "regency_code", "province_code")]
+    allowed = (level == "national") | ((level == "regency") & (area == inside[1])) | (
+        (level == "province") & (area == inside[2])
+    )
+    covering = agreements[[capability in set(caps) for caps in agreements["capabilities"]]]
+    if covering.empty:
+        return allowed
+    # Each agreement binds both ways: units of `own` may serve districts inside `other`.
+    own = np.concatenate([covering["area_a"].to_numpy(), covering["area_b"].to_numpy()]).astype(object)
+    other = np.concatenate([covering["area_b"].to_numpy(), covering["area_a"].to_numpy()]).astype(object)
+    unit_of = (area == own[None, :]) & (level != "national")
+    serves = np.logical_or.reduce([other[:, None] == codes[None, :] for codes in inside])
+    return allowed | ((unit_of.astype(np.int32) @ serves.astype(np.int32)) > 0)

@@ -105,3 +105,14 @@ def test_bad_coordinates_raise_input_error_naming_the_field(lon, lat, field):
 def test_unknown_level_raises_input_error():
     with pytest.raises(InputError, match="province"):
         lookup.locate(123.6, -10.2, level="village")
+
+
+def test_few_and_many_points_get_the_same_areas():
+    # Small batches query a tree of the areas, large ones a tree of the points: both must agree.
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(95.0, 141.0, 300)
+    lat = rng.uniform(-11.0, 6.0, 300)
+    in_bulk = lookup.locate(lon, lat, "district")
+    one_by_one = np.concatenate([lookup.locate(lon[i : i + 1], lat[i : i + 1], "district") for i in range(300)])
+    assert list(in_bulk) == list(one_by_one)
+    assert sum(code is not None for code in in_bulk) > 30  # the sample reaches land, not only sea

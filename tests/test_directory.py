@@ -1,0 +1,110 @@
+"""The directory store: vocabularies, queries, retirement, agreements and the public view of confidential agencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from geo import capabilities, directory, directory_io, lookup
+from geo._errors import InputError, NotFoundError
+from geo.db import session_scope
+
+SHELTER = "kemensos-rptc-bambu-apus"
+
+
+@pytest.fixture
+def seeded(engine):
+    directory_io.seed_default(engine)
+    return engine
+
+
+def test_every_code_has_labels_in_both_languages():
+    assert len(capabilities.CAPABILITIES) == 13
+    for vocabulary in capabilities.VOCABULARIES.values():
+        for code, term in vocabulary.items():
+            assert term.code == code and term.en and term.id and term.en != code
+    for term in capabilities.CAPABILITIES.values():
+        assert term.description_en and term.description_id
+    assert capabilities.labels("capability", "id")["shelter"] == "Rumah aman"
+
+
+def test_unknown_capability_names_the_close_match_and_the_allowed_codes():
+    with pytest.raises(InputError, match="Did you mean 'legal_aid'") as caught:
+        capabilities.check("capability", "legal aid")
+    assert caught.value.field == "capability" and "witness_protection" in str(caught.value)
+    assert capabilities.check_capabilities("shelter; medical;shelter") == ["shelter", "medical"]
+    with pytest.raises(InputError, match="empty"):
+        capabilities.check_capabilities(" ; ")
+
+
+def test_list_agencies_filters_by_capability_area_and_type(seeded):
+    with session_scope(seeded) as session:
+        shelters = {a.id for a in directory.list_agencies(session, capability="shelter", area_code="64")}
+        police = directory.list_agencies(session, agency_type="police_ppa")
+        with pytest.raises(InputError, match="shelter"):
+            directory.list_agencies(session, capability="shelters")
+    assert {"uptd-ppa-kaltim", "uptd-ppa-kukar", "uptd-ppa-balikpapan"} <= shelters
+    assert "uptd-ppa-ppu" not in shelters and "uptd-ppa-jabar" not in shelters
+    assert len(police) == 38
+
+
+def test_get_agency_with_an_unknown_id_lists_close_ids(seeded):
+    with session_scope(seeded) as session:
+        assert directory.get_agency(session, "lpsk-ntt").area_code == "53.71"
+        with pytest.raises(NotFoundError, match="lpsk-ntt"):
+            directory.get_agency(session, "lpsk-nt")
+
+
+def test_retired_agency_leaves_the_active_lists_but_is_kept(seeded):
+    with session_scope(seeded) as session:
+        directory.retire_agency(session, "uptd-ppa-kukar", on=dt.date(2025, 1, 1))
+        directory.retire_agency(session, "uptd-ppa-paser", on=dt.date.today() + dt.timedelta(days=30))
+    active = set(directory.agencies_frame(seeded)["id"])
+    assert "uptd-ppa-kukar" not in active and "uptd-ppa-paser" in active  # a future closure is still open
+    assert "uptd-ppa-kukar" in set(directory.agencies_frame(seeded, include_retired=True)["id"])
+    with session_scope(seeded) as session:
+        assert directory.get_agency(session, "uptd-ppa-kukar").retired_on == dt.date(2025, 1, 1)
+        assert "uptd-ppa-kukar" not in {a.id for a in directory.list_agencies(session, area_code="64.02")}
+
+
+def test_agreements_are_listed_for_their_areas_and_those_containing_them(seeded):
+    with session_scope(seeded) as session:
+        assert [a.id for a in directory.list_agreements(session, "64.09")] == ["pks-kukar-ppu-2024"]
+        assert len(directory.list_agreements(session, "64")) == 4
+        assert [a.id for a in directory.list_agreements(session, "32")] == ["ks-kaltim-jabar"]
+        session.get(directory.Agreement, "ks-kaltim-jabar").ended_on = dt.date(2025, 1, 1)
+    assert "ks-kaltim-jabar" not in set(directory.agreements_frame(seeded)["id"])
+    assert "ks-kaltim-jabar" in set(directory.agreements_frame(seeded, include_ended=True)["id"])
+
+
+def test_agencies_frame_has_a_capabilities_list_and_true_points(seeded):
+    frame = directory.agencies_frame(seeded).set_index("id")
+    assert frame.crs.to_epsg() == 4326
+    ntt = frame.loc["lpsk-ntt"]
+    assert ntt["capabilities"] == ["psychological", "witness_protection"]
+    assert (ntt.geometry.x, ntt.geometry.y) == (123.60273, -10.18551)
+
+
+def test_public_view_moves_a_confidential_point_within_its_regency(seeded):
+    frame = directory.agencies_frame(seeded)
+    frame.loc[frame["id"] == SHELTER, "address"] = "Jl. Rahasia 1"
+    view = directory.public_view(frame).set_index("id")
+    true = frame.set_index("id").loc[SHELTER]
+    shown = view.loc[SHELTER]
+    assert shown["redacted"] and pd.isna(shown["address"]) and shown["location_precision"] == "approximate"
+    assert (shown["lon"], shown["lat"]) != (true["lon"], true["lat"])
+    assert (shown.geometry.x, shown.geometry.y) == (shown["lon"], shown["lat"])
+    assert lookup.locate(shown["lon"], shown["lat"], "regency")[0] == "31.75"
+    public = view.drop(index=SHELTER)
+    assert not public["redacted"].any()
+    assert public.drop(columns="redacted").equals(frame.set_index("id").drop(index=SHELTER))
+
+
+def test_public_view_shows_everything_to_the_authorised_or_drops_the_confidential(seeded):
+    frame = directory.agencies_frame(seeded)
+    authorised = directory.public_view(frame, authorised=True)
+    assert authorised.drop(columns="redacted").equals(frame) and not authorised["redacted"].any()
+    dropped = directory.public_view(frame, drop_confidential=True)
+    assert SHELTER not in set(dropped["id"]) and len(dropped) == len(frame) - 1

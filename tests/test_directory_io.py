@@ -1,0 +1,245 @@
+"""Directory import and export: whole-file rejection, seat placement, modes, round trips, redacted exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import pytest
+import shapely
+from sqlalchemy import func, select
+
+from geo import boundaries, directory, directory_io, lookup, seats, settings
+from geo._errors import ImportRejectedError, InputError
+from geo.db import session_scope
+from geo.directory import Agreement, ServiceLocation
+
+SAMPLE = directory_io.default_dir()
+
+
+def sample_rows(name: str = "agencies") -> list[dict[str, str]]:
+    with (SAMPLE / f"{name}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_csv(path, rows: list[dict[str, str]]):
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def by_id(rows: list[dict[str, str]], *ids: str) -> list[dict[str, str]]:
+    index = {row["id"]: row for row in rows}
+    return [dict(index[i]) for i in ids]
+
+
+def count(engine, model) -> int:
+    with session_scope(engine) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def rejected(engine, path) -> list[tuple[int, str]]:
+    with pytest.raises(ImportRejectedError) as caught:
+        directory_io.import_agencies(engine, path)
+    return [(error.row, error.field) for error in caught.value.errors]
+
+
+def test_sample_directory_imports_cleanly(engine):
+    report = directory_io.seed_default(engine)
+    rows = sample_rows()
+    assert report["directory_agencies"] == len(rows) == count(engine, ServiceLocation)
+    assert report["directory_agreements"] == len(sample_rows("agreements")) == 4
+    frame = directory.agencies_frame(engine)
+    provinces = set(boundaries.load_areas("province")["code"])
+    for agency_type in ("uptd_ppa", "police_ppa"):
+        units = frame[(frame["agency_type"] == agency_type) & (frame["jurisdiction_level"] == "province")]
+        assert set(units["area_code"]) == provinces
+    ppu = frame.set_index("id").loc["uptd-ppa-ppu"]
+    assert "shelter" not in ppu["capabilities"] and "psychological" in ppu["capabilities"]
+    assert frame["source"].str.len().min() > 0
+
+
+def test_seed_default_is_idempotent(engine):
+    first = directory_io.seed_default(engine)
+    second = directory_io.seed_default(engine)
+    assert first["directory_seeded"] == ["agencies", "agreements"]
+    assert second["directory_seeded"] == []
+    assert second["directory_agencies"] == first["directory_agencies"]
+
+
+def test_import_rejects_whole_file_on_unknown_capability(engine, tmp_path):
+    rows = by_id(sample_rows(), "lpsk-ntt", "uptd-ppa-kukar", "bp2mi-pusat")
+    rows[1]["capabilities"] = "intake;shelte"
+    with pytest.raises(ImportRejectedError) as caught:
+        directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
+    [error] = caught.value.errors
+    assert (error.row, error.field, error.value) == (2, "capabilities", "shelte")
+    assert "'shelter'" in error.message
+    assert count(engine, ServiceLocation) == 0
+
+
+def test_import_rejects_coordinates_outside_indonesia(engine, tmp_path):
+    rows = by_id(sample_rows(), "lpsk-ntt", "lpsk-diy")
+    rows[0]["lon"], rows[0]["lat"] = "151.2093", "-33.8688"  # Sydney
+    rows[1]["lon"], rows[1]["lat"] = "east", "-7.8"
+    assert rejected(engine, write_csv(tmp_path / "a.csv", rows)) == [(1, "lon/lat"), (2, "lon/lat")]
+    assert count(engine, ServiceLocation) == 0
+
+
+def test_import_rejects_point_outside_stated_area(engine, tmp_path):
+    rows = by_id(sample_rows(), "lpsk-ntt", "lpsk-diy")
+    rows[0]["area_code"] = "53.01"  # Kabupaten Kupang; the office is in Kota Kupang
+    with pytest.raises(ImportRejectedError) as caught:
+        directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
+    [error] = caught.value.errors
+    assert (error.row, error.field) == (1, "lon/lat") and "outside area_code 53.01" in error.message
+    assert count(engine, ServiceLocation) == 0
+
+
+def test_import_lists_every_row_error_and_writes_nothing(engine, tmp_path):
+    directory_io.seed_default(engine)
+    before = directory.agencies_frame(engine).drop(columns="geometry")
+    rows = by_id(sample_rows(), "lpsk-ntt", "lpsk-diy", "uptd-ppa-kukar", "uptd-ppa-ppu", "bp2mi-pusat", "lpsk-sumut")
+    rows[0]["name"] = "Renamed, would be an update"
+    rows[1]["name"] = " "
+    rows[2]["id"] = "lpsk-ntt"
+    rows[3]["agency_type"] = "uptd ppa"
+    rows[4]["verified_on"] = "17/07/2024"
+    rows[5]["area_code"] = "12.99"
+    errors = rejected(engine, write_csv(tmp_path / "a.csv", rows))
+    assert errors == [(2, "name"), (3, "id"), (4, "agency_type"), (5, "verified_on"), (6, "area_code")]
+    after = directory.agencies_frame(engine).drop(columns="geometry")
+    assert after.equals(before)
+
+
+def test_unknown_agency_type_suggests_the_close_code(engine, tmp_path):
+    rows = by_id(sample_rows(), "uptd-ppa-ppu")
+    rows[0]["agency_type"] = "uptd ppa"
+    with pytest.raises(ImportRejectedError, match="Did you mean 'uptd_ppa'"):
+        directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
+
+
+def test_regency_seat_rows_without_coordinates_sit_at_the_seat(engine, tmp_path):
+    rows = by_id(sample_rows(), "uptd-ppa-kukar", "uptd-ppa-kaltim")
+    assert all(row["lon"] == "" and row["location_precision"] == "regency_seat" for row in rows)
+    directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
+    frame = directory.agencies_frame(engine).set_index("id")
+    for agency_id, code in (("uptd-ppa-kukar", "64.02"), ("uptd-ppa-kaltim", "64")):  # Tenggarong, Samarinda
+        assert tuple(frame.loc[agency_id, ["lon", "lat"]]) == pytest.approx(seats.seat_point(code))
+
+
+def test_exact_point_without_coordinates_is_rejected(engine, tmp_path):
+    rows = by_id(sample_rows(), "lpsk-ntt")
+    rows[0]["lon"] = rows[0]["lat"] = ""
+    assert rejected(engine, write_csv(tmp_path / "a.csv", rows)) == [(1, "lon")]
+
+
+def test_approximate_point_may_lie_farther_outside_its_area(engine, tmp_path):
+    kupang = boundaries.area("53.71").geometry
+    east = max(shapely.get_coordinates(kupang), key=lambda xy: xy[0])
+    lon, lat = east[0] + 0.09, east[1]  # about 10 km east of Kota Kupang
+    assert settings.lookup_tolerance_km < 9 and settings.approximate_location_tolerance_km > 11
+    rows = by_id(sample_rows(), "lpsk-ntt")
+    rows[0]["lon"], rows[0]["lat"] = str(lon), str(lat)
+    assert rejected(engine, write_csv(tmp_path / "a.csv", rows)) == [(1, "lon/lat")]
+    rows[0]["location_precision"] = "approximate"
+    assert directory_io.import_agencies(engine, write_csv(tmp_path / "b.csv", rows))["added"] == 1
+
+
+def test_upsert_updates_known_ids_and_keeps_the_others(engine, tmp_path):
+    directory_io.seed_default(engine)
+    rows = by_id(sample_rows(), "uptd-ppa-ppu")
+    rows[0]["capabilities"] += ";shelter"
+    rows[0]["capacity"] = "6"
+    report = directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
+    assert report == {"added": 0, "updated": 1, "retired": 0}
+    frame = directory.agencies_frame(engine).set_index("id")
+    assert len(frame) == len(sample_rows())
+    assert "shelter" in frame.loc["uptd-ppa-ppu", "capabilities"] and frame.loc["uptd-ppa-ppu", "capacity"] == 6
+
+
+def test_replace_retires_agencies_missing_from_the_file(engine, tmp_path):
+    directory_io.seed_default(engine)
+    rows = by_id(sample_rows(), "lpsk-ntt", "uptd-ppa-kukar")
+    report = directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows), mode="replace")
+    assert report["retired"] == len(sample_rows()) - 2
+    assert list(directory.agencies_frame(engine)["id"]) == ["lpsk-ntt", "uptd-ppa-kukar"]
+    assert count(engine, ServiceLocation) == len(sample_rows())  # retired, not deleted
+    with pytest.raises(InputError, match="mode"):
+        directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows), mode="merge")
+
+
+def comparable(engine):
+    frame = directory.agencies_frame(engine, include_retired=True).drop(columns="geometry")
+    frame[["lon", "lat"]] = frame[["lon", "lat"]].round(6)
+    return frame
+
+
+def test_round_trip_csv_database_geojson_database(engine, tmp_path):
+    from geo import db
+
+    directory_io.seed_default(engine)
+    with session_scope(engine) as session:
+        directory.retire_agency(session, "uptd-ppa-papbd", on=dt.date(2025, 1, 31))
+    geojson = tmp_path / "agencies.geojson"
+    directory_io.export_agencies(engine, geojson, public=False, include_retired=True)
+    second = db.get_engine(f"sqlite:///{tmp_path / 'second.sqlite'}")
+    db.init_db(second)
+    directory_io.import_agencies(second, geojson)
+    assert comparable(second).equals(comparable(engine))
+    agreements = tmp_path / "agreements.geojson"
+    directory_io.export_agreements(engine, agreements)
+    directory_io.import_agreements(second, agreements)
+    assert directory.agreements_frame(second).equals(directory.agreements_frame(engine))
+    csv_path = tmp_path / "again.csv"
+    directory_io.export_agencies(second, csv_path, public=False, include_retired=True)
+    assert directory_io.import_agencies(second, csv_path) == {"added": 0, "updated": len(sample_rows()), "retired": 0}
+    assert comparable(second).equals(comparable(engine))
+    second.dispose()
+
+
+def test_geojson_export_follows_rfc_7946(engine, tmp_path):
+    directory_io.seed_default(engine)
+    collection = json.loads(directory_io.export_agencies(engine, fmt="geojson"))
+    assert collection["type"] == "FeatureCollection" and "crs" not in collection
+    lon, lat = next(f for f in collection["features"] if f["id"] == "lpsk-ntt")["geometry"]["coordinates"]
+    assert (lon, lat) == (123.60273, -10.18551)
+
+
+def test_public_export_never_shows_a_confidential_point(engine, tmp_path):
+    rows = by_id(sample_rows(), "kemensos-rptc-bambu-apus", "lpsk-ntt")
+    secret = ("106.8994", "-6.3103")  # a point in Cipayung, Jakarta Timur
+    rows[0].update(lon=secret[0], lat=secret[1], location_precision="exact", address="Jl. Rahasia 1")
+    directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
+    collection = json.loads(directory_io.export_agencies(engine, fmt="geojson", public=True))
+    shelter = next(f for f in collection["features"] if f["id"] == "kemensos-rptc-bambu-apus")
+    lon, lat = shelter["geometry"]["coordinates"]
+    assert (lon, lat) != pytest.approx(tuple(map(float, secret)), abs=1e-3)
+    assert shelter["properties"]["redacted"] is True and shelter["properties"]["address"] is None
+    assert lookup.locate(lon, lat, "regency")[0] == "31.75"
+    public = directory_io.export_agencies(engine, fmt="csv", public=True)
+    assert secret[0] not in public and secret[1] not in public and "Rahasia" not in public
+    full = directory_io.export_agencies(engine, fmt="csv", public=False)
+    assert secret[0] in full and "Rahasia" in full
+
+
+def test_agreements_load_from_the_sample(engine):
+    directory_io.seed_default(engine)
+    frame = directory.agreements_frame(engine).set_index("id")
+    pks = frame.loc["pks-kukar-ppu-2024"]
+    assert (pks["area_a"], pks["area_b"], pks["signed_on"]) == ("64.02", "64.09", dt.date(2024, 7, 17))
+    assert sorted(pks["capabilities"]) == ["legal_aid", "medical", "psychological"]
+    assert set(frame.loc[frame["area_a"] == "64", "area_b"]) == {"32", "33", "35"}
+
+
+def test_agreement_import_rejects_mixed_levels_and_unknown_capability(engine, tmp_path):
+    rows = sample_rows("agreements")
+    rows[0]["area_b"] = "32"  # a province with a regency
+    rows[1]["capabilities"] = "repatriation"
+    with pytest.raises(ImportRejectedError) as caught:
+        directory_io.import_agreements(engine, write_csv(tmp_path / "a.csv", rows))
+    assert [(e.row, e.field) for e in caught.value.errors] == [(1, "area_b"), (2, "capabilities")]
+    assert count(engine, Agreement) == 0
