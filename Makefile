@@ -28,6 +28,7 @@ test: install
 bench: data
 	$(BIN)/python bench/bench_geo.py
 	$(BIN)/python bench/bench_roads.py
+	$(BIN)/python bench/bench_national.py
 
 clean:
 	rm -rf $(VENV) data/boundaries/*.parquet data/boundaries/web data/boundaries/manifest.json data/rujuk.sqlite

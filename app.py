@@ -7,7 +7,9 @@ runs on the embedded default data with no other step.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import asdict
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -15,7 +17,7 @@ from markupsafe import escape
 from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
-from geo import boundaries, db, settings
+from geo import boundaries, capabilities, cases, db, directory_io, gazetteer, settings
 from geo._errors import ImportRejectedError, InputError, NotFoundError, RujukError
 
 API = "/api/v1"
@@ -115,7 +117,92 @@ def _register_api(app: Flask) -> None:
             return Response(path.read_bytes(), mimetype="application/geo+json")
         boundaries.area(within)  # raises NotFoundError for an unknown code
         collection = json.loads(path.read_text(encoding="utf-8"))
+        collection["features"] = [f for f in collection["features"] if _inside(f["properties"]["code"], within)]
+        return Response(json.dumps(collection, ensure_ascii=False), mimetype="application/geo+json")
+
+    @app.get(f"{API}/agencies")
+    def agencies():  # type: ignore[no-untyped-def]
+        text = directory_io.export_agencies(_engine(), None, fmt="geojson", public=True)
+        capability, area = _query("capability"), _query("area")
+        if capability is None and area is None:
+            return Response(text, mimetype="application/geo+json")
+        if capability is not None:
+            capabilities.check("capability", capability)
+        if area is not None:
+            boundaries.area(area)
+        collection = json.loads(text)
         collection["features"] = [
-            f for f in collection["features"] if f["properties"]["code"].startswith(within + ".")
+            feature
+            for feature in collection["features"]
+            if (capability is None or capability in feature["properties"]["capabilities"])
+            and (area is None or _inside(feature["properties"]["area_code"], area))
         ]
         return Response(json.dumps(collection, ensure_ascii=False), mimetype="application/geo+json")
+
+    @app.get(f"{API}/agreements")
+    def agreements():  # type: ignore[no-untyped-def]
+        text = directory_io.export_agreements(_engine(), None, fmt="geojson")
+        return Response(text, mimetype="application/geo+json")
+
+    @app.get(f"{API}/cases")
+    def case_figures():  # type: ignore[no-untyped-def]
+        level = _query("level", cases.LEVELS)
+        area = _query("area")
+        frame = cases.public_figures(_engine(), area_code=area, measure=_query("measure"), level=level)
+        records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+        return jsonify({"suppress_below": settings.suppress_below, "figures": records})
+
+    @app.get(f"{API}/places")
+    def places():  # type: ignore[no-untyped-def]
+        query = _query("q")
+        if not query:
+            raise InputError("q", query, "is required: a place name such as Tenggarong.")
+        level = _query("level", gazetteer.LEVELS)
+        limit = _int_query("limit", 20, 1, 200)
+        return jsonify([asdict(place) for place in gazetteer.find(query, level=level, limit=limit)])
+
+    @app.get(f"{API}/referrals")
+    def referrals():  # type: ignore[no-untyped-def]
+        from routing.referral import parse_hours
+
+        at, needs = _query("at"), _query("needs")
+        if not at:
+            raise InputError("at", at, "is required: a place name, an area code or LAT,LON.")
+        if not needs:
+            raise InputError("needs", needs, "is required: capability codes such as shelter,psychological.")
+        on = _query("on")
+        try:
+            day = dt.date.fromisoformat(on) if on else None
+        except ValueError:
+            raise InputError("on", on, "is expected to be a date YYYY-MM-DD.") from None
+        referral = _referrer().refer(
+            at, needs, k=_int_query("k", 10, 1, 100), max_time_h=parse_hours(_query("max_time")), on=day
+        )
+        return jsonify(referral.as_dict())
+
+
+def _int_query(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise InputError(name, value, f"is expected to be a whole number from {low} to {high}.")
+    return number
+
+
+def _inside(code: str, area: str) -> bool:
+    return code == area or code.startswith(area + ".")
+
+
+def _referrer():  # type: ignore[no-untyped-def]
+    from flask import current_app
+
+    from routing.referral import Referrer
+
+    if "RUJUK_REFERRER" not in current_app.config:
+        current_app.config["RUJUK_REFERRER"] = Referrer.from_engine(_engine())
+    return current_app.config["RUJUK_REFERRER"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import data
+from cli import cases, data, directory, routing
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,5 +24,9 @@ for command in (
     data.areas,
     data.find,
     data.serve,
+    directory.agencies,
+    directory.agreements,
+    cases.cases_group,
+    routing.refer,
 ):
     main.add_command(command)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 import pandas as pd
 
@@ -62,7 +64,7 @@ def find(place: str, level: str | None, limit: int, as_json: bool) -> None:
     """Find areas and regency seats named PLACE (case- and prefix-insensitive, every candidate)."""
     from geo import gazetteer
 
-    frame = pd.DataFrame([p.as_dict() for p in gazetteer.find(place, level=level, limit=limit)])
+    frame = pd.DataFrame([asdict(p) for p in gazetteer.find(place, level=level, limit=limit)])
     if as_json:
         print_records(frame)
     elif frame.empty:

@@ -125,7 +125,7 @@ web_simplify_tolerance_m: dict[str, float] = {"province": 1000.0, "regency": 500
 web_coordinate_decimals: int = 5
 island_merge_gap_m: float = 200.0
 
-# Estimated travel model (routing). Sources and reasoning are in routing/estimated.py.
+# Estimated travel model (routing). Sources and reasoning are in routing/national.py.
 road_speed_kmh: float = _env_float("RUJUK_ROAD_SPEED_KMH", 40.0)
 circuity_factor: float = _env_float("RUJUK_CIRCUITY_FACTOR", 1.4)
 ferry_speed_kmh: float = _env_float("RUJUK_FERRY_SPEED_KMH", 20.0)

@@ -2,7 +2,7 @@
 
 Referral and coverage code call travel models only through :class:`TravelModel`, so a
 road network (:class:`routing.roads.RoadNetwork`) and the country-wide estimate
-(:class:`routing.estimated.EstimatedModel`) can stand in for each other. Every result
+(:class:`routing.national.NationalNetwork`) can stand in for each other. Every result
 carries the model's ``name`` and ``is_estimate``, so an answer built on an estimate can
 say so.
 

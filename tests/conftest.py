@@ -25,3 +25,23 @@ def engine(tmp_path):
     db.init_db(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(tmp_path_factory):
+    """A real SQLite database seeded with the embedded sample directory and case figures."""
+    from geo import db
+    from geo.prepare import prepare
+
+    engine = db.get_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'rujuk-seeded.sqlite'}")
+    prepare(progress=False, engine=engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def referrer(seeded_engine):
+    """A referrer over the sample directory, the national network and the real road networks."""
+    from routing.referral import Referrer
+
+    return Referrer.from_engine(seeded_engine)

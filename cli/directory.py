@@ -1,0 +1,132 @@
+"""`rujuk agencies list|import|export` and `rujuk agreements list|import|export`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from cli._common import friendly_errors, print_records, print_table, write_text
+from geo import db, directory, directory_io
+
+FILE_FORMATS = click.Choice(["csv", "geojson"])
+MODES = click.Choice(["upsert", "replace"])
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    engine = db.get_engine()
+    db.init_db(engine)
+    return engine
+
+
+@click.group()
+def agencies() -> None:
+    """The service directory: agencies and the help they provide."""
+
+
+@agencies.command("list")
+@click.option("--capability", help="Only agencies that provide this capability code.")
+@click.option("--area", "area_code", metavar="CODE", help="Only agencies of this area or inside it, e.g. 64.")
+@click.option("--type", "agency_type", help="Only this agency type, e.g. uptd_ppa.")
+@click.option("--retired", is_flag=True, help="Include retired agencies.")
+@click.option("--authorised", is_flag=True, help="Show confidential locations (server-side caseworker use only).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly_errors
+def list_agencies(
+    capability: str | None, area_code: str | None, agency_type: str | None, retired: bool, authorised: bool, as_json: bool
+) -> None:
+    """List agencies; confidential locations are shown at their regency unless --authorised."""
+    from geo import capabilities
+
+    if capability is not None:
+        capabilities.check("capability", capability)
+    if agency_type is not None:
+        capabilities.check("agency_type", agency_type)
+    with db.session_scope(_engine()) as session:
+        rows = directory.list_agencies(
+            session, capability=capability, area_code=area_code, agency_type=agency_type, include_retired=retired
+        )
+        frame = directory.public_view(directory.agencies_to_frame(rows), authorised=authorised)
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    table["capabilities"] = table["capabilities"].map(", ".join)
+    table["languages"] = table["languages"].map(", ".join)
+    if as_json:
+        print_records(table)
+    else:
+        table[["lon", "lat"]] = table[["lon", "lat"]].round(4)
+        columns = ["id", "name", "jurisdiction_level", "area_code", "capabilities", "location_precision", "lon", "lat"]
+        print_table(table, columns)
+
+
+@agencies.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mode", type=MODES, default="upsert", show_default=True,
+              help="upsert: add or update by id; replace: also retire agencies missing from the file.")
+@click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name.")
+@friendly_errors
+def import_agencies(path: Path, mode: str, fmt: str | None) -> None:
+    """Import agencies from CSV or GeoJSON; a file with any bad row is rejected whole."""
+    counts = directory_io.import_agencies(_engine(), path, mode=mode, fmt=fmt)
+    click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
+
+
+@agencies.command("export")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name (needed for stdout).")
+@click.option("--full", is_flag=True, help="Unredacted, with retired agencies: an authorised back-up.")
+@friendly_errors
+def export_agencies(path: Path | None, fmt: str | None, full: bool) -> None:
+    """Export agencies as CSV or GeoJSON (to PATH or standard output); public view unless --full."""
+    text = directory_io.export_agencies(_engine(), None, fmt=_format(path, fmt), public=not full, include_retired=full)
+    write_text(text, path)
+
+
+@click.group()
+def agreements() -> None:
+    """Cooperation agreements (PKS) between areas."""
+
+
+@agreements.command("list")
+@click.option("--area", "area_code", metavar="CODE", help="Only agreements that involve this area.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly_errors
+def list_agreements(area_code: str | None, as_json: bool) -> None:
+    """List the agreements in force."""
+    with db.session_scope(_engine()) as session:
+        rows = [directory.agreement_record(a) for a in directory.list_agreements(session, area_code=area_code)]
+    table = pd.DataFrame(rows, columns=list(directory.AGREEMENT_FIELDS))
+    table["capabilities"] = table["capabilities"].map(", ".join)
+    if as_json:
+        print_records(table)
+    else:
+        print_table(table, ["id", "area_a", "area_b", "capabilities", "signed_on", "title"])
+
+
+@agreements.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mode", type=MODES, default="upsert", show_default=True,
+              help="upsert: add or update by id; replace: also delete agreements missing from the file.")
+@click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name.")
+@friendly_errors
+def import_agreements(path: Path, mode: str, fmt: str | None) -> None:
+    """Import agreements from CSV or GeoJSON; a file with any bad row is rejected whole."""
+    counts = directory_io.import_agreements(_engine(), path, mode=mode, fmt=fmt)
+    click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
+
+
+@agreements.command("export")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name (needed for stdout).")
+@friendly_errors
+def export_agreements(path: Path | None, fmt: str | None) -> None:
+    """Export agreements as CSV or GeoJSON (to PATH or standard output)."""
+    write_text(directory_io.export_agreements(_engine(), None, fmt=_format(path, fmt)), path)
+
+
+def _format(path: Path | None, fmt: str | None) -> str:
+    if fmt is not None:
+        return fmt
+    if path is not None and path.suffix.lower() in (".csv", ".geojson", ".json"):
+        return "csv" if path.suffix.lower() == ".csv" else "geojson"
+    raise click.UsageError("Give --format csv|geojson (or a PATH ending in .csv or .geojson).")

@@ -1,0 +1,104 @@
+"""Straight legs of the national estimate: road and sea legs, attachments, and direct road legs.
+
+See :mod:`routing.national` for the model. Points are indexed for nearest-neighbour
+queries in a 4-D space: the unit vector of the point (chords up to 2) and its island id
+times :data:`ISLAND_SEPARATION`, so the nearest neighbour of a point in that space is on
+its own land mass whenever there is one there (a distance below ``ISLAND_SEPARATION / 2``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from geo import settings
+
+EARTH_RADIUS_KM = 6371.0088
+ISLAND_SEPARATION = 10.0
+
+
+def great_circle_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Return haversine distances in km between paired points (broadcasting)."""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def road_leg(km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (hours, road km) of direct road legs over great-circle distances `km`."""
+    road_km = np.asarray(km) * settings.circuity_factor
+    return road_km / settings.road_speed_kmh, road_km
+
+
+def sea_leg(km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (hours, km) of sea legs over great-circle distances `km`, waiting time included."""
+    km = np.asarray(km)
+    return km / settings.ferry_speed_kmh + settings.ferry_wait_h, km
+
+
+def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Return the 3-D unit vectors of points (chord distance grows with great-circle distance)."""
+    lon, lat = np.radians(lon), np.radians(lat)
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def island_space(lon: np.ndarray, lat: np.ndarray, island: np.ndarray) -> np.ndarray:
+    """Return the points in the 4-D space of the module notes."""
+    return np.column_stack([unit_vectors(lon, lat), island * ISLAND_SEPARATION])
+
+
+def direct_road_leg(
+    origin_island: np.ndarray,
+    origin_lon: np.ndarray,
+    origin_lat: np.ndarray,
+    island: np.ndarray,
+    lon: object,
+    lat: object,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return hours and km of direct road legs from origins to points (broadcasting); ``inf`` between land masses."""
+    hours, road_km = road_leg(great_circle_km(origin_lon, origin_lat, lon, lat))
+    same = (island == origin_island) & (origin_island >= 0)
+    return np.where(same, hours, np.inf), np.where(same, road_km, np.inf)
+
+
+def nearest_by_direct_leg(
+    source: tuple[np.ndarray, np.ndarray, np.ndarray], target: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return hours of each target's nearest source by direct road leg, and its position (-1: none).
+
+    `source` and `target` are ``(lon, lat, island)`` arrays; only sources on the target's
+    land mass count (one k-d tree query in the 4-D space).
+    """
+    source_lon, source_lat, source_island = source
+    on_land = np.flatnonzero(source_island >= 0)
+    hours, position = np.full(len(target[0]), np.inf), np.full(len(target[0]), -1)
+    if not len(on_land):
+        return hours, position
+    tree = cKDTree(island_space(source_lon[on_land], source_lat[on_land], source_island[on_land]))
+    chord, nearest = tree.query(island_space(*target), k=1)
+    found = np.flatnonzero((chord < ISLAND_SEPARATION / 2) & (target[2] >= 0))
+    position[found] = on_land[nearest[found]]
+    km = great_circle_km(target[0][found], target[1][found], source_lon[position[found]], source_lat[position[found]])
+    hours[found] = road_leg(km)[0]
+    return hours, position
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """How points join the network: ``nodes[i, j]`` reached in ``hours[i, j]`` over ``km[i, j]``.
+
+    ``sea[i, j]`` marks a sea leg; ``island[i]`` is the point's land mass (-1 at sea).
+    """
+
+    nodes: np.ndarray
+    hours: np.ndarray
+    km: np.ndarray
+    sea: np.ndarray
+    island: np.ndarray
+
+    def row(self, i: int) -> Attachment:
+        """Return the attachment of point `i` alone."""
+        part = slice(i, i + 1)
+        return Attachment(self.nodes[part], self.hours[part], self.km[part], self.sea[part], self.island[part])

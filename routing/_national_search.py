@@ -1,0 +1,181 @@
+"""The search from one origin over the national network, and the travel and routes read from it.
+
+:class:`Search` holds one single-source shortest-path tree of
+:class:`routing.national.NationalNetwork` (the origin joined to the network by its
+attachment legs, so the tree's roots are the attachment nodes actually used). A referral
+runs one search and asks it for the hours to every agency, then for the routes of the
+few it shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+
+from geo._errors import InputError
+from routing._national_legs import Attachment, direct_road_leg
+from routing.travel import Leg, Route
+
+if TYPE_CHECKING:
+    from routing.national import NationalNetwork
+
+
+def sum_along_tree(predecessors: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Return each node's sum of `own` over its path from the tree's root.
+
+    Pointer jumping (log-depth array steps, no loop over nodes): ``own[v]`` is the value of
+    the edge into `v` (for a root, the value of reaching it).
+
+    Parameters
+    ----------
+    predecessors
+        1-D predecessor array of a shortest-path tree, -1 at roots and unreached nodes.
+    own
+        Value of each node's own edge.
+    """
+    total = np.asarray(own, dtype=float).copy()
+    ancestor = predecessors.copy()
+    while (has := ancestor >= 0).any():
+        up = ancestor[has]
+        total[has] += total[up]
+        ancestor[has] = ancestor[up]
+    return total
+
+
+def _reversed(leg: Leg) -> Leg:
+    line = None if leg.geometry is None else shapely.reverse(leg.geometry)
+    return Leg(leg.mode, leg.time_h, leg.distance_km, line)
+
+
+def _merge_legs(legs: list[Leg]) -> list[Leg]:
+    """Join consecutive legs of the same mode into one."""
+    merged: list[Leg] = []
+    for leg in legs:
+        if merged and merged[-1].mode == leg.mode:
+            previous = merged.pop()
+            coords = np.concatenate([shapely.get_coordinates(previous.geometry), shapely.get_coordinates(leg.geometry)])
+            line = shapely.LineString(coords)
+            leg = Leg(leg.mode, previous.time_h + leg.time_h, previous.distance_km + leg.distance_km, line)
+        merged.append(leg)
+    return merged
+
+
+@dataclass(frozen=True)
+class Search:
+    """The shortest-path tree from one origin, reused for every destination of a referral.
+
+    Attributes
+    ----------
+    network
+        The network searched.
+    origin
+        ``(lon, lat)`` of the origin.
+    attachment
+        The origin's :class:`routing.national.Attachment` (one row).
+    hours_from
+        Hours from the origin to every district node through the network (attachment leg
+        included; the direct road leg is not); ``inf`` where unreachable.
+    predecessors
+        The tree: each node's predecessor, -1 at the attachment nodes used (the roots) and
+        at unreached nodes.
+    """
+
+    network: NationalNetwork
+    origin: tuple[float, float]
+    attachment: Attachment
+    hours_from: np.ndarray
+    predecessors: np.ndarray
+
+    def _best(self, target: Attachment, lon: object, lat: object) -> tuple[np.ndarray, ...]:
+        """Return network hours to each target, the attachment column used, and the direct leg's hours and km."""
+        lon, lat = np.asarray(lon, dtype=float).ravel(), np.asarray(lat, dtype=float).ravel()
+        if not len(lon) == len(lat) == len(target.nodes):
+            msg = f"has {len(lon)} values but the attachment has {len(target.nodes)} points and `lat` {len(lat)}."
+            raise InputError("lon", lon.tolist(), msg)
+        cost = self.hours_from[target.nodes] + target.hours
+        column = cost.argmin(axis=1)
+        hours = np.take_along_axis(cost, column[:, None], axis=1)[:, 0]
+        direct, direct_km = direct_road_leg(self.attachment.island[0], *self.origin, target.island, lon, lat)
+        return hours, column, direct, direct_km
+
+    def hours(self, target: Attachment, lon: object, lat: object) -> np.ndarray:
+        """Return hours to each attached target (the direct road leg where it is shorter).
+
+        Parameters
+        ----------
+        target
+            The targets' attachment (:meth:`routing.national.NationalNetwork.attach`).
+        lon, lat
+            The targets' coordinates, in the order they were attached.
+        """
+        hours, _, direct, _ = self._best(target, lon, lat)
+        return np.minimum(hours, direct)
+
+    def travel(self, target: Attachment, lon: object, lat: object) -> dict[str, np.ndarray]:
+        """Return ``hours``, ``km`` and ``sea_legs`` to each attached target (``inf`` where unreachable)."""
+        network, start = self.network, self.attachment
+        hours, column, direct, direct_km = self._best(target, lon, lat)
+        rows = np.arange(len(hours))
+        node = target.nodes[rows, column]
+        own_km, own_sea = network.tree_edge_values(self.predecessors)
+        root = self.predecessors[start.nodes[0]] < 0  # the attachment nodes reached by their own leg
+        own_km[start.nodes[0][root]], own_sea[start.nodes[0][root]] = start.km[0][root], start.sea[0][root]
+        km_from = sum_along_tree(self.predecessors, own_km)
+        sea_from = sum_along_tree(self.predecessors, own_sea)
+        km = km_from[node] + target.km[rows, column]
+        sea_legs = (sea_from[node] + target.sea[rows, column]).astype(np.int64)
+        shorter = direct < hours
+        hours[shorter], km[shorter], sea_legs[shorter] = direct[shorter], direct_km[shorter], 0
+        km[~np.isfinite(hours)] = np.inf
+        return {"hours": hours, "km": km, "sea_legs": sea_legs}
+
+    def routes(self, target: Attachment, lon: object, lat: object) -> list[Route]:
+        """Return the route to each attached target: legs by mode, straight lines between district points."""
+        network, start = self.network, self.attachment
+        hours, column, direct, direct_km = self._best(target, lon, lat)
+        lon, lat = np.asarray(lon, dtype=float).ravel(), np.asarray(lat, dtype=float).ravel()
+        result = []
+        for t, destination in enumerate(zip(lon.tolist(), lat.tolist(), strict=True)):
+            if direct[t] <= hours[t]:
+                line = shapely.LineString([self.origin, destination])
+                result.append(Route(network.name, True, (Leg("road", float(direct[t]), float(direct_km[t]), line),)))
+            elif not np.isfinite(hours[t]):
+                result.append(Route(network.name, True))
+            else:
+                nodes = self._path(int(target.nodes[t, column[t]]))
+                a = int(np.flatnonzero(start.nodes[0] == nodes[0])[0])
+                first = self._leg(self.origin, nodes[0], start.hours[0, a], start.km[0, a], start.sea[0, a])
+                b = column[t]
+                last = self._leg(destination, nodes[-1], target.hours[t, b], target.km[t, b], target.sea[t, b])
+                legs = [first, *self._network_legs(nodes), _reversed(last)]
+                result.append(Route(network.name, True, tuple(_merge_legs(legs))))
+        return result
+
+    def _path(self, node: int) -> np.ndarray:
+        nodes = [node]
+        while self.predecessors[nodes[-1]] >= 0:
+            nodes.append(int(self.predecessors[nodes[-1]]))
+        return np.array(nodes[::-1])
+
+    def _leg(self, point: tuple[float, float], node: int, hours: float, km: float, sea: bool) -> Leg:
+        net = self.network
+        line = shapely.LineString([point, (net.lon[node], net.lat[node])])
+        return Leg("sea" if sea else "road", float(hours), float(km), line)
+
+    def _network_legs(self, nodes: np.ndarray) -> list[Leg]:
+        """Return the legs along a node path, one per run of road or sea edges."""
+        if len(nodes) < 2:
+            return []
+        net = self.network
+        hours, km, sea = net.edge_values(nodes[:-1], nodes[1:])
+        legs, begin = [], 0
+        for stop in [*np.flatnonzero(sea[1:] != sea[:-1]) + 1, len(sea)]:
+            run = nodes[begin : stop + 1]
+            line = shapely.LineString(np.column_stack([net.lon[run], net.lat[run]]))
+            mode = "sea" if sea[begin] else "road"
+            legs.append(Leg(mode, float(hours[begin:stop].sum()), float(km[begin:stop].sum()), line))
+            begin = stop
+        return legs

@@ -1,0 +1,178 @@
+"""The national estimated network on the real districts and islands, checked against networkx."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+
+from geo import boundaries, settings
+from geo._errors import InputError
+from routing.national import ATTACH_K, NationalNetwork, great_circle_km, national_network, road_leg
+from routing.travel import TravelModel
+
+KALABAHI = (124.52, -8.22)  # Alor
+KUPANG = (123.60, -10.18)  # Timor
+TENGGARONG = (116.99, -0.42)  # Kalimantan
+BALIKPAPAN = (116.83, -1.27)  # Kalimantan
+BANGKALAN = (112.74, -7.04)  # Madura, across the strait from Surabaya
+DENPASAR = (115.22, -8.65)  # Bali, several straits west of Alor
+
+
+@pytest.fixture(scope="module")
+def net() -> NationalNetwork:
+    return national_network()
+
+
+@pytest.fixture(scope="module")
+def on_land() -> tuple[np.ndarray, np.ndarray]:
+    """200 random points inside random district polygons (where victims and agencies are)."""
+    districts = boundaries.load_areas("district")
+    rng = np.random.default_rng(7)
+    shapes = districts.geometry.iloc[rng.choice(len(districts), 200, replace=False)]
+    sampled = shapely.get_coordinates(shapes.sample_points(1, rng=rng).to_numpy())  # one point per shape
+    return sampled[:, 0], sampled[:, 1]
+
+
+def _networkx(graph) -> nx.DiGraph:
+    return nx.from_scipy_sparse_array(graph, create_using=nx.DiGraph)
+
+
+def _direct_hours(net: NationalNetwork, source: tuple, target: tuple) -> np.ndarray:
+    """(targets x sources) hours of the direct road leg, by brute force; inf between land masses."""
+    source_island, target_island = net.attach(*source).island, net.attach(*target).island
+    hours, _ = road_leg(great_circle_km(target[0][:, None], target[1][:, None], source[0][None, :], source[1][None, :]))
+    same = (target_island[:, None] == source_island[None, :]) & (target_island[:, None] >= 0)
+    return np.where(same, hours, np.inf)
+
+
+def test_crossing_from_alor_to_timor_takes_a_sea_leg_longer_than_the_wait(net):
+    route = net.route(KALABAHI, KUPANG)
+    sea = [leg for leg in route.legs if leg.mode == "sea"]
+    assert sea and route.time_h > settings.ferry_wait_h
+    assert route.is_estimate and route.model == "estimated"
+    assert net.travel(*KALABAHI, [KUPANG[0]], [KUPANG[1]])["sea_legs"][0] >= 1
+
+
+def test_trip_on_one_land_mass_has_no_sea_leg_and_is_near_the_direct_estimate(net):
+    route = net.route(TENGGARONG, BALIKPAPAN)
+    assert {leg.mode for leg in route.legs} == {"road"}
+    direct_h, _ = road_leg(great_circle_km(*TENGGARONG, *BALIKPAPAN))
+    assert route.time_h == pytest.approx(direct_h, rel=0.2)
+
+
+def test_every_district_reaches_every_other(net):
+    assert net.n_components == 1
+    assert np.isfinite(net.search(*KUPANG).hours_from).all()
+
+
+def test_points_on_land_are_attached_on_their_own_land_mass(net, on_land):
+    attached = net.attach(*on_land)
+    nodes_on_island = np.bincount(net.island[net.island >= 0])
+    big = (attached.island >= 0) & (nodes_on_island[np.maximum(attached.island, 0)] >= ATTACH_K)
+    assert big.mean() > 0.9
+    assert (net.island[attached.nodes[big]] == attached.island[big, None]).all()
+    assert not attached.sea[big].any()
+    madura = net.attach([BANGKALAN[0]], [BANGKALAN[1]])
+    assert (net.island[madura.nodes[0]] == madura.island[0]).all()
+
+
+def test_route_legs_sum_to_the_matrix_time_and_distance(net, on_land):
+    lon, lat = on_land[0][:12], on_land[1][:12]
+    result = net.matrix(lon[:3], lat[:3], lon, lat)
+    assert result.is_estimate and result.model == net.name
+    for i in range(3):
+        routes = net.routes((lon[i], lat[i]), list(zip(lon, lat, strict=True)))
+        np.testing.assert_allclose([r.time_h for r in routes], result.time_h[i], rtol=1e-9)
+        np.testing.assert_allclose([r.distance_km for r in routes], result.distance_km[i], rtol=1e-9)
+    assert np.diag(result.time_h[:, :3]) == pytest.approx(0.0)
+
+
+def test_referral_search_hours_equal_the_matrix(net, on_land):
+    agency_lon, agency_lat = on_land[0][50:], on_land[1][50:]
+    agencies = net.attach(agency_lon, agency_lat)
+    for origin in zip(on_land[0][:5], on_land[1][:5], strict=True):
+        hours = net.search(*origin).hours(agencies, agency_lon, agency_lat)
+        np.testing.assert_allclose(hours, net.matrix(*origin, agency_lon, agency_lat).time_h[0], rtol=1e-12)
+
+
+def test_nearest_equals_networkx_multi_source_dijkstra_and_the_matrix(net, on_land):
+    rng = np.random.default_rng(3)
+    chosen = rng.choice(len(on_land[0]), 30, replace=False)
+    sources = on_land[0][chosen[:10]], on_land[1][chosen[:10]]
+    targets = on_land[0][chosen[10:]], on_land[1][chosen[10:]]
+    graph, ids = net.with_points(*sources)
+    lengths = nx.multi_source_dijkstra_path_length(_networkx(graph), set(ids.tolist()))
+    node_h = np.array([lengths.get(node, np.inf) for node in range(len(net.codes))])
+    attached = net.attach(*targets)
+    through_network = (node_h[attached.nodes] + attached.hours).min(axis=1)
+    expected = np.minimum(through_network, _direct_hours(net, sources, targets).min(axis=1))
+    for direction in ("to_sources", "from_sources"):
+        result = net.nearest(*sources, *targets, direction)
+        np.testing.assert_allclose(result.time_h, expected, rtol=1e-12)
+    matrix = net.matrix(*sources, *targets).time_h
+    np.testing.assert_allclose(result.time_h, matrix.min(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(matrix[result.source, np.arange(len(expected))], result.time_h, rtol=1e-12)
+
+
+def test_nearest_source_of_every_district_equals_networkx(net, on_land):
+    sources = on_land[0][:40], on_land[1][:40]
+    hours, position = net.nearest_source(*sources)
+    graph, ids = net.with_points(*sources)
+    lengths = nx.multi_source_dijkstra_path_length(_networkx(graph), set(ids.tolist()))
+    node_h = np.array([lengths.get(node, np.inf) for node in range(len(net.codes))])
+    direct = _direct_hours(net, sources, (net.lon, net.lat))
+    np.testing.assert_allclose(hours, np.minimum(node_h, direct.min(axis=1)), rtol=1e-12)
+    by_position = net.hours_from_sources(*sources)[position, np.arange(len(hours))]
+    np.testing.assert_allclose(by_position, hours, rtol=1e-12)
+
+
+def test_hours_from_sources_equal_networkx_per_source(net, on_land):
+    sources = on_land[0][:4], on_land[1][:4]
+    result = net.hours_from_sources(*sources)
+    graph, ids = net.with_points(*sources)
+    nx_graph = _networkx(graph)
+    direct = _direct_hours(net, sources, (net.lon, net.lat))
+    for row, source in enumerate(ids):
+        lengths = nx.single_source_dijkstra_path_length(nx_graph, int(source))
+        node_h = np.array([lengths.get(node, np.inf) for node in range(len(net.codes))])
+        np.testing.assert_allclose(result[row], np.minimum(node_h, direct[:, row]), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("destination", "at_least"), [(KUPANG, 1), (DENPASAR, 3)])
+def test_ferry_wait_changes_a_crossing_by_its_sea_legs_times_the_change(net, monkeypatch, destination, at_least):
+    before = net.travel(*KALABAHI, [destination[0]], [destination[1]])
+    monkeypatch.setattr(settings, "ferry_wait_h", settings.ferry_wait_h + 1.5)
+    rebuilt = NationalNetwork(net.codes, net.lon, net.lat, net.island)
+    after = rebuilt.travel(*KALABAHI, [destination[0]], [destination[1]])
+    assert rebuilt.road_calibration == net.road_calibration
+    assert after["sea_legs"][0] == before["sea_legs"][0] >= at_least
+    assert after["hours"][0] - before["hours"][0] == pytest.approx(1.5 * before["sea_legs"][0], abs=1e-9)
+
+
+def test_network_is_a_travel_model_built_once_per_boundaries(net):
+    assert isinstance(net, TravelModel)
+    assert national_network() is net
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda m: m.matrix([np.nan], [0.0], [116.8], [-1.2]), "origin_lon"),
+        (lambda m: m.matrix([116.8], [-1.2], [], []), "destination_lon"),
+        (lambda m: m.route((116.8, -1.2), (116.8, 91.0)), "destination_lat"),
+        (lambda m: m.search(np.nan, -1.2), "origin_lon"),
+        (lambda m: m.search([116.8, 116.9], [-1.2, -1.3]), "origin_lon"),
+        (lambda m: m.attach([116.8], [np.inf]), "lat"),
+        (lambda m: m.nearest([116.8], [-1.2], [116.8], [-1.2], "away"), "direction"),
+        (lambda m: m.nearest([], [], [116.8], [-1.2]), "source_lon"),
+        (lambda m: m.nearest_source([], []), "source_lon"),
+        (lambda m: m.hours_from_sources([116.8], [np.nan]), "source_lat"),
+        (lambda m: m.search(116.8, -1.2).hours(m.attach([116.8], [-1.2]), [116.8, 117.0], [-1.2, -1.3]), "lon"),
+    ],
+)
+def test_bad_input_raises_input_error_naming_the_field(net, call, field):
+    with pytest.raises(InputError) as error:
+        call(net)
+    assert error.value.field == field
