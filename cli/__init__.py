@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import cases, data, directory, routing
+from cli import cases, coverage, data, directory, routing
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,5 +28,6 @@ for command in (
     directory.agreements,
     cases.cases_group,
     routing.refer,
+    coverage.coverage,
 ):
     main.add_command(command)

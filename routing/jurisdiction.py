@@ -137,18 +137,23 @@ def permitted(
     numpy.ndarray
         Boolean, shape (agencies, districts).
     """
+    covering = agreements[[capability in set(caps) for caps in agreements["capabilities"]]]
+    # Each agreement binds both ways: units of `own` may serve the districts inside `other`.
+    own = np.concatenate([covering["area_a"].to_numpy(), covering["area_b"].to_numpy()])
+    other = np.concatenate([covering["area_b"].to_numpy(), covering["area_a"].to_numpy()])
+    columns = [districts[column].to_numpy() for column in ("code", "regency_code", "province_code")]
+    area, own, other, *inside = _integer_codes(agencies["area_code"].to_numpy(), own, other, *columns)
     level = agencies["jurisdiction_level"].to_numpy()[:, None]
-    area = agencies["area_code"].to_numpy().astype(object)[:, None]
-    inside = [districts[column].to_numpy().astype(object) for column in ("code", "regency_code", "province_code")]
+    area = area[:, None]
     allowed = (level == "national") | ((level == "regency") & (area == inside[1])) | (
         (level == "province") & (area == inside[2])
     )
-    covering = agreements[[capability in set(caps) for caps in agreements["capabilities"]]]
-    if covering.empty:
-        return allowed
-    # Each agreement binds both ways: units of `own` may serve districts inside `other`.
-    own = np.concatenate([covering["area_a"].to_numpy(), covering["area_b"].to_numpy()]).astype(object)
-    other = np.concatenate([covering["area_b"].to_numpy(), covering["area_a"].to_numpy()]).astype(object)
     unit_of = (area == own[None, :]) & (level != "national")
     serves = np.logical_or.reduce([other[:, None] == codes[None, :] for codes in inside])
-    return allowed | ((unit_of.astype(np.int32) @ serves.astype(np.int32)) > 0)
+    return allowed | ((unit_of.astype(np.float32) @ serves.astype(np.float32)) > 0)  # BLAS, exact for counts
+
+
+def _integer_codes(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Return the area codes of each array as integers, equal codes getting equal integers (fast comparison)."""
+    codes, _ = pd.factorize(np.concatenate([np.asarray(a, dtype=object) for a in arrays]), use_na_sentinel=False)
+    return np.split(codes, np.cumsum([len(a) for a in arrays])[:-1])

@@ -276,6 +276,7 @@ class _Builder:
         self.referrer, self.location, self.search, self.records = referrer, location, search, records
         self.hours, self.model, self.status, self.matched = hours, model, status, matched
         self._routes: dict[int, Route] = {}
+        self._geometries: dict[int, dict | None] = {}
 
     def _route(self, positions: list[int]) -> None:
         missing = [i for i in positions if i not in self._routes]
@@ -290,6 +291,12 @@ class _Builder:
                 end = (float(self.referrer.lon[i]), float(self.referrer.lat[i]))
                 self._routes[i] = road.route((self.location.lon, self.location.lat), end)
 
+    def _geojson(self, i: int, route: Route) -> dict | None:
+        if i not in self._geometries:
+            line = route.geometry  # joins the legs: computed once per agency and answer
+            self._geometries[i] = None if line is None else shapely.geometry.mapping(line)
+        return self._geometries[i]
+
     def many(self, positions: Sequence[int]) -> list[dict]:
         positions = [int(i) for i in positions]
         self._route(positions)
@@ -302,7 +309,7 @@ class _Builder:
         row = self.records[i]
         route = self._routes[i]
         redacted = bool(row["redacted"])
-        geometry = None if redacted or route.geometry is None else shapely.geometry.mapping(route.geometry)
+        geometry = None if redacted else self._geojson(i, route)
         status = str(self.status[i])
         return {
             "rank": rank,

@@ -1,0 +1,400 @@
+"""Coverage: how far every district is from help, per capability, and where the gaps are.
+
+Method
+------
+Let ``t(a, d)`` be the travel hours between agency ``a`` (its point attached to the
+national estimated network, :class:`routing.national.NationalNetwork`) and the
+representative point of district ``d`` (a node of that network); the network is
+symmetric, so it is also the victim's trip to the office. For a capability ``c`` let
+``A_c`` be the agencies offering it and ``P_c[a, d]`` the matrix of
+:func:`routing.jurisdiction.permitted` (``a`` may take a case needing ``c`` from ``d``
+without cross-border coordination). Then, for every district:
+
+* ``hours_any = min_{a in A_c} t(a, d)``, the nearest capable agency whatever its
+  jurisdiction: one multi-source Dijkstra pass per capability (scipy ``min_only``, as
+  :meth:`~routing.national.NationalNetwork.nearest_source`, with the agency points
+  attached to the graph once for all capabilities);
+* ``hours_permitted = min_{a in A_c, P_c[a, d]} t(a, d)``, the nearest agency that may
+  take the case under the jurisdiction rules: rules differ per agency, so this is a
+  masked minimum over the (agencies x districts) matrix of one Dijkstra per agency,
+  computed once for all capabilities (``hours_permitted >= hours_any`` always);
+* ``agency_id_*`` / ``agency_name_*``: the agency attaining the minimum (None if none);
+* ``gap_* = hours_* > settings.coverage_standard_h[c]`` (read at call time); a district
+  no agency reaches (``inf``) is a gap;
+* ``time_class_*``: :data:`TIME_CLASSES`, bounds :data:`TIME_CLASS_BOUNDS_H`, lower bound
+  included (1.0 h is "1-2 h"); "unreachable" when no agency (or no permitted one) is
+  reachable at all.
+
+Roll-up to regencies and provinces
+----------------------------------
+Per area and capability: ``districts``, ``gap_districts_*`` and ``gap_share_*`` (share
+of districts beyond the standard), ``worst_h_*`` and ``median_h_*`` over its districts,
+``time_class_*`` of the median. Districts have no population in the data (only
+regencies and provinces do), so each district is given an equal share of its regency's
+registered population, ``w_d = P_r / n_r``; ``population`` is the sum of ``w_d`` (the
+registered population of a regency or province; an estimate for a district) and
+
+* ``gap_population_* = sum_d w_d [gap_d]``, people living in districts beyond the
+  standard, and ``gap_population_share_*`` its share of ``population``: in a regency
+  the share of its districts, in a province its regencies weighted by population;
+* ``gap_cases_* = cases x gap_population_share_*``: the cases of the area whose victims
+  live beyond the standard, if cases are spread like the population. ``cases`` is the
+  latest figure of one measure and one source published for the area itself
+  (:func:`case_figures`); figures are never summed over areas, measures or sources, so
+  an area without its own figure has none (NaN).
+
+Privacy
+-------
+No output carries an agency point or address, only ids and names. Times measured from
+a confidential agency's true point would still locate it (hours from many districts
+can be trilaterated), so unless ``authorised`` the agencies first pass through
+:func:`geo.directory.public_view` (a safe house counts from the point the public
+directory shows) and case counts through :func:`geo.cases.suppress` (``gap_cases`` is
+left out where the count is suppressed). :func:`to_geojson` refuses authorised frames
+unless told they are for internal use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Engine
+
+from geo import boundaries, cases, directory, settings
+from geo import capabilities as vocabulary
+from geo._errors import InputError
+from routing import jurisdiction
+from routing.national import NationalNetwork, national_network
+
+RULES: dict[str, tuple[str, ...]] = {"without": ("any",), "with": ("permitted",), "both": ("any", "permitted")}
+"""Values of `rules` and the column suffixes they give: ``any`` without the jurisdiction rules, ``permitted`` with."""
+LEVELS: tuple[str, ...] = ("district", "regency", "province")
+TIME_CLASS_BOUNDS_H: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 24.0)
+TIME_CLASSES: tuple[str, ...] = ("<1 h", "1-2 h", "2-4 h", "4-8 h", "8-24 h", "24 h or more", "unreachable")
+DEFAULT_CASE_MEASURE = "police TPPO victims"
+"""Measure of the case figures joined by default: the one published for the most provinces."""
+
+
+def _check_choice(field: str, value: object, allowed: Iterable[str]) -> None:
+    allowed = list(allowed)
+    if value not in allowed:
+        raise InputError(field, value, f"is expected to be one of {allowed}.")
+
+
+def _capability_codes(codes: Iterable[str] | None) -> list[str]:
+    if codes is None:
+        return list(vocabulary.CAPABILITIES)
+    return vocabulary.check_capabilities(list(codes))
+
+
+def time_class(hours: object) -> pd.Categorical:
+    """Return the ordered class of :data:`TIME_CLASSES` of each travel time (``inf``: unreachable)."""
+    hours = np.asarray(hours, dtype=float)
+    index = np.searchsorted(TIME_CLASS_BOUNDS_H, hours, side="right")
+    index = np.where(np.isfinite(hours), index, len(TIME_CLASSES) - 1)
+    return pd.Categorical.from_codes(index, categories=list(TIME_CLASSES), ordered=True)
+
+
+def _mode_columns(hours: np.ndarray, source: np.ndarray, agencies: pd.DataFrame, standard_h: float, mode: str) -> dict:
+    ids, names = agencies["id"].to_numpy(dtype=object), agencies["name"].to_numpy(dtype=object)
+    found = source >= 0
+    return {
+        f"hours_{mode}": hours,
+        f"agency_id_{mode}": np.where(found, ids[np.maximum(source, 0)], None),
+        f"agency_name_{mode}": np.where(found, names[np.maximum(source, 0)], None),
+        f"time_class_{mode}": time_class(hours),
+        f"gap_{mode}": hours > standard_h,
+    }
+
+
+def _nearest(network: NationalNetwork, agencies: pd.DataFrame, capable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return hours to the nearest capable agency and its row in `agencies` (-1: none), in one pass."""
+    if not capable.any():
+        return np.full(len(network.codes), np.inf), np.full(len(network.codes), -1)
+    rows = np.flatnonzero(capable)
+    lon, lat = agencies["lon"].to_numpy(float), agencies["lat"].to_numpy(float)
+    hours, position = network.nearest_source(lon[rows], lat[rows])
+    return hours, np.where(position >= 0, rows[np.maximum(position, 0)], -1)
+
+
+def district_coverage(
+    agencies: pd.DataFrame,
+    agreements: pd.DataFrame,
+    capabilities: Iterable[str] | None = None,
+    rules: str = "both",
+    network: NationalNetwork | None = None,
+) -> pd.DataFrame:
+    """Return the coverage of every district for every capability (method in the module notes).
+
+    Parameters
+    ----------
+    agencies
+        Active agencies (:func:`geo.directory.agencies_frame`, or its
+        :func:`~geo.directory.public_view`): ``id``, ``name``, ``jurisdiction_level``,
+        ``area_code``, ``capabilities`` (lists), ``lon``, ``lat``.
+    agreements
+        Agreements in force (:func:`geo.directory.agreements_frame`).
+    capabilities
+        Capability codes; None: all 13.
+    rules
+        ``"without"`` (columns ``*_any``), ``"with"`` (``*_permitted``) or ``"both"``.
+    network
+        The travel network; default the national estimated network over the districts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district and capability: ``code``, ``name``, ``level``,
+        ``regency_code``, ``province_code``, ``population`` (the equal-share estimate),
+        ``capability``, ``standard_h`` and per rule suffix ``hours_*``, ``agency_id_*``,
+        ``agency_name_*``, ``time_class_*``, ``gap_*``. No agency points.
+
+    Raises
+    ------
+    InputError
+        If a capability code or `rules` is unknown.
+    """
+    codes = _capability_codes(capabilities)
+    _check_choice("rules", rules, RULES)
+    network = network or national_network()
+    districts = boundaries.load_areas("district")
+    n = len(districts)
+    if not np.array_equal(districts["code"].to_numpy(), network.codes):
+        msg = "must have the districts of load_areas('district') as nodes, in that order."
+        raise InputError("network", network.name, msg)
+    offers = np.array([[code in set(held) for held in agencies["capabilities"]] for code in codes], dtype=bool)
+    offers = offers.reshape(len(codes), len(agencies))
+    matrix = None
+    if "permitted" in RULES[rules] and len(agencies):
+        matrix = network.hours_from_sources(agencies["lon"].to_numpy(float), agencies["lat"].to_numpy(float))
+    parts = []
+    for capable, capability in zip(offers, codes, strict=True):
+        standard_h = float(settings.coverage_standard_h[capability])
+        columns: dict[str, object] = {"capability": capability, "standard_h": standard_h}
+        if "any" in RULES[rules]:
+            columns |= _mode_columns(*_nearest(network, agencies, capable), agencies, standard_h, "any")
+        if "permitted" in RULES[rules]:
+            allowed = capable[:, None] & jurisdiction.permitted(agencies, districts, agreements, capability)
+            masked = np.where(allowed, matrix, np.inf) if matrix is not None else np.full((1, n), np.inf)
+            best = masked.argmin(axis=0)
+            hours = masked[best, np.arange(n)]
+            columns |= _mode_columns(hours, np.where(np.isfinite(hours), best, -1), agencies, standard_h, "permitted")
+        parts.append(pd.DataFrame(columns))
+    base = districts[["code", "name", "level", "regency_code", "province_code"]].reset_index(drop=True)
+    base["population"] = _district_population(districts)
+    frame = pd.concat([pd.concat([base, part], axis=1) for part in parts], ignore_index=True)
+    for column in [c for c in frame.columns if c.startswith("time_class_")]:
+        frame[column] = pd.Categorical(frame[column], categories=list(TIME_CLASSES), ordered=True)
+    return frame
+
+
+def _district_population(districts: pd.DataFrame) -> np.ndarray:
+    """Return each district's equal share of its regency's registered population."""
+    regencies = boundaries.load_areas("regency").set_index("code")["population"].astype(float)
+    count = districts.groupby("regency_code")["code"].transform("size")
+    return (districts["regency_code"].map(regencies) / count).fillna(0.0).to_numpy()
+
+
+def case_figures(engine: Engine, measure: str = DEFAULT_CASE_MEASURE, source: str | None = None) -> pd.DataFrame:
+    """Return the latest figure of one measure and one source per area, raw (internal use).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code``, ``cases`` (int), ``case_measure``, ``case_source``,
+        ``case_period_start``, ``case_period_end``; empty when the database holds no figures.
+
+    Raises
+    ------
+    InputError
+        If the database holds figures but none of `measure` (the known measures are
+        listed), or `source` is None and the measure comes from several sources
+        (they count different things and are never combined).
+    """
+    columns = ["area_code", "cases", "case_measure", "case_source", "case_period_start", "case_period_end"]
+    everything = cases.query_figures(engine)
+    if everything.empty:
+        return pd.DataFrame(columns=columns)
+    figures = everything[everything["measure"] == measure]
+    figures = figures if source is None else figures[figures["source"] == source]
+    if figures.empty:
+        known = sorted(everything["measure"].unique())
+        origin = "" if source is None else f" from {source!r}"
+        raise InputError("case_measure", measure, f"has no figures{origin}; the measures are {known}.")
+    if figures["source"].nunique() > 1:
+        raise InputError("case_source", source, f"must be one of {sorted(figures['source'].unique())} for {measure!r}.")
+    latest = figures.sort_values(["period_end", "period_start"]).groupby("area_code").tail(1)
+    latest = latest.rename(columns={"value": "cases", "measure": "case_measure", "source": "case_source"})
+    latest = latest.rename(columns={"period_start": "case_period_start", "period_end": "case_period_end"})
+    return latest[columns].reset_index(drop=True)
+
+
+def _modes(frame: pd.DataFrame) -> list[str]:
+    return [mode for mode in ("any", "permitted") if f"gap_{mode}" in frame or f"gap_districts_{mode}" in frame]
+
+
+def roll_up(districts: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Return :func:`district_coverage` rows summarised per area of `level` and capability.
+
+    Columns: ``code``, ``name``, ``level``, ``capability``, ``standard_h``, ``districts``,
+    ``population`` and per rule suffix ``gap_districts_*``, ``gap_share_*``, ``worst_h_*``,
+    ``median_h_*``, ``time_class_*`` (of the median), ``gap_population_*``,
+    ``gap_population_share_*`` (see the module notes). At ``"district"`` level the rows
+    are returned unchanged.
+    """
+    _check_choice("level", level, LEVELS)
+    if level == "district":
+        return districts.copy()
+    keys = [districts[f"{level}_code"].rename("code"), districts["capability"]]
+    extra = {f"gap_population_{m}": districts[f"gap_{m}"] * districts["population"] for m in _modes(districts)}
+    grouped = districts.assign(**extra).groupby(keys, sort=True, observed=True)
+    summary = grouped.agg(
+        standard_h=("standard_h", "first"), districts=("code", "size"), population=("population", "sum")
+    )
+    for m in _modes(districts):
+        summary[f"gap_districts_{m}"] = grouped[f"gap_{m}"].sum()
+        summary[f"gap_share_{m}"] = summary[f"gap_districts_{m}"] / summary["districts"]
+        summary[f"worst_h_{m}"] = grouped[f"hours_{m}"].max()
+        summary[f"median_h_{m}"] = grouped[f"hours_{m}"].median()
+        summary[f"time_class_{m}"] = time_class(summary[f"median_h_{m}"])
+        summary[f"gap_population_{m}"] = grouped[f"gap_population_{m}"].sum()
+        summary[f"gap_population_share_{m}"] = summary[f"gap_population_{m}"] / summary["population"]
+    summary = summary.reset_index()
+    names = boundaries.load_areas(level).set_index("code")["name"]
+    summary.insert(1, "name", summary["code"].map(names))
+    summary.insert(2, "level", level)
+    return summary
+
+
+def _with_cases(frame: pd.DataFrame, figures: pd.DataFrame, authorised: bool) -> pd.DataFrame:
+    frame = frame.merge(figures, how="left", left_on="code", right_on="area_code").drop(columns="area_code")
+    value = frame["cases"].astype(float)
+    shown = value.notna() & (authorised | (value >= settings.suppress_below))
+    for m in _modes(frame):
+        share = frame[f"gap_population_share_{m}"] if f"gap_population_share_{m}" in frame else frame[f"gap_{m}"]
+        frame[f"gap_cases_{m}"] = (value * share.astype(float)).where(shown)
+    if authorised:
+        frame["cases"] = frame["cases"].astype("Int64")
+    else:
+        present = frame["cases"].notna()
+        frame["cases"] = frame["cases"].astype(object)
+        frame.loc[present, "cases"] = cases.suppress(frame.loc[present, "cases"].astype(int)).to_numpy()
+    return frame
+
+
+def _select(frame: pd.DataFrame, within: str | None, gaps_only: bool) -> pd.DataFrame:
+    if within is not None:
+        boundaries.area(within)  # unknown codes raise NotFoundError with close matches
+        code = frame["code"]
+        containing = {within[:2], within[:5]}  # the province and regency of `within` (or itself)
+        frame = frame[code.isin(containing | {within}) | code.str.startswith(within + ".")]
+    if gaps_only:
+        gap = [f"gap_{m}" if f"gap_{m}" in frame else f"gap_districts_{m}" for m in _modes(frame)]
+        frame = frame[(frame[gap].astype(float) > 0).any(axis=1)]
+    return frame.reset_index(drop=True)
+
+
+def coverage_table(
+    engine: Engine,
+    capabilities: Iterable[str] | None = None,
+    level: str = "district",
+    rules: str = "both",
+    within: str | None = None,
+    gaps_only: bool = False,
+    case_measure: str = DEFAULT_CASE_MEASURE,
+    case_source: str | None = None,
+    authorised: bool = False,
+    network: NationalNetwork | None = None,
+) -> gpd.GeoDataFrame:
+    """Return travel-time coverage and gaps per area and capability, ready for a map or a plan.
+
+    The method, the roll-up and the privacy rules are in the module notes.
+
+    Parameters
+    ----------
+    engine
+        The database holding the directory and the case figures.
+    capabilities
+        Capability codes; None: all 13.
+    level
+        ``"district"``, ``"regency"`` or ``"province"``.
+    rules
+        ``"without"``, ``"with"`` or ``"both"`` jurisdiction rules (column suffixes
+        ``_any`` and ``_permitted``).
+    within
+        Only areas inside (or containing) this area code, e.g. ``"64"``.
+    gaps_only
+        Only rows with a gap (a district beyond the standard) under some rule.
+    case_measure, case_source
+        The case figures joined as ``cases`` (see :func:`case_figures`).
+    authorised
+        True points of confidential agencies and raw case counts, for internal
+        planning; the result must not be published. False (default): public-safe.
+    network
+        The travel network; default the national estimated network.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns of :func:`district_coverage` or :func:`roll_up`, plus ``cases``,
+        ``case_*`` and ``gap_cases_*``, and the area's full-resolution polygon
+        (EPSG:4326); ``attrs["authorised"]`` records `authorised`.
+
+    Raises
+    ------
+    InputError
+        If a capability, `level`, `rules` or `case_measure` is unknown.
+    NotFoundError
+        If `within` names no area.
+    """
+    _check_choice("level", level, LEVELS)
+    agencies = directory.agencies_frame(engine)
+    agencies = agencies if authorised else directory.public_view(agencies)
+    frame = district_coverage(agencies, directory.agreements_frame(engine), capabilities, rules, network)
+    frame = _with_cases(roll_up(frame, level), case_figures(engine, case_measure, case_source), authorised)
+    frame = _select(frame, within, gaps_only)
+    shapes = boundaries.load_areas(level).set_index("code").geometry
+    result = gpd.GeoDataFrame(frame, geometry=shapes.reindex(frame["code"]).to_numpy(), crs="EPSG:4326")
+    result.attrs["authorised"] = authorised
+    return result
+
+
+def to_geojson(frame: gpd.GeoDataFrame, path: str | Path | None = None, authorised: bool = False) -> str:
+    """Return (and write to `path`) a coverage table as RFC 7946 GeoJSON with web-simplified polygons.
+
+    Polygons are those of :func:`geo.boundaries.web_geometry` for the frame's level,
+    coordinates rounded to ``settings.web_coordinate_decimals``; unreachable hours are
+    ``null``. The output has no points.
+
+    Raises
+    ------
+    InputError
+        If `frame` was computed with ``authorised=True`` (or its origin is unknown) and
+        `authorised` is False: it holds raw counts and times from confidential points.
+    """
+    if frame.attrs.get("authorised", True) and not authorised:
+        msg = "holds raw case counts and times from confidential agency points; compute it with "
+        raise InputError("frame", "authorised", msg + "authorised=False, or pass authorised=True for internal use.")
+    levels = frame["level"].unique().tolist()
+    if len(levels) > 1:
+        raise InputError("frame", levels, "must hold areas of one level.")
+    level = levels[0] if levels else "province"
+    areas = boundaries.load_areas(level)
+    web = boundaries.web_geometry(areas[areas["code"].isin(frame["code"])], level).set_index("code").geometry
+    geometry = shapely.set_precision(web.reindex(frame["code"]).to_numpy(), 10.0 ** -settings.web_coordinate_decimals)
+    properties = pd.DataFrame(frame.drop(columns="geometry"))
+    for column in properties.columns:
+        if isinstance(properties[column].dtype, pd.CategoricalDtype):
+            properties[column] = properties[column].astype(str)
+    properties = properties.replace([np.inf, -np.inf], np.nan).astype(object)
+    properties = properties.where(properties.notna(), None)
+    features = gpd.GeoDataFrame(properties, geometry=geometry, crs="EPSG:4326")
+    text = features.to_json(drop_id=True, ensure_ascii=False, default=str)  # dates as ISO text
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text

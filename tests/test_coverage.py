@@ -1,0 +1,194 @@
+"""Coverage on the real districts, the national network and the seeded sample directory."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geo import boundaries, capabilities, cases, directory, directory_io, lookup, settings
+from geo._errors import InputError
+from geo.db import session_scope
+from geo.directory import ServiceLocation
+from routing import coverage, jurisdiction
+from routing.national import national_network
+
+KUKAR, PPU, KALTIM = "64.02", "64.09", "64"
+PAPUA_PROVINCES = ["91", "92", "93", "94", "95", "96"]
+
+
+@pytest.fixture(scope="module")
+def frames(seeded_engine):
+    """Active agencies (true points) and agreements of the seeded sample directory."""
+    return directory.agencies_frame(seeded_engine), directory.agreements_frame(seeded_engine)
+
+
+@pytest.fixture(scope="module")
+def districts_all(frames):
+    """Coverage of every district for all 13 capabilities, with and without the jurisdiction rules."""
+    return coverage.district_coverage(*frames)
+
+
+def test_one_multi_source_pass_equals_the_minimum_over_the_per_source_matrix(frames, districts_all):
+    agencies, _ = frames
+    network = national_network()
+    matrix = network.hours_from_sources(agencies["lon"], agencies["lat"])
+    for capability in ("psychological", "witness_protection", "law_enforcement"):
+        capable = np.array([capability in held for held in agencies["capabilities"]])
+        hours, position = network.nearest_source(agencies["lon"][capable], agencies["lat"][capable])
+        expected = matrix[capable].min(axis=0)
+        np.testing.assert_allclose(hours, expected, rtol=1e-12)
+        rows = districts_all[districts_all["capability"] == capability]
+        np.testing.assert_allclose(rows["hours_any"].to_numpy(), expected, rtol=1e-12)
+        chosen = agencies["id"].to_numpy()[capable][position]
+        assert (rows["agency_id_any"].to_numpy() == chosen).all()
+
+
+def test_with_rules_is_never_faster_than_without_and_sometimes_slower(districts_all):
+    slower = districts_all["hours_permitted"] - districts_all["hours_any"]
+    assert (districts_all["hours_permitted"] >= districts_all["hours_any"]).all()
+    assert (slower.fillna(np.inf) > 1.0).sum() > 100  # the rules cost more than an hour in many districts
+    assert set(districts_all["capability"]) == set(capabilities.CAPABILITIES)
+    assert len(districts_all) == 13 * len(boundaries.load_areas("district"))
+
+
+def test_kutai_kartanegara_districts_have_own_unit_and_agreement_partner_for_psychological_help(frames):
+    agencies, agreements = frames
+    districts = boundaries.load_areas("district")
+    kukar = districts[districts["regency_code"] == KUKAR]
+    ids = agencies["id"].to_numpy()
+    psychological = pd.DataFrame(jurisdiction.permitted(agencies, kukar, agreements, "psychological"), index=ids)
+    shelter = pd.DataFrame(jurisdiction.permitted(agencies, kukar, agreements, "shelter"), index=ids)
+    assert psychological.loc["uptd-ppa-kukar"].all()  # own area
+    assert psychological.loc["uptd-ppa-ppu"].all()  # the PKS of 17 July 2024 covers psychological help
+    assert psychological.loc["uptd-ppa-kaltim"].all()  # provincial unit
+    assert not psychological.loc["uptd-ppa-balikpapan"].any()  # no agreement: needs coordination
+    assert not shelter.loc["uptd-ppa-ppu"].any()  # the PKS does not cover shelter
+    assert not psychological.loc["uptd-ppa-jabar"].any()  # Kaltim-Jabar covers case management, not this
+
+
+def test_permitted_matrix_agrees_with_classify_district_by_district(frames):
+    agencies, agreements = frames
+    districts = boundaries.load_areas("district")
+    sample = districts[districts["province_code"].isin([KALTIM, "32"])].iloc[::7]
+    for capability in ("psychological", "case_management", "shelter"):
+        matrix = jurisdiction.permitted(agencies, sample, agreements, capability)
+        for column, row in enumerate(sample.itertuples()):
+            origin = jurisdiction.Origin(row.code, row.regency_code, row.province_code)
+            status = jurisdiction.classify(agencies, origin, agreements, [[capability]] * len(agencies))
+            np.testing.assert_array_equal(matrix[:, column], (status != "cross_border").to_numpy())
+
+
+def test_permitted_nearest_agency_in_kutai_kartanegara_may_take_the_case(frames, districts_all):
+    agencies, agreements = frames
+    rows = districts_all[(districts_all["regency_code"] == KUKAR) & (districts_all["capability"] == "psychological")]
+    allowed = {"uptd-ppa-kukar", "uptd-ppa-ppu", "uptd-ppa-kaltim"} | set(
+        agencies.loc[agencies["jurisdiction_level"] == "national", "id"]
+    )
+    assert set(rows["agency_id_permitted"]) <= allowed
+    assert "uptd-ppa-kukar" in set(rows["agency_id_permitted"])
+
+
+def test_gaps_are_the_districts_beyond_the_standard_and_follow_the_setting(frames, monkeypatch):
+    rows = coverage.district_coverage(*frames, capabilities=["psychological"], rules="with")
+    assert (rows["gap_permitted"] == (rows["hours_permitted"] > 4.0)).all()
+    assert 0 < rows["gap_permitted"].sum() < len(rows)
+    monkeypatch.setitem(settings.coverage_standard_h, "psychological", 12.0)
+    relaxed = coverage.district_coverage(*frames, capabilities=["psychological"], rules="with")
+    assert relaxed["gap_permitted"].sum() < rows["gap_permitted"].sum()
+    assert (relaxed["gap_permitted"] == (relaxed["hours_permitted"] > 12.0)).all()
+    assert (relaxed["standard_h"] == 12.0).all()
+
+
+def test_time_classes_include_their_lower_bound_and_mark_unreachable():
+    classes = coverage.time_class([0.0, 0.99, 1.0, 3.9, 8.0, 24.0, 100.0, np.inf])
+    assert list(classes) == ["<1 h", "<1 h", "1-2 h", "2-4 h", "8-24 h", "24 h or more", "24 h or more", "unreachable"]
+
+
+def test_roll_ups_agree_with_the_district_values(districts_all):
+    regencies = coverage.roll_up(districts_all, "regency").set_index(["code", "capability"])
+    provinces = coverage.roll_up(districts_all, "province").set_index(["code", "capability"])
+    legal = districts_all[districts_all["capability"] == "legal_aid"]
+    by_regency = legal.groupby("regency_code")
+    expected = regencies.xs("legal_aid", level="capability")
+    pd.testing.assert_series_equal(expected["gap_districts_any"], by_regency["gap_any"].sum(), check_names=False)
+    worst = by_regency["hours_permitted"].max()
+    pd.testing.assert_series_equal(expected["worst_h_permitted"], worst, check_names=False)
+    pd.testing.assert_series_equal(expected["median_h_any"], by_regency["hours_any"].median(), check_names=False)
+    registered = boundaries.load_areas("regency").set_index("code")["population"].astype(float)
+    np.testing.assert_allclose(expected["population"], registered.loc[expected.index])
+    np.testing.assert_allclose(expected["gap_population_share_any"], expected["gap_share_any"])
+    kaltim = provinces.loc[(KALTIM, "legal_aid")]
+    in_kaltim = expected[expected.index.str.startswith(KALTIM + ".")]
+    assert kaltim["districts"] == len(legal[legal["province_code"] == KALTIM])
+    assert kaltim["gap_population_any"] == pytest.approx(in_kaltim["gap_population_any"].sum())
+    province_population = boundaries.load_areas("province").set_index("code")["population"]
+    assert kaltim["population"] == pytest.approx(float(province_population[KALTIM]))
+
+
+def test_witness_protection_by_lpsk_only_leaves_papua_beyond_the_standard(districts_all):
+    provinces = coverage.roll_up(districts_all, "province").set_index(["code", "capability"])
+    protection = provinces.xs("witness_protection", level="capability")
+    papua = protection.loc[PAPUA_PROVINCES]
+    assert (papua["gap_share_permitted"] >= 0.95).all()
+    assert (papua["median_h_permitted"] > 48.0).all()
+    assert protection.loc["34", "gap_share_permitted"] == 0.0  # Yogyakarta has an LPSK office
+    agencies = set(districts_all.loc[districts_all["capability"] == "witness_protection", "agency_id_any"])
+    assert agencies <= {"lpsk-pusat", "lpsk-diy", "lpsk-sumut", "lpsk-jatim", "lpsk-jateng", "lpsk-ntt"}
+
+
+def test_public_case_figures_are_suppressed_and_authorised_ones_raw(seeded_engine):
+    options = {"capabilities": ["psychological"], "level": "regency", "within": KALTIM}
+    options["case_measure"] = "police TPPO cases"  # published per regency in Kalimantan Timur
+    public = coverage.coverage_table(seeded_engine, **options).set_index("code")
+    internal = coverage.coverage_table(seeded_engine, authorised=True, **options).set_index("code")
+    k = settings.suppress_below
+    assert internal.loc[PPU, "cases"] == 2 and public.loc[PPU, "cases"] == f"<{k}"
+    assert np.isnan(public.loc[PPU, "gap_cases_permitted"])
+    assert internal.loc["64.07", "cases"] == 7 and public.loc["64.07", "cases"] == 7  # Kutai Barat, above k
+    expected = 7 * internal.loc["64.07", "gap_population_share_permitted"]
+    assert public.loc["64.07", "gap_cases_permitted"] == pytest.approx(expected)
+    with pytest.raises(InputError, match="case_source"):
+        coverage.case_figures(seeded_engine, "LPSK TPPO protection applications")
+
+
+def test_geojson_has_no_agency_points_and_ignores_where_a_safe_house_really_is(engine):
+    directory_io.seed_default(engine)
+    cases.import_csv(engine)
+    options = {"capabilities": ["reintegration", "shelter"], "level": "province"}
+    before = coverage.to_geojson(coverage.coverage_table(engine, **options))
+    internal_before = coverage.coverage_table(engine, authorised=True, **options)
+    with session_scope(engine) as session:  # move the confidential shelter within Jakarta Timur
+        shelter = session.get(ServiceLocation, "kemensos-rptc-bambu-apus")
+        shelter.lon, shelter.lat = shelter.lon - 0.01, shelter.lat - 0.02
+        assert lookup.locate([shelter.lon], [shelter.lat], "regency") == ["31.75"]
+    after = coverage.to_geojson(coverage.coverage_table(engine, **options))
+    internal_after = coverage.coverage_table(engine, authorised=True, **options)
+    assert after == before
+    assert not np.allclose(internal_after["median_h_any"], internal_before["median_h_any"])
+    features = json.loads(before)["features"]
+    assert {feature["geometry"]["type"] for feature in features} <= {"Polygon", "MultiPolygon"}
+    assert not {"lon", "lat", "address"} & set(features[0]["properties"])
+    with pytest.raises(InputError, match="authorised"):
+        coverage.to_geojson(internal_before)
+
+
+def test_cli_prints_a_table_and_explains_an_unknown_capability(seeded_engine, monkeypatch):
+    from cli.coverage import coverage as command
+
+    monkeypatch.setattr(settings, "database_url", seeded_engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    table = runner.invoke(command, ["--capability", "psychological", "--level", "regency", "--within", KALTIM])
+    assert table.exit_code == 0, table.output
+    assert "Kabupaten Kutai Kartanegara" in table.output and "Kota Samarinda" in table.output
+    wrong = runner.invoke(command, ["--capability", "psycholgical"])
+    assert wrong.exit_code == 2
+    assert "Did you mean 'psychological'?" in wrong.output
+    gaps = runner.invoke(command, ["--capability", "witness_protection", "--level", "district", "--within", "94",
+                                   "--gaps-only", "--json"])  # fmt: skip
+    records = json.loads(gaps.output)
+    assert records and all(record["gap_permitted"] for record in records)
+    assert all(record["code"].startswith("94.") for record in records)
