@@ -14,6 +14,7 @@ only its polygonal parts and stored as a MultiPolygon. Data: MIT, (c) cahya dsn.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -313,9 +314,17 @@ def stamp(name: str) -> tuple[Path, int]:
     `name` is a key of :func:`artefact_paths`, e.g. ``"districts"`` or ``"islands"``.
     """
     path = artefact_paths()[name]
-    if not path.is_file():
+    try:
+        mtime = os.stat(path).st_mtime_ns  # one system call on the hot path of every cached lookup
+    except FileNotFoundError:
         build(progress=False)
-    return path.resolve(), path.stat().st_mtime_ns
+        mtime = os.stat(path).st_mtime_ns
+    return _resolved(path), mtime
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
 
 
 def web_geojson_path(level: str) -> Path:

@@ -199,14 +199,15 @@ def locate_hierarchy(lon: float | Sequence[float], lat: float | Sequence[float])
         Columns ``district_code``, ``regency_code``, ``province_code`` (None where
         no area is within tolerance), one row per point.
     """
-    district = pd.Series(locate(lon, lat, "district"), dtype=object)
+    district = locate(lon, lat, "district")
     regency = _prefix(district, 5)
-    missing = np.flatnonzero(district.isna())
+    missing = np.flatnonzero(pd.isna(district))
     if len(missing):
         lon_arr, lat_arr = coordinates(lon, lat)
-        regency.iloc[missing] = locate(lon_arr[missing], lat_arr[missing], "regency")
-    return pd.DataFrame({"district_code": district, "regency_code": regency, "province_code": _prefix(regency, 2)})
+        regency[missing] = locate(lon_arr[missing], lat_arr[missing], "regency")
+    columns = {"district_code": district, "regency_code": regency, "province_code": _prefix(regency, 2)}
+    return pd.DataFrame(columns, dtype=object)
 
 
-def _prefix(codes: pd.Series, length: int) -> pd.Series:
-    return pd.Series([code[:length] if isinstance(code, str) else None for code in codes], dtype=object)
+def _prefix(codes: np.ndarray, length: int) -> np.ndarray:
+    return np.array([code[:length] if isinstance(code, str) else None for code in codes], dtype=object)
