@@ -23,7 +23,8 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     prepare_data
         Build missing artefacts and create and seed the database before serving.
     """
-    from service import api
+    from service import api, auth, pages
+    from webmap import assets
 
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -33,6 +34,8 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
 
         prepare(progress=False, engine=engine)
     app.config["RUJUK_ENGINE"] = engine
+    auth.init_app(app)
     api.register_errors(app)
-    app.register_blueprint(api.bp)
+    for blueprint in (api.bp, auth.bp, pages.bp, assets.bp):
+        app.register_blueprint(blueprint)
     return app
