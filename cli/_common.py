@@ -12,7 +12,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from geo._errors import RujukError
+from geo._errors import ImportRejectedError, RujukError
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,7 +24,7 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except (RujukError, ValueError, LookupError) as error:
             click.echo(f"Error: {error}", err=True)
-            sys.exit(2 if isinstance(error, (ValueError, LookupError)) else 1)
+            sys.exit(2 if isinstance(error, (ValueError, LookupError, ImportRejectedError)) else 1)
 
     return wrapper
 

@@ -59,18 +59,6 @@ def list_agencies(
         print_table(table, columns)
 
 
-@agencies.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--mode", type=MODES, default="upsert", show_default=True,
-              help="upsert: add or update by id; replace: also retire agencies missing from the file.")
-@click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name.")
-@friendly_errors
-def import_agencies(path: Path, mode: str, fmt: str | None) -> None:
-    """Import agencies from CSV or GeoJSON; a file with any bad row is rejected whole."""
-    counts = directory_io.import_agencies(_engine(), path, mode=mode, fmt=fmt)
-    click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
-
-
 @agencies.command("export")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name (needed for stdout).")
@@ -103,18 +91,6 @@ def list_agreements(area_code: str | None, as_json: bool) -> None:
         print_table(table, ["id", "area_a", "area_b", "capabilities", "signed_on", "title"])
 
 
-@agreements.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--mode", type=MODES, default="upsert", show_default=True,
-              help="upsert: add or update by id; replace: also delete agreements missing from the file.")
-@click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name.")
-@friendly_errors
-def import_agreements(path: Path, mode: str, fmt: str | None) -> None:
-    """Import agreements from CSV or GeoJSON; a file with any bad row is rejected whole."""
-    counts = directory_io.import_agreements(_engine(), path, mode=mode, fmt=fmt)
-    click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
-
-
 @agreements.command("export")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name (needed for stdout).")
@@ -122,6 +98,26 @@ def import_agreements(path: Path, mode: str, fmt: str | None) -> None:
 def export_agreements(path: Path | None, fmt: str | None) -> None:
     """Export agreements as CSV or GeoJSON (to PATH or standard output)."""
     write_text(directory_io.export_agreements(_engine(), None, fmt=_format(path, fmt)), path)
+
+
+def _import_command(what: str, importer, replace_help: str) -> click.Command:  # type: ignore[no-untyped-def]
+    """Return an `import` command for `what` (agencies or agreements) calling `importer`."""
+
+    @click.command("import", help=f"Import {what} from CSV or GeoJSON; a file with any bad row is rejected whole.")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--mode", type=MODES, default="upsert", show_default=True,
+                  help=f"upsert: add or update by id; replace: also {replace_help} missing from the file.")
+    @click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name.")
+    @friendly_errors
+    def command(path: Path, mode: str, fmt: str | None) -> None:
+        counts = importer(_engine(), path, mode=mode, fmt=fmt)
+        click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
+
+    return command
+
+
+agencies.add_command(_import_command("agencies", directory_io.import_agencies, "retire agencies"))
+agreements.add_command(_import_command("agreements", directory_io.import_agreements, "delete agreements"))
 
 
 def _format(path: Path | None, fmt: str | None) -> str:
