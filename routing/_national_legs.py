@@ -85,6 +85,39 @@ def nearest_by_direct_leg(
     return hours, position
 
 
+def distinct_points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the first position of each distinct point (ascending) and each point's distinct index.
+
+    ``lon[first][inverse] == lon``: agencies sharing an office are searched from once.
+    """
+    _, first, inverse = np.unique(np.column_stack([lon, lat]), axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.ravel()]
+
+
+def direct_hours_to_nodes(
+    source: tuple[np.ndarray, np.ndarray, np.ndarray], node: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """Return the (sources x nodes) hours of the direct road legs; ``inf`` between land masses and at sea.
+
+    `source` and `node` are ``(lon, lat, island)`` arrays. Only the pairs on one land mass
+    are computed (nodes grouped by island once), with the arithmetic of
+    :func:`direct_road_leg`, so the values are the same to the last bit.
+    """
+    (source_lon, source_lat, source_island), (node_lon, node_lat, node_island) = source, node
+    order = np.argsort(node_island, kind="stable")
+    start = np.searchsorted(node_island[order], source_island, side="left")
+    count = np.where(source_island >= 0, np.searchsorted(node_island[order], source_island, side="right") - start, 0)
+    row = np.repeat(np.arange(len(source_island)), count)
+    column = order[np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())]
+    hours = np.full((len(source_island), len(node_island)), np.inf)
+    km = great_circle_km(source_lon[row], source_lat[row], node_lon[column], node_lat[column])
+    hours[row, column] = road_leg(km)[0]
+    return hours
+
+
 @dataclass(frozen=True)
 class Attachment:
     """How points join the network: ``nodes[i, j]`` reached in ``hours[i, j]`` over ``km[i, j]``.

@@ -11,14 +11,17 @@ symmetric, so it is also the victim's trip to the office. For a capability ``c``
 without cross-border coordination). Then, for every district:
 
 * ``hours_any = min_{a in A_c} t(a, d)``, the nearest capable agency whatever its
-  jurisdiction: one multi-source Dijkstra pass per capability (scipy ``min_only``, as
-  :meth:`~routing.national.NationalNetwork.nearest_source`, with the agency points
-  attached to the graph once for all capabilities);
-* ``hours_permitted = min_{a in A_c, P_c[a, d]} t(a, d)``, the nearest agency that may
-  take the case under the jurisdiction rules: rules differ per agency, so this is a
-  masked minimum over the (agencies x districts) matrix of one Dijkstra per agency,
-  computed once for all capabilities (``hours_permitted >= hours_any`` always);
-* ``agency_id_*`` / ``agency_name_*``: the agency attaining the minimum (None if none);
+  jurisdiction, and ``hours_permitted = min_{a in A_c, P_c[a, d]} t(a, d)``, the nearest
+  that may take the case under the jurisdiction rules (``hours_permitted >= hours_any``).
+  The agencies are attached to the network once for all capabilities
+  (:meth:`~routing.national.NationalNetwork.sources`), and agencies sharing an office
+  are searched from once. Without the rules, ``hours_any`` is one multi-source Dijkstra
+  pass (scipy ``min_only``) per distinct set of capable agencies; with them, rules differ
+  per agency, so one Dijkstra per distinct agency point gives the (agencies x districts)
+  matrix and both columns are minima over its rows of the capable agencies (only those
+  rows are masked). Both ways give the same hours and agency;
+* ``agency_id_*`` / ``agency_name_*``: the agency attaining the minimum (missing if none;
+  of agencies at equal hours, e.g. sharing an office, the first listed);
 * ``gap_* = hours_* > settings.coverage_standard_h[c]`` (read at call time); a district
   no agency reaches (``inf``) is a gap;
 * ``time_class_*``: :data:`TIME_CLASSES`, bounds :data:`TIME_CLASS_BOUNDS_H`, lower bound
@@ -100,26 +103,57 @@ def time_class(hours: object) -> pd.Categorical:
     return pd.Categorical.from_codes(index, categories=list(TIME_CLASSES), ordered=True)
 
 
-def _mode_columns(hours: np.ndarray, source: np.ndarray, agencies: pd.DataFrame, standard_h: float, mode: str) -> dict:
-    ids, names = agencies["id"].to_numpy(dtype=object), agencies["name"].to_numpy(dtype=object)
-    found = source >= 0
+def _mode_columns(hours: np.ndarray, source: np.ndarray, agencies: pd.DataFrame, standard_h: object, mode: str) -> dict:
+    """Return the columns of one rule suffix; ids and names taken from the agencies' arrays (-1: missing)."""
+    ids, names = (pd.array(agencies[column].to_numpy(dtype=object), dtype="str") for column in ("id", "name"))
     return {
         f"hours_{mode}": hours,
-        f"agency_id_{mode}": np.where(found, ids[np.maximum(source, 0)], None),
-        f"agency_name_{mode}": np.where(found, names[np.maximum(source, 0)], None),
+        f"agency_id_{mode}": ids.take(source, allow_fill=True),
+        f"agency_name_{mode}": names.take(source, allow_fill=True),
         f"time_class_{mode}": time_class(hours),
         f"gap_{mode}": hours > standard_h,
     }
 
 
-def _nearest(network: NationalNetwork, agencies: pd.DataFrame, capable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return hours to the nearest capable agency and its row in `agencies` (-1: none), in one pass."""
-    if not capable.any():
-        return np.full(len(network.codes), np.inf), np.full(len(network.codes), -1)
-    rows = np.flatnonzero(capable)
+def _masked_nearest(matrix: np.ndarray, rows: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Return hours to the nearest of the agencies `rows` of `matrix` where `allowed`, and its row (-1: none)."""
+    if not len(rows):
+        return np.full(matrix.shape[1], np.inf), np.full(matrix.shape[1], -1)
+    hours = matrix[rows] if allowed is None else np.where(allowed, matrix[rows], np.inf)
+    best = hours.argmin(axis=0)
+    hours = hours[best, np.arange(hours.shape[1])]
+    return hours, np.where(np.isfinite(hours), rows[best], -1)
+
+
+Nearest = dict[str, list[tuple[np.ndarray, np.ndarray]]]  # per rule suffix and capability: hours, agency row
+
+
+def _nearest_agencies(
+    network: NationalNetwork, agencies: pd.DataFrame, agreements: pd.DataFrame, offers: dict, rules: str
+) -> Nearest:
+    """Return per rule suffix and capability of `offers` (agency masks) the nearest agency's hours and row."""
     lon, lat = agencies["lon"].to_numpy(float), agencies["lat"].to_numpy(float)
-    hours, position = network.nearest_source(lon[rows], lat[rows])
-    return hours, np.where(position >= 0, rows[np.maximum(position, 0)], -1)
+    if rules == "without" and len(agencies):
+        return {"any": network.sources(lon, lat).nearest(list(offers.values()))}
+    matrix = network.hours_from_sources(lon, lat) if len(agencies) else np.empty((0, len(network.codes)))
+    return _minima_over_matrix(matrix, agencies, agreements, offers, RULES[rules])
+
+
+def _minima_over_matrix(
+    matrix: np.ndarray, agencies: pd.DataFrame, agreements: pd.DataFrame, offers: dict, modes: tuple
+) -> Nearest:
+    """Return :func:`_nearest_agencies` from the (agencies x districts) hours, masking only capable rows."""
+    districts = boundaries.load_areas("district")[["code", "regency_code", "province_code"]].astype(object)
+    agencies = agencies[["jurisdiction_level", "area_code"]].astype(object)
+    result: Nearest = {mode: [] for mode in modes}
+    for capability, capable in offers.items():
+        rows = np.flatnonzero(capable)
+        if "any" in result:
+            result["any"].append(_masked_nearest(matrix, rows, None))
+        if "permitted" in result:
+            allowed = jurisdiction.permitted(agencies.iloc[rows], districts, agreements, capability)
+            result["permitted"].append(_masked_nearest(matrix, rows, allowed))
+    return result
 
 
 def district_coverage(
@@ -167,30 +201,18 @@ def district_coverage(
     if not np.array_equal(districts["code"].to_numpy(), network.codes):
         msg = "must have the districts of load_areas('district') as nodes, in that order."
         raise InputError("network", network.name, msg)
-    offers = np.array([[code in set(held) for held in agencies["capabilities"]] for code in codes], dtype=bool)
-    offers = offers.reshape(len(codes), len(agencies))
-    matrix = None
-    if "permitted" in RULES[rules] and len(agencies):
-        matrix = network.hours_from_sources(agencies["lon"].to_numpy(float), agencies["lat"].to_numpy(float))
-    parts = []
-    for capable, capability in zip(offers, codes, strict=True):
-        standard_h = float(settings.coverage_standard_h[capability])
-        columns: dict[str, object] = {"capability": capability, "standard_h": standard_h}
-        if "any" in RULES[rules]:
-            columns |= _mode_columns(*_nearest(network, agencies, capable), agencies, standard_h, "any")
-        if "permitted" in RULES[rules]:
-            allowed = capable[:, None] & jurisdiction.permitted(agencies, districts, agreements, capability)
-            masked = np.where(allowed, matrix, np.inf) if matrix is not None else np.full((1, n), np.inf)
-            best = masked.argmin(axis=0)
-            hours = masked[best, np.arange(n)]
-            columns |= _mode_columns(hours, np.where(np.isfinite(hours), best, -1), agencies, standard_h, "permitted")
-        parts.append(pd.DataFrame(columns))
+    held = [set(offered) for offered in agencies["capabilities"]]
+    offers = {code: np.array([code in offered for offered in held], dtype=bool) for code in codes}
+    capability = pd.array(codes, dtype="str").take(np.repeat(np.arange(len(codes)), n))
+    columns: dict[str, object] = {"capability": capability}
+    columns["standard_h"] = np.repeat([float(settings.coverage_standard_h[code]) for code in codes], n)
+    for mode, found in _nearest_agencies(network, agencies, agreements, offers, rules).items():
+        hours, source = (np.concatenate(parts) for parts in zip(*found, strict=True))
+        columns |= _mode_columns(hours, source, agencies, columns["standard_h"], mode)
     base = districts[["code", "name", "level", "regency_code", "province_code"]].reset_index(drop=True)
     base["population"] = _district_population(districts)
-    frame = pd.concat([pd.concat([base, part], axis=1) for part in parts], ignore_index=True)
-    for column in [c for c in frame.columns if c.startswith("time_class_")]:
-        frame[column] = pd.Categorical(frame[column], categories=list(TIME_CLASSES), ordered=True)
-    return frame
+    base = base.iloc[np.tile(np.arange(n), len(codes))].reset_index(drop=True)
+    return pd.concat([base, pd.DataFrame(columns)], axis=1)
 
 
 def _district_population(districts: pd.DataFrame) -> np.ndarray:

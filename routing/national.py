@@ -30,9 +30,10 @@ two points is the shortest of
   agencies in one town should not be routed through a district point).
 
 Every method follows this rule (:meth:`~NationalNetwork.matrix`, the search behind a
-referral, :meth:`~NationalNetwork.nearest` and the coverage passes), so their numbers
-agree. Paths never pass through other attached points. Shortest paths run in
-``scipy.sparse.csgraph.dijkstra`` on a CSR matrix of hours; the graph is symmetric, so
+referral, :meth:`~NationalNetwork.nearest` and the coverage passes of
+:meth:`~NationalNetwork.sources`), so their numbers agree. Paths never pass through other
+attached points. Shortest paths run in ``scipy.sparse.csgraph.dijkstra`` on a CSR matrix
+of hours (validating it costs microseconds per call); the graph is symmetric, so
 ``"to_sources"`` and ``"from_sources"`` give the same answer. Results are always
 ``is_estimate=True``. :func:`national_network` returns the network of the current
 boundaries, built once per process.
@@ -86,7 +87,8 @@ from routing._national_legs import (
     EARTH_RADIUS_KM,
     ISLAND_SEPARATION,
     Attachment,
-    direct_road_leg,
+    direct_hours_to_nodes,
+    distinct_points,
     great_circle_km,
     island_space,
     nearest_by_direct_leg,
@@ -94,7 +96,7 @@ from routing._national_legs import (
     sea_leg,
     unit_vectors,
 )
-from routing._national_search import Search
+from routing._national_search import Search, Sources
 from routing.travel import Direction, Nearest, Route, TravelMatrix, check_direction, points
 
 __all__ = [
@@ -327,17 +329,33 @@ class NationalNetwork:
         """Return, for every district node, the hours to the nearest of the given sources and its position.
 
         One multi-source Dijkstra pass (``min_only=True``), then the direct road legs on the
-        same land mass; position -1 where no source is reachable.
+        same land mass; position -1 where no source is reachable. For many groups of one
+        set of sources (coverage per capability), ask :meth:`sources` once instead.
 
         Raises
         ------
         geo._errors.InputError
             If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
         """
-        nodes = np.arange(len(self.codes))[:, None]
-        zeros = np.zeros(nodes.shape)
-        itself = Attachment(nodes, zeros, zeros, zeros.astype(bool), self.island)
-        return self._nearest(lon, lat, self.lon, self.lat, itself)
+        return self.sources(lon, lat).nearest([np.arange(np.size(lon))])[0]
+
+    def sources(self, lon: object, lat: object) -> Sources:
+        """Return the sources attached once, for :meth:`Sources.nearest` per group and :meth:`Sources.hours`.
+
+        Each distinct point is attached, added to the graph and joined to every node on its
+        land mass by a direct road leg (:class:`routing._national_search.Sources`).
+
+        Raises
+        ------
+        geo._errors.InputError
+            If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
+        """
+        lon, lat = points(lon, lat, "source")
+        first, distinct = distinct_points(lon, lat)
+        attached = self.attach(lon[first], lat[first])
+        graph, ids = self._extended(attached)
+        direct = direct_hours_to_nodes((lon[first], lat[first], attached.island), (self.lon, self.lat, self.island))
+        return Sources(len(self.codes), distinct, graph, ids, direct)
 
     def _nearest(
         self, lon: object, lat: object, target_lon: np.ndarray, target_lat: np.ndarray, target: Attachment
@@ -360,20 +378,14 @@ class NationalNetwork:
         return hours, source
 
     def hours_from_sources(self, lon: object, lat: object) -> np.ndarray:
-        """Return a (sources x district nodes) matrix of hours, for rules that differ per source.
+        """Return a (sources x district nodes) matrix of hours, for rules that differ per source (:meth:`sources`).
 
         Raises
         ------
         geo._errors.InputError
             If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
         """
-        lon, lat = points(lon, lat, "source")
-        sources = self.attach(lon, lat)
-        graph, ids = self._extended(sources)
-        hours = dijkstra(graph, indices=ids)[:, : len(self.codes)]
-        source = sources.island[:, None], lon[:, None], lat[:, None]
-        direct, _ = direct_road_leg(*source, self.island[None, :], self.lon[None, :], self.lat[None, :])
-        return np.minimum(hours, direct)
+        return self.sources(lon, lat).hours()
 
 
 @lru_cache(maxsize=2)

@@ -47,6 +47,23 @@ def test_one_multi_source_pass_equals_the_minimum_over_the_per_source_matrix(fra
         assert (rows["agency_id_any"].to_numpy() == chosen).all()
 
 
+def test_passes_without_rules_equal_the_matrix_minima_and_name_the_first_agency_at_a_shared_office(
+    frames, districts_all
+):
+    agencies, agreements = frames
+    chosen = ["intake", "medical", "psychological", "repatriation_domestic"]  # in the order of the table
+    without = coverage.district_coverage(agencies, agreements, capabilities=chosen, rules="without")
+    both = districts_all[districts_all["capability"].isin(chosen)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(without, both[without.columns], check_exact=True)
+    for capability in chosen:
+        capable = agencies[[capability in held for held in agencies["capabilities"]]]
+        first = capable.groupby(["lon", "lat"], sort=False)["id"].first()  # the first listed capable one per office
+        named = set(without.loc[without["capability"] == capability, "agency_id_any"].dropna())
+        assert named <= set(first)
+        if capability == "intake":
+            assert len(capable) - len(first) > 10  # many intake agencies share an office with another
+
+
 def test_with_rules_is_never_faster_than_without_and_sometimes_slower(districts_all):
     slower = districts_all["hours_permitted"] - districts_all["hours_any"]
     assert (districts_all["hours_permitted"] >= districts_all["hours_any"]).all()

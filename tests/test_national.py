@@ -6,9 +6,11 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from scipy.sparse.csgraph import dijkstra
 
 from geo import boundaries, settings
 from geo._errors import InputError
+from routing._national_legs import direct_hours_to_nodes
 from routing.national import ATTACH_K, NationalNetwork, great_circle_km, national_network, road_leg
 from routing.travel import TravelModel
 
@@ -138,6 +140,39 @@ def test_hours_from_sources_equal_networkx_per_source(net, on_land):
         lengths = nx.single_source_dijkstra_path_length(nx_graph, int(source))
         node_h = np.array([lengths.get(node, np.inf) for node in range(len(net.codes))])
         np.testing.assert_allclose(result[row], np.minimum(node_h, direct[:, row]), rtol=1e-12)
+
+
+def test_source_groups_equal_one_pass_per_group_name_the_first_of_a_shared_point_and_share_passes(
+    net, on_land, monkeypatch
+):
+    lon, lat = on_land[0][:30], on_land[1][:30]
+    lon, lat = np.concatenate([lon, lon[:10]]), np.concatenate([lat, lat[:10]])  # 30..39 share points with 0..9
+    groups = [np.arange(30, 40), np.arange(40) % 3 == 0, np.array([35, 30, 31, 32, 33, 34, 36, 37, 38, 39]), []]
+    calls = []
+    monkeypatch.setattr("routing._national_search.dijkstra", lambda *a, **k: calls.append(1) or dijkstra(*a, **k))
+    result = net.sources(lon, lat).nearest(groups)
+    assert len(calls) == 2  # the first and third groups are one set; the empty group needs no search
+    matrix = net.hours_from_sources(lon, lat)
+    np.testing.assert_array_equal(matrix[30:], matrix[:10])  # a shared point has one row
+    for group, (hours, position) in zip(groups[:3], result, strict=False):
+        rows = np.flatnonzero(group) if np.asarray(group).dtype == bool else np.asarray(group)
+        np.testing.assert_array_equal(hours, matrix[rows].min(axis=0))
+        np.testing.assert_array_equal(matrix[position, np.arange(len(hours))], hours)
+        assert np.isin(position, rows).all()
+        single, _ = net.nearest_source(lon[rows], lat[rows])
+        np.testing.assert_array_equal(single, hours)
+    both = np.flatnonzero(groups[1])
+    shared = both[(both >= 30) & np.isin(both - 30, both)]  # in the group with its twin
+    assert len(shared) and not np.isin(result[1][1], shared).any()  # the twin listed first is named
+    assert np.isinf(result[3][0]).all() and (result[3][1] == -1).all()
+
+
+def test_direct_road_legs_to_nodes_are_the_brute_force_legs(net, on_land):
+    sources = np.concatenate([on_land[0][:20], [110.0]]), np.concatenate([on_land[1][:20], [-4.0]])  # one at sea
+    attached = net.attach(*sources)
+    pairs = direct_hours_to_nodes((*sources, attached.island), (net.lon, net.lat, net.island))
+    np.testing.assert_array_equal(pairs, _direct_hours(net, sources, (net.lon, net.lat)).T)
+    assert np.isinf(pairs[-1]).all() and np.isfinite(pairs[:-1]).any(axis=1).all()
 
 
 @pytest.mark.parametrize(("destination", "at_least"), [(KUPANG, 1), (DENPASAR, 3)])
