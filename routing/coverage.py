@@ -145,13 +145,14 @@ def _minima_over_matrix(
     """Return :func:`_nearest_agencies` from the (agencies x districts) hours, masking only capable rows."""
     districts = boundaries.load_areas("district")[["code", "regency_code", "province_code"]].astype(object)
     agencies = agencies[["jurisdiction_level", "area_code"]].astype(object)
+    permissions = jurisdiction.Permissions(agencies, districts, agreements) if "permitted" in modes else None
     result: Nearest = {mode: [] for mode in modes}
     for capability, capable in offers.items():
         rows = np.flatnonzero(capable)
         if "any" in result:
             result["any"].append(_masked_nearest(matrix, rows, None))
         if "permitted" in result:
-            allowed = jurisdiction.permitted(agencies.iloc[rows], districts, agreements, capability)
+            allowed = permissions.mask(capability, rows)
             result["permitted"].append(_masked_nearest(matrix, rows, allowed))
     return result
 

@@ -137,20 +137,39 @@ def permitted(
     numpy.ndarray
         Boolean, shape (agencies, districts).
     """
-    covering = agreements[[capability in set(caps) for caps in agreements["capabilities"]]]
-    # Each agreement binds both ways: units of `own` may serve the districts inside `other`.
-    own = np.concatenate([covering["area_a"].to_numpy(), covering["area_b"].to_numpy()])
-    other = np.concatenate([covering["area_b"].to_numpy(), covering["area_a"].to_numpy()])
-    columns = [districts[column].to_numpy() for column in ("code", "regency_code", "province_code")]
-    area, own, other, *inside = _integer_codes(agencies["area_code"].to_numpy(), own, other, *columns)
-    level = agencies["jurisdiction_level"].to_numpy()[:, None]
-    area = area[:, None]
-    allowed = (level == "national") | ((level == "regency") & (area == inside[1])) | (
-        (level == "province") & (area == inside[2])
-    )
-    unit_of = (area == own[None, :]) & (level != "national")
-    serves = np.logical_or.reduce([other[:, None] == codes[None, :] for codes in inside])
-    return allowed | ((unit_of.astype(np.float32) @ serves.astype(np.float32)) > 0)  # BLAS, exact for counts
+    return Permissions(agencies, districts, agreements).mask(capability)
+
+
+class Permissions:
+    """:func:`permitted` for many needs: the parts that do not depend on the need are built once.
+
+    Parameters are those of :func:`permitted`; :meth:`mask` answers one need.
+    """
+
+    def __init__(self, agencies: pd.DataFrame, districts: pd.DataFrame, agreements: pd.DataFrame) -> None:
+        # Each agreement binds both ways: units of `own` may serve the districts inside `other`.
+        own = np.concatenate([agreements["area_a"].to_numpy(), agreements["area_b"].to_numpy()])
+        other = np.concatenate([agreements["area_b"].to_numpy(), agreements["area_a"].to_numpy()])
+        self._covers = [set(caps) for caps in agreements["capabilities"]] * 2
+        columns = [districts[column].to_numpy() for column in ("code", "regency_code", "province_code")]
+        area, own, other, *inside = _integer_codes(agencies["area_code"].to_numpy(), own, other, *columns)
+        level = agencies["jurisdiction_level"].to_numpy()[:, None]
+        area = area[:, None]
+        self._base = (level == "national") | ((level == "regency") & (area == inside[1])) | (
+            (level == "province") & (area == inside[2])
+        )
+        self._unit_of = (area == own[None, :]) & (level != "national")
+        self._serves = np.logical_or.reduce([other[:, None] == codes[None, :] for codes in inside])
+
+    def mask(self, capability: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Return the (agencies x districts) permission for `capability`, for the agencies at `rows` (default all)."""
+        base = self._base if rows is None else self._base[rows]
+        covering = np.array([capability in caps for caps in self._covers], dtype=bool)
+        if not covering.any():
+            return base.copy()
+        unit_of = (self._unit_of if rows is None else self._unit_of[rows])[:, covering]
+        by_agreement = (unit_of.astype(np.float32) @ self._serves[covering].astype(np.float32)) > 0  # BLAS, exact
+        return base | by_agreement
 
 
 def _integer_codes(*arrays: np.ndarray) -> list[np.ndarray]:
