@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install data run test bench clean
+.PHONY: install assets data run test bench clean
 
 $(BIN)/rujuk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,14 @@ $(BIN)/rujuk: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/rujuk
+install: $(BIN)/rujuk assets
+
+# Browser libraries of the web maps from the npm registry (package-lock.json), served by the app: no CDN at view time.
+assets: webmap/static/vendor/manifest.json
+
+webmap/static/vendor/manifest.json: package.json package-lock.json webmap/assets.py | $(BIN)/rujuk
+	npm ci --ignore-scripts --no-audit --no-fund
+	$(BIN)/python -m webmap.assets
 
 data: install
 	$(BIN)/rujuk data build
@@ -31,4 +38,4 @@ bench: data
 	$(BIN)/python bench/bench_national.py
 
 clean:
-	rm -rf $(VENV) data/boundaries/*.parquet data/boundaries/web data/boundaries/manifest.json data/rujuk.sqlite
+	rm -rf $(VENV) node_modules webmap/static/vendor data/boundaries/*.parquet data/boundaries/web data/boundaries/manifest.json data/rujuk.sqlite

@@ -12,6 +12,9 @@ from sqlalchemy import Engine
 
 from geo import db
 
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+"""Largest request body (a directory import file); a larger one is refused with 413."""
+
 
 def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Flask:
     """Return the Flask application.
@@ -28,6 +31,7 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
 
     app = Flask(__name__)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
     engine = engine or db.get_engine()
     if prepare_data:
         from geo.prepare import prepare

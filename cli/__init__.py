@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import cases, coverage, data, directory, routing
+from cli import cases, coverage, data, directory, routing, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,5 +29,6 @@ for command in (
     cases.cases_group,
     routing.refer,
     coverage.coverage,
+    users.users,
 ):
     main.add_command(command)

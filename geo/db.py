@@ -4,6 +4,8 @@ SQLite is the default (a file in ``settings.data_dir``); any SQLAlchemy URL work
 e.g. ``postgresql+psycopg://user@host/rujuk``. The schema carries a version in
 the ``schema_info`` table. :func:`init_db` creates a new database, upgrades an
 older one step by step through ``_UPGRADES``, and refuses a newer one.
+
+Versions: 1, the directory and case figures; 2, users and API tokens (:mod:`geo.users`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,19 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from geo import settings
 from geo._errors import RujukError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _add_users(connection: Connection) -> None:
+    """1 -> 2: create the ``users`` and ``api_tokens`` tables."""
+    from geo import users
+
+    for model in (users.User, users.ApiToken):
+        model.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+
 
 # version n -> function that upgrades a database at version n to n + 1
-_UPGRADES: dict[int, Callable[[Connection], None]] = {}
+_UPGRADES: dict[int, Callable[[Connection], None]] = {1: _add_users}
 
 
 class Base(DeclarativeBase):
@@ -38,7 +49,7 @@ class SchemaInfo(Base):
 
 def _register_models() -> None:
     # Importing the modules registers their tables on Base.metadata.
-    from geo import cases, directory  # noqa: F401
+    from geo import cases, directory, users  # noqa: F401
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -46,7 +57,7 @@ def get_engine(url: str | None = None) -> Engine:
     url = url or settings.database_url
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)  # no victim-adjacent values in error logs
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -84,6 +84,27 @@ coverage_standard_h : dict[str, float]
 road_networks : list[str]
     Mirror paths of the OpenStreetMap road networks that referrals use where they
     cover the origin (elsewhere the estimated model is used).
+tile_url : str
+    URL template of the base-map tiles of the web maps (``{z}/{x}/{y}``), the only
+    address a map page loads from another host. ``"none"`` draws no base map: the
+    boundaries, markers and gaps still show, on a plain background (for machines
+    without internet). Default the OpenStreetMap standard tiles.
+    Env: ``RUJUK_TILE_URL``.
+tile_attribution : str
+    Attribution text shown with the tiles (plain text). Env: ``RUJUK_TILE_ATTRIBUTION``.
+hotspot_alpha : float
+    Significance level of :func:`routing.hotspots.hotspots`: an area is a hot or cold
+    spot when its permutation pseudo p-value is at most this. Default 0.05.
+    Env: ``RUJUK_HOTSPOT_ALPHA``.
+secret_key : str | None
+    Key that signs the web service's session cookies and CSRF tokens. None (default):
+    a random key is generated once and kept in ``data_dir / "secret_key"`` (mode 0600),
+    so sign-ins survive a restart. Env: ``RUJUK_SECRET_KEY``.
+session_cookie_secure : bool
+    Send the session cookie over HTTPS only. Default False, so ``rujuk serve`` works on
+    ``http://127.0.0.1``; set it to true behind HTTPS. Env: ``RUJUK_SESSION_COOKIE_SECURE``.
+session_lifetime_h : float
+    Hours a sign-in lasts. Default 8 (a working day). Env: ``RUJUK_SESSION_LIFETIME_H``.
 """
 
 from __future__ import annotations
@@ -170,3 +191,13 @@ road_networks: list[str] = [
     "osm/jakarta_jatinegara_drive_simplified.graphml",
     "osm/jakarta_kelapa_gading_drive_simplified.graphml",
 ]
+
+# Web maps (webmap/): base-map tiles ("none": no tiles) and hot-spot significance.
+tile_url: str = os.environ.get("RUJUK_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+tile_attribution: str = os.environ.get("RUJUK_TILE_ATTRIBUTION") or "© OpenStreetMap contributors"
+hotspot_alpha: float = _env_float("RUJUK_HOTSPOT_ALPHA", 0.05)
+
+# Web service sign-in (service/auth.py).
+secret_key: str | None = os.environ.get("RUJUK_SECRET_KEY") or None
+session_cookie_secure: bool = os.environ.get("RUJUK_SESSION_COOKIE_SECURE", "").strip().lower() in {"1", "true", "yes"}
+session_lifetime_h: float = _env_float("RUJUK_SESSION_LIFETIME_H", 8.0)

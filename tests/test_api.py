@@ -81,3 +81,78 @@ def test_bad_input_is_a_400_naming_the_field(client, url, field):
 def test_unknown_area_is_a_404_with_close_codes(client):
     answer = client.get("/api/v1/areas?level=regency&within=64.99")
     assert answer.status_code == 404 and "64.99" in answer.json["error"]["message"]
+
+
+def test_areas_carry_the_suppressed_figure_of_a_measure_and_the_population(client):
+    answer = client.get("/api/v1/areas?level=regency&within=64&measure=police TPPO cases")
+    assert answer.status_code == 200 and answer.mimetype == "application/geo+json"
+    areas = {f["properties"]["code"]: f["properties"] for f in answer.json["features"]}
+    paser, kubar = areas["64.01"], areas["64.07"]
+    assert paser["cases"] == "<5" and paser["suppressed"] is True and paser["rate_per_100k"] is None
+    assert kubar["cases"] == 7 and kubar["rate_per_100k"] > 0 and kubar["population"] > 0
+    assert kubar["case_source"] == "swarakaltim.com" and kubar["case_period_end"] == "2023-06-16"
+
+
+def test_areas_refuse_a_measure_with_figures_from_several_sources_unless_one_is_named(client):
+    measure = "LPSK TPPO protection applications"
+    assert client.get(f"/api/v1/areas?level=province&measure={measure}").json["error"]["field"] == "source"
+    named = client.get(f"/api/v1/areas?level=province&measure={measure}&source=viva.co.id; lpsk.go.id").json
+    ntt = next(f["properties"] for f in named["features"] if f["properties"]["code"] == "53")
+    assert ntt["cases"] == 55 and ntt["case_period_start"].startswith("2024")
+    assert client.get("/api/v1/areas?level=province&measure=gossip").json["error"]["field"] == "measure"
+    assert client.get("/api/v1/areas?source=x").json["error"]["field"] == "source"
+
+
+def test_coverage_is_public_geojson_per_area(client):
+    answer = client.get("/api/v1/coverage?capability=shelter&level=regency&within=64&rules=with")
+    features = answer.json["features"]
+    assert answer.status_code == 200 and {f["properties"]["code"] for f in features} >= {"64.02", "64.09"}
+    properties = features[0]["properties"]
+    assert properties["capability"] == "shelter" and "gap_districts_permitted" in properties
+    assert "gap_districts_any" not in properties and "lon" not in properties
+    assert client.get("/api/v1/coverage?capability=shelterr").json["error"]["field"] == "capability"
+
+
+def test_hotspots_are_public_and_classified(client):
+    answer = client.get("/api/v1/hotspots?measure=police TPPO cases&level=regency")
+    features = answer.json["features"]
+    assert answer.status_code == 200 and len(features) == 10
+    assert {f["properties"]["hotspot_class"] for f in features} <= {"hot", "cold", "not significant"}
+    paser = next(f["properties"] for f in features if f["properties"]["code"] == "64.01")
+    assert paser["value"] == "<5" and paser["rate_per_100k"] is None
+    missing = client.get("/api/v1/hotspots")
+    assert missing.status_code == 400 and "police TPPO cases" in missing.json["error"]["message"]
+
+
+def test_a_misspelt_parameter_is_a_400_listing_the_parameters(client):
+    answer = client.get("/api/v1/agencies?capabilty=shelter")
+    assert answer.status_code == 400 and answer.json["error"]["field"] == "capabilty"
+    assert "capability" in answer.json["error"]["message"]
+
+
+def test_referral_question_may_come_as_a_json_body(client):
+    answer = client.post("/api/v1/referrals", json={"at": "Tenggarong", "needs": ["psychological"], "k": 3})
+    assert answer.status_code == 200 and len(answer.json["candidates"]) == 3
+    assert client.post("/api/v1/referrals", json={"at": "Tenggarong", "needs": "x", "k": 0}).status_code == 400
+
+
+def test_openapi_document_describes_every_api_route_and_the_bearer_scheme(client):
+    from service.openapi import OPERATIONS, api_rules, openapi_path
+
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.1")
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    rules = api_rules(client.application)
+    for rule, method in rules:
+        operation = document["paths"][openapi_path(rule.rule)][method]
+        assert operation["summary"] and ("200" in operation["responses"] or "201" in operation["responses"])
+        assert {p["name"] for p in operation["parameters"] if p["in"] == "path"} == set(rule.arguments)
+    assert {(rule.rule.removeprefix("/api/v1"), method) for rule, method in rules} == set(OPERATIONS)
+    write = document["paths"]["/api/v1/agencies/{agency_id}"]["patch"]
+    assert write["x-minimum-role"] == "editor" and {} not in write["security"] and "403" in write["responses"]
+    assert {} in document["paths"]["/api/v1/agencies"]["get"]["security"]
+
+
+def test_errors_outside_the_api_are_not_json(client):
+    assert client.get("/no-such-page").mimetype != "application/json"
+    assert client.get("/api/v1/no-such-route").json["error"]["status"] == 404

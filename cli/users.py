@@ -1,0 +1,99 @@
+"""`rujuk users add|list|set-role|disable|enable|token|revoke`: accounts and API tokens of the web service."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli._common import friendly_errors, print_table
+from geo import db
+from geo import users as accounts
+from geo._errors import InputError
+
+ROLE = click.Choice(accounts.ROLES)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    engine = db.get_engine()
+    db.init_db(engine)  # a version 1 database gets the user tables here
+    return engine
+
+
+@click.group()
+def users() -> None:
+    """Accounts of the web service. Roles, lowest first: public, caseworker (sees safe-house
+    locations), editor (writes the directory), admin."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=ROLE, default="public", show_default=True, help="What the user may see and do.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@friendly_errors
+def add(username: str, role: str, password_stdin: bool) -> None:
+    """Create USERNAME; the password is asked twice (hidden) unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InputError("password", "(empty)", "was not on standard input; pipe it in from a password manager.")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = accounts.create_user(_engine(), username, password, role)
+    click.echo(f"Created user {user.username} with the role {user.role}.")
+
+
+@users.command("list")
+@friendly_errors
+def list_users() -> None:
+    """List users with their role, state and active tokens (names only)."""
+    import pandas as pd
+
+    engine = _engine()
+    rows = [
+        {"username": u.username, "role": u.role, "disabled": u.disabled, "created_at": f"{u.created_at:%Y-%m-%d %H:%M}",
+         "tokens": ", ".join(t.name for t in accounts.list_tokens(engine, u.username) if not t.revoked)}
+        for u in accounts.list_users(engine)
+    ]  # fmt: skip
+    print_table(pd.DataFrame(rows))
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=ROLE)
+@friendly_errors
+def set_role(username: str, role: str) -> None:
+    """Give USERNAME the role ROLE (it applies to the user's sessions and tokens at once)."""
+    user = accounts.set_role(_engine(), username, role)
+    click.echo(f"{user.username} now has the role {user.role}.")
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the user again instead.")
+@friendly_errors
+def disable(username: str, enable: bool) -> None:
+    """Disable USERNAME: no sign-in, sessions ended, every token refused (or --enable)."""
+    user = accounts.disable_user(_engine(), username, disabled=not enable)
+    click.echo(f"{user.username} is {'disabled' if user.disabled else 'enabled'}.")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for, e.g. kupang-laptop.")
+@friendly_errors
+def token(username: str, name: str) -> None:
+    """Create an API token for USERNAME and print it: this is the only time it is shown."""
+    clear = accounts.create_token(_engine(), username, name)
+    click.echo(clear)
+    click.echo("Keep it secret: send it as 'Authorization: Bearer <token>'. It cannot be shown again.", err=True)
+
+
+@users.command("revoke")
+@click.argument("username")
+@click.option("--name", required=True, help="The name of the token(s) to revoke.")
+@friendly_errors
+def revoke(username: str, name: str) -> None:
+    """Revoke USERNAME's tokens named NAME; they stop working at once."""
+    count = accounts.revoke_token(_engine(), username, name)
+    click.echo(f"Revoked {count} token(s) of {username}.")

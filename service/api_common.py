@@ -1,0 +1,181 @@
+"""What every JSON API module shares: the engine, input parsing, JSON errors and the cached referrer.
+
+Input comes from the query string (GET) or a JSON body (POST, PUT, PATCH) and is read
+through :func:`param`, so both give the same errors: a 400 naming the field and the
+value. The error handlers of :func:`register_errors` turn Rujuk's errors into JSON for
+every ``/api/`` path: 400 bad input, 404 unknown id or code, 422 rejected rows; an
+unexpected error is logged and answered with a 500 that says nothing of its cause.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import Engine
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from geo._errors import ImportRejectedError, InputError, NotFoundError, RujukError
+
+API = "/api/v1"
+GEOJSON = "application/geo+json"
+log = logging.getLogger(__name__)
+
+
+def engine() -> Engine:
+    """Return the database engine of the running app."""
+    return current_app.config["RUJUK_ENGINE"]
+
+
+def is_api() -> bool:
+    """Return True when the current request is for the JSON API."""
+    return request.path == API or request.path.startswith(API + "/")
+
+
+def json_error(status: int, message: str, **details: Any) -> tuple[Response, int]:
+    """Return the JSON error answer ``{"error": {"status", "message", ...details}}`` and its status."""
+    return jsonify({"error": {"status": status, "message": message, **details}}), status
+
+
+def register_errors(app: Flask) -> None:
+    """Answer errors on ``/api/`` paths as JSON naming the field and the value; never a bare 500."""
+
+    @app.errorhandler(InputError)
+    def _bad_input(error: InputError):  # type: ignore[no-untyped-def]
+        return json_error(400, str(error), field=error.field, value=_shown(error.value))
+
+    @app.errorhandler(ImportRejectedError)
+    def _rejected(error: ImportRejectedError):  # type: ignore[no-untyped-def]
+        return json_error(422, str(error).splitlines()[0], rows=[_row(e.as_dict()) for e in error.errors])
+
+    @app.errorhandler(NotFoundError)
+    def _not_found(error: NotFoundError):  # type: ignore[no-untyped-def]
+        return json_error(404, str(error))
+
+    @app.errorhandler(RujukError)
+    def _rujuk_error(error: RujukError):  # type: ignore[no-untyped-def]
+        return json_error(503, str(error))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        if not is_api():
+            return error  # the pages render their own error pages
+        details = {"field": "X-CSRFToken"} if isinstance(error, CSRFError) else {}
+        answer, status = json_error(error.code or 500, error.description or error.name, **details)
+        answer.headers.update({k: v for k, v in error.get_headers() if k in ("WWW-Authenticate", "Allow")})
+        return answer, status
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        log.exception("Unexpected error on %s %s", request.method, request.path)  # no query string, no body
+        if not is_api():
+            return InternalServerError()
+        return json_error(500, "Internal error; it was logged. Please report what you asked for.")
+
+
+def _shown(value: object) -> object:
+    return value if isinstance(value, int | float | bool) or value is None else str(value)
+
+
+def _row(error: dict[str, object]) -> dict[str, object]:
+    return {**error, "value": _shown(error["value"])}
+
+
+def body() -> Any:
+    """Return the request's JSON body (None when it has none).
+
+    Raises
+    ------
+    InputError
+        If the body is not valid JSON.
+    """
+    if not request.get_data(cache=True):
+        return None
+    try:
+        return json.loads(request.get_data(cache=True))
+    except (ValueError, UnicodeDecodeError):
+        message = "is expected to be JSON (Content-Type application/json)."
+        raise InputError("body", request.get_data()[:80], message) from None
+
+
+def json_object() -> dict[str, Any]:
+    """Return the request's JSON body, which must be an object."""
+    data = body()
+    if not isinstance(data, dict):
+        raise InputError("body", _shown(data), "is expected to be a JSON object.")
+    return data
+
+
+def source() -> Mapping[str, Any]:
+    """Return where the parameters of this request are: the JSON object body (POST) or the query string."""
+    return json_object() if request.method in ("POST", "PUT", "PATCH") and body() is not None else request.args
+
+
+def param(name: str, allowed: tuple[str, ...] | None = None, default: str | None = None) -> str | None:
+    """Return parameter `name` as text (a JSON list is joined with commas), checked against `allowed`.
+
+    Raises
+    ------
+    InputError
+        If the value is not text, a number or a list of texts, or not in `allowed`.
+    """
+    value = source().get(name, default)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        value = ",".join(value)
+    elif isinstance(value, bool) or not (value is None or isinstance(value, str | int | float)):
+        raise InputError(name, _shown(value), "is expected to be text, a number or a list of texts.")
+    value = None if value is None else str(value)
+    if value is not None and allowed is not None and value not in allowed:
+        raise InputError(name, value, f"is expected to be one of {list(allowed)}.")
+    return value
+
+
+def int_param(name: str, default: int, low: int, high: int) -> int:
+    """Return parameter `name` as a whole number from `low` to `high` (`default` when absent)."""
+    value = param(name)
+    if value is None:
+        return default
+    number = int(value) if re.fullmatch(r"\s*[+-]?[0-9]{1,9}\s*", value) else None
+    if number is None or not low <= number <= high:
+        raise InputError(name, value, f"is expected to be a whole number from {low} to {high}.")
+    return number
+
+
+def flag_param(name: str) -> bool:
+    """Return parameter `name` as a boolean: ``true``/``1``/``yes`` or ``false``/``0``/``no`` (absent: False)."""
+    value = param(name)
+    if value is None:
+        return False
+    if value.strip().lower() not in {"true", "1", "yes", "false", "0", "no"}:
+        raise InputError(name, value, "is expected to be true or false.")
+    return value.strip().lower() in {"true", "1", "yes"}
+
+
+def inside(code: str, area: str) -> bool:
+    """Return True if area `code` is `area` or lies inside it (dotted Kemendagri codes)."""
+    return code == area or code.startswith(area + ".")
+
+
+def geojson(payload: str | dict) -> Response:
+    """Return GeoJSON text or data as an ``application/geo+json`` answer."""
+    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    return Response(text, mimetype=GEOJSON)
+
+
+def referrer():  # type: ignore[no-untyped-def]
+    """Return the app's :class:`routing.referral.Referrer`, built on first use (directory writes drop it)."""
+    from routing.referral import Referrer
+
+    if "RUJUK_REFERRER" not in current_app.config:
+        current_app.config["RUJUK_REFERRER"] = Referrer.from_engine(engine())
+    return current_app.config["RUJUK_REFERRER"]
+
+
+def directory_changed() -> None:
+    """Forget what was built from the directory, so the next request sees the change."""
+    current_app.config.pop("RUJUK_REFERRER", None)

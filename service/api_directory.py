@@ -1,0 +1,282 @@
+"""The directory routes of the JSON API: agencies and agreements, read by anyone, written by editors.
+
+Reading: GeoJSON FeatureCollections. A caller below caseworker gets the public view
+(:func:`geo.directory.public_view`: a confidential agency at its regency's point,
+without address, ``redacted`` true); a caseworker or higher gets the true points.
+
+Writing (editor or higher): the body is one record (a JSON object of the fields of
+:data:`geo.directory.AGENCY_FIELDS` or :data:`~geo.directory.AGREEMENT_FIELDS`, with
+``lon``/``lat``), a GeoJSON Feature, a list of records or a FeatureCollection. Every
+record is checked by the importer's own rules (:func:`geo.directory_io.validate_agencies`,
+:func:`~geo.directory_io.validate_agreements`) and written by its importer in one
+transaction: a body with any bad row is answered 422 with every row error, and nothing
+is written. POST only creates (a known id is a row error), PUT replaces one record,
+PATCH changes the fields given. Agencies are retired, never deleted; agreements are deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import select
+
+from geo import boundaries, capabilities, directory, directory_io
+from geo._errors import ImportRejectedError, InputError, NotFoundError, RowError
+from geo.db import session_scope
+from service import auth
+from service.api_common import API, body, directory_changed, engine, flag_param, geojson, inside, json_object, param
+
+BODY_SOURCE = "request body"
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What the write routes need to know about agencies or agreements."""
+
+    name: str
+    singular: str
+    model: type
+    points: bool
+    validate: Callable[..., list[dict[str, object]]]
+    importer: Callable[..., dict[str, int]]
+    record: Callable[[Any], dict[str, object]]
+
+    def export(self, include_hidden: bool) -> dict:
+        """Return every row as a GeoJSON FeatureCollection (agencies: retired too if `include_hidden`)."""
+        if self.name == "agencies":
+            authorised = auth.is_authorised()
+            text = directory_io.export_agencies(
+                engine(), None, fmt="geojson", public=not authorised, include_retired=include_hidden
+            )
+            collection = json.loads(text)
+            for feature in collection["features"]:
+                feature["properties"].setdefault("redacted", False)
+            return collection
+        return json.loads(directory_io.export_agreements(engine(), None, fmt="geojson"))
+
+    def existing(self, identifier: str) -> dict[str, object]:
+        """Return the stored record with this id, unredacted (for PATCH), or raise NotFoundError with close ids."""
+        with session_scope(engine()) as session:
+            if self.name == "agencies":
+                return self.record(directory.get_agency(session, identifier))
+            found = session.get(self.model, identifier)
+            if found is None:
+                ids = list(session.scalars(select(self.model.id)))
+                close = capabilities.close_matches(identifier, ids, limit=5)
+                msg = f"`id` was {identifier!r} but no {self.singular} has that id; close ids: {close or 'none'}."
+                raise NotFoundError(msg)
+            return self.record(found)
+
+    def known_ids(self) -> set[str]:
+        with session_scope(engine()) as session:
+            return set(session.scalars(select(self.model.id)))
+
+
+AGENCIES = _Kind("agencies", "agency", directory.ServiceLocation, True, directory_io.validate_agencies,
+                 directory_io.import_agencies, directory.agency_record)  # fmt: skip
+AGREEMENTS = _Kind("agreements", "agreement", directory.Agreement, False, directory_io.validate_agreements,
+                   directory_io.import_agreements, directory.agreement_record)  # fmt: skip
+
+
+def _value_error(row: int, field: str, value: object) -> RowError | None:
+    """Return a RowError if a JSON value is neither a scalar nor a list of texts (the importers read no others)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return None
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return None
+    message = "is expected to be text, a number, true/false or a list of texts."
+    return RowError(row, field, json.dumps(value)[:200], message)
+
+
+def _flat(item: object, row: int, errors: list[RowError], points: bool) -> dict[str, object]:
+    """Return one body item (a record or a GeoJSON Feature) as a flat record; a Point gives lon/lat.
+
+    An agreement's geometry (the line drawn between its areas) is ignored.
+    """
+    if not isinstance(item, dict):
+        errors.append(RowError(row, "body", json.dumps(item)[:200], "is expected to be a JSON object or a Feature."))
+        return {}
+    record = dict(item)
+    if item.get("type") == "Feature":
+        properties, geometry = item.get("properties"), item.get("geometry")
+        record = dict(properties) if isinstance(properties, dict) else {}
+        point = isinstance(geometry, dict) and geometry.get("type") == "Point"
+        if points and point and isinstance(geometry.get("coordinates"), list):  # type: ignore[union-attr]
+            record["lon"], record["lat"] = (geometry["coordinates"] + [None, None])[:2]  # type: ignore[index]
+        elif points and geometry is not None:
+            errors.append(RowError(row, "geometry", json.dumps(geometry)[:200], "is expected to be a Point or null."))
+    for field, value in record.items():
+        problem = _value_error(row, str(field), value)
+        if problem is not None:
+            errors.append(problem)
+    return {str(field): value for field, value in record.items()}
+
+
+def _records(kind: _Kind, data: object, one: bool = False) -> list[dict[str, object]]:
+    """Return the flat records of a body (see the module notes), or reject it whole."""
+    items = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else data
+    items = items if isinstance(items, list) else [items]
+    if not items or data is None or (one and len(items) != 1):
+        expected = "one record" if one else "a record, a Feature, a list of them or a FeatureCollection"
+        raise InputError("body", json.dumps(data)[:200], f"is expected to be {expected} (JSON).")
+    errors: list[RowError] = []
+    records = [_flat(item, row, errors, kind.points) for row, item in enumerate(items, start=1)]
+    if errors:
+        raise ImportRejectedError(BODY_SOURCE, errors)
+    return records
+
+
+def _write(kind: _Kind, records: list[dict[str, object]], errors: list[RowError] | None = None) -> list[str]:
+    """Validate `records` and write them with the importer of `kind`; return their ids.
+
+    `errors` found by the caller are reported with the importer's own, all or nothing.
+    The importer reads files, so the records pass through a GeoJSON file in a private
+    temporary folder (mode 0700), removed at once.
+    """
+    errors = list(errors or [])
+    try:
+        clean = kind.validate(records, source=BODY_SOURCE)
+    except ImportRejectedError as rejected:
+        errors.extend(rejected.errors)
+    if errors:
+        raise ImportRejectedError(BODY_SOURCE, sorted(errors, key=lambda error: error.row))
+    with tempfile.TemporaryDirectory(prefix="rujuk-") as folder:
+        path = Path(folder) / f"{kind.name}.geojson"
+        features = [_feature(record) for record in records]
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, default=str), encoding="utf-8")
+        kind.importer(engine(), path, mode="upsert", fmt="geojson")
+    directory_changed()
+    return [str(record["id"]) for record in clean]
+
+
+def _feature(record: dict[str, object]) -> dict[str, object]:
+    lon, lat = record.get("lon"), record.get("lat")
+    geometry = None if lon is None and lat is None else {"type": "Point", "coordinates": [lon, lat]}
+    properties = {k: v for k, v in record.items() if k not in ("lon", "lat")}
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def _answer(kind: _Kind, ids: list[str], status: int = 200) -> tuple[Response, int]:
+    """Return the features of `ids` as the caller may see them."""
+    wanted = set(ids)
+    collection = kind.export(include_hidden=True)
+    collection["features"] = [f for f in collection["features"] if f["properties"]["id"] in wanted]
+    answer = geojson(collection)
+    if status == 201 and len(ids) == 1:
+        answer.headers["Location"] = f"{API}/{kind.name}/{ids[0]}"
+    return answer, status
+
+
+def _create(kind: _Kind) -> tuple[Response, int]:
+    records = _records(kind, body())
+    known, hint = kind.known_ids(), f"already exists; change it with PUT or PATCH {API}/{kind.name}/<id>."
+    taken = [RowError(row, "id", r["id"], hint) for row, r in enumerate(records, start=1) if _id_in(r, known)]
+    return _answer(kind, _write(kind, records, taken), 201)
+
+
+def _id_in(record: dict[str, object], ids: set[str]) -> bool:
+    return isinstance(record.get("id"), str) and record["id"] in ids
+
+
+def _update(kind: _Kind, identifier: str, partial: bool) -> tuple[Response, int]:
+    current = kind.existing(identifier)  # 404 for an unknown id
+    record = _records(kind, body(), one=True)[0]
+    if record.get("id", identifier) != identifier:
+        raise InputError("id", record["id"], f"must be the id of the path, {identifier!r}; ids never change.")
+    merged = {**current, **record} if partial else record
+    merged["id"] = identifier
+    return _answer(kind, _write(kind, [merged]))
+
+
+def _one(kind: _Kind, identifier: str) -> Response:
+    kind.existing(identifier)  # 404 with close ids
+    collection = kind.export(include_hidden=True)
+    feature = next(f for f in collection["features"] if f["properties"]["id"] == identifier)
+    return geojson(feature)
+
+
+def _record_routes(app: Blueprint, kind: _Kind) -> None:
+    """Add ``POST /<kind>`` and ``GET``, ``PUT``, ``PATCH /<kind>/<singular>_id`` for agencies or agreements."""
+    key, editor = f"{kind.singular}_id", auth.role_required("editor")
+
+    def create():  # type: ignore[no-untyped-def]
+        return _create(kind)
+
+    def one(**path: str):  # type: ignore[no-untyped-def]
+        return _one(kind, path[key])
+
+    def update(**path: str):  # type: ignore[no-untyped-def]
+        return _update(kind, path[key], partial=request.method == "PATCH")
+
+    app.add_url_rule(f"/{kind.name}", f"create_{kind.name}", editor(create), methods=["POST"])
+    app.add_url_rule(f"/{kind.name}/<{key}>", kind.singular, one, methods=["GET"])
+    app.add_url_rule(f"/{kind.name}/<{key}>", f"update_{kind.singular}", editor(update), methods=["PUT", "PATCH"])
+
+
+def routes(app: Blueprint) -> None:
+    """Add the directory routes to the API blueprint `app`."""
+    for kind in (AGENCIES, AGREEMENTS):
+        _record_routes(app, kind)
+
+    @app.get("/agencies")
+    def agencies():  # type: ignore[no-untyped-def]
+        capability, area = param("capability"), param("area")
+        if capability is not None:
+            capabilities.check("capability", capability)
+        if area is not None:
+            boundaries.area(area)
+        collection = AGENCIES.export(include_hidden=flag_param("include_retired"))
+        collection["features"] = [
+            feature
+            for feature in collection["features"]
+            if (capability is None or capability in feature["properties"]["capabilities"])
+            and (area is None or inside(feature["properties"]["area_code"], area))
+        ]
+        return geojson(collection)
+
+    @app.post("/agencies/<agency_id>/retire")
+    @auth.role_required("editor")
+    def retire_agency(agency_id: str):  # type: ignore[no-untyped-def]
+        on = json_object().get("on") if body() is not None else None
+        if on is not None and (not isinstance(on, str) or not _is_date(on)):
+            raise InputError("on", on, "is expected to be a date YYYY-MM-DD (default today).")
+        with session_scope(engine()) as session:
+            directory.retire_agency(session, agency_id, dt.date.fromisoformat(on) if on else None)
+        directory_changed()
+        return _answer(AGENCIES, [agency_id])
+
+    @app.get("/agreements")
+    def agreements():  # type: ignore[no-untyped-def]
+        area = param("area")
+        if area is not None:
+            boundaries.area(area)
+        collection = AGREEMENTS.export(include_hidden=True)
+        collection["features"] = [
+            f for f in collection["features"]
+            if area is None or inside(f["properties"]["area_a"], area) or inside(f["properties"]["area_b"], area)
+        ]  # fmt: skip
+        return geojson(collection)
+
+    @app.delete("/agreements/<agreement_id>")
+    @auth.role_required("editor")
+    def delete_agreement(agreement_id: str):  # type: ignore[no-untyped-def]
+        AGREEMENTS.existing(agreement_id)  # 404 with close ids
+        with session_scope(engine()) as session:
+            session.delete(session.get(directory.Agreement, agreement_id))
+        directory_changed()
+        return jsonify({"deleted": agreement_id})
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10

@@ -1,0 +1,239 @@
+"""The API for every role and credential, on its own real seeded SQLite database (these tests write to it)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from app import create_app
+from geo import db, directory, users
+from geo.prepare import prepare
+from service.openapi import api_rules
+
+PASSWORD = "sambal matah 2024"
+SHELTER = "kemensos-rptc-bambu-apus"
+WHO = ("anonymous", "public", "caseworker", "editor", "admin", "disabled", "bad", "revoked")
+
+
+@pytest.fixture(scope="module")
+def roles_engine(tmp_path_factory):
+    engine = db.get_engine(f"sqlite:///{tmp_path_factory.mktemp('roles') / 'rujuk-roles.sqlite'}")
+    prepare(progress=False, engine=engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def app(roles_engine):
+    app = create_app(roles_engine, prepare_data=False)
+    app.testing = True
+    return app
+
+
+@pytest.fixture(scope="module")
+def headers(roles_engine) -> dict[str, dict[str, str]]:
+    """Authorization headers per caller of :data:`WHO`."""
+    tokens = {}
+    for role in users.ROLES:
+        users.create_user(roles_engine, f"{role}-user", PASSWORD, role)
+        tokens[role] = users.create_token(roles_engine, f"{role}-user", "tests")
+    users.create_user(roles_engine, "gone-user", PASSWORD, "admin")
+    tokens["disabled"] = users.create_token(roles_engine, "gone-user", "tests")
+    users.disable_user(roles_engine, "gone-user")
+    tokens["revoked"] = users.create_token(roles_engine, "editor-user", "old")
+    users.revoke_token(roles_engine, "editor-user", "old")
+    tokens["bad"] = users.TOKEN_PREFIX + "not-a-token-at-all"
+    return {"anonymous": {}, **{who: {"Authorization": f"Bearer {token}"} for who, token in tokens.items()}}
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _feature(collection: dict, identifier: str) -> dict:
+    return next(f for f in collection["features"] if f["properties"]["id"] == identifier)
+
+
+def _point_in(regency: str) -> tuple[float, float]:
+    points = directory.representative_points("district")
+    code = next(code for code in points.index if code.startswith(regency + "."))
+    return round(float(points.loc[code, "lon"]), 5), round(float(points.loc[code, "lat"]), 5)
+
+
+def _agency(identifier: str, **fields: object) -> dict:
+    lon, lat = _point_in("64.02")
+    return {
+        "id": identifier,
+        "name": "Rumah Aman Uji",
+        "agency_type": "uptd_ppa",
+        "jurisdiction_level": "regency",
+        "area_code": "64.02",
+        "capabilities": ["shelter", "psychological"],
+        "lon": lon,
+        "lat": lat,
+        "location_precision": "exact",
+        "confidential": True,
+        "address": "Jl. Rahasia 7",
+        "source": "test",
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", "public"), ("public", "public"), ("caseworker", "caseworker"), ("editor", "editor"),
+     ("admin", "admin"), ("disabled", 401), ("bad", 401), ("revoked", 401)],
+)  # fmt: skip
+def test_me_names_the_role_of_each_credential(client, headers, who, status):
+    answer = client.get("/api/v1/me", headers=headers[who])
+    if status == 401:
+        assert answer.status_code == 401 and "invalid_token" in answer.headers["WWW-Authenticate"]
+    else:
+        assert answer.status_code == 200 and answer.json["role"] == status
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_every_write_route_is_closed_below_editor(app, client, headers, who):
+    expected = {"anonymous": 401, "public": 403, "caseworker": 403, "disabled": 401, "bad": 401, "revoked": 401}
+    writes = [(r, m) for r, m in api_rules(app) if m != "get" and r.rule != "/api/v1/referrals"]
+    assert len(writes) == 8
+    for rule, method in writes:
+        url = rule.rule.replace("<agency_id>", SHELTER).replace("<agreement_id>", "no-such-agreement")
+        answer = client.open(url, method=method.upper(), json=[], headers=headers[who])
+        if who in expected:
+            assert answer.status_code == expected[who], (url, method)
+            assert answer.json["error"]["message"]
+        else:  # editor and admin pass the gate and stop at the empty body or the unknown agreement
+            assert answer.status_code in (400, 404), (url, method, answer.json)
+
+
+def test_public_answers_never_carry_the_true_point_of_a_safe_house(client, headers):
+    true = directory.agencies_frame(client.application.config["RUJUK_ENGINE"]).set_index("id").loc[SHELTER]
+    for who in ("anonymous", "public"):
+        body = client.get("/api/v1/agencies", headers=headers[who]).json
+        shelter = _feature(body, SHELTER)
+        assert shelter["properties"]["redacted"] is True and shelter["properties"]["address"] is None
+        assert shelter["geometry"]["coordinates"] != pytest.approx([true["lon"], true["lat"]], abs=1e-4)
+    for who in ("caseworker", "editor", "admin"):
+        shelter = _feature(client.get("/api/v1/agencies", headers=headers[who]).json, SHELTER)
+        assert shelter["properties"]["redacted"] is False
+        assert shelter["geometry"]["coordinates"] == pytest.approx([true["lon"], true["lat"]], abs=1e-5)
+
+
+def test_a_new_safe_house_is_hidden_from_the_public_in_geojson_and_referrals(client, headers, caplog):
+    caplog.set_level(logging.DEBUG)
+    record = _agency("rumah-aman-uji")
+    assert client.post("/api/v1/agencies", json=record, headers=headers["editor"]).status_code == 201
+    lon, lat = record["lon"], record["lat"]
+    public = client.get("/api/v1/agencies?area=64.02").get_data(as_text=True)
+    assert f"{lon:.4f}" not in public and f"{lat:.4f}" not in public and "Jl. Rahasia" not in public
+    carer = client.get("/api/v1/agencies/rumah-aman-uji", headers=headers["caseworker"]).json
+    assert carer["geometry"]["coordinates"] == pytest.approx([lon, lat]) and carer["properties"]["address"]
+
+    question = {"at": "Tenggarong", "needs": "shelter", "k": 20}
+    public = client.post("/api/v1/referrals", json=question)
+    assert public.status_code == 200 and "rumah-aman-uji" in public.get_data(as_text=True)
+    assert f"{lon:.4f}" not in public.get_data(as_text=True) and "Jl. Rahasia" not in public.get_data(as_text=True)
+    carer = client.post("/api/v1/referrals", json=question, headers=headers["caseworker"]).json
+    found = next(c for c in carer["candidates"] if c["id"] == "rumah-aman-uji")
+    assert found["redacted"] is False and found["location"]["lon"] == pytest.approx(lon, abs=1e-4)
+    assert f"{lon:.4f}" not in caplog.text and "Jl. Rahasia" not in caplog.text
+
+
+def test_editor_create_update_retire_round_trip(client, headers):
+    editor = headers["editor"]
+    record = _agency("uji-siklus", confidential=False, name="Unit Uji")
+    created = client.post("/api/v1/agencies", json=record, headers=editor)
+    assert created.status_code == 201 and created.headers["Location"] == "/api/v1/agencies/uji-siklus"
+    assert _feature(client.get("/api/v1/agencies").json, "uji-siklus")["properties"]["name"] == "Unit Uji"
+
+    change = {"name": "Unit Uji Baru", "capacity": 12}
+    assert client.patch("/api/v1/agencies/uji-siklus", json=change, headers=editor).status_code == 200
+    shown = client.get("/api/v1/agencies/uji-siklus").json["properties"]
+    assert (shown["name"], shown["capacity"]) == ("Unit Uji Baru", 12)
+    assert shown["capabilities"] == ["shelter", "psychological"]  # PATCH keeps the fields not given
+
+    replaced = client.put("/api/v1/agencies/uji-siklus", json={**record, "capabilities": "legal_aid"}, headers=editor)
+    assert replaced.status_code == 200
+    shown = client.get("/api/v1/agencies/uji-siklus").json["properties"]
+    assert (shown["name"], shown["capacity"], shown["capabilities"]) == ("Unit Uji", None, ["legal_aid"])
+
+    retired = client.post("/api/v1/agencies/uji-siklus/retire", json={"on": "2020-01-01"}, headers=editor)
+    assert retired.status_code == 200
+    assert "uji-siklus" not in {f["properties"]["id"] for f in client.get("/api/v1/agencies").json["features"]}
+    listed = client.get("/api/v1/agencies?include_retired=true").json
+    assert _feature(listed, "uji-siklus")["properties"]["retired_on"] == "2020-01-01"
+    answer = client.get("/api/v1/referrals?at=Tenggarong&needs=legal_aid&k=50").get_data(as_text=True)
+    assert "uji-siklus" not in answer
+
+
+def test_a_bad_body_is_a_422_listing_every_row_and_writes_nothing(client, headers):
+    before = client.get("/api/v1/agencies?include_retired=true").json["features"]
+    rows = [
+        _agency("baris-baik", confidential=False),
+        _agency("baris-buruk", capabilities=["shelterr"], lon=120.0, lat=-10.0),
+        {**_agency("baris-tanpa-nama"), "name": "", "area_code": "64.99"},
+        _agency(SHELTER),
+    ]
+    answer = client.post("/api/v1/agencies", json=rows, headers=headers["editor"])
+    assert answer.status_code == 422
+    errors = {(e["row"], e["field"]) for e in answer.json["error"]["rows"]}
+    assert {(2, "capabilities"), (2, "lon/lat"), (3, "name"), (3, "area_code"), (4, "id")} <= errors
+    assert not any(row == 1 for row, _ in errors)
+    assert client.get("/api/v1/agencies?include_retired=true").json["features"] == before
+
+
+def test_put_cannot_change_an_id_and_unknown_ids_are_404(client, headers):
+    editor = headers["editor"]
+    answer = client.put(f"/api/v1/agencies/{SHELTER}", json=_agency("another-id"), headers=editor)
+    assert answer.status_code == 400 and answer.json["error"]["field"] == "id"
+    missing = client.patch("/api/v1/agencies/no-such-agency", json={"name": "x"}, headers=editor)
+    assert missing.status_code == 404 and "no-such-agency" in missing.json["error"]["message"]
+    assert client.post("/api/v1/agencies/no-such-agency/retire", headers=editor).status_code == 404
+
+
+def test_editor_agreement_create_update_delete_round_trip(client, headers):
+    editor = headers["editor"]
+    record = {"id": "uji-pks", "area_a": "64.01", "area_b": "64.03", "capabilities": "shelter;medical",
+              "signed_on": "2024-08-01", "title": "PKS uji", "source": "test"}  # fmt: skip
+    assert client.post("/api/v1/agreements", json=record, headers=editor).status_code == 201
+    feature = client.get("/api/v1/agreements/uji-pks").json
+    assert feature["properties"]["capabilities"] == ["shelter", "medical"]
+    feature["properties"]["title"] = "PKS uji diubah"
+    assert client.put("/api/v1/agreements/uji-pks", json=feature, headers=editor).status_code == 200
+    ending = {"ended_on": "2030-01-01"}
+    assert client.patch("/api/v1/agreements/uji-pks", json=ending, headers=editor).status_code == 200
+    shown = client.get("/api/v1/agreements?area=64.03").json
+    assert _feature(shown, "uji-pks")["properties"]["title"] == "PKS uji diubah"
+    assert _feature(shown, "uji-pks")["properties"]["ended_on"] == "2030-01-01"
+    bad = client.post("/api/v1/agreements", json={**record, "id": "uji-pks-2", "area_b": "64"}, headers=editor)
+    assert bad.status_code == 422 and bad.json["error"]["rows"][0]["field"] == "area_b"
+    assert client.delete("/api/v1/agreements/uji-pks", headers=editor).status_code == 200
+    assert client.get("/api/v1/agreements/uji-pks").status_code == 404
+
+
+GARBAGE_BODIES = [b"\xff\xfe{not json", b'[1, {"a": [{}]}]', b'{"id": {"x": 1}, "lon": "nan", "lat": [1]}',
+                  b'{"type": "FeatureCollection", "features": "no"}', b'"text"', b"null", b"[]", b'{"on": 20200101}',
+                  b'{"at": [1], "needs": {"x": 1}, "k": "1e9", "on": true}']  # fmt: skip
+GARBAGE_VALUES = ["%00", "..", "-1", "1e999", "%ff%fe", ";;,,", "64.", "2024-13-45", "x" * 500, "nan", "[]"]
+
+
+def test_garbage_to_every_route_is_never_a_500(app, client, headers):
+    from service.openapi import OPERATIONS
+
+    rules = api_rules(app)
+    assert len(rules) >= 20
+    for rule, method in rules:
+        params = [p["name"] for p in OPERATIONS[(rule.rule.removeprefix("/api/v1"), method)]["params"]]
+        queries = ["&".join(f"{name}={value}" for name in params) for value in GARBAGE_VALUES] + ["undocumented=1"]
+        for identifier in (SHELTER, "..", "%00", "x" * 300) if rule.arguments else ("",):
+            url = rule.rule.replace("<agency_id>", identifier).replace("<agreement_id>", identifier)
+            asks = [(f"{url}?{query}", None) for query in queries] if method == "get" else []
+            asks += [(url, payload) for payload in GARBAGE_BODIES] if method != "get" else []
+            for target, payload in asks:
+                answer = client.open(target, method=method.upper(), data=payload, content_type="application/json",
+                                     headers=headers["editor"])  # fmt: skip
+                assert answer.status_code < 500, (method, target, payload, answer.get_data()[:300])
+                assert answer.status_code < 400 or answer.json["error"]["message"]

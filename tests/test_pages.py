@@ -1,0 +1,377 @@
+"""The HTML pages on the real seeded database: both languages, referral, suppression, escaping, privacy, editor forms."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from geo import db, directory, directory_io, users
+from geo.db import session_scope
+from service import pages_editor, pages_referral
+from service.strings import LANGUAGES, STRINGS
+
+PASSWORD = "kopi tubruk 1945"
+PAGES = ["/", "/referral", "/directory", "/about"]
+HOSTILE = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
+SAFE_HOUSE = {"lon": "123.58765", "lat": "-10.16543", "address": "Jl. Rahasia 7, Kupang"}
+SERVICE_DIR = Path(__file__).resolve().parents[1] / "service"
+
+
+def _rows() -> list[dict[str, str]]:
+    """A hostile agency and a confidential safe house with a point of its own, both in Kota Kupang."""
+    common = {"organization_id": "test-org", "organization_name": "Test org", "agency_type": "ngo",
+              "jurisdiction_level": "regency", "area_code": "53.71", "location_precision": "exact"}  # fmt: skip
+    hostile = {**common, "id": "hostile", "name": HOSTILE[0], "address": HOSTILE[1], "notes": HOSTILE[1],
+               "phone": HOSTILE[0], "capabilities": "shelter", "lon": "123.60012", "lat": "-10.17890",
+               "source": HOSTILE[1]}  # fmt: skip
+    safe = {**common, "id": "test-safe-house", "name": "Rumah Aman Uji", "agency_type": "shelter",
+            "capabilities": "shelter;psychological", "confidential": "true", "source": "test", **SAFE_HOUSE}  # fmt: skip
+    return [hostile, safe]
+
+
+@pytest.fixture(scope="module")
+def engine(seeded_engine, tmp_path_factory):
+    """A copy of the seeded database with the rows of :func:`_rows` imported from a CSV file."""
+    folder = tmp_path_factory.mktemp("pages")
+    shutil.copy(seeded_engine.url.database, folder / "rujuk.sqlite")
+    engine = db.get_engine(f"sqlite:///{folder / 'rujuk.sqlite'}")
+    path = folder / "extra.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(directory.AGENCY_FIELDS), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(_rows())
+    directory_io.import_agencies(engine, path)
+    for name, role in (("eko.editor", "editor"), ("citra.caseworker", "caseworker")):
+        users.create_user(engine, name, PASSWORD, role)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def app(engine):
+    app = create_app(engine, prepare_data=False)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _csrf(client, path: str = "/login") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def _sign_in(client, username: str) -> None:
+    answer = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": _csrf(client)})
+    assert answer.status_code == 302
+
+
+@pytest.fixture
+def editor(app):
+    client = app.test_client()
+    _sign_in(client, "eko.editor")
+    return client
+
+
+@pytest.fixture
+def caseworker(app):
+    client = app.test_client()
+    _sign_in(client, "citra.caseworker")
+    return client
+
+
+def _text(answer) -> str:
+    return answer.get_data(as_text=True)
+
+
+def _rows_of(html: str) -> list[str]:
+    return re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
+
+
+# --- languages and strings ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_in_both_languages(client, path, lang):
+    answer = client.get(f"{path}?lang={lang}")
+    assert answer.status_code == 200
+    assert f'<html lang="{lang}">' in _text(answer)
+    assert STRINGS[lang]["nav_directory"] in _text(answer)
+
+
+def test_language_choice_is_remembered_and_indonesian_is_the_default(client):
+    assert '<html lang="id">' in _text(client.get("/about"))
+    client.get("/?lang=en")
+    page = _text(client.get("/directory"))
+    assert '<html lang="en">' in page and "Service directory" in page
+    assert '<html lang="id">' in _text(client.get("/about?lang=id"))
+
+
+def test_national_map_frame_is_the_folium_map_in_the_chosen_language(client):
+    page = _text(client.get("/map/national?lang=en&capability=shelter"))
+    assert "RujukMap." in page and "Service agencies" in page
+    assert "Lembaga layanan" in _text(client.get("/map/national?lang=id"))
+
+
+def test_strings_have_the_same_keys_in_both_languages():
+    assert set(STRINGS["id"]) == set(STRINGS["en"])
+    assert all(text.strip() for table in STRINGS.values() for text in table.values())
+
+
+def test_every_string_key_used_by_the_pages_exists():
+    sources = [p.read_text(encoding="utf-8") for p in (SERVICE_DIR / "templates").glob("*.html")]
+    sources += [p.read_text(encoding="utf-8") for p in SERVICE_DIR.glob("pages*.py")]
+    used = {key for text in sources for key in re.findall(r"\bt\(\s*['\"]([a-z0-9_]+)['\"]\s*[,)]", text)}
+    used |= {f"nav_{name}" for name in ("map", "referral", "directory", "about")}
+    used |= {f"role_{role}" for role in users.ROLES} | {f"tier_{tier}" for tier in ("provincial", "national", "any")}
+    used |= {f"{verb}_{form.noun}" for verb in ("add", "edit") for form in pages_editor.FORMS.values()}
+    used |= {f"kind_{kind}" for kind in pages_editor.FORMS} | set(pages_referral.KNOWN_NOTES.values())
+    used |= {f"field_{name}" for form in pages_editor.FORMS.values() for name in (*form.widgets, *form.flags)}
+    used |= {"field_capabilities"}
+    assert len(used) > 150
+    assert used - set(STRINGS["id"]) == set()
+
+
+# --- referral ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "by cooperation agreement"), ("id", "berdasarkan perjanjian kerja sama")])
+def test_referral_from_tenggarong_lists_penajam_paser_utara_by_agreement(client, lang, label):
+    answer = client.get(f"/referral?at=Tenggarong&needs=psychological&lang={lang}")
+    assert answer.status_code == 200
+    rows = [row for row in _rows_of(_text(answer)) if "Penajam Paser Utara" in row]
+    assert rows and all(label in row for row in rows)
+    assert re.search(r'<td class="num">\d+:\d\d', rows[0])  # travel time as h:mm
+    assert 'srcdoc="' in _text(answer)  # the referral map
+
+
+def test_referral_form_offers_every_need_with_labels_in_the_language(client):
+    page = _text(client.get("/referral?lang=en"))
+    assert 'name="needs" value="witness_protection"' in page and "Witness and victim protection" in page
+    assert "Perlindungan saksi dan korban" in _text(client.get("/referral?lang=id"))
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "value"),
+    [
+        ("at=Tenggarong&needs=flying", "needs", "flying"),
+        ("at=Tenggarong&needs=shelter&max_time=soon", "max_time", "soon"),
+        ("at=Tenggarong&needs=shelter&on=2024-13-45", "on", "2024-13-45"),
+        ("at=Tenggarong", "needs", ""),
+        ("at=&needs=shelter", "at", ""),
+        ("at=Kupang&needs=shelter", "at", "Kupang"),
+    ],
+)
+def test_bad_referral_input_is_shown_on_the_page_with_status_400(client, query, field, value):
+    answer = client.get(f"/referral?{query}&lang=en")
+    assert answer.status_code == 400
+    page = _text(answer)
+    assert 'role="alert"' in page and f"Field: {field}; value: {value}" in page
+    assert 'name="needs"' in page  # the form is shown again
+
+
+def test_an_ambiguous_place_offers_its_candidates(client):
+    page = _text(client.get("/referral?at=Kupang&needs=shelter"))
+    assert "at=53.71" in page and "at=53.01" in page
+
+
+# --- map page and suppression ------------------------------------------------------------------------------
+
+
+def test_small_counts_are_shown_as_suppressed_on_the_map_page(client):
+    page = _text(client.get("/?measure=police TPPO cases&lang=en"))
+    counts = re.findall(r'<td class="num">([^<]*)</td>\s*<td class="num">', page)
+    assert "&lt;5" in counts and {"5", "7"} <= set(counts)
+    assert not {"0", "1", "2", "4"} & set(counts)
+    assert "Small counts are suppressed" in page
+
+
+def test_caseworkers_see_true_counts(caseworker):
+    page = _text(caseworker.get("/?measure=police TPPO cases&lang=en"))
+    counts = re.findall(r'<td class="num">([^<]*)</td>\s*<td class="num">', page)
+    assert "&lt;5" not in counts and {"1", "2", "4"} <= set(counts)
+
+
+def test_an_unknown_measure_is_a_400_on_the_page(client):
+    answer = client.get("/?measure=nothing&lang=en")
+    assert answer.status_code == 400 and "Field: measure; value: nothing" in _text(answer)
+    assert client.get("/map/national?capability=flying").status_code == 400
+
+
+# --- escaping and privacy ----------------------------------------------------------------------------------
+
+
+PUBLIC_URLS = ["/", "/directory", "/directory?q=img", "/referral?at=53.71&needs=shelter", "/about", "/map/national",
+               "/directory?area=53.71", "/referral?at=Kupang&needs=shelter"]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_script_payloads_in_the_directory_are_escaped_on_every_page(client, caseworker, url):
+    for who in (client, caseworker):
+        page = _text(who.get(url))
+        assert not any(payload in page for payload in HOSTILE)
+
+
+def test_the_hostile_agency_is_shown_escaped(client):
+    for url in ("/directory?q=img&lang=en", "/referral?at=53.71&needs=shelter&lang=en"):
+        assert "&lt;img src=x onerror=alert(1)&gt;" in _text(client.get(url))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in _text(client.get("/about"))
+
+
+def _safe_house_traces(page: str) -> list[str]:
+    lon, lat = SAFE_HOUSE["lon"], SAFE_HOUSE["lat"]
+    marks = [lon[:7], lat[:7], lon[:7].replace(".", ","), lat[:7].replace(".", ","), SAFE_HOUSE["address"]]
+    return [mark for mark in marks if mark in page]
+
+
+@pytest.mark.parametrize("url", ["/directory", "/directory?q=rumah", "/referral?at=53.71&needs=shelter",
+                                 "/referral?at=53.71&needs=psychological&lang=en", "/map/national"])  # fmt: skip
+def test_no_confidential_point_in_public_page_source(client, url):
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert _safe_house_traces(_text(answer)) == []
+
+
+def test_caseworkers_see_the_safe_house(caseworker):
+    page = _text(caseworker.get("/referral?at=53.71&needs=shelter"))
+    assert "Rumah Aman Uji" in page and _safe_house_traces(page)
+    assert SAFE_HOUSE["address"] in _text(caseworker.get("/directory?q=rumah"))
+
+
+def test_the_public_sees_the_safe_house_at_its_regency_only(client):
+    page = _text(client.get("/directory?q=rumah&lang=en"))
+    assert "Rumah Aman Uji" in page and "Confidential location" in page
+
+
+# --- directory and editors ---------------------------------------------------------------------------------
+
+
+def test_directory_search_by_name_capability_type_and_area(client):
+    page = _text(client.get("/directory?q=lpsk&capability=witness_protection&lang=en"))
+    assert "LPSK Perwakilan Nusa Tenggara Timur" in page or "LPSK Perwakilan NTT" in page
+    assert "UPTD PPA Kabupaten Kutai Kartanegara" not in page
+    page = _text(client.get("/directory?area=64.09&agency_type=uptd_ppa"))
+    assert "Penajam Paser Utara" in page and "LPSK" not in page.split("<h2>")[0].split("</form>")[-1]
+    answer = client.get("/directory?area=99.99&lang=en")
+    assert answer.status_code == 404 and "99.99" in _text(answer)
+
+
+@pytest.mark.parametrize("url", ["/directory/agencies/new", "/directory/agreements/new", "/directory/import",
+                                 "/directory/agencies/lpsk-ntt/edit"])  # fmt: skip
+def test_editor_forms_send_the_public_to_sign_in(client, caseworker, url):
+    answer = client.get(url)
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert caseworker.get(url).status_code == 403
+    assert client.post(url, data={"name": "x"}).status_code in (302, 400)  # no CSRF token, no user
+
+
+@pytest.mark.parametrize("url", ["/directory/agencies/new", "/directory/agreements/new", "/directory/import",
+                                 "/directory/agencies/lpsk-ntt/edit", "/directory/agreements/pks-kukar-ppu-2024/edit"])  # fmt: skip
+def test_editor_forms_carry_a_csrf_token(editor, url):
+    answer = editor.get(url)
+    assert answer.status_code == 200
+    assert re.search(r'<input type="hidden" name="csrf_token" value="[^"]+">', _text(answer))
+
+
+def test_editors_see_edit_links_and_the_logout_form(editor, client):
+    page = _text(editor.get("/directory"))
+    assert "/directory/agencies/lpsk-ntt/edit" in page and 'action="/logout"' in page and "csrf_token" in page
+    assert "/directory/agencies/lpsk-ntt/edit" not in _text(client.get("/directory"))
+
+
+def _agency_form(**changes: str) -> dict[str, object]:
+    form = {"id": "uptd-ppa-uji", "name": "UPTD PPA Uji", "agency_type": "uptd_ppa", "jurisdiction_level": "regency",
+            "area_code": "64.09", "location_precision": "regency_seat", "source": "test", "capabilities": ["legal_aid"]}  # fmt: skip
+    return {**form, **changes}
+
+
+def test_a_post_without_csrf_token_is_refused(editor):
+    answer = editor.post("/directory/agencies/new", data=_agency_form(id="no-token"))
+    assert answer.status_code == 400
+    with session_scope(editor.application.config["RUJUK_ENGINE"]) as session:
+        assert session.get(directory.ServiceLocation, "no-token") is None
+
+
+def test_an_editor_adds_an_agency_and_sees_row_errors_next_to_the_fields(editor):
+    engine = editor.application.config["RUJUK_ENGINE"]
+    token = _csrf(editor, "/directory/agencies/new")
+    bad = _agency_form(id="uptd-ppa-salah", agency_type="polisi", lon="200", lat="1", location_precision="exact")
+    answer = editor.post("/directory/agencies/new?lang=en", data={**bad, "csrf_token": token})
+    page = _text(answer)
+    assert answer.status_code == 400 and "Nothing was saved" in page
+    assert re.search(r'id="agency_type-error">“polisi” is not a known agency_type', page)
+    assert 'id="lon-error"' in page and 'value="UPTD PPA Uji"' in page  # the form keeps what was typed
+    with session_scope(engine) as session:
+        assert session.get(directory.ServiceLocation, "uptd-ppa-salah") is None
+    answer = editor.post("/directory/agencies/new", data={**_agency_form(), "csrf_token": token})
+    assert answer.status_code == 302
+    assert "UPTD PPA Uji" in _text(editor.get(answer.headers["Location"]))
+    taken = editor.post("/directory/agencies/new?lang=en", data={**_agency_form(), "csrf_token": token})
+    assert taken.status_code == 400 and "is taken" in _text(taken)
+
+
+def test_an_editor_edits_and_retires_an_agency(editor, client):
+    token = _csrf(editor, "/directory/agencies/lpsk-ntt/edit")
+    form = _text(editor.get("/directory/agencies/lpsk-ntt/edit"))
+    assert 'value="Jl. Basuki Rahmat, Kupang"' in form or "Basuki Rahmat" in form
+    fields = dict(re.findall(r'<input id="([a-z_]+)" name="[a-z_]+" value="([^"]*)"', form))
+    selected = dict(re.findall(r'<select id="([a-z_]+)"[^>]*>.*?<option value="([^"]+)" selected', form, flags=re.S))
+    checked = re.findall(r'name="capabilities" value="([a-z_]+)" checked', form)
+    data = {**fields, **selected, "capabilities": checked, "phone": "0380-123456", "existence_confirmed": "true",
+            "csrf_token": token}  # fmt: skip
+    answer = editor.post("/directory/agencies/lpsk-ntt/edit", data=data)
+    assert answer.status_code == 302, _text(answer)[:2000]
+    assert "0380-123456" in _text(client.get("/directory?q=lpsk"))
+    answer = editor.post("/directory/agencies/uptd-ppa-uji/retire", data={"csrf_token": token})
+    assert answer.status_code == 302
+    assert "UPTD PPA Uji" not in _text(client.get("/directory"))
+
+
+def test_an_editor_adds_an_agreement(editor, client):
+    token = _csrf(editor, "/directory/agreements/new")
+    data = {"id": "pks-uji", "area_a": "53.71", "area_b": "53.01", "capabilities": ["shelter"], "title": "PKS Uji Kupang",
+            "source": "test", "csrf_token": token}  # fmt: skip
+    bad = editor.post("/directory/agreements/new?lang=en", data={**data, "area_b": "53"})
+    assert bad.status_code == 400 and 'id="area_b-error"' in _text(bad)
+    assert editor.post("/directory/agreements/new", data=data).status_code == 302
+    assert "PKS Uji Kupang" in _text(client.get("/directory"))
+
+
+def _upload(editor, text: str, name: str = "agencies.csv", kind: str = "agencies"):
+    token = _csrf(editor, "/directory/import")
+    data = {"kind": kind, "mode": "upsert", "csrf_token": token, "file": (io.BytesIO(text.encode("utf-8")), name)}
+    return editor.post("/directory/import?lang=en", data=data, content_type="multipart/form-data")
+
+
+def test_a_rejected_import_lists_every_row_error_and_writes_nothing(editor):
+    engine = editor.application.config["RUJUK_ENGINE"]
+    before = len(directory.agencies_frame(engine, include_retired=True))
+    header = ",".join(directory.AGENCY_FIELDS)
+    good = "imp-ok,Impor OK,,,ngo,regency,64.09,legal_aid,,,,regency_seat,,,,,,,,,,,test,,"
+    bad_type = "imp-bad,Impor Buruk,,,kapal,regency,64.09,legal_aid,,,,regency_seat,,,,,,,,,,,test,,"
+    bad_area = "imp-bad2,Impor Buruk 2,,,ngo,regency,99.99,terbang,,,,regency_seat,,,,,,,,,,,test,,"
+    answer = _upload(editor, "\n".join([header, good, bad_type, bad_area]) + "\n")
+    page = _text(answer)
+    assert answer.status_code == 422 and "nothing was saved" in page
+    rows = [row for row in _rows_of(page) if "<td>" in row]
+    assert {re.search(r"<td>(\d+)</td>", row).group(1) for row in rows} == {"2", "3"}
+    assert "kapal" in page and "99.99" in page and "terbang" in page
+    assert len(directory.agencies_frame(engine, include_retired=True)) == before
+    answer = _upload(editor, "\n".join([header, good]) + "\n")
+    assert answer.status_code == 302
+    assert len(directory.agencies_frame(engine, include_retired=True)) == before + 1
+
+
+def test_an_unreadable_upload_is_a_400(editor):
+    answer = _upload(editor, "{not json", name="agencies.geojson")
+    assert answer.status_code == 400 and "Field: file" in _text(answer)
+    assert _upload(editor, "x", name="agencies.xlsx").status_code == 400

@@ -1,0 +1,112 @@
+"""Folium elements of the web maps: one call of ``RujukMap.<kind>(map, group, config)`` each.
+
+The data layers are drawn by ``webmap/static/webmap/rujuk-map.js``, which sets every
+text from data with ``textContent``. Folium's own ``Popup``, ``Tooltip``,
+``GeoJsonPopup`` and ``GeoJsonTooltip`` are not used for data: they insert text into a
+JavaScript template literal, where HTML escaping does not stop ``${...}`` from running.
+The configuration is JSON made safe for a ``<script>`` block (``<``, ``>``, ``&``
+and ``'`` written as ``\\u003c`` ...), so data can never close the script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import folium
+import numpy as np
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import escape
+
+from geo import settings
+from webmap import assets, i18n
+
+KINDS: tuple[str, ...] = (
+    "register", "outlines", "choropleth", "hotspots", "coverage", "agencies", "referral", "legend", "attribution",
+)  # fmt: skip
+
+
+def plain(value: object) -> object:
+    """Return `value` as JSON-ready data: NaN and infinities as None, dates as ISO text, numpy as Python."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return None if value != value else str(value)  # pandas NA and NaT are not equal to themselves
+
+
+class RujukLayer(JSCSSMixin, MacroElement):
+    """Call ``RujukMap.<kind>`` of the map script with the map, the parent group (or null) and `config`."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        RujukMap.{{ this.kind }}({{ this.map_name }},
+            {% if this.in_group %}{{ this._parent.get_name() }}{% else %}null{% endif %}, {{ this.config }});
+        {% endmacro %}
+        """
+    )
+    default_js = [
+        ("markerclusterjs", assets.resource_url("markerclusterjs")),
+        ("rujuk_map_js", f"{assets.WEBMAP_URL}/rujuk-map.js"),
+    ]
+    default_css = [
+        ("markerclustercss", assets.resource_url("markerclustercss")),
+        ("markerclusterdefaultcss", assets.resource_url("markerclusterdefaultcss")),
+        ("rujuk_map_css", f"{assets.WEBMAP_URL}/rujuk-map.css"),
+    ]
+
+    def __init__(self, kind: str, m: folium.Map, config: dict, in_group: bool = True) -> None:
+        super().__init__()
+        if kind not in KINDS:
+            msg = f"`kind` was {kind!r} but is expected to be one of {list(KINDS)}."
+            raise ValueError(msg)
+        self._name = f"RujukLayer_{kind}"
+        self.kind = kind
+        self.map_name = m.get_name()
+        self.in_group = in_group
+        self.config = htmlsafe_json_dumps(plain(config))
+
+
+def base_map(lang: str, **options: object) -> folium.Map:
+    """Return a folium map with the base tiles of ``settings.tile_url`` (none when ``"none"``) and a scale."""
+    # A maximum zoom is needed by the marker clusters when no tile layer gives one.
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, maxZoom=18, **options)
+    if str(settings.tile_url).strip().lower() != "none":
+        folium.TileLayer(
+            tiles=settings.tile_url, attr=str(escape(settings.tile_attribution)), name="tiles", control=False
+        ).add_to(m)
+    return m
+
+
+def group(m: folium.Map, name: str, show: bool = True) -> folium.FeatureGroup:
+    """Return a layer of the layer control; its `name` is escaped (Leaflet shows layer names as HTML)."""
+    return folium.FeatureGroup(name=str(escape(name)), show=show).add_to(m)
+
+
+def add(kind: str, m: folium.Map, parent: folium.Map | folium.FeatureGroup, config: dict) -> RujukLayer:
+    """Add one ``RujukMap.<kind>`` call to `parent` (the map itself or a layer group)."""
+    return RujukLayer(kind, m, config, in_group=parent is not m).add_to(parent)
+
+
+def finish(m: folium.Map, texts: list[str]) -> folium.Map:
+    """Add the data attributions and the layer control, point the assets at local copies; return `m`."""
+    add("attribution", m, m, {"texts": texts})
+    folium.LayerControl(collapsed=True).add_to(m)
+    return assets.localize(m)
+
+
+def strings(lang: str) -> dict[str, str]:
+    """Return every map string in `lang` (the browser needs them for popups and controls)."""
+    return dict(i18n.STRINGS[i18n.check_language(lang)])

@@ -1,0 +1,228 @@
+"""Words of the web maps in Bahasa Indonesia (the default) and English.
+
+:func:`translate` looks a key up in any table shaped like :data:`STRINGS`
+(``{language: {key: text}}``) and fills ``{placeholders}``; the HTML pages keep
+their own table (``service/strings.py``) and call it too. :func:`t` is
+``translate`` on the map strings. Labels of capability codes, agency types,
+jurisdiction levels and location precisions come from :mod:`geo.capabilities`
+(:func:`vocabulary`), not from here, so each label is written once.
+
+Every text is plain text: whatever shows it must escape it (the maps set it with
+``textContent``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from geo import capabilities
+from geo._errors import InputError
+
+LANGUAGES: tuple[str, ...] = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "id": {
+        "map_title": "Peta layanan rujukan korban TPPO",
+        "layer_provinces": "Batas provinsi",
+        "layer_regencies": "Batas kabupaten/kota",
+        "layer_cases": "Angka kasus per 100.000 penduduk: {measure}",
+        "layer_hotspots": "Titik panas dan dingin (Gi*): {measure}",
+        "layer_agencies": "Lembaga layanan",
+        "layer_coverage": "Waktu tempuh ke layanan: {capability}",
+        "layer_route": "Rute",
+        "layer_origin": "Lokasi asal",
+        "legend_title": "Keterangan",
+        "legend_cases": "Kasus per 100.000 penduduk",
+        "legend_suppressed": "Angka kecil disembunyikan (<{k}), tanpa angka per 100.000",
+        "legend_hotspots": "Gi* (permutasi, α = {alpha})",
+        "legend_coverage": "Waktu tempuh (dengan aturan yurisdiksi)",
+        "legend_gap": "Melebihi standar waktu (kesenjangan layanan)",
+        "legend_road": "Rute darat",
+        "legend_sea": "Penyeberangan laut",
+        "legend_straight": "Garis lurus (tanpa rute)",
+        "legend_no_tiles": "Peta dasar tidak ditampilkan",
+        "hot": "Titik panas",
+        "cold": "Titik dingin",
+        "not significant": "Tidak signifikan",
+        "time_<1 h": "< 1 jam",
+        "time_1-2 h": "1-2 jam",
+        "time_2-4 h": "2-4 jam",
+        "time_4-8 h": "4-8 jam",
+        "time_8-24 h": "8-24 jam",
+        "time_24 h or more": "24 jam atau lebih",
+        "time_unreachable": "Tidak terjangkau",
+        "area": "Wilayah",
+        "value": "Jumlah",
+        "rate": "Per 100.000 penduduk",
+        "measure": "Ukuran",
+        "source": "Sumber",
+        "period": "Periode",
+        "gi_z": "Skor z Gi*",
+        "gi_p": "Nilai p (permutasi)",
+        "class": "Kelas",
+        "name": "Nama",
+        "organization": "Organisasi",
+        "agency_type": "Jenis lembaga",
+        "services": "Layanan",
+        "contact": "Kontak",
+        "phone": "Telepon",
+        "email": "Surel",
+        "website": "Situs web",
+        "address": "Alamat",
+        "location_precision": "Ketepatan lokasi",
+        "confidential_note": "Lokasi dirahasiakan: ditampilkan di titik kabupaten/kota",
+        "filter_capability": "Layanan",
+        "filter_type": "Jenis",
+        "all": "Semua",
+        "capability": "Layanan",
+        "standard": "Standar waktu",
+        "median_time": "Waktu tempuh median",
+        "worst_time": "Waktu tempuh terlama",
+        "gap_share": "Kecamatan di luar standar",
+        "hours": "{hours} jam",
+        "yes": "Ya",
+        "no": "Tidak",
+        "not_available": "Data tidak tersedia",
+        "origin": "Titik asal rujukan",
+        "rank": "Urutan",
+        "travel_time": "Waktu tempuh",
+        "distance": "Jarak",
+        "jurisdiction": "Yurisdiksi",
+        "coordination_needed": "Perlu koordinasi lintas wilayah",
+        "needs_matched": "Kebutuhan yang dipenuhi",
+        "model": "Model perjalanan",
+        "estimate": "perkiraan",
+        "sea_legs": "Penyeberangan laut",
+        "attribution_boundaries": "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)",
+        "attribution_osm": "Jaringan jalan: © kontributor OpenStreetMap (ODbL)",
+        "attribution_cases": "Angka kasus: laporan publik (lihat sumber tiap angka)",
+    },
+    "en": {
+        "map_title": "Referral services for trafficking (TPPO) victims",
+        "layer_provinces": "Province boundaries",
+        "layer_regencies": "Regency and city boundaries",
+        "layer_cases": "Cases per 100,000 people: {measure}",
+        "layer_hotspots": "Hot and cold spots (Gi*): {measure}",
+        "layer_agencies": "Service agencies",
+        "layer_coverage": "Travel time to help: {capability}",
+        "layer_route": "Routes",
+        "layer_origin": "Origin",
+        "legend_title": "Legend",
+        "legend_cases": "Cases per 100,000 people",
+        "legend_suppressed": "Small count suppressed (<{k}), no rate",
+        "legend_hotspots": "Gi* (permutations, α = {alpha})",
+        "legend_coverage": "Travel time (with jurisdiction rules)",
+        "legend_gap": "Beyond the time standard (coverage gap)",
+        "legend_road": "Road route",
+        "legend_sea": "Sea crossing",
+        "legend_straight": "Straight line (no route)",
+        "legend_no_tiles": "No base map shown",
+        "hot": "Hot spot",
+        "cold": "Cold spot",
+        "not significant": "Not significant",
+        "time_<1 h": "< 1 h",
+        "time_1-2 h": "1-2 h",
+        "time_2-4 h": "2-4 h",
+        "time_4-8 h": "4-8 h",
+        "time_8-24 h": "8-24 h",
+        "time_24 h or more": "24 h or more",
+        "time_unreachable": "Unreachable",
+        "area": "Area",
+        "value": "Count",
+        "rate": "Per 100,000 people",
+        "measure": "Measure",
+        "source": "Source",
+        "period": "Period",
+        "gi_z": "Gi* z-score",
+        "gi_p": "p-value (permutation)",
+        "class": "Class",
+        "name": "Name",
+        "organization": "Organisation",
+        "agency_type": "Agency type",
+        "services": "Services",
+        "contact": "Contact",
+        "phone": "Phone",
+        "email": "Email",
+        "website": "Website",
+        "address": "Address",
+        "location_precision": "Location precision",
+        "confidential_note": "Confidential location: shown at its regency's point",
+        "filter_capability": "Service",
+        "filter_type": "Type",
+        "all": "All",
+        "capability": "Service",
+        "standard": "Time standard",
+        "median_time": "Median travel time",
+        "worst_time": "Longest travel time",
+        "gap_share": "Districts beyond the standard",
+        "hours": "{hours} h",
+        "yes": "Yes",
+        "no": "No",
+        "not_available": "Data not available",
+        "origin": "Where the referral starts",
+        "rank": "Rank",
+        "travel_time": "Travel time",
+        "distance": "Distance",
+        "jurisdiction": "Jurisdiction",
+        "coordination_needed": "Cross-border coordination needed",
+        "needs_matched": "Needs met",
+        "model": "Travel model",
+        "estimate": "estimate",
+        "sea_legs": "Sea crossings",
+        "attribution_boundaries": "Boundaries: cahyadsn/wilayah_boundaries (MIT)",
+        "attribution_osm": "Road networks: © OpenStreetMap contributors (ODbL)",
+        "attribution_cases": "Case figures: public reports (see each figure's source)",
+    },
+}
+"""The map strings: ``{language: {key: text}}``, the same keys in every language."""
+
+
+def check_language(lang: str) -> str:
+    """Return `lang` if it is one of :data:`LANGUAGES`, else raise :class:`~geo._errors.InputError`."""
+    if lang not in LANGUAGES:
+        raise InputError("lang", lang, f"is expected to be one of {list(LANGUAGES)}.")
+    return lang
+
+
+def translate(
+    strings: Mapping[str, Mapping[str, str]], key: str, lang: str = DEFAULT_LANGUAGE, **values: object
+) -> str:
+    """Return the text of `key` in `lang` from a table ``{language: {key: text}}``, placeholders filled.
+
+    Parameters
+    ----------
+    strings
+        The table, e.g. :data:`STRINGS` or the pages' own.
+    key
+        The key, e.g. ``"layer_agencies"``.
+    lang
+        ``"id"`` (Bahasa Indonesia, the default) or ``"en"``.
+    **values
+        Values for the ``{placeholders}`` of the text, e.g. ``measure="police TPPO victims"``.
+
+    Raises
+    ------
+    InputError
+        If `lang` is not a known language.
+    KeyError
+        If the table has no `key` in `lang` (the message lists close keys).
+    """
+    table = strings[check_language(lang)]
+    if key not in table:
+        from difflib import get_close_matches
+
+        close = get_close_matches(key, list(table), n=3)
+        msg = f"`key` was {key!r} but the {lang!r} strings have no such key; close keys: {close or 'none'}."
+        raise KeyError(msg)
+    return table[key].format(**values) if values else table[key]
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """Return the map string `key` in `lang` (see :func:`translate`)."""
+    return translate(STRINGS, key, lang, **values)
+
+
+def vocabulary(field: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return ``{code: label}`` of a directory vocabulary (:data:`geo.capabilities.VOCABULARIES`) in `lang`."""
+    return capabilities.labels(field, check_language(lang))

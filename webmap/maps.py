@@ -1,0 +1,341 @@
+"""Folium maps of Rujuk: the national overview and the map of one referral.
+
+:func:`national_map` shows province and regency boundaries, case figures as a
+choropleth of rates per 100,000, hot and cold spots (:mod:`routing.hotspots`), the
+agencies as clustered markers with a filter by capability and type, and the travel
+time to each kind of help (:mod:`routing.coverage`) with the areas beyond the standard
+outlined. With ``data_urls=True`` the heavy layers are fetched by the browser from the
+JSON API (boundaries, agencies, coverage and hot spots; lazily, when a layer is first
+shown) and only the small case table is inlined; ``data_urls=False`` inlines everything
+(tests, offline export). :func:`referral_map` shows one answer of
+:meth:`routing.referral.Referrer.refer`.
+
+Privacy: unless ``authorised``, agencies pass through :func:`geo.directory.public_view`
+(a safe house at its regency's point, no address), case counts through
+:func:`geo.cases.suppress` ("<5", no rate) and hot spots are computed from the published
+data only. Every text from data reaches the page as JSON and is shown with
+``textContent`` (see :mod:`webmap._elements`). Pages load nothing from another host but
+the base-map tiles (``settings.tile_url``); render them with :func:`webmap.assets.render`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlencode
+
+import folium
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from geo import boundaries, capabilities, cases, directory_io, islands, settings
+from geo._errors import InputError
+from routing import coverage, hotspots
+from webmap import i18n
+from webmap._elements import add, base_map, finish, group, strings
+
+API = "/api/v1"
+CASE_COLOURS: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+SUPPRESSED_COLOUR = "#cccccc"
+TIME_COLOURS: dict[str, str] = dict(zip(coverage.TIME_CLASSES, (
+    "#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#4d4d4d",
+), strict=True))  # fmt: skip
+HOTSPOT_COLOURS: dict[str, str] = {"hot": "#d7191c", "cold": "#2c7bb6", "not significant": "#bbbbbb"}
+GAP_COLOUR = "#e7298a"
+COVERAGE_LEVEL = "regency"
+COVERAGE_FIELDS: list[str] = [
+    "code", "name", "capability", "standard_h", "median_h_permitted", "worst_h_permitted", "time_class_permitted",
+    "gap_share_permitted",
+]  # fmt: skip
+"""Properties of a coverage feature that the map reads (``rules="with"`` or ``"both"``)."""
+AGENCY_FIELDS: list[str] = [
+    "id", "name", "organization_name", "agency_type", "capabilities", "phone", "email", "website", "address",
+    "location_precision", "redacted",
+]  # fmt: skip
+"""Properties of an agency feature that the map reads (inlined agencies carry only these)."""
+
+
+def _as_text(website: str | None) -> str | None:
+    """Return a website without its scheme: shown as text, so the page links to no other host."""
+    return re.sub(r"^https?://", "", website or "") or None
+
+
+def _decimal(value: float, lang: str) -> str:
+    """Return `value` with two decimals, a decimal comma in Bahasa Indonesia."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def _source(data_urls: bool, url: str, ref: str) -> dict[str, str]:
+    return {"url": url} if data_urls else {"ref": ref}
+
+
+def _areas_source(level: str, data_urls: bool) -> dict[str, str]:
+    return _source(data_urls, f"{API}/areas?{urlencode({'level': level})}", f"areas:{level}")
+
+
+def _register_areas(m: folium.Map, levels: tuple[str, ...]) -> None:
+    for level in levels:
+        data = json.loads(boundaries.web_geojson_path(level).read_text(encoding="utf-8"))
+        add("register", m, m, {"name": f"areas:{level}", "data": data})
+
+
+def _case_classes(rates: pd.Series) -> np.ndarray:
+    """Return the upper bounds of up to five quantile classes of the shown rates."""
+    shown = rates.dropna().to_numpy(float)
+    if shown.size == 0:
+        return np.array([])
+    return np.unique(np.quantile(shown, np.linspace(0, 1, len(CASE_COLOURS) + 1)[1:]))
+
+
+def _case_layer(engine: Engine, m: folium.Map, lang: str, measure: str, source: str | None, data_urls: bool,
+                authorised: bool) -> tuple[pd.DataFrame, list[dict]]:  # fmt: skip
+    figures = hotspots.select_figures(engine, measure, source)
+    level = figures["level"].iat[0]
+    k = int(settings.suppress_below)
+    suppressed = (figures["value"] < k) & (not authorised)
+    shown_rate = figures["rate_per_100k"].mask(suppressed)
+    bounds = _case_classes(shown_rate)
+    colour = [
+        SUPPRESSED_COLOUR if pd.isna(rate) else CASE_COLOURS[min(int(np.searchsorted(bounds, rate)), len(bounds) - 1)]
+        for rate in shown_rate
+    ]
+    values = figures["value"] if authorised else cases.suppress(figures["value"], threshold=k)
+    period = figures["period_start"].astype(str) + " – " + figures["period_end"].astype(str)
+    rows = pd.DataFrame({"name": figures["area_name"], "value": values, "rate": shown_rate, "colour": colour,
+                         "suppressed": suppressed, "source": figures["source"], "period": period})  # fmt: skip
+    title = i18n.t("layer_cases", lang, measure=measure)
+    layer = group(m, title, show=True)
+    add("choropleth", m, layer, {
+        "source": _areas_source(level, data_urls), "figures": rows.set_index(figures["area_code"]).to_dict("index"),
+        "measure": measure, "lang": lang, "strings": strings(lang), "title": title,
+        "suppressed_note": i18n.t("legend_suppressed", lang, k=k),
+    })  # fmt: skip
+    lower = np.concatenate([[shown_rate.min()], bounds[:-1]]) if bounds.size else []
+    items = [
+        {"style": "fill", "colour": CASE_COLOURS[i], "label": f"{_decimal(low, lang)} – {_decimal(high, lang)}"}
+        for i, (low, high) in enumerate(zip(lower, bounds, strict=True))
+    ] + [{"style": "fill", "colour": SUPPRESSED_COLOUR, "label": i18n.t("legend_suppressed", lang, k=k)}]
+    return figures, [{"title": f"{i18n.t('legend_cases', lang)}: {measure}", "items": items}]
+
+
+def _hotspot_layer(engine: Engine, m: folium.Map, lang: str, figures: pd.DataFrame, data_urls: bool,
+                   authorised: bool) -> list[dict]:  # fmt: skip
+    if len(figures) < hotspots.MIN_AREAS:
+        return []
+    measure, source, level = figures["measure"].iat[0], figures["source"].iat[0], figures["level"].iat[0]
+    title = i18n.t("layer_hotspots", lang, measure=measure)
+    if data_urls and not authorised:
+        data = {"url": f"{API}/hotspots?{urlencode({'measure': measure, 'source': source, 'level': level})}"}
+    else:
+        try:
+            frame = hotspots.hotspots(engine, measure, source, level, authorised=authorised)
+        except InputError:  # e.g. every rate zero: no layer rather than no map
+            return []
+        add(
+            "register",
+            m,
+            m,
+            {"name": "hotspots", "data": json.loads(coverage.to_geojson(frame, authorised=authorised))},
+        )
+        data = {"ref": "hotspots"}
+    labels = {cls: i18n.t(cls, lang) for cls in hotspots.CLASSES}
+    add("hotspots", m, group(m, title, show=False), {
+        "source": data, "areas": _areas_source(level, data_urls), "colours": HOTSPOT_COLOURS, "classes": labels,
+        "strings": strings(lang), "lang": lang, "title": title,
+    })  # fmt: skip
+    items = [{"style": "outline", "colour": HOTSPOT_COLOURS[c], "label": labels[c]} for c in hotspots.CLASSES]
+    return [{"title": i18n.t("legend_hotspots", lang, alpha=settings.hotspot_alpha), "items": items}]
+
+
+def _agency_layer(engine: Engine, m: folium.Map, lang: str, capability: str | None, data_urls: bool,
+                  authorised: bool) -> None:  # fmt: skip
+    if data_urls and not authorised:  # the API shows the public view; authorised points are inlined
+        data = {"url": f"{API}/agencies"}
+    else:
+        collection = json.loads(directory_io.export_agencies(engine, None, fmt="geojson", public=not authorised))
+        for feature in collection["features"]:  # only what the popups show; a website as text, not a link
+            properties = {key: feature["properties"].get(key) for key in AGENCY_FIELDS}
+            properties["website"] = _as_text(properties["website"])
+            feature["properties"] = properties
+        add("register", m, m, {"name": "agencies", "data": collection})
+        data = {"ref": "agencies"}
+    labels = {field: i18n.vocabulary(field, lang) for field in ("capability", "agency_type", "location_precision")}
+    title = i18n.t("layer_agencies", lang)
+    add("agencies", m, group(m, title, show=True), {
+        "source": data, "labels": labels, "strings": strings(lang), "capability": capability, "title": title,
+    })  # fmt: skip
+
+
+def _coverage_layers(engine: Engine, m: folium.Map, lang: str, capability: str | None, data_urls: bool,
+                     authorised: bool) -> list[dict]:  # fmt: skip
+    codes = [capability] if capability else list(capabilities.CAPABILITIES)
+    areas = _areas_source(COVERAGE_LEVEL, data_urls)
+    if not data_urls:
+        table = coverage.coverage_table(engine, codes, level=COVERAGE_LEVEL, rules="with", authorised=authorised)
+        records = pd.DataFrame(table[COVERAGE_FIELDS]).astype({"time_class_permitted": str}).to_dict("records")
+        features = [{"type": "Feature", "properties": record, "geometry": None} for record in records]
+        add("register", m, m, {"name": "coverage", "data": {"type": "FeatureCollection", "features": features}})
+    names = i18n.vocabulary("capability", lang)
+    for code in codes:
+        title = i18n.t("layer_coverage", lang, capability=names[code])
+        url = f"{API}/coverage?{urlencode({'capability': code, 'level': COVERAGE_LEVEL})}"
+        add("coverage", m, group(m, title, show=code == capability), {
+            "source": _source(data_urls, url, "coverage"), "areas": areas, "capability": code,
+            "capability_label": names[code], "colours": TIME_COLOURS, "gap_colour": GAP_COLOUR, "lang": lang,
+            "classes": {c: i18n.t(f"time_{c}", lang) for c in coverage.TIME_CLASSES}, "strings": strings(lang),
+            "title": title,
+        })  # fmt: skip
+    items = [
+        {"style": "fill", "colour": TIME_COLOURS[c], "label": i18n.t(f"time_{c}", lang)} for c in coverage.TIME_CLASSES
+    ]
+    items.append({"style": "outline", "colour": GAP_COLOUR, "label": i18n.t("legend_gap", lang)})
+    return [{"title": i18n.t("legend_coverage", lang), "items": items}]
+
+
+def national_map(
+    engine: Engine,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    measure: str | None = None,
+    capability: str | None = None,
+    authorised: bool = False,
+    data_urls: bool = True,
+    source: str | None = None,
+) -> folium.Map:
+    """Return the national map of cases, hot spots, agencies and coverage gaps.
+
+    Parameters
+    ----------
+    engine
+        The database (directory and case figures).
+    lang
+        ``"id"`` (default) or ``"en"``.
+    measure, source
+        Case figures shown (one measure, one source, its latest period, at the level
+        with the most areas; see :func:`routing.hotspots.select_figures`). None: the
+        default measure of :data:`routing.coverage.DEFAULT_CASE_MEASURE` (left out if
+        the database has none).
+    capability
+        Preselect this capability in the agency filter and show its coverage layer only;
+        None: every capability has a coverage layer (hidden until chosen).
+    authorised
+        Show true counts and true agency points (inlined, never fetched from the public
+        API). The page must then be served to signed-in caseworkers only.
+    data_urls
+        Fetch boundaries, agencies, coverage and hot spots from the API (light page);
+        False: inline everything.
+
+    Raises
+    ------
+    InputError
+        If `lang` or `capability` is unknown, or `measure` / `source` has no figures.
+    """
+    i18n.check_language(lang)
+    if capability is not None:
+        capabilities.check("capability", capability)
+    m = base_map(lang, location=[-2.5, 118.0], zoom_start=5, minZoom=4)
+    if not data_urls:
+        _register_areas(m, ("province", "regency"))
+    for level, key, show in (("province", "layer_provinces", True), ("regency", "layer_regencies", False)):
+        title = i18n.t(key, lang)
+        style = {"color": "#333", "weight": 1.5 if level == "province" else 0.6, "fill": False}
+        add("outlines", m, group(m, title, show=show), {"source": _areas_source(level, data_urls), "style": style,
+                                                         "strings": strings(lang), "title": title})  # fmt: skip
+    sections: list[dict] = []
+    try:
+        figures, legend = _case_layer(engine, m, lang, measure or coverage.DEFAULT_CASE_MEASURE, source, data_urls,
+                                      authorised)  # fmt: skip
+        sections += legend + _hotspot_layer(engine, m, lang, figures, data_urls, authorised)
+    except InputError:
+        if measure is not None or source is not None:
+            raise
+    sections += _coverage_layers(engine, m, lang, capability, data_urls, authorised)
+    _agency_layer(engine, m, lang, capability, data_urls, authorised)
+    if str(settings.tile_url).strip().lower() == "none":
+        sections.append({"title": i18n.t("legend_no_tiles", lang), "items": []})
+    add("legend", m, m, {"title": i18n.t("legend_title", lang), "sections": sections})
+    texts = [i18n.t(key, lang) for key in ("attribution_boundaries", "attribution_osm", "attribution_cases")]
+    return finish(m, texts)
+
+
+def _segments(origin: dict, candidate: dict) -> list[dict]:
+    """Return the route of a candidate as runs of ``road`` and ``sea`` legs, or one ``straight`` line."""
+    route, location = candidate.get("route"), candidate.get("location") or {}
+    lines = []
+    if route and route.get("type") == "LineString":
+        lines = [route["coordinates"]]
+    elif route and route.get("type") == "MultiLineString":
+        lines = route["coordinates"]
+    lines = [np.asarray(line, dtype=float) for line in lines if len(line) >= 2]
+    if not lines:
+        if location.get("lon") is None or location.get("lat") is None:
+            return []
+        return [
+            {"kind": "straight", "coordinates": [[origin["lat"], origin["lon"]], [location["lat"], location["lon"]]]}
+        ]
+    segments = []
+    for line in lines:
+        island = islands.island_of(line[:, 0], line[:, 1])
+        sea = (island[:-1] != island[1:]) | (island[:-1] < 0) | (island[1:] < 0)
+        start = 0
+        for end in [*np.flatnonzero(np.diff(sea.astype(int)) != 0) + 1, len(sea)]:
+            points = line[start : end + 1]
+            segments.append({"kind": "sea" if sea[start] else "road", "coordinates": points[:, ::-1].tolist()})
+            start = end
+    return segments
+
+
+def _candidate(origin: dict, c: dict, lang: str) -> dict:
+    contact, location = c.get("contact") or {}, c.get("location") or {}
+    label = c.get("jurisdiction_label")
+    jurisdiction = label.get(lang) if isinstance(label, dict) else c.get("jurisdiction")
+    names, precision = i18n.vocabulary("capability", lang), i18n.vocabulary("location_precision", lang)
+    model = c.get("model")
+    return {
+        "rank": int(c.get("rank") or 0), "name": c.get("name"), "organization": c.get("organization"),
+        "needs": ", ".join(names.get(code, code) for code in c.get("capabilities_matched") or []),
+        "travel_time_h": c.get("travel_time_h"), "distance_km": c.get("distance_km"), "sea_legs": c.get("sea_legs"),
+        "jurisdiction": jurisdiction, "coordination_needed": bool(c.get("coordination_needed")),
+        "model": f"{model} ({i18n.t('estimate', lang)})" if model and c.get("is_estimate") else model,
+        "phone": contact.get("phone"), "email": contact.get("email"), "website": _as_text(contact.get("website")),
+        "address": contact.get("address"), "lon": location.get("lon"), "lat": location.get("lat"),
+        "location_precision": precision.get(c.get("location_precision"), c.get("location_precision")),
+        "segments": _segments(origin, c),
+    }  # fmt: skip
+
+
+def referral_map(referral: dict, lang: str = i18n.DEFAULT_LANGUAGE) -> folium.Map:
+    """Return the map of one referral: the origin, the numbered candidates and their routes.
+
+    Parameters
+    ----------
+    referral
+        :meth:`routing.referral.Referral.as_dict` (already public-safe: confidential
+        agencies carry their regency's point and no route or contact).
+    lang
+        ``"id"`` (default) or ``"en"``.
+
+    Notes
+    -----
+    A route is split where consecutive vertices lie on different land masses
+    (:func:`geo.islands.island_of`): those legs are sea crossings, drawn dashed. A
+    candidate without a route geometry is joined to the origin by a dotted straight line.
+    """
+    i18n.check_language(lang)
+    origin = referral["origin"]
+    m = base_map(lang, location=[origin["lat"], origin["lon"]], zoom_start=8)
+    candidates = [_candidate(origin, c, lang) for c in referral.get("candidates") or []]
+    title = i18n.t("layer_route", lang)
+    add("referral", m, group(m, title), {
+        "origin": {"lon": origin["lon"], "lat": origin["lat"], "label": origin.get("label")},
+        "candidates": candidates, "strings": strings(lang), "lang": lang, "title": title,
+    })  # fmt: skip
+    items = [
+        {"style": "line", "colour": "#1b7837", "label": i18n.t("legend_road", lang)},
+        {"style": "dash", "colour": "#2166ac", "label": i18n.t("legend_sea", lang)},
+        {"style": "dot", "colour": "#777777", "label": i18n.t("legend_straight", lang)},
+        {"style": "fill", "colour": "#ef8a62", "label": i18n.t("origin", lang)},
+    ]
+    add("legend", m, m, {"title": i18n.t("legend_title", lang), "sections": [{"title": title, "items": items}]})
+    return finish(m, [i18n.t(key, lang) for key in ("attribution_boundaries", "attribution_osm")])

@@ -1,0 +1,293 @@
+/* Rujuk web maps: data layers built in the browser from GeoJSON (inline or from the API).
+ * Every text that comes from data is set with textContent, never parsed as HTML.
+ * Called by webmap/maps.py as RujukMap.<kind>(map, group, config). */
+(function (global) {
+  "use strict";
+  var registry = {};
+  var pending = {};
+
+  function register(map, group, cfg) { registry[cfg.name] = cfg.data; }
+
+  function load(spec) {
+    if (spec.ref !== undefined) { return Promise.resolve(registry[spec.ref]); }
+    if (!pending[spec.url]) {
+      pending[spec.url] = fetch(spec.url, {credentials: "same-origin"}).then(function (response) {
+        if (!response.ok) { throw new Error(spec.url + " answered " + response.status); }
+        return response.json();
+      });
+    }
+    return pending[spec.url];
+  }
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function escapeHtml(text) { var div = document.createElement("div"); div.textContent = text; return div.innerHTML; }
+
+  function has(object, key) { return object !== null && Object.prototype.hasOwnProperty.call(object, key); }
+
+  function number(value, lang, digits) {
+    if (value === null || value === undefined || value === "" || isNaN(Number(value))) { return null; }
+    return Number(value).toLocaleString(lang === "id" ? "id-ID" : "en-GB", {maximumFractionDigits: digits});
+  }
+
+  function popup(title, rows, note) {
+    var box = el("div", null, "rujuk-popup");
+    box.appendChild(el("strong", title));
+    var table = el("table");
+    rows.forEach(function (row) {
+      if (row[1] === null || row[1] === undefined || row[1] === "") { return; }
+      var tr = el("tr");
+      tr.appendChild(el("th", row[0]));
+      tr.appendChild(el("td", row[1]));
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    if (note) { box.appendChild(el("p", note, "rujuk-note")); }
+    return box;
+  }
+
+  function notice(map, text) {
+    var control = L.control({position: "topright"});
+    control.onAdd = function () { return el("div", text, "rujuk-notice leaflet-bar"); };
+    control.addTo(map);
+  }
+
+  /* Run build() the first time the group is shown (lazy layers fetch nothing until then). */
+  function whenShown(map, group, cfg, build) {
+    var done = false;
+    function run() {
+      if (done) { return; }
+      done = true;
+      Promise.resolve().then(build).catch(function (error) {
+        console.warn(error);
+        notice(map, cfg.strings.not_available + ": " + cfg.title);
+      });
+    }
+    if (map.hasLayer(group)) { run(); } else { group.once("add", run); }
+  }
+
+  function withGeometry(data, areas) {
+    var missing = data.features.some(function (f) { return !f.geometry; });
+    if (!missing || !areas) { return Promise.resolve(data); }
+    return load(areas).then(function (shapes) {
+      var byCode = {};
+      shapes.features.forEach(function (f) { byCode[f.properties.code] = f.geometry; });
+      data.features.forEach(function (f) { if (!f.geometry) { f.geometry = byCode[f.properties.code] || null; } });
+      data.features = data.features.filter(function (f) { return f.geometry; });
+      return data;
+    });
+  }
+
+  function outlines(map, group, cfg) {
+    whenShown(map, group, cfg, function () {
+      return load(cfg.source).then(function (data) {
+        L.geoJSON(data, {style: cfg.style, interactive: false}).addTo(group);
+      });
+    });
+  }
+
+  function choropleth(map, group, cfg) {
+    var s = cfg.strings;
+    whenShown(map, group, cfg, function () {
+      return load(cfg.source).then(function (data) {
+        L.geoJSON(data, {
+          filter: function (f) { return has(cfg.figures, f.properties.code); },
+          style: function (f) {
+            var row = cfg.figures[f.properties.code];
+            return {color: "#444", weight: 1, fillColor: row.colour, fillOpacity: 0.75, dashArray: row.suppressed ? "4 3" : null};
+          },
+          onEachFeature: function (f, layer) {
+            var row = cfg.figures[f.properties.code];
+            layer.bindPopup(function () {
+              return popup(row.name, [[s.value, row.value], [s.rate, number(row.rate, cfg.lang, 2)],
+                [s.measure, cfg.measure], [s.source, row.source], [s.period, row.period]],
+                row.suppressed ? cfg.suppressed_note : null);
+            });
+          }
+        }).addTo(group);
+      });
+    });
+  }
+
+  function hotspots(map, group, cfg) {
+    var s = cfg.strings;
+    whenShown(map, group, cfg, function () {
+      return load(cfg.source).then(function (data) { return withGeometry(data, cfg.areas); }).then(function (data) {
+        L.geoJSON(data, {
+          style: function (f) {
+            var cls = f.properties.hotspot_class;
+            return {color: cfg.colours[cls] || "#999", weight: cls === "not significant" ? 1 : 3,
+                    fillColor: cfg.colours[cls] || "#999", fillOpacity: cls === "not significant" ? 0.1 : 0.55};
+          },
+          onEachFeature: function (f, layer) {
+            var p = f.properties;
+            layer.bindPopup(function () {
+              return popup(p.name, [[s["class"], cfg.classes[p.hotspot_class] || p.hotspot_class],
+                [s.value, p.value], [s.rate, number(p.rate_per_100k, cfg.lang, 2)],
+                [s.gi_z, number(p.gi_z, cfg.lang, 2)], [s.gi_p, number(p.gi_p, cfg.lang, 3)],
+                [s.measure, p.measure], [s.source, p.source]]);
+            });
+          }
+        }).addTo(group);
+      });
+    });
+  }
+
+  function hours(value, cfg) {
+    var text = number(value, cfg.lang, 1);
+    return text === null ? null : cfg.strings.hours.replace("{hours}", text);
+  }
+
+  function coverage(map, group, cfg) {
+    var s = cfg.strings;
+    whenShown(map, group, cfg, function () {
+      return load(cfg.source).then(function (data) { return withGeometry(data, cfg.areas); }).then(function (data) {
+        L.geoJSON(data, {
+          filter: function (f) { return !cfg.capability || f.properties.capability === cfg.capability; },
+          style: function (f) {
+            var p = f.properties;
+            var gap = p.median_h_permitted === null || p.median_h_permitted > p.standard_h;
+            return {fillColor: cfg.colours[p.time_class_permitted] || "#999", fillOpacity: 0.6,
+                    color: gap ? cfg.gap_colour : "#666", weight: gap ? 2.5 : 0.5};
+          },
+          onEachFeature: function (f, layer) {
+            var p = f.properties;
+            layer.bindPopup(function () {
+              var share = number(p.gap_share_permitted === null ? null : 100 * p.gap_share_permitted, cfg.lang, 0);
+              return popup(p.name, [[s.capability, cfg.capability_label],
+                [s.median_time, cfg.classes[p.time_class_permitted] || p.time_class_permitted],
+                ["", hours(p.median_h_permitted, cfg)], [s.worst_time, hours(p.worst_h_permitted, cfg)],
+                [s.standard, hours(p.standard_h, cfg)], [s.gap_share, share === null ? null : share + " %"]]);
+            });
+          }
+        }).addTo(group);
+      });
+    });
+  }
+
+  function agencyPopup(p, cfg) {
+    var s = cfg.strings, labels = cfg.labels;
+    var services = (p.capabilities || []).map(function (c) { return labels.capability[c] || c; }).join(", ");
+    return popup(p.name, [[s.organization, p.organization_name], [s.agency_type, labels.agency_type[p.agency_type] || p.agency_type],
+      [s.services, services], [s.phone, p.phone], [s.email, p.email], [s.website, p.website], [s.address, p.address],
+      [s.location_precision, labels.location_precision[p.location_precision] || p.location_precision]],
+      p.redacted ? s.confidential_note : null);
+  }
+
+  function filterControl(map, group, cfg, state, apply) {
+    var control = L.control({position: "topright"});
+    control.onAdd = function () {
+      var box = el("div", null, "rujuk-filter leaflet-bar");
+      [["capability", cfg.strings.filter_capability], ["agency_type", cfg.strings.filter_type]].forEach(function (pair) {
+        var label = el("label", pair[1] + " ");
+        var select = el("select");
+        select.appendChild(el("option", cfg.strings.all)).value = "";
+        Object.keys(cfg.labels[pair[0]]).forEach(function (code) {
+          var option = el("option", cfg.labels[pair[0]][code]);
+          option.value = code;
+          option.selected = state[pair[0]] === code;
+          select.appendChild(option);
+        });
+        select.addEventListener("change", function () { state[pair[0]] = select.value || null; apply(); });
+        label.appendChild(select);
+        box.appendChild(label);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    if (map.hasLayer(group)) { control.addTo(map); }
+    group.on("add", function () { control.addTo(map); });
+    group.on("remove", function () { control.remove(); });
+  }
+
+  function agencies(map, group, cfg) {
+    var state = {capability: cfg.capability || null, agency_type: null};
+    var cluster = L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 40});
+    group.addLayer(cluster);
+    whenShown(map, group, cfg, function () {
+      return load(cfg.source).then(function (data) {
+        var markers = data.features.map(function (f) {
+          var c = f.geometry.coordinates, p = f.properties;
+          var marker = p.redacted
+            ? L.circleMarker([c[1], c[0]], {radius: 8, color: "#6a3d9a", dashArray: "3 3", fillOpacity: 0.3})
+            : L.marker([c[1], c[0]], {title: p.name, alt: p.name});
+          marker.bindPopup(function () { return agencyPopup(p, cfg); });
+          marker.properties = p;
+          return marker;
+        });
+        function apply() {
+          cluster.clearLayers();
+          cluster.addLayers(markers.filter(function (m) {
+            var p = m.properties;
+            return (!state.capability || (p.capabilities || []).indexOf(state.capability) >= 0) &&
+                   (!state.agency_type || p.agency_type === state.agency_type);
+          }));
+        }
+        filterControl(map, group, cfg, state, apply);
+        apply();
+      });
+    });
+  }
+
+  function referral(map, group, cfg) {
+    var s = cfg.strings, bounds = [];
+    var origin = [cfg.origin.lat, cfg.origin.lon];
+    bounds.push(origin);
+    L.circleMarker(origin, {radius: 9, color: "#b2182b", fillColor: "#ef8a62", fillOpacity: 0.9})
+      .bindPopup(function () { return popup(s.origin, [[s.name, cfg.origin.label]]); }).addTo(group);
+    cfg.candidates.forEach(function (c) {
+      c.segments.forEach(function (segment) {
+        var style = segment.kind === "sea" ? {color: "#2166ac", weight: 3, dashArray: "8 6"}
+          : segment.kind === "straight" ? {color: "#777", weight: 2, dashArray: "2 6"} : {color: "#1b7837", weight: 3};
+        L.polyline(segment.coordinates, style).addTo(group);
+      });
+      if (c.lat === null || c.lon === null) { return; }
+      bounds.push([c.lat, c.lon]);
+      var icon = L.divIcon({className: "rujuk-rank", html: String(Number(c.rank)), iconSize: [24, 24]});
+      L.marker([c.lat, c.lon], {icon: icon, title: c.name}).bindPopup(function () {
+        return popup(String(Number(c.rank)) + ". " + c.name, [[s.organization, c.organization],
+          [s.needs_matched, c.needs], [s.travel_time, hours(c.travel_time_h, cfg)],
+          [s.distance, c.distance_km === null ? null : number(c.distance_km, cfg.lang, 0) + " km"],
+          [s.sea_legs, c.sea_legs], [s.jurisdiction, c.jurisdiction], [s.model, c.model],
+          [s.phone, c.phone], [s.email, c.email], [s.website, c.website], [s.address, c.address],
+          [s.location_precision, c.location_precision]], c.coordination_needed ? s.coordination_needed : null);
+      }).addTo(group);
+    });
+    if (bounds.length > 1) { map.fitBounds(bounds, {padding: [30, 30]}); } else { map.setView(origin, 9); }
+  }
+
+  function legend(map, group, cfg) {
+    var control = L.control({position: "bottomright"});
+    control.onAdd = function () {
+      var box = el("div", null, "rujuk-legend leaflet-bar");
+      box.appendChild(el("strong", cfg.title));
+      cfg.sections.forEach(function (section) {
+        box.appendChild(el("div", section.title, "rujuk-legend-title"));
+        section.items.forEach(function (item) {
+          var row = el("div", null, "rujuk-legend-row");
+          var swatch = el("span", null, "rujuk-swatch rujuk-swatch-" + item.style);
+          swatch.style.setProperty(item.style === "fill" ? "background-color" : "border-color", item.colour);
+          row.appendChild(swatch);
+          row.appendChild(el("span", item.label));
+          box.appendChild(row);
+        });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+  }
+
+  function attribution(map, group, cfg) {
+    cfg.texts.forEach(function (text) { map.attributionControl.addAttribution(escapeHtml(text)); });
+  }
+
+  global.RujukMap = {register: register, outlines: outlines, choropleth: choropleth, hotspots: hotspots,
+    coverage: coverage, agencies: agencies, referral: referral, legend: legend, attribution: attribution};
+})(window);
