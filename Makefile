@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets data run test bench clean
+.PHONY: install assets browser data run test bench clean
 
 $(BIN)/rujuk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,19 +23,28 @@ webmap/static/vendor/manifest.json: package.json package-lock.json webmap/assets
 	npm ci --ignore-scripts --no-audit --no-fund
 	$(BIN)/python -m webmap.assets
 
+# Debian's Chromium for the browser tests and bench/bench_pages.py (Playwright drives it; it downloads no browser).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$RUJUK_CHROMIUM" ] || $(SUDO) apt-get install -y --no-install-recommends chromium \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
 data: install
 	$(BIN)/rujuk data build
 
 run: data
 	$(BIN)/rujuk serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
 
-bench: data
+bench: data browser
 	$(BIN)/python bench/bench_geo.py
 	$(BIN)/python bench/bench_roads.py
 	$(BIN)/python bench/bench_national.py
+	$(BIN)/python bench/bench_referral.py
+	$(BIN)/python bench/bench_coverage.py
+	$(BIN)/python bench/bench_pages.py
 
 clean:
 	rm -rf $(VENV) node_modules webmap/static/vendor data/boundaries/*.parquet data/boundaries/web data/boundaries/manifest.json data/rujuk.sqlite

@@ -45,3 +45,13 @@ def referrer(seeded_engine):
     from routing.referral import Referrer
 
     return Referrer.from_engine(seeded_engine)
+
+
+@pytest.fixture(scope="module")
+def pages_engine(seeded_engine, tmp_path_factory):
+    """Per test module, a copy of the seeded database with a hostile agency, a safe house and users."""
+    from hostile_directory import make_engine
+
+    engine = make_engine(seeded_engine, tmp_path_factory.mktemp("pages"))
+    yield engine
+    engine.dispose()

@@ -2,55 +2,27 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from hostile_directory import HOSTILE, PASSWORD, SAFE_HOUSE, safe_house_traces
 
 from app import create_app
-from geo import db, directory, directory_io, users
+from geo import directory, users
 from geo.db import session_scope
 from service import pages_editor, pages_referral
 from service.strings import LANGUAGES, STRINGS
 
-PASSWORD = "kopi tubruk 1945"
 PAGES = ["/", "/referral", "/directory", "/about"]
-HOSTILE = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
-SAFE_HOUSE = {"lon": "123.58765", "lat": "-10.16543", "address": "Jl. Rahasia 7, Kupang"}
 SERVICE_DIR = Path(__file__).resolve().parents[1] / "service"
 
 
-def _rows() -> list[dict[str, str]]:
-    """A hostile agency and a confidential safe house with a point of its own, both in Kota Kupang."""
-    common = {"organization_id": "test-org", "organization_name": "Test org", "agency_type": "ngo",
-              "jurisdiction_level": "regency", "area_code": "53.71", "location_precision": "exact"}  # fmt: skip
-    hostile = {**common, "id": "hostile", "name": HOSTILE[0], "address": HOSTILE[1], "notes": HOSTILE[1],
-               "phone": HOSTILE[0], "capabilities": "shelter", "lon": "123.60012", "lat": "-10.17890",
-               "source": HOSTILE[1]}  # fmt: skip
-    safe = {**common, "id": "test-safe-house", "name": "Rumah Aman Uji", "agency_type": "shelter",
-            "capabilities": "shelter;psychological", "confidential": "true", "source": "test", **SAFE_HOUSE}  # fmt: skip
-    return [hostile, safe]
-
-
 @pytest.fixture(scope="module")
-def engine(seeded_engine, tmp_path_factory):
-    """A copy of the seeded database with the rows of :func:`_rows` imported from a CSV file."""
-    folder = tmp_path_factory.mktemp("pages")
-    shutil.copy(seeded_engine.url.database, folder / "rujuk.sqlite")
-    engine = db.get_engine(f"sqlite:///{folder / 'rujuk.sqlite'}")
-    path = folder / "extra.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(directory.AGENCY_FIELDS), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(_rows())
-    directory_io.import_agencies(engine, path)
-    for name, role in (("eko.editor", "editor"), ("citra.caseworker", "caseworker")):
-        users.create_user(engine, name, PASSWORD, role)
-    yield engine
-    engine.dispose()
+def engine(pages_engine):
+    """The seeded database with a hostile agency, a safe house and users (:mod:`hostile_directory`)."""
+    return pages_engine
 
 
 @pytest.fixture(scope="module")
@@ -227,23 +199,17 @@ def test_the_hostile_agency_is_shown_escaped(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in _text(client.get("/about"))
 
 
-def _safe_house_traces(page: str) -> list[str]:
-    lon, lat = SAFE_HOUSE["lon"], SAFE_HOUSE["lat"]
-    marks = [lon[:7], lat[:7], lon[:7].replace(".", ","), lat[:7].replace(".", ","), SAFE_HOUSE["address"]]
-    return [mark for mark in marks if mark in page]
-
-
 @pytest.mark.parametrize("url", ["/directory", "/directory?q=rumah", "/referral?at=53.71&needs=shelter",
                                  "/referral?at=53.71&needs=psychological&lang=en", "/map/national"])  # fmt: skip
 def test_no_confidential_point_in_public_page_source(client, url):
     answer = client.get(url)
     assert answer.status_code == 200
-    assert _safe_house_traces(_text(answer)) == []
+    assert safe_house_traces(_text(answer)) == []
 
 
 def test_caseworkers_see_the_safe_house(caseworker):
     page = _text(caseworker.get("/referral?at=53.71&needs=shelter"))
-    assert "Rumah Aman Uji" in page and _safe_house_traces(page)
+    assert "Rumah Aman Uji" in page and safe_house_traces(page)
     assert SAFE_HOUSE["address"] in _text(caseworker.get("/directory?q=rumah"))
 
 

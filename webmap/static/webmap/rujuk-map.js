@@ -57,19 +57,33 @@
     control.addTo(map);
   }
 
+  /* Layers being built; the page is "ready" once those shown at load time are drawn. */
+  var building = [];
+
   /* Run build() the first time the group is shown (lazy layers fetch nothing until then). */
   function whenShown(map, group, cfg, build) {
     var done = false;
     function run() {
       if (done) { return; }
       done = true;
-      Promise.resolve().then(build).catch(function (error) {
+      building.push(Promise.resolve().then(build).catch(function (error) {
         console.warn(error);
         notice(map, cfg.strings.not_available + ": " + cfg.title);
-      });
+      }));
     }
     if (map.hasLayer(group)) { run(); } else { group.once("add", run); }
   }
+
+  /* Mark <html data-rujuk-ready="N"> (N layers drawn) and fire "rujuk:ready": what the browser tests
+     and bench/bench_pages.py wait for. Later layers (shown by the user) add to `building` again. */
+  function markReady() {
+    var shown = building.length;
+    Promise.all(building).then(function () {
+      document.documentElement.setAttribute("data-rujuk-ready", String(shown));
+      document.dispatchEvent(new CustomEvent("rujuk:ready", {detail: {layers: shown}}));
+    });
+  }
+  if (document.readyState === "complete") { markReady(); } else { window.addEventListener("load", markReady); }
 
   function withGeometry(data, areas) {
     var missing = data.features.some(function (f) { return !f.geometry; });

@@ -1,0 +1,301 @@
+"""The pages in a real browser (headless Chromium, network cut off): what a person sees and what runs.
+
+The service is the real application on the seeded database plus a hostile agency and a
+confidential safe house (:mod:`hostile_directory`), served by waitress. Chromium resolves no
+host but localhost, so the pages prove that they need no CDN and no tiles: with the default
+OpenStreetMap tile URL the tiles fail and the boundaries, markers and gaps must still show.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.request import urlopen
+
+import browser
+import pytest
+from hostile_directory import HOSTILE, PASSWORD, SAFE_HOUSE, safe_house_traces
+from playwright import sync_api as playwright_api
+
+from app import create_app
+
+READY = "html[data-rujuk-ready]"
+TIMEOUT_MS = 30_000
+
+# The folium map object and its layer control, found by the names folium gives them.
+LEAFLET_MAP = "Object.keys(window).filter(k => /^map_[0-9a-f]+$/.test(k)).map(k => window[k])[0]"
+OVERLAYS = "Object.keys(window).filter(k => /^layer_control_[0-9a-f]+_layers$/.test(k)).map(k => window[k])[0].overlays"
+COUNT_DRAWN = """(name) => {
+    const overlays = %s;
+    let paths = 0, markers = 0;
+    const walk = (layer) => {
+        if (layer instanceof L.Path) { paths += 1; }
+        else if (layer instanceof L.Marker) { markers += 1; }
+        if (layer.getLayers) { layer.getLayers().forEach(walk); }
+    };
+    const group = Object.entries(overlays).find(([key]) => key.includes(name));
+    if (!group) { return null; }
+    walk(group[1]);
+    return {paths, markers};
+}""" % OVERLAYS
+
+
+@pytest.fixture(scope="module")
+def engine(pages_engine):
+    """The seeded database with a hostile agency, a safe house and users (:mod:`hostile_directory`)."""
+    return pages_engine
+
+
+@pytest.fixture(scope="module")
+def base_url(engine):
+    with browser.live_server(create_app(engine, prepare_data=False)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=browser.chromium_path(), args=browser.OFFLINE_ARGS)
+        yield instance
+        instance.close()
+
+
+class Visit:
+    """A fresh browser context: every request and response body, console errors and dialogs are recorded."""
+
+    def __init__(self, chromium, base_url: str) -> None:
+        self.base_url = base_url
+        self.context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.bodies: list[tuple[str, str]] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.context.on("request", lambda request: self.requests.append(request.url))
+        self.context.on("response", self._keep_body)
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _keep_body(self, response) -> None:
+        if browser.is_local(response.url, self.base_url) and response.request.resource_type in ("document", "fetch", "xhr"):
+            try:
+                self.bodies.append((response.url, response.text()))
+            except Exception:  # a redirect has no body
+                pass
+
+    def open(self, path: str):
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def map_frame(self):
+        """Wait until the national map in the home page's iframe has drawn its shown layers; return the frame."""
+        self.page.locator("iframe.map").wait_for()
+        frame = self.page.frame_locator("iframe.map").locator(READY)
+        frame.wait_for(state="attached")
+        return next(f for f in self.page.frames if "/map/national" in f.url)
+
+    def sign_in(self, username: str) -> None:
+        self.open("/login?lang=en")
+        self.page.fill("#username", username)
+        self.page.fill("#password", PASSWORD)
+        self.page.click("form.stack button[type=submit]")
+        self.page.wait_for_load_state()
+        assert "/login" not in self.page.url
+
+    def outside_requests(self) -> list[str]:
+        return [url for url in self.requests if not browser.is_local(url, self.base_url)]
+
+
+@pytest.fixture
+def visit(chromium, base_url):
+    visit = Visit(chromium, base_url)
+    yield visit
+    visit.context.close()
+
+
+def _public_agencies(base_url: str) -> list[dict]:
+    with urlopen(f"{base_url}/api/v1/agencies") as answer:
+        return json.load(answer)["features"]
+
+
+# --- the national map ----------------------------------------------------------------------------------------
+
+
+def test_the_map_draws_boundaries_cases_and_agency_markers_without_internet(visit):
+    visit.open("/?lang=en")
+    frame = visit.map_frame()
+    assert frame.evaluate(COUNT_DRAWN, "Province boundaries")["paths"] == 38
+    assert frame.evaluate(COUNT_DRAWN, "Cases per 100,000")["paths"] > 0
+    agencies = frame.evaluate(COUNT_DRAWN, "Service agencies")
+    assert agencies["markers"] + agencies["paths"] == len(_public_agencies(visit.base_url))
+    assert frame.locator(".marker-cluster, .leaflet-marker-icon").count() > 0
+    assert frame.locator(".leaflet-control-scale").count() == 1
+    assert "OpenStreetMap" in frame.inner_text(".leaflet-control-attribution")
+    assert frame.locator(".rujuk-legend").inner_text().strip() != ""
+    # The tiles are the only thing the page asks of another host, and they fail: the map is drawn anyway.
+    assert {re.sub(r"/\d+/\d+/\d+\.png$", "", url) for url in visit.outside_requests()} <= {
+        "https://tile.openstreetmap.org"
+    }
+    assert visit.errors == []
+
+
+def test_the_map_loads_nothing_from_another_host_when_tiles_are_off(visit, monkeypatch):
+    from geo import settings
+
+    monkeypatch.setattr(settings, "tile_url", "none")
+    visit.open("/?lang=en&capability=medical")
+    frame = visit.map_frame()
+    assert visit.outside_requests() == []
+    assert frame.evaluate(COUNT_DRAWN, "Province boundaries")["paths"] == 38
+    assert "no base map shown" in frame.locator(".rujuk-legend").inner_text().lower()
+
+
+def test_the_agency_filter_shows_only_agencies_with_the_chosen_capability(visit):
+    visit.open("/?lang=en")
+    frame = visit.map_frame()
+    frame.locator(".rujuk-filter select").first.select_option("witness_protection")
+    expected = [f for f in _public_agencies(visit.base_url) if "witness_protection" in f["properties"]["capabilities"]]
+    drawn = frame.evaluate(COUNT_DRAWN, "Service agencies")
+    assert 0 < drawn["markers"] + drawn["paths"] == len(expected)
+    frame.locator(".rujuk-filter select").nth(1).select_option("lpsk")
+    drawn = frame.evaluate(COUNT_DRAWN, "Service agencies")
+    lpsk = [f for f in expected if f["properties"]["agency_type"] == "lpsk"]
+    assert drawn["markers"] + drawn["paths"] == len(lpsk) > 0
+
+
+def test_a_coverage_layer_shown_from_the_layer_control_outlines_the_gaps(visit):
+    visit.open("/?lang=en")
+    frame = visit.map_frame()
+    frame.locator(".leaflet-control-layers").hover()
+    label = frame.locator(".leaflet-control-layers-overlays label", has_text="Witness and victim protection").first
+    label.locator("input").check()
+    frame.wait_for_function(f"() => ({COUNT_DRAWN})('Witness and victim protection').paths > 0")
+    gaps = frame.evaluate(
+        f"""() => {{ let n = 0; const g = Object.entries({OVERLAYS}).find(([k]) => k.includes("Witness and victim protection"))[1];
+        const walk = (l) => {{ if (l instanceof L.Path && l.options.color === "#e7298a") n += 1;
+                               if (l.getLayers) l.getLayers().forEach(walk); }};
+        walk(g); return n; }}"""
+    )
+    assert gaps > 0  # witness protection (LPSK only) is far from most regencies
+
+
+def test_a_suppressed_count_shows_as_below_the_threshold_in_table_and_popup(visit):
+    page = visit.open("/?measure=police TPPO cases&lang=en")
+    assert page.locator("table.figures td.num", has_text=re.compile(r"^<5$")).count() > 0
+    frame = visit.map_frame()
+    text = frame.evaluate(
+        f"""() => {{ const g = Object.entries({OVERLAYS}).find(([k]) => k.includes("Cases per 100,000"))[1];
+        let target = null;
+        const walk = (l) => {{ if (!target && l.feature && l.options.dashArray) target = l;
+                               if (l.getLayers) l.getLayers().forEach(walk); }};
+        walk(g); target.openPopup(); return document.querySelector(".leaflet-popup-content").innerText; }}"""
+    )
+    assert "<5" in text
+    assert not re.search(r"Value\s+[0-4]\b", text)
+
+
+def test_the_default_language_is_indonesian_and_english_is_a_switch(visit):
+    page = visit.open("/")
+    assert page.locator("html").get_attribute("lang") == "id"
+    frame = visit.map_frame()
+    assert any("Batas provinsi" in name for name in frame.evaluate(f"Object.keys({OVERLAYS})"))
+    page.get_by_role("link", name=re.compile("English")).first.click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+# --- hostile text and confidential places ------------------------------------------------------------------
+
+
+def test_a_hostile_agency_name_shows_as_text_in_popups_and_pages_and_runs_nothing(visit):
+    visit.open("/?lang=en")
+    frame = visit.map_frame()
+    frame.evaluate(f"void {LEAFLET_MAP}.setView([-10.17890, 123.60012], 17, {{animate: false}})")
+    marker = frame.locator(f'img.leaflet-marker-icon[title="{HOSTILE[0]}"]')
+    marker.click()
+    popup = frame.locator(".leaflet-popup-content")
+    assert popup.locator("strong").inner_text() == HOSTILE[0]
+    assert HOSTILE[0] in popup.inner_text()
+    page = visit.open("/directory?q=img&lang=en")
+    assert page.get_by_text(HOSTILE[0]).count() > 0
+    page = visit.open("/referral?at=53.71&needs=shelter&lang=en")
+    assert page.get_by_text(HOSTILE[0]).count() > 0
+    for frame in [*page.frames, *visit.page.frames]:
+        assert frame.locator('img[src="x"], img[src$="/x"]').count() == 0
+    assert visit.dialogs == [] and visit.errors == []
+
+
+def test_no_confidential_point_reaches_the_public_browser(visit):
+    visit.open("/?lang=en")
+    visit.map_frame()
+    visit.open("/referral?at=53.71&needs=shelter&lang=en")
+    visit.open("/directory?q=rumah&lang=en")
+    assert visit.page.get_by_text("Rumah Aman Uji").count() > 0
+    leaks = {url: safe_house_traces(body) for url, body in visit.bodies if safe_house_traces(body)}
+    assert leaks == {}
+
+
+def test_a_signed_in_caseworker_sees_the_safe_house(visit):
+    visit.sign_in("citra.caseworker")
+    page = visit.open("/referral?at=53.71&needs=shelter&lang=en")
+    assert page.get_by_text("Rumah Aman Uji").count() > 0
+    assert any(SAFE_HOUSE["lon"][:7] in body for _, body in visit.bodies)
+
+
+# --- referral ------------------------------------------------------------------------------------------------
+
+
+def test_a_referral_typed_in_from_tenggarong_lists_penajam_paser_utara_by_agreement(visit):
+    page = visit.open("/referral?lang=en")
+    page.fill("#at", "Tenggar")
+    page.wait_for_function("document.querySelectorAll('#places option').length > 0")
+    assert "Tenggarong" in page.locator("#places option").first.get_attribute("label")
+    page.fill("#at", "Tenggarong")
+    page.check("input[name=needs][value=psychological]")
+    page.click("form.referral button[type=submit]")
+    page.wait_for_load_state()
+    rows = page.locator("table.candidates").first.locator("tbody tr")
+    ppu = rows.filter(has_text="Penajam Paser Utara")
+    assert ppu.count() == 1 and "by cooperation agreement" in ppu.inner_text()
+    assert "own area" in rows.filter(has_text="Kutai Kartanegara").first.inner_text()
+    frame = next(f for f in page.frames if f != page.main_frame)
+    frame.wait_for_selector(".rujuk-rank")
+    assert frame.locator(".rujuk-rank").count() == rows.count()
+    lines = frame.evaluate(f"() => {{ let n = 0; {LEAFLET_MAP}.eachLayer(l => {{ if (l instanceof L.Polyline) n++; }}); return n; }}")
+    assert lines >= rows.count()
+
+
+def test_clicking_the_pick_map_fills_in_the_coordinates(visit):
+    page = visit.open("/referral?lang=en")
+    page.locator("#pick-map").click(position={"x": 300, "y": 150})
+    assert re.fullmatch(r"-?\d+\.\d{5},-?\d+\.\d{5}", page.input_value("#at"))
+
+
+def test_the_printed_referral_leaves_out_the_form_and_buttons(visit):
+    page = visit.open("/referral?at=Tenggarong&needs=psychological&lang=en")
+    page.emulate_media(media="print")
+    assert not page.locator("form.referral").is_visible()
+    assert not page.locator("[data-print]").is_visible()
+    assert page.locator("table.candidates").first.is_visible()
+
+
+# --- directory -------------------------------------------------------------------------------------------------
+
+
+def test_an_editor_signs_in_and_sees_a_rejected_import_listed_row_by_row(visit, tmp_path):
+    visit.sign_in("eko.editor")
+    page = visit.open("/directory/import?lang=en")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "id,name,organization_id,organization_name,agency_type,jurisdiction_level,area_code,capabilities,lon,lat,"
+        "location_precision,source\n"
+        "x1,,org,Org,ngo,regency,64.09,legal_aid,116.7,-1.2,exact,test\n"
+        "x2,Bad Capability,org,Org,ngo,regency,64.09,flying,116.7,-1.2,exact,test\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("main form.stack button[type=submit]")
+    page.wait_for_load_state()
+    text = page.locator("main").inner_text()
+    assert "nothing was saved" in text and "flying" in text and "name" in text
