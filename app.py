@@ -26,7 +26,7 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     prepare_data
         Build missing artefacts and create and seed the database before serving.
     """
-    from service import api, auth, pages
+    from service import api, auth, headers, pages
     from webmap import assets
 
     app = Flask(__name__)
@@ -39,6 +39,7 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
         prepare(progress=False, engine=engine)
     app.config["RUJUK_ENGINE"] = engine
     auth.init_app(app)
+    headers.init_app(app)
     api.register_errors(app)
     for blueprint in (api.bp, auth.bp, pages.bp, assets.bp):
         app.register_blueprint(blueprint)

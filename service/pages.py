@@ -4,7 +4,7 @@ Routes (thin: parse, call one function, render):
 
 * ``/`` the national map in an iframe of ``/map/national`` (so the page itself stays
   light and the map is one cacheable document), its controls (measure, source,
-  capability) and the table of the figures shown, small counts suppressed;
+  period, capability) and the table of the figures shown, small counts suppressed;
 * ``/map/national`` the folium map alone (:func:`webmap.maps.national_map`);
 * ``/referral`` (:mod:`service.pages_referral`), ``/directory`` and its editor forms
   (:mod:`service.pages_directory`), ``/about``.
@@ -14,6 +14,8 @@ everyone else the public view.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 from flask import Blueprint, Response, request
@@ -49,14 +51,34 @@ def _chosen_series(series: pd.DataFrame) -> tuple[str | None, str | None]:
     return measure, source
 
 
+def _periods(measure: str | None, source: str | None) -> list[str]:
+    """Return the periods published for the measure and source, latest first, as ``START/END``."""
+    if measure is None:
+        return []
+    every = cases.query_figures(engine(), measure=measure, source=source)
+    pairs = every[["period_start", "period_end"]].drop_duplicates().sort_values("period_end", ascending=False)
+    return [f"{start}/{end}" for start, end in pairs.itertuples(index=False)]
+
+
+def _chosen_period(periods: list[str]) -> tuple[dt.date, dt.date] | None:
+    """Return the period asked for (``?period=START/END``, one of `periods`); None: the latest."""
+    value = request.args.get("period") or None
+    if value is None:
+        return None
+    if value not in periods:
+        raise InputError("period", value, f"is expected to be one of {periods} (START/END, ISO dates).")
+    start, end = value.split("/")
+    return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+
+
 def _capability() -> str | None:
     value = request.args.get("capability") or None
     return None if value is None else capabilities.check("capability", value)
 
 
-def _figures(measure: str, source: str | None) -> pd.DataFrame:
+def _figures(measure: str, source: str | None, period: tuple[dt.date, dt.date] | None) -> pd.DataFrame:
     """Return the figures the map shows (one source, level and period), suppressed unless authorised."""
-    chosen = hotspots.select_figures(engine(), measure, source)
+    chosen = hotspots.select_figures(engine(), measure, source, period=period)
     filters = {"measure": measure, "source": chosen["source"].iat[0], "level": chosen["level"].iat[0]}
     if authorised():
         frame = cases.query_figures(engine(), **filters)
@@ -74,17 +96,21 @@ def home() -> Response:
     error, figures = None, pd.DataFrame()
     measure, source = _chosen_series(series)
     capability = request.args.get("capability") or None
+    periods = _periods(measure, source)
     try:
         capability = _capability()
+        period = _chosen_period(periods)
         if measure is not None:
-            figures = _figures(measure, source)
+            figures = _figures(measure, source, period)
     except InputError as problem:
         error = problem
-    map_args = {"lang": lang(), "measure": measure, "source": source, "capability": capability}
+    map_args = {"lang": lang(), "measure": measure, "source": source, "capability": capability,
+                "period": request.args.get("period")}  # fmt: skip
     return page(
         "map.html", 400 if error else 200, error=error, series=series, measure=measure, source=source,
         capability=capability, figures=figures.to_dict("records"), map_args={k: v for k, v in map_args.items() if v},
-        suppress_below=settings.suppress_below,
+        suppress_below=settings.suppress_below, periods=periods, period=request.args.get("period") or "",
+        measure_label=maps.measure_label,
     )  # fmt: skip
 
 
@@ -93,7 +119,8 @@ def national() -> Response:
     """The national folium map alone, for the iframe of the home page (same parameters)."""
     measure, source = _chosen_series(_series())
     folium_map = maps.national_map(
-        engine(), lang(), measure=measure, capability=_capability(), authorised=authorised(), source=source
+        engine(), lang(), measure=measure, capability=_capability(), authorised=authorised(), source=source,
+        period=_chosen_period(_periods(measure, source)),
     )
     answer = Response(assets.render(folium_map), mimetype="text/html")
     answer.headers["Cache-Control"] = "private, no-store" if authorised() else "public, max-age=300"

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, make_response, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
@@ -115,6 +116,17 @@ def error_page(status: int, message: str, field: str | None = None, value: objec
     return page("error.html", status, status=status, message=message, field=field, value=value, rows=rows or [])
 
 
+def error_detail(error: Exception) -> dict[str, str]:
+    """Return what went wrong as ``{"text", "lang"}``: the reason of an :class:`InputError` without its frame.
+
+    Reasons written by the pages are page strings in the visitor's language; those from
+    the data layer are English, and say so (``lang="en"`` and a note in Bahasa Indonesia).
+    """
+    text = str(getattr(error, "reason", None) or error)
+    own = any(text.startswith(known.split("{")[0]) for known in STRINGS[lang()].values() if len(known) > 8)
+    return {"text": text, "lang": lang() if own or lang() == "en" else "en"}
+
+
 def _choose_language() -> None:
     asked = request.args.get("lang")
     if asked in LANGUAGES:
@@ -144,6 +156,7 @@ def _context() -> dict[str, Any]:
         "level_labels": capabilities.labels("jurisdiction_level", lang()),
         "precision_labels": capabilities.labels("location_precision", lang()),
         "area_name": area_name,
+        "error_detail": error_detail,
     }
 
 
@@ -176,8 +189,15 @@ def install(bp: Blueprint) -> None:
 
     @bp.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]
-        if error.code and 300 <= error.code < 400:
-            return error
-        answer = error_page(error.code or 500, error.description or error.name)
-        answer.headers.update({k: v for k, v in error.get_headers() if k in ("WWW-Authenticate", "Allow")})
-        return answer
+        return http_error_page(error)
+
+
+def http_error_page(error: HTTPException) -> Response | HTTPException:
+    """Return the error page of an HTTP error in the visitor's language (a redirect passes through)."""
+    if error.code and 300 <= error.code < 400:
+        return error
+    key = "http_400_csrf" if isinstance(error, CSRFError) else f"http_{error.code}"
+    message = t(key) if key in STRINGS[lang()] else (error.description or error.name)
+    answer = error_page(error.code or 500, message)
+    answer.headers.update({k: v for k, v in error.get_headers() if k in ("WWW-Authenticate", "Allow")})
+    return answer

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, request
 from geo import boundaries, capabilities, directory
 from geo._errors import InputError, NotFoundError
 from geo.db import session_scope
-from service import pages_editor
+from service import pages_admin, pages_editor
 from service.pages_common import authorised, engine, has_role, page
 
 
@@ -53,10 +53,11 @@ def agencies(filters: dict[str, str | None], include_retired: bool) -> list[dict
     return [record for record in records if all(word in text(record) for word in words)]
 
 
-def agreements(area: str | None) -> list[dict]:
-    """Return the agreements in force (of `area` when given) as flat records."""
+def agreements(area: str | None, include_ended: bool = False) -> list[dict]:
+    """Return the agreements in force (of `area` when given; ended ones too if `include_ended`) as flat records."""
     with session_scope(engine()) as session:
-        return [directory.agreement_record(a) for a in directory.list_agreements(session, area_code=area)]
+        found = directory.list_agreements(session, area_code=area, include_ended=include_ended)
+        return [directory.agreement_record(a) for a in found]
 
 
 def register(bp: Blueprint) -> None:
@@ -69,7 +70,7 @@ def register(bp: Blueprint) -> None:
         error, status, found, pacts = None, 200, [], []
         try:
             found = agencies(filters, include_retired)
-            pacts = agreements(filters["area"])
+            pacts = agreements(filters["area"], include_ended=include_retired)
         except (InputError, NotFoundError) as problem:
             error, status = problem, 400 if isinstance(problem, InputError) else 404
         return page(
@@ -79,3 +80,4 @@ def register(bp: Blueprint) -> None:
         )  # fmt: skip
 
     pages_editor.register(bp)
+    pages_admin.register(bp)

@@ -1,4 +1,4 @@
-"""The editors' forms of the directory: add and edit agencies and agreements, retire agencies, import a file.
+"""The editors' forms of the directory: add and edit agencies and agreements, retire agencies, end agreements, import.
 
 Every route needs the role ``editor`` (:func:`service.auth.role_required`: the public is
 sent to ``/login``) and every POST a CSRF token (checked by :mod:`service.auth`). A form
@@ -101,9 +101,11 @@ def _render(form: Form, values: dict[str, object], errors: dict, item_id: str | 
     shown = {field: _shown(value) for field, value in values.items()}
     shown["capabilities"] = list(values.get("capabilities") or [])  # type: ignore[assignment]
     vocabularies = {field: capabilities.labels(field, lang()) for field in capabilities.VOCABULARIES}
+    fields = {*form.widgets, *form.flags, "capabilities"}
+    general = [error for field, found in errors.items() if field not in fields for error in found]
     return page(
         "entry_form.html", status, form=form, values=shown, errors=errors, item_id=item_id,
-        vocabularies=vocabularies, capability_codes=list(capabilities.CAPABILITIES),
+        vocabularies=vocabularies, capability_codes=list(capabilities.CAPABILITIES), general_errors=general,
     )  # fmt: skip
 
 
@@ -175,6 +177,20 @@ def register(bp: Blueprint) -> None:
         directory_changed()
         flash(t("retired", id=item_id))
         return redirect(url_for("pages.directory_page"))
+
+    @bp.post("/directory/agreements/<item_id>/end")
+    @role_required("editor")
+    def end_agreement(item_id: str) -> Response:
+        record = AGREEMENTS.existing(item_id)  # 404 with close ids
+        ended = request.form.get("ended_on") or dt.date.today().isoformat()
+        try:
+            write_records(AGREEMENTS, [{**record, "ended_on": ended}])
+        except ImportRejectedError as rejected:
+            first = rejected.errors[0]
+            raise InputError(first.field, first.value, first.message) from None
+        directory_changed()
+        flash(t("agreement_ended", id=item_id, date=ended))
+        return redirect(url_for("pages.directory_page", retired=1))
 
     @bp.route("/directory/import", methods=["GET", "POST"])
     @role_required("editor")

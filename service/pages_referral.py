@@ -1,6 +1,9 @@
 """The referral page: where the victim is, what she needs, and the ranked agencies with a map.
 
-``GET /referral`` without ``at`` shows the form; with it, the answer of
+``GET /referral`` without ``at`` shows the form. The form is sent with ``POST`` (with
+its CSRF token), so the victim's whereabouts stay out of the address bar, the browser
+history, proxy logs and ``Referer`` headers; ``GET /referral?at=...&needs=...`` answers
+the same for links and bookmarks. Either way the page shows the answer of
 :meth:`routing.referral.Referrer.refer` (the same cached referrer as the JSON API) and
 :func:`webmap.maps.referral_map` in an ``iframe srcdoc`` (one computation per request;
 the map document is escaped into the attribute like any other text). Bad input renders
@@ -49,11 +52,12 @@ def _k(value: str | None) -> int:
 
 
 def _form() -> dict[str, object]:
-    """Return the form's values as the visitor gave them (to fill the form again)."""
-    needs = [n for value in request.args.getlist("needs") for n in value.split(",") if n.strip()]
+    """Return the form's values as the visitor gave them (to fill the form again): POST body or query."""
+    values = request.form if request.method == "POST" else request.args
+    needs = [n for value in values.getlist("needs") for n in value.split(",") if n.strip()]
     return {
-        "at": request.args.get("at", ""), "needs": needs, "max_time": request.args.get("max_time", ""),
-        "on": request.args.get("on", ""), "k": request.args.get("k", ""),
+        "at": values.get("at", ""), "needs": needs, "max_time": values.get("max_time", ""),
+        "on": values.get("on", ""), "k": values.get("k", ""),
     }  # fmt: skip
 
 
@@ -105,11 +109,11 @@ def _answer(form: dict) -> dict:
 def register(bp: Blueprint) -> None:
     """Add the referral route to the pages blueprint `bp`."""
 
-    @bp.get("/referral")
+    @bp.route("/referral", methods=["GET", "POST"])
     def referral() -> Response:
         form = _form()
         answer, error, status, candidates = None, None, 200, []
-        if form["at"] or request.args.get("needs"):
+        if form["at"] or form["needs"] or request.method == "POST":
             try:
                 if not str(form["at"]).strip():
                     raise InputError("at", form["at"], t("error_no_place"))

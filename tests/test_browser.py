@@ -72,10 +72,12 @@ class Visit:
         self.bodies: list[tuple[str, str]] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
+        self.console: list[str] = []
         self.context.on("request", lambda request: self.requests.append(request.url))
         self.context.on("response", self._keep_body)
         self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda message: self.console.append(message.text) if message.type == "error" else None)
 
     def _keep_body(self, response) -> None:
         if browser.is_local(response.url, self.base_url) and response.request.resource_type in ("document", "fetch", "xhr"):
@@ -138,6 +140,19 @@ def test_the_map_draws_boundaries_cases_and_agency_markers_without_internet(visi
         "https://tile.openstreetmap.org"
     }
     assert visit.errors == []
+    assert not [message for message in visit.console if "Content Security Policy" in message]
+
+
+def test_the_map_controls_speak_the_page_language_and_the_scale_is_metric(visit):
+    visit.open("/?lang=id")
+    frame = visit.map_frame()
+    assert frame.get_attribute(".leaflet-control-zoom-in", "title") == "Perbesar"
+    assert frame.get_attribute(".leaflet-control-zoom-out", "title") == "Perkecil"
+    assert frame.get_attribute(".leaflet-control-layers-toggle", "title") == "Lapisan peta"
+    scale = frame.inner_text(".leaflet-control-scale")
+    assert re.search(r"\d+ k?m", scale) and not re.search(r"\b(mi|ft)\b", scale)
+    frame.evaluate(f"void {LEAFLET_MAP}.openPopup('x', [-2.5, 118])")
+    assert frame.get_attribute(".leaflet-popup-close-button", "aria-label") == "Tutup"
 
 
 def test_the_map_loads_nothing_from_another_host_when_tiles_are_off(visit, monkeypatch):
@@ -249,12 +264,13 @@ def test_a_signed_in_caseworker_sees_the_safe_house(visit):
 def test_a_referral_typed_in_from_tenggarong_lists_penajam_paser_utara_by_agreement(visit):
     page = visit.open("/referral?lang=en")
     page.fill("#at", "Tenggar")
-    page.wait_for_function("document.querySelectorAll('#places option').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('#places option').length > 0")
     assert "Tenggarong" in page.locator("#places option").first.get_attribute("label")
     page.fill("#at", "Tenggarong")
     page.check("input[name=needs][value=psychological]")
     page.click("form.referral button[type=submit]")
     page.wait_for_load_state()
+    assert "Tenggarong" not in page.url and "psychological" not in page.url  # posted, not in the history
     rows = page.locator("table.candidates").first.locator("tbody tr")
     ppu = rows.filter(has_text="Penajam Paser Utara")
     assert ppu.count() == 1 and "by cooperation agreement" in ppu.inner_text()

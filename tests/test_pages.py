@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
 import re
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from geo import directory, users
 from geo.db import session_scope
 from service import pages_editor, pages_referral
 from service.strings import LANGUAGES, STRINGS
+from webmap import assets
 
 PAGES = ["/", "/referral", "/directory", "/about"]
 SERVICE_DIR = Path(__file__).resolve().parents[1] / "service"
@@ -151,9 +154,23 @@ def test_bad_referral_input_is_shown_on_the_page_with_status_400(client, query, 
     assert 'name="needs"' in page  # the form is shown again
 
 
-def test_an_ambiguous_place_offers_its_candidates(client):
-    page = _text(client.get("/referral?at=Kupang&needs=shelter"))
-    assert "at=53.71" in page and "at=53.01" in page
+def test_an_ambiguous_place_offers_its_candidates_as_forms_that_keep_the_needs(client):
+    page = _text(client.get("/referral?at=Kupang&needs=shelter&lang=en"))
+    choices = re.findall(r'<form method="post" action="/referral" class="inline">(.*?)</form>', page, flags=re.S)
+    codes = {re.search(r'name="at" value="([^"]+)"', choice).group(1) for choice in choices}
+    assert {"53.71", "53.01"} <= codes
+    assert all('name="needs" value="shelter"' in choice and 'name="csrf_token"' in choice for choice in choices)
+    assert "(regency or city 53.71" in page and "(regency seat 53.71" in page
+
+
+def test_the_referral_form_is_posted_so_the_place_stays_out_of_the_url(client):
+    form = _text(client.get("/referral?lang=en"))
+    assert re.search(r'<form class="referral no-print" method="post"', form)
+    data = {"at": "Tenggarong", "needs": ["psychological"], "csrf_token": _csrf(client, "/referral")}
+    posted = client.post("/referral", data=data)
+    assert posted.status_code == 200 and "Penajam Paser Utara" in _text(posted)
+    assert client.post("/referral", data={**data, "csrf_token": "forged"}).status_code == 400
+    assert posted.headers["Referrer-Policy"] == "no-referrer"
 
 
 # --- map page and suppression ------------------------------------------------------------------------------
@@ -312,6 +329,20 @@ def test_an_editor_adds_an_agreement(editor, client):
     assert "PKS Uji Kupang" in _text(client.get("/directory"))
 
 
+def test_an_editor_ends_an_agreement_which_then_shows_only_among_the_ended(editor, client):
+    token = _csrf(editor, "/directory/agreements/new")
+    data = {"id": "pks-akhir", "area_a": "53.71", "area_b": "53.02", "capabilities": ["legal_aid"],
+            "title": "PKS Uji Berakhir", "source": "test", "csrf_token": token}  # fmt: skip
+    assert editor.post("/directory/agreements/new", data=data).status_code == 302
+    assert client.post("/directory/agreements/pks-akhir/end").status_code == 400  # no CSRF token, no session
+    ended = editor.post("/directory/agreements/pks-akhir/end?lang=en", data={"csrf_token": token})
+    assert ended.status_code == 302
+    assert "PKS Uji Berakhir" not in _text(client.get("/directory"))
+    listed = _text(editor.get("/directory?retired=1&lang=en"))
+    assert "PKS Uji Berakhir" in listed and "Ended " in listed
+    assert editor.post("/directory/agreements/no-such-pks/end", data={"csrf_token": token}).status_code == 404
+
+
 def _upload(editor, text: str, name: str = "agencies.csv", kind: str = "agencies"):
     token = _csrf(editor, "/directory/import")
     data = {"kind": kind, "mode": "upsert", "csrf_token": token, "file": (io.BytesIO(text.encode("utf-8")), name)}
@@ -341,3 +372,31 @@ def test_an_unreadable_upload_is_a_400(editor):
     answer = _upload(editor, "{not json", name="agencies.geojson")
     assert answer.status_code == 400 and "Field: file" in _text(answer)
     assert _upload(editor, "x", name="agencies.xlsx").status_code == 400
+
+
+# --- headers ---------------------------------------------------------------------------------------------------
+
+
+def test_every_page_carries_the_security_headers_and_varies_with_the_cookie(client):
+    answer = client.get("/?lang=en")
+    policy = answer.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in policy and "connect-src 'self'" in policy
+    assert "img-src 'self' data: https://tile.openstreetmap.org" in policy
+    assert answer.headers["X-Frame-Options"] == "SAMEORIGIN" and answer.headers["Referrer-Policy"] == "no-referrer"
+    assert "Cookie" in answer.headers["Vary"]
+
+
+def test_answers_to_signed_in_users_are_never_stored_by_a_cache(caseworker, client):
+    for url in ("/referral?at=53.71&needs=shelter", "/directory", "/map/national", "/api/v1/agencies"):
+        assert caseworker.get(url).headers["Cache-Control"] == "private, no-store", url
+    assert "no-store" not in client.get("/api/v1/agencies").headers.get("Cache-Control", "")
+    library = caseworker.get(assets.resource_url("leaflet"))
+    assert library.status_code == 200 and "max-age=31536000" in library.headers["Cache-Control"]
+
+
+def test_large_answers_are_compressed_when_the_browser_accepts_it(client):
+    plain = client.get("/api/v1/areas?level=province")
+    packed = client.get("/api/v1/areas?level=province", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert len(packed.get_data()) < len(plain.get_data()) / 3
+    assert json.loads(gzip.decompress(packed.get_data())) == plain.get_json()

@@ -25,7 +25,8 @@ from geo import settings
 from webmap import assets, i18n
 
 KINDS: tuple[str, ...] = (
-    "register", "outlines", "choropleth", "hotspots", "coverage", "agencies", "referral", "legend", "attribution",
+    "register", "outlines", "choropleth", "hotspots", "coverage", "agencies", "referral", "legend", "controls",
+    "attribution",
 )  # fmt: skip
 
 
@@ -80,14 +81,21 @@ class RujukLayer(JSCSSMixin, MacroElement):
 
 
 def base_map(lang: str, **options: object) -> folium.Map:
-    """Return a folium map with the base tiles of ``settings.tile_url`` (none when ``"none"``) and a scale."""
+    """Return a folium map with the base tiles of ``settings.tile_url`` (none when ``"none"``), zoom and scale."""
     # A maximum zoom is needed by the marker clusters when no tile layer gives one.
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, maxZoom=18, **options)
-    if str(settings.tile_url).strip().lower() != "none":
+    # Zoom buttons and a metric scale come from rujuk-map.js, with titles in the page language.
+    m = folium.Map(tiles=None, zoom_control=False, control_scale=False, prefer_canvas=True, maxZoom=18, **options)
+    if tiles_shown():
         folium.TileLayer(
             tiles=settings.tile_url, attr=str(escape(settings.tile_attribution)), name="tiles", control=False
         ).add_to(m)
+    add("controls", m, m, {"strings": strings(lang)})
     return m
+
+
+def tiles_shown() -> bool:
+    """Return False when ``settings.tile_url`` is ``"none"`` (offline: no base map)."""
+    return str(settings.tile_url).strip().lower() != "none"
 
 
 def group(m: folium.Map, name: str, show: bool = True) -> folium.FeatureGroup:

@@ -14,15 +14,18 @@ every element in it (plugins included) to those local URLs; a resource it does n
 know raises, so a new plugin cannot silently load from a CDN. :func:`render` is
 ``localize`` followed by rendering the whole page.
 
-Two folium defaults are left out: ``glyphicons_css`` (the Bootstrap 3 glyph font: no
-registry package ships that stylesheet alone, and Rujuk's markers use Font Awesome)
-and ``awesome_rotate_css`` (rotated marker icons, a stylesheet kept only in folium's
-source repository; not used here).
+Folium's defaults besides Leaflet are left out (:data:`DROPPED`): jQuery, Bootstrap,
+Leaflet.awesome-markers with Font Awesome, the Bootstrap 3 glyph font and the rotated-icon
+stylesheet serve folium's own ``Icon``, ``Popup`` and ``Tooltip`` elements, which Rujuk's
+maps do not use (every data layer is drawn by ``rujuk-map.js``); together they were
+about 470 kB of each map page. A map that adds such an element gets an error from
+:func:`localize` rather than a silently broken page.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from functools import cache
@@ -43,10 +46,6 @@ WEBMAP_URL = "/static/webmap"
 
 VENDOR_FILES: dict[str, tuple[str, ...]] = {
     "leaflet": ("dist/leaflet.js", "dist/leaflet.css", "dist/images"),
-    "jquery": ("dist/jquery.min.js",),
-    "bootstrap": ("dist/js/bootstrap.bundle.min.js", "dist/css/bootstrap.min.css"),
-    "leaflet.awesome-markers": ("dist/leaflet.awesome-markers.js", "dist/leaflet.awesome-markers.css", "dist/images"),
-    "@fortawesome/fontawesome-free": ("css/all.min.css", "webfonts"),
     "leaflet.markercluster": (
         "dist/leaflet.markercluster.js",
         "dist/MarkerCluster.css",
@@ -58,19 +57,20 @@ VENDOR_FILES: dict[str, tuple[str, ...]] = {
 RESOURCES: dict[str, tuple[str, str]] = {
     "leaflet": ("leaflet", "dist/leaflet.js"),
     "leaflet_css": ("leaflet", "dist/leaflet.css"),
-    "jquery": ("jquery", "dist/jquery.min.js"),
-    "bootstrap": ("bootstrap", "dist/js/bootstrap.bundle.min.js"),
-    "bootstrap_css": ("bootstrap", "dist/css/bootstrap.min.css"),
-    "awesome_markers": ("leaflet.awesome-markers", "dist/leaflet.awesome-markers.js"),
-    "awesome_markers_css": ("leaflet.awesome-markers", "dist/leaflet.awesome-markers.css"),
-    "awesome_markers_font_css": ("@fortawesome/fontawesome-free", "css/all.min.css"),
     "markerclusterjs": ("leaflet.markercluster", "dist/leaflet.markercluster.js"),
     "markerclustercss": ("leaflet.markercluster", "dist/MarkerCluster.css"),
     "markerclusterdefaultcss": ("leaflet.markercluster", "dist/MarkerCluster.Default.css"),
 }
 """Folium's resource names (``default_js`` / ``default_css``) and the vendored file each one becomes."""
-DROPPED: frozenset[str] = frozenset({"glyphicons_css", "awesome_rotate_css"})
-"""Folium resources left out (see the module notes)."""
+DROPPED: frozenset[str] = frozenset({
+    "jquery", "bootstrap", "bootstrap_css", "glyphicons_css", "awesome_markers", "awesome_markers_css",
+    "awesome_markers_font_css", "awesome_rotate_css",
+})  # fmt: skip
+"""Folium's default resources that Rujuk's maps do not need (see the module notes)."""
+FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="width=device-width,\s+initial-scale=1.0, maximum-scale=1.0, user-scalable=no" />')
+"""Folium's viewport forbids zooming the page, which people with low vision need (WCAG 1.4.4)."""
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
 
 _REPO_ROOT = Path(__file__).resolve().parents[1]
 bp = Blueprint("assets", __name__)
@@ -103,10 +103,10 @@ def resource_url(name: str) -> str:
     return vendor_url(*RESOURCES[name])
 
 
-def _local(resources: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _local(resources: list[tuple[str, str]], of_map: bool) -> list[tuple[str, str]]:
     local = []
     for name, url in resources:
-        if name in DROPPED:
+        if name in DROPPED and of_map:
             continue
         if url.startswith((VENDOR_URL + "/", WEBMAP_URL + "/")):
             local.append((name, url))
@@ -135,18 +135,21 @@ def localize(m: folium.Map) -> folium.Map:
     Raises
     ------
     DataUnavailableError
-        If an element needs a resource that is not vendored (its name and CDN URL are given).
+        If an element needs a resource that is not vendored (its name and CDN URL are given),
+        including the folium defaults of :data:`DROPPED` when an element other than the map
+        itself asks for them (a ``folium.Icon`` needs awesome-markers).
     """
     for element in _elements(m.get_root()):
         for attribute in ("default_js", "default_css"):
             if hasattr(element, attribute):
-                setattr(element, attribute, _local(list(getattr(element, attribute))))
+                local = _local(list(getattr(element, attribute)), of_map=isinstance(element, folium.Map))
+                setattr(element, attribute, local)
     return m
 
 
 def render(m: folium.Map) -> str:
     """Return the full HTML page of map `m` with local assets only (besides ``settings.tile_url``)."""
-    return localize(m).get_root().render()
+    return FOLIUM_VIEWPORT.sub(VIEWPORT, localize(m).get_root().render())
 
 
 def missing_files(target: Path = VENDOR_DIR) -> list[str]:

@@ -97,6 +97,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "attribution_boundaries": "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)",
         "attribution_osm": "Jaringan jalan: © kontributor OpenStreetMap (ODbL)",
         "attribution_cases": "Angka kasus: laporan publik (lihat sumber tiap angka)",
+        "gap_population": "Penduduk di luar standar",
+        "zoom_in": "Perbesar",
+        "zoom_out": "Perkecil",
+        "layers": "Lapisan peta",
+        "close_popup": "Tutup",
     },
     "en": {
         "map_title": "Referral services for trafficking (TPPO) victims",
@@ -173,9 +178,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "attribution_boundaries": "Boundaries: cahyadsn/wilayah_boundaries (MIT)",
         "attribution_osm": "Road networks: © OpenStreetMap contributors (ODbL)",
         "attribution_cases": "Case figures: public reports (see each figure's source)",
+        "gap_population": "People beyond the standard",
+        "zoom_in": "Zoom in",
+        "zoom_out": "Zoom out",
+        "layers": "Map layers",
+        "close_popup": "Close",
     },
 }
 """The map strings: ``{language: {key: text}}``, the same keys in every language."""
+
+MEASURE_LABELS: dict[str, dict[str, str]] = {
+    "police TPPO victims": {"id": "Korban TPPO (data Polri)", "en": "TPPO victims (police)"},
+    "police TPPO cases": {"id": "Kasus TPPO (data Polda)", "en": "TPPO cases (police)"},
+    "Satgas TPPO victims": {"id": "Korban TPPO (Satgas TPPO Polri)", "en": "TPPO victims (police task force)"},
+    "LPSK TPPO protection applications": {
+        "id": "Permohonan perlindungan TPPO ke LPSK", "en": "TPPO protection applications to LPSK",
+    },
+    "Kemensos victims assisted": {"id": "Korban yang didampingi Kemensos", "en": "Victims assisted by Kemensos"},
+    "Simfoni-PPA TPPO cases": {"id": "Kasus TPPO (Simfoni-PPA)", "en": "TPPO cases (Simfoni-PPA)"},
+}  # fmt: skip
+"""Names of the sample's case-figure measures (``data/cases/figures.csv``); another measure shows as it is."""
 
 
 def check_language(lang: str) -> str:

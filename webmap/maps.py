@@ -20,6 +20,7 @@ the base-map tiles (``settings.tile_url``); render them with :func:`webmap.asset
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from urllib.parse import urlencode
@@ -33,9 +34,10 @@ from geo import boundaries, capabilities, cases, directory_io, islands, settings
 from geo._errors import InputError
 from routing import coverage, hotspots
 from webmap import i18n
-from webmap._elements import add, base_map, finish, group, strings
+from webmap._elements import add, base_map, finish, group, strings, tiles_shown
 
 API = "/api/v1"
+Period = tuple[dt.date, dt.date]
 CASE_COLOURS: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 SUPPRESSED_COLOUR = "#cccccc"
 TIME_COLOURS: dict[str, str] = dict(zip(coverage.TIME_CLASSES, (
@@ -46,7 +48,7 @@ GAP_COLOUR = "#e7298a"
 COVERAGE_LEVEL = "regency"
 COVERAGE_FIELDS: list[str] = [
     "code", "name", "capability", "standard_h", "median_h_permitted", "worst_h_permitted", "time_class_permitted",
-    "gap_share_permitted",
+    "gap_share_permitted", "gap_population_share_permitted",
 ]  # fmt: skip
 """Properties of a coverage feature that the map reads (``rules="with"`` or ``"both"``)."""
 AGENCY_FIELDS: list[str] = [
@@ -81,6 +83,18 @@ def _register_areas(m: folium.Map, levels: tuple[str, ...]) -> None:
         add("register", m, m, {"name": f"areas:{level}", "data": data})
 
 
+def measure_label(measure: str, lang: str) -> str:
+    """Return the name of a case-figure measure in `lang` (the measure itself when it has no translation)."""
+    return i18n.MEASURE_LABELS.get(measure, {}).get(i18n.check_language(lang), measure)
+
+
+def _outlines(m: folium.Map, lang: str, level: str, data_urls: bool, show: bool) -> None:
+    title = i18n.t("layer_provinces" if level == "province" else "layer_regencies", lang)
+    style = {"color": "#333", "weight": 1.5 if level == "province" else 0.6, "fill": False}
+    add("outlines", m, group(m, title, show=show), {"source": _areas_source(level, data_urls), "style": style,
+                                                     "strings": strings(lang), "title": title})  # fmt: skip
+
+
 def _case_classes(rates: pd.Series) -> np.ndarray:
     """Return the upper bounds of up to five quantile classes of the shown rates."""
     shown = rates.dropna().to_numpy(float)
@@ -90,8 +104,8 @@ def _case_classes(rates: pd.Series) -> np.ndarray:
 
 
 def _case_layer(engine: Engine, m: folium.Map, lang: str, measure: str, source: str | None, data_urls: bool,
-                authorised: bool) -> tuple[pd.DataFrame, list[dict]]:  # fmt: skip
-    figures = hotspots.select_figures(engine, measure, source)
+                authorised: bool, period: Period | None) -> tuple[pd.DataFrame, list[dict]]:  # fmt: skip
+    figures = hotspots.select_figures(engine, measure, source, period=period)
     level = figures["level"].iat[0]
     k = int(settings.suppress_below)
     suppressed = (figures["value"] < k) & (not authorised)
@@ -105,11 +119,11 @@ def _case_layer(engine: Engine, m: folium.Map, lang: str, measure: str, source: 
     period = figures["period_start"].astype(str) + " – " + figures["period_end"].astype(str)
     rows = pd.DataFrame({"name": figures["area_name"], "value": values, "rate": shown_rate, "colour": colour,
                          "suppressed": suppressed, "source": figures["source"], "period": period})  # fmt: skip
-    title = i18n.t("layer_cases", lang, measure=measure)
+    title = i18n.t("layer_cases", lang, measure=measure_label(measure, lang))
     layer = group(m, title, show=True)
     add("choropleth", m, layer, {
         "source": _areas_source(level, data_urls), "figures": rows.set_index(figures["area_code"]).to_dict("index"),
-        "measure": measure, "lang": lang, "strings": strings(lang), "title": title,
+        "measure": measure_label(measure, lang), "lang": lang, "strings": strings(lang), "title": title,
         "suppressed_note": i18n.t("legend_suppressed", lang, k=k),
     })  # fmt: skip
     lower = np.concatenate([[shown_rate.min()], bounds[:-1]]) if bounds.size else []
@@ -117,7 +131,7 @@ def _case_layer(engine: Engine, m: folium.Map, lang: str, measure: str, source: 
         {"style": "fill", "colour": CASE_COLOURS[i], "label": f"{_decimal(low, lang)} – {_decimal(high, lang)}"}
         for i, (low, high) in enumerate(zip(lower, bounds, strict=True))
     ] + [{"style": "fill", "colour": SUPPRESSED_COLOUR, "label": i18n.t("legend_suppressed", lang, k=k)}]
-    return figures, [{"title": f"{i18n.t('legend_cases', lang)}: {measure}", "items": items}]
+    return figures, [{"title": f"{i18n.t('legend_cases', lang)}: {measure_label(measure, lang)}", "items": items}]
 
 
 def _hotspot_layer(engine: Engine, m: folium.Map, lang: str, figures: pd.DataFrame, data_urls: bool,
@@ -125,12 +139,14 @@ def _hotspot_layer(engine: Engine, m: folium.Map, lang: str, figures: pd.DataFra
     if len(figures) < hotspots.MIN_AREAS:
         return []
     measure, source, level = figures["measure"].iat[0], figures["source"].iat[0], figures["level"].iat[0]
-    title = i18n.t("layer_hotspots", lang, measure=measure)
+    period = (figures["period_start"].iat[0], figures["period_end"].iat[0])
+    title = i18n.t("layer_hotspots", lang, measure=measure_label(measure, lang))
     if data_urls and not authorised:
-        data = {"url": f"{API}/hotspots?{urlencode({'measure': measure, 'source': source, 'level': level})}"}
+        query = {"measure": measure, "source": source, "level": level, "period": f"{period[0]}/{period[1]}"}
+        data = {"url": f"{API}/hotspots?{urlencode(query)}"}
     else:
         try:
-            frame = hotspots.hotspots(engine, measure, source, level, authorised=authorised)
+            frame = hotspots.hotspots(engine, measure, source, level, authorised=authorised, period=period)
         except InputError:  # e.g. every rate zero: no layer rather than no map
             return []
         add(
@@ -202,6 +218,7 @@ def national_map(
     authorised: bool = False,
     data_urls: bool = True,
     source: str | None = None,
+    period: Period | None = None,
 ) -> folium.Map:
     """Return the national map of cases, hot spots, agencies and coverage gaps.
 
@@ -211,11 +228,11 @@ def national_map(
         The database (directory and case figures).
     lang
         ``"id"`` (default) or ``"en"``.
-    measure, source
-        Case figures shown (one measure, one source, its latest period, at the level
-        with the most areas; see :func:`routing.hotspots.select_figures`). None: the
-        default measure of :data:`routing.coverage.DEFAULT_CASE_MEASURE` (left out if
-        the database has none).
+    measure, source, period
+        Case figures shown (one measure, one source, one period, at the level with the
+        most areas; see :func:`routing.hotspots.select_figures`). None: the default
+        measure of :data:`routing.coverage.DEFAULT_CASE_MEASURE` (left out if the
+        database has none), the source with most figures, the latest period.
     capability
         Preselect this capability in the agency filter and show its coverage layer only;
         None: every capability has a coverage layer (hidden until chosen).
@@ -237,22 +254,19 @@ def national_map(
     m = base_map(lang, location=[-2.5, 118.0], zoom_start=5, minZoom=4)
     if not data_urls:
         _register_areas(m, ("province", "regency"))
-    for level, key, show in (("province", "layer_provinces", True), ("regency", "layer_regencies", False)):
-        title = i18n.t(key, lang)
-        style = {"color": "#333", "weight": 1.5 if level == "province" else 0.6, "fill": False}
-        add("outlines", m, group(m, title, show=show), {"source": _areas_source(level, data_urls), "style": style,
-                                                         "strings": strings(lang), "title": title})  # fmt: skip
+    for level, show in (("province", True), ("regency", False)):
+        _outlines(m, lang, level, data_urls, show)
     sections: list[dict] = []
     try:
         figures, legend = _case_layer(engine, m, lang, measure or coverage.DEFAULT_CASE_MEASURE, source, data_urls,
-                                      authorised)  # fmt: skip
+                                      authorised, period)  # fmt: skip
         sections += legend + _hotspot_layer(engine, m, lang, figures, data_urls, authorised)
     except InputError:
-        if measure is not None or source is not None:
+        if measure is not None or source is not None or period is not None:
             raise
     sections += _coverage_layers(engine, m, lang, capability, data_urls, authorised)
     _agency_layer(engine, m, lang, capability, data_urls, authorised)
-    if str(settings.tile_url).strip().lower() == "none":
+    if not tiles_shown():
         sections.append({"title": i18n.t("legend_no_tiles", lang), "items": []})
     add("legend", m, m, {"title": i18n.t("legend_title", lang), "sections": sections})
     texts = [i18n.t(key, lang) for key in ("attribution_boundaries", "attribution_osm", "attribution_cases")]
@@ -326,6 +340,8 @@ def referral_map(referral: dict, lang: str = i18n.DEFAULT_LANGUAGE) -> folium.Ma
     origin = referral["origin"]
     m = base_map(lang, location=[origin["lat"], origin["lon"]], zoom_start=8)
     candidates = [_candidate(origin, c, lang) for c in referral.get("candidates") or []]
+    if not tiles_shown():  # no base map: the province boundaries give the route its bearings
+        _outlines(m, lang, "province", data_urls=True, show=True)
     title = i18n.t("layer_route", lang)
     add("referral", m, group(m, title), {
         "origin": {"lon": origin["lon"], "lat": origin["lat"], "label": origin.get("label")},

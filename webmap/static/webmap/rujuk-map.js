@@ -165,7 +165,7 @@
           filter: function (f) { return !cfg.capability || f.properties.capability === cfg.capability; },
           style: function (f) {
             var p = f.properties;
-            var gap = p.median_h_permitted === null || p.median_h_permitted > p.standard_h;
+            var gap = p.gap_share_permitted === null ? p.median_h_permitted === null : p.gap_share_permitted > 0;
             return {fillColor: cfg.colours[p.time_class_permitted] || "#999", fillOpacity: 0.6,
                     color: gap ? cfg.gap_colour : "#666", weight: gap ? 2.5 : 0.5};
           },
@@ -173,10 +173,13 @@
             var p = f.properties;
             layer.bindPopup(function () {
               var share = number(p.gap_share_permitted === null ? null : 100 * p.gap_share_permitted, cfg.lang, 0);
+              var people = number(p.gap_population_share_permitted === null || p.gap_population_share_permitted === undefined
+                ? null : 100 * p.gap_population_share_permitted, cfg.lang, 0);
               return popup(p.name, [[s.capability, cfg.capability_label],
                 [s.median_time, cfg.classes[p.time_class_permitted] || p.time_class_permitted],
                 ["", hours(p.median_h_permitted, cfg)], [s.worst_time, hours(p.worst_h_permitted, cfg)],
-                [s.standard, hours(p.standard_h, cfg)], [s.gap_share, share === null ? null : share + " %"]]);
+                [s.standard, hours(p.standard_h, cfg)], [s.gap_share, share === null ? null : share + " %"],
+                [s.gap_population, people === null ? null : people + " %"]]);
             });
           }
         }).addTo(group);
@@ -298,10 +301,29 @@
     control.addTo(map);
   }
 
+  /* Zoom buttons, a metric scale and Leaflet's own labels in the page language. */
+  function controls(map, group, cfg) {
+    var s = cfg.strings;
+    L.control.zoom({zoomInTitle: s.zoom_in, zoomOutTitle: s.zoom_out}).addTo(map);
+    L.control.scale({imperial: false}).addTo(map);
+    map.on("popupopen", function (event) {
+      var button = event.popup.getElement() && event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (button) { button.setAttribute("aria-label", s.close_popup); button.title = s.close_popup; }
+    });
+    function relabel() {  // the layer control is added after this call
+      map.getContainer().querySelectorAll(".leaflet-control-layers-toggle").forEach(function (link) {
+        link.title = s.layers;
+        link.setAttribute("aria-label", s.layers);
+      });
+    }
+    if (document.readyState === "complete") { window.setTimeout(relabel, 0); } else { window.addEventListener("load", relabel); }
+  }
+
   function attribution(map, group, cfg) {
     cfg.texts.forEach(function (text) { map.attributionControl.addAttribution(escapeHtml(text)); });
   }
 
   global.RujukMap = {register: register, outlines: outlines, choropleth: choropleth, hotspots: hotspots,
-    coverage: coverage, agencies: agencies, referral: referral, legend: legend, attribution: attribution};
+    coverage: coverage, agencies: agencies, referral: referral, legend: legend, controls: controls,
+    attribution: attribution};
 })(window);

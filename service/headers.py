@@ -1,0 +1,86 @@
+"""Response headers of every answer: what may be cached, framed, referred and loaded, and compression.
+
+* **Caching.** An answer to a signed-in user or a token holder may carry confidential
+  places (safe houses) or exact referral results: ``Cache-Control: private, no-store``,
+  whatever the view set. Every answer varies with ``Cookie`` and, on the API,
+  ``Authorization``, so a shared cache never hands one person's answer to another.
+  The versioned library files under ``/static/`` hold no data and keep their long caching.
+* **Referrer.** ``Referrer-Policy: no-referrer``: a referral's place, if it ever is in a
+  URL (links and bookmarks of ``GET /referral``), does not leak to the tile server.
+* **Framing and loading.** ``X-Frame-Options: SAMEORIGIN`` and a Content Security Policy
+  that allows scripts, styles, fonts and data requests from this server only and images
+  from it and the base-map tile host (``settings.tile_url``). Inline scripts and styles
+  are allowed because folium writes its map as inline script; no page inserts data as
+  HTML (see :mod:`webmap._elements`), which is what stops injected script.
+* **Compression.** Flask-Compress (gzip, brotli, zstd, as the browser accepts) on HTML,
+  JSON, GeoJSON, CSS and JavaScript answers larger than 1 kB: boundaries as GeoJSON
+  shrink about fivefold.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+from flask_compress import Compress
+
+from geo import settings
+from service.api_common import is_api
+
+STATIC_PREFIX = "/static/"
+COMPRESSED_TYPES: list[str] = [
+    "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+    "application/geo+json",
+]  # fmt: skip
+
+
+def tile_origin(tile_url: str) -> str | None:
+    """Return the scheme and host of a tile URL template for the CSP (``{s}.`` becomes ``*.``), None for none.
+
+    >>> tile_origin("https://{s}.tile.example.org/{z}/{x}/{y}.png")
+    'https://*.tile.example.org'
+    """
+    if str(tile_url).strip().lower() == "none":
+        return None
+    parts = urlsplit(str(tile_url).replace("{s}.", "*."))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def content_security_policy() -> str:
+    """Return the Content Security Policy of every page (see the module notes)."""
+    images = " ".join(filter(None, ["'self'", "data:", tile_origin(settings.tile_url)]))
+    return "; ".join([
+        "default-src 'self'", "script-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline'",
+        f"img-src {images}", "font-src 'self'", "connect-src 'self'", "frame-src 'self'", "frame-ancestors 'self'",
+        "form-action 'self'", "base-uri 'self'", "object-src 'none'",
+    ])  # fmt: skip
+
+
+def _personal() -> bool:
+    from service.auth import current_user
+
+    return current_user() is not None
+
+
+def _set_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers.setdefault("Content-Security-Policy", content_security_policy())
+    if request.path.startswith(STATIC_PREFIX):
+        return response
+    response.vary.add("Cookie")
+    if is_api():
+        response.vary.add("Authorization")
+    if _personal():
+        headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Add the headers of the module notes to every answer of `app`, and compress the large ones."""
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    Compress(app)
+    app.after_request(_set_headers)
