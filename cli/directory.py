@@ -37,8 +37,10 @@ def list_agencies(
     capability: str | None, area_code: str | None, agency_type: str | None, retired: bool, authorised: bool, as_json: bool
 ) -> None:
     """List agencies; confidential locations are shown at their regency unless --authorised."""
-    from geo import capabilities
+    from geo import boundaries, capabilities
 
+    if area_code is not None:
+        boundaries.area(area_code)  # an unknown code raises NotFoundError with close matches
     if capability is not None:
         capabilities.check("capability", capability)
     if agency_type is not None:

@@ -17,6 +17,7 @@ class InputError(RujukError, ValueError):
     def __init__(self, field: str, value: object, message: str) -> None:
         self.field = field
         self.value = value
+        self.reason = message
         super().__init__(f"`{field}` was {value!r} but {message}")
 
 
@@ -36,12 +37,17 @@ class RowError(RujukError):
 
 
 class ImportRejectedError(RujukError):
-    """A whole file was rejected; nothing was written. ``errors`` lists every bad row."""
+    """A whole file was rejected; nothing was written. ``errors`` lists every bad row, by row number.
+
+    The errors are sorted by row (stably: the errors of one row keep their order), so
+    a check that runs over the whole file after the row-by-row checks still reports
+    in file order.
+    """
 
     def __init__(self, source: str, errors: list[RowError]) -> None:
         self.source = source
-        self.errors = errors
-        lines = "\n".join(f"  {error}" for error in errors[:50])
+        self.errors = sorted(errors, key=lambda error: error.row)
+        lines = "\n".join(f"  {error}" for error in self.errors[:50])
         more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
         super().__init__(f"{source} was rejected with {len(errors)} row error(s); nothing was written:\n{lines}{more}")
 

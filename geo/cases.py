@@ -41,24 +41,18 @@ population whatever the period, so it is a rough scale, not an incidence rate.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from datetime import date
-from difflib import get_close_matches
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import CheckConstraint, Date, Engine, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo import settings, sources, wilayah
+from geo import _files, settings, wilayah
+from geo._case_fields import CODE_SYSTEMS, COUNTRY_CODE, UNITS, area_names, parse_row  # noqa: F401 (public names)
 from geo._errors import ImportRejectedError, InputError, RowError
 from geo.db import Base, session_scope
 
-COUNTRY_CODE = "ID"
-UNITS: tuple[str, ...] = ("applications", "victims", "cases")
-CODE_SYSTEMS: tuple[str, ...] = ("kemendagri", "bps2020")
 LEVELS: tuple[str, ...] = ("country", "province", "regency", "district")
 CSV_COLUMNS: list[str] = [
     "area_code", "code_system", "period_start", "period_end", "measure", "unit", "value", "source", "source_url",
@@ -67,7 +61,6 @@ CSV_COLUMNS: list[str] = [
 REQUIRED_COLUMNS: list[str] = ["area_code", "period_start", "period_end", "measure", "unit", "value", "source"]
 KEY: list[str] = ["area_code", "period_start", "period_end", "measure", "source"]
 """Columns that identify a figure: one value per area, period, measure and source."""
-CROSSWALK = "crosswalk-bps2020-kemendagri/crosswalk_regency_bps2020_kemendagri2025.csv"
 SAMPLE_CSV: Path = settings.package_root / "data" / "cases" / "figures.csv"
 """Public figures gathered from news and agency reports (see data/cases/README.md)."""
 
@@ -96,136 +89,8 @@ class CaseFigure(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-@cache
-def _area_names() -> dict[str, str]:
-    codes = wilayah.load_codes(("province", "regency", "district"))
-    return {COUNTRY_CODE: "Indonesia", **dict(zip(codes["code"], codes["name"].str.strip(), strict=True))}
-
-
-@cache
-def _bps_codes() -> dict[str, str | list[str]]:
-    """BPS 2020 code -> Kemendagri code, or the list of codes a split BPS province became."""
-    crosswalk = pd.read_csv(sources.fetch(CROSSWALK), dtype=str)
-    mapping: dict[str, str | list[str]] = dict(zip(crosswalk["bps2020_code"], crosswalk["kemendagri_code"]))
-    provinces = crosswalk.groupby("bps2020_prov_code")["kemendagri_prov_code"].unique()
-    for bps, kemendagri in provinces.items():
-        mapping[bps] = kemendagri[0] if len(kemendagri) == 1 else sorted(kemendagri)
-    return mapping
-
-
 def _level(code: str) -> str:
     return "country" if code == COUNTRY_CODE else {2: "province", 5: "regency", 8: "district"}[len(code)]
-
-
-# Field parsers: return the clean value or raise ValueError with the end of a RowError message.
-
-
-def _text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("is empty; every figure needs it (name the agency or report for `source`).")
-    return value.strip()
-
-
-def _optional(value: str) -> str | None:
-    return value.strip() or None
-
-
-def _url(value: str) -> str | None:
-    if value.strip() and not re.match(r"https?://\S+$", value.strip()):
-        raise ValueError("is expected to be an http(s):// address or empty.")
-    return _optional(value)
-
-
-def _date(value: str) -> date:
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise ValueError
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError("is expected to be a date written YYYY-MM-DD, e.g. 2023-12-31.") from None
-
-
-def _count(value: str) -> int:
-    text = value.strip()
-    if re.fullmatch(r"-\d+", text):
-        raise ValueError("is negative; a count is 0 or more.")
-    if not re.fullmatch(r"\d+", text):
-        raise ValueError("is expected to be a whole number 0 or more, without separators (1297, not 1,297).")
-    return int(text)
-
-
-def _choice(allowed: tuple[str, ...], default: str | None = None) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        text = value.strip().lower() or default
-        if text not in allowed:
-            raise ValueError(f"is expected to be in {list(allowed)}.")
-        return text
-
-    return parse
-
-
-def _kemendagri_code(code: str) -> str:
-    names = _area_names()
-    if code in names:
-        return code
-    bps_like = " It looks like a BPS code: set code_system to bps2020." if re.fullmatch(r"\d{4}", code) else ""
-    close = ", ".join(f"{c} ({names[c]})" for c in get_close_matches(code, list(names), n=3, cutoff=0.7)) or "none"
-    msg = f'is not a Kemendagri code of a province, regency or district, nor "ID".{bps_like} Close codes: {close}.'
-    raise ValueError(msg)
-
-
-def _bps_code(code: str) -> str:
-    if code == COUNTRY_CODE:
-        return code
-    converted = _bps_codes().get(code)
-    if converted is None:
-        msg = "is not a BPS 2020 province (2-digit) or regency (4-digit) code in the crosswalk."
-        raise ValueError(msg)
-    if isinstance(converted, list):
-        msg = f"is a BPS 2020 province split in 2022 into Kemendagri {converted}; give the figure per new province."
-        raise ValueError(msg)
-    return converted
-
-
-_PARSERS = {
-    "code_system": _choice(CODE_SYSTEMS, default="kemendagri"),
-    "period_start": _date,
-    "period_end": _date,
-    "measure": _text,
-    "unit": _choice(UNITS),
-    "value": _count,
-    "source": _text,
-    "source_url": _url,
-    "note": _optional,
-}
-
-
-def _parse_row(raw: dict[str, str], row: int) -> tuple[dict[str, object], list[RowError]]:
-    clean: dict[str, object] = {}
-    errors: list[RowError] = []
-    for field, parse in _PARSERS.items():
-        try:
-            clean[field] = parse(raw.get(field, ""))
-        except ValueError as error:
-            errors.append(RowError(row, field, raw.get(field, ""), str(error)))
-    code = raw["area_code"].strip()
-    clean["source_area_code"] = code
-    if "code_system" in clean:
-        try:
-            to_kemendagri = _bps_code if clean["code_system"] == "bps2020" else _kemendagri_code
-            clean["area_code"] = to_kemendagri(code.upper() if code.lower() == "id" else code)
-        except ValueError as error:
-            errors.append(RowError(row, "area_code", raw["area_code"], str(error)))
-    start, end = clean.get("period_start"), clean.get("period_end")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        errors.append(RowError(row, "period_end", raw["period_end"], f"is before period_start {start}."))
-    return clean, errors
-
-
-def _header_errors(columns: list[str]) -> list[RowError]:
-    missing = [RowError(1, c, None, "is a missing column.") for c in REQUIRED_COLUMNS if c not in columns]
-    unknown = [c for c in columns if c not in CSV_COLUMNS]
-    return missing + [RowError(1, c, c, f"is not a column; the columns are {CSV_COLUMNS}.") for c in unknown]
 
 
 def _existing_keys(engine: Engine | None) -> set[tuple]:
@@ -254,22 +119,22 @@ def validate_csv(path: str | Path, engine: Engine | None = None) -> list[dict[st
 
     Raises
     ------
+    InputError
+        If the file is empty (no header line) or not UTF-8; the message names it.
     ImportRejectedError
-        Listing every row error: unknown area code, negative or non-integer
-        value, bad date, period ending before it starts, empty measure or
-        source, unknown unit or code system, or a duplicate (area, period,
+        Listing every error, sorted by row: a missing, repeated or unknown column
+        (row 1, the header), then per row an unknown area code, negative or
+        non-integer value, bad date, period ending before it starts, empty measure
+        or source, unknown unit or code system, or a duplicate (area, period,
         measure, source), within the file or with the database.
     """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    frame.columns = [str(column).strip() for column in frame.columns]
-    errors = _header_errors(list(frame.columns))
-    if errors:
-        raise ImportRejectedError(str(path), errors)
+    raws = _files.read_csv(path, CSV_COLUMNS, REQUIRED_COLUMNS, header_row=1)
+    errors: list[RowError] = []
     seen: dict[tuple, int] = {}
     existing = _existing_keys(engine)
     rows: list[dict[str, object]] = []
-    for row, raw in enumerate(frame.to_dict("records"), start=2):
-        clean, row_errors = _parse_row(raw, row)
+    for row, raw in enumerate(raws, start=2):
+        clean, row_errors = parse_row(raw, row)
         errors.extend(row_errors)
         if row_errors:
             continue
@@ -366,7 +231,7 @@ def query_figures(
     )
     with session_scope(engine) as session:
         frame = pd.DataFrame(session.execute(statement).all(), columns=columns)
-    frame.insert(0, "area_name", frame["area_code"].map(_area_names()).astype(object))
+    frame.insert(0, "area_name", frame["area_code"].map(area_names()).astype(object))
     frame.insert(1, "level", frame["area_code"].map(_level).astype(object))
     frame = frame[frame["level"] == level] if level is not None else frame
     population = wilayah.load_population().rename({"0": COUNTRY_CODE})

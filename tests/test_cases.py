@@ -79,9 +79,39 @@ def test_bps_papua_province_split_in_2022_is_refused(engine, tmp_path):
     assert [(e.row, e.field) for e in caught.value.errors] == [(2, "area_code")]
 
 
-def test_bps_shaped_code_written_as_kemendagri_is_refused_with_a_hint(engine, tmp_path):
-    with pytest.raises(ImportRejectedError, match="set code_system to bps2020"):
+def test_bps_shaped_code_written_as_kemendagri_is_refused_with_both_readings(engine, tmp_path):
+    with pytest.raises(ImportRejectedError, match="set code_system to bps2020") as caught:
         cases.import_csv(engine, write_csv(tmp_path, [figure(area_code="5303")]))
+    [error] = caught.value.errors
+    assert "an undotted Kemendagri code, 53.03 (Kabupaten Timor Tengah Utara)" in error.message
+    assert "a BPS 2020 code, which the crosswalk makes Kemendagri 53.01 (Kabupaten Kupang)" in error.message
+    assert "write it dotted (53.03)" in error.message
+
+
+def test_empty_measure_and_source_get_their_own_advice(engine, tmp_path):
+    with pytest.raises(ImportRejectedError) as caught:
+        cases.import_csv(engine, write_csv(tmp_path, [figure(measure=" ", source="")]))
+    measure, source = caught.value.errors
+    assert (measure.field, source.field) == ("measure", "source")
+    assert "its measure" in measure.message and "police TPPO victims" in measure.message
+    assert "source" not in measure.message and "its source" in source.message
+
+
+def test_empty_file_is_an_input_error_naming_the_file(engine, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="no header line") as caught:
+        cases.import_csv(engine, path)
+    assert caught.value.field == "file" and caught.value.value == str(path)
+    assert "area_code" in str(caught.value)
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_row_error(engine, tmp_path):
+    path = write_csv(tmp_path, [figure()])
+    path.write_text(path.read_text(encoding="utf-8") + "53.71,kemendagri,2023-01-01,2023-12-31,m,cases,1,s,,,extra\n")
+    with pytest.raises(ImportRejectedError) as caught:
+        cases.import_csv(engine, path)
+    assert [(e.row, e.field, e.value) for e in caught.value.errors] == [(3, "(extra cells)", ["extra"])]
 
 
 def test_bad_file_is_rejected_whole_with_every_row_error_and_nothing_written(engine, tmp_path):

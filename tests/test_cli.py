@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -17,15 +20,64 @@ def run(seeded_engine, monkeypatch):
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False, prog_name="rujuk")
 
     return invoke
 
 
-def test_every_command_has_help(run):
-    for command in ("data", "areas", "find", "agencies", "agreements", "cases", "refer", "coverage", "serve"):
-        result = run(command, "--help")
-        assert result.exit_code == 0 and "Usage" in result.output
+def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and subcommand under `group`, walked from click's own tree."""
+    paths = []
+    for name, command in group.commands.items():
+        paths.append((*prefix, name))
+        if isinstance(command, click.Group):
+            paths.extend(command_paths(command, (*prefix, name)))
+    return paths
+
+
+def test_every_command_and_subcommand_has_help(run):
+    paths = command_paths(main)
+    assert {("data", "build"), ("agencies", "import"), ("cases", "list"), ("users", "token"), ("refer",)} <= set(paths)
+    for path in paths:
+        result = run(*path, "--help")
+        assert result.exit_code == 0, path
+        assert f"Usage: rujuk {' '.join(path)} " in result.output and "--help" in result.output, path
+
+
+def artefact_rows(output: str) -> dict[str, list[str]]:
+    return {line.split()[0]: line.split()[1:] for line in output.splitlines() if line.startswith("  ")}
+
+
+def test_data_build_lists_every_artefact_with_its_size_and_reuse(run):
+    from geo import boundaries
+
+    result = run("data", "build", "--quiet")
+    assert result.exit_code == 0
+    rows = artefact_rows(result.output)
+    paths = boundaries.artefact_paths()
+    assert len(rows) == len(paths) == 8
+    folder = boundaries.boundaries_dir()
+    for path in paths.values():
+        size, unit, state = rows[str(path.relative_to(folder))]
+        assert (unit, state) == ("MB", "reused") and float(size) == pytest.approx(path.stat().st_size / 1e6, abs=0.005)
+    assert "artefacts: 8" not in result.output and "schema_version" in result.output
+
+
+def test_data_build_says_which_artefacts_were_built(tmp_path, monkeypatch):
+    from cli.data import artefact_lines, artefact_states
+    from geo import boundaries
+
+    shutil.copytree(boundaries.boundaries_dir(), tmp_path / "boundaries")
+    monkeypatch.setattr(settings, "data_dir", tmp_path)
+    before = artefact_states()
+    web = boundaries.artefact_paths()["web_province"]
+    shutil.copy(web, tmp_path / "new.geojson")
+    os.replace(tmp_path / "new.geojson", web)  # written anew and moved into place, as a build does
+    rows = artefact_rows("\n".join(f"  {line}" for line in artefact_lines(before)))
+    assert rows.pop("web/provinces.geojson")[2] == "built"
+    assert {state for _, _, state in rows.values()} == {"reused"}
+    (tmp_path / "boundaries" / "islands.parquet").unlink()
+    assert artefact_rows("\n".join(f"  {line}" for line in artefact_lines(before)))["islands.parquet"] == ["-", "missing"]
 
 
 def test_find_lists_every_candidate_for_an_ambiguous_name(run):
@@ -56,6 +108,29 @@ def test_bad_input_exits_2_naming_the_field(run):
     assert result.exit_code == 2 and "`needs` was 'shelterr'" in result.output and "shelter" in result.output
     result = run("areas", "district", "--within", "99")
     assert result.exit_code == 2 and "99" in result.output
+
+
+def test_areas_names_its_argument_level_and_lists_the_levels(run):
+    result = run("areas", "foo")
+    assert result.exit_code == 2
+    assert "Invalid value for 'LEVEL': 'foo'" in result.output and "'province', 'regency', 'district'" in result.output
+    assert "Usage: rujuk areas [OPTIONS] LEVEL" in run("areas", "--help").output
+
+
+def test_agencies_list_refuses_an_unknown_area_with_close_codes(run):
+    result = run("agencies", "list", "--area", "64.99")
+    assert result.exit_code == 2 and "'64.99'" in result.output and "64.09 (Kabupaten Penajam Paser Utara)" in result.output
+    result = run("agencies", "list", "--area", "99")
+    assert result.exit_code == 2 and "no province has that code" in result.output
+    assert "uptd-ppa-kukar" in run("agencies", "list", "--area", "64.02").output
+
+
+def test_find_without_a_match_exits_1_with_a_message(run):
+    result = run("find", "zzzz")
+    assert result.exit_code == 1 and "No place matches 'zzzz'" in result.output
+    result = run("find", "zzzz", "--json")
+    assert result.exit_code == 1 and result.output.startswith("[")
+    assert run("find", "tenggarong").exit_code == 0
 
 
 def test_cases_list_suppresses_small_counts(run):

@@ -62,6 +62,47 @@ def test_sample_directory_imports_cleanly(engine):
     assert frame["source"].str.len().min() > 0
 
 
+def test_sample_directory_has_every_office_the_issue_names(engine):
+    directory_io.seed_default(engine)
+    frame = directory.agencies_frame(engine).set_index("id")
+    names = {level: boundaries.load_areas(level).set_index("code")["name"] for level in ("province", "regency")}
+    bp3mi = frame[frame["agency_type"] == "bp3mi"]
+    bp3mi_provinces = {"52", "21", "36", "31", "35", "14", "12", "74", "13", "72", "71", "65", "53"}
+    assert set(bp3mi["area_code"]) == bp3mi_provinces and len(bp3mi) == 13  # NTB, Kepri, Banten, DKI, Jatim, ...
+    assert names["province"]["65"] == "Kalimantan Utara" and names["province"]["74"] == "Sulawesi Tenggara"
+    assert (bp3mi["jurisdiction_level"] == "province").all()
+    assert all("migrant_worker_services" in codes for codes in bp3mi["capabilities"])
+    lpsk = frame[frame["agency_type"] == "lpsk"]
+    assert (lpsk["jurisdiction_level"] == "national").all()
+    offices = {"lpsk-pusat": "31.75", "lpsk-diy": "34.71", "lpsk-sumut": "12.71", "lpsk-jatim": "35.78",
+               "lpsk-jateng": "33.74", "lpsk-ntt": "53.71"}  # fmt: skip
+    assert lpsk["area_code"].to_dict() == offices
+    assert [names["regency"][offices[i]] for i in ("lpsk-diy", "lpsk-sumut", "lpsk-jatim", "lpsk-jateng")] == [
+        "Kota Yogyakarta", "Kota Medan", "Kota Surabaya", "Kota Semarang",
+    ]  # fmt: skip
+    assert all("witness_protection" in codes for codes in lpsk["capabilities"])
+    bp2mi = frame[frame["agency_type"] == "bp2mi"]
+    assert list(bp2mi["area_code"]) == ["31.74"] and names["regency"]["31.74"].endswith("Jakarta Selatan")
+    assert "repatriation_international" in bp2mi["capabilities"].iloc[0]
+    kaltim = frame[(frame["agency_type"] == "uptd_ppa") & (frame["jurisdiction_level"] == "regency")]
+    expected = {"64.01": "Kabupaten Paser", "64.02": "Kabupaten Kutai Kartanegara", "64.03": "Kabupaten Berau",
+                "64.08": "Kabupaten Kutai Timur", "64.09": "Kabupaten Penajam Paser Utara",
+                "64.71": "Kota Balikpapan", "64.72": "Kota Samarinda", "64.74": "Kota Bontang"}  # fmt: skip
+    assert sorted(kaltim["area_code"]) == sorted(expected)
+    assert {code: names["regency"][code] for code in kaltim["area_code"]} == expected
+    shelters = frame[frame["capabilities"].map(lambda codes: "shelter" in codes) & (frame["agency_type"] == "kemensos")]
+    assert list(shelters.index) == ["kemensos-rptc-bambu-apus"] and shelters["confidential"].all()
+    assert (shelters["jurisdiction_level"] == "national").all()
+
+
+def test_every_sample_row_states_its_source_precision_and_whether_it_is_confirmed():
+    rows = sample_rows()
+    assert all(row["source"].strip() for row in rows)
+    assert {row["location_precision"] for row in rows} <= {"exact", "regency_seat", "approximate"}
+    assert {row["existence_confirmed"] for row in rows} == {"true", "false"}  # explicit on every row, never empty
+    assert all(row["confidential"] in ("", "true", "false") for row in rows)
+
+
 def test_seed_default_is_idempotent(engine):
     first = directory_io.seed_default(engine)
     second = directory_io.seed_default(engine)
@@ -86,6 +127,129 @@ def test_import_rejects_coordinates_outside_indonesia(engine, tmp_path):
     rows[0]["lon"], rows[0]["lat"] = "151.2093", "-33.8688"  # Sydney
     rows[1]["lon"], rows[1]["lat"] = "east", "-7.8"
     assert rejected(engine, write_csv(tmp_path / "a.csv", rows)) == [(1, "lon/lat"), (2, "lon/lat")]
+    assert count(engine, ServiceLocation) == 0
+
+
+SINGAPORE = ("103.82", "1.35")
+
+
+def test_import_rejects_a_point_in_no_province_even_within_the_area_allowance(engine, tmp_path):
+    rows = by_id(sample_rows(), "bp3mi-kepri")
+    rows[0].update(area_code="21.71", jurisdiction_level="regency", location_precision="approximate")
+    rows[0]["lon"], rows[0]["lat"] = SINGAPORE
+    lon, lat = map(float, SINGAPORE)
+    assert lookup.distance_to_area_km([lon], [lat], ["21.71"])[0] < settings.approximate_location_tolerance_km
+    with pytest.raises(ImportRejectedError) as caught:
+        directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
+    [error] = caught.value.errors
+    assert (error.row, error.field, error.value) == (1, "lon/lat", (lon, lat))
+    assert "outside Indonesia: in no province" in error.message
+    assert count(engine, ServiceLocation) == 0
+
+
+def test_row_errors_are_listed_in_row_order(engine, tmp_path):
+    rows = by_id(sample_rows(), "lpsk-ntt", "lpsk-diy")
+    rows[0]["area_code"] = "53.01"  # the point is in 53.71: found by the check over all points, after the row checks
+    rows[1]["name"] = ""
+    assert rejected(engine, write_csv(tmp_path / "a.csv", rows)) == [(1, "lon/lat"), (2, "name")]
+
+
+def test_unknown_csv_column_rejects_the_file_listing_the_columns(engine, tmp_path):
+    rows = by_id(sample_rows(), "lpsk-ntt", "lpsk-diy")
+    for row in rows:
+        row["phon"] = row.pop("phone")
+    with pytest.raises(ImportRejectedError) as caught:
+        directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
+    [error] = caught.value.errors
+    assert (error.row, error.field) == (0, "phon") and "'phone'" in error.message and "'notes'" in error.message
+    assert count(engine, ServiceLocation) == 0
+    agreements = sample_rows("agreements")
+    agreements[0]["titel"] = "typo"
+    with pytest.raises(ImportRejectedError, match="titel"):
+        directory_io.import_agreements(engine, write_csv(tmp_path / "b.csv", agreements))
+
+
+def test_a_public_export_is_refused_with_advice(engine, tmp_path):
+    directory_io.seed_default(engine)
+    public = directory_io.export_agencies(engine, tmp_path / "public.csv", public=True)
+    assert "redacted" in public.splitlines()[0]
+    with pytest.raises(ImportRejectedError, match="--full") as caught:
+        directory_io.import_agencies(engine, tmp_path / "public.csv")
+    assert [(e.row, e.field) for e in caught.value.errors] == [(0, "redacted")]
+
+
+def test_a_public_geojson_export_is_refused_so_no_true_shelter_point_is_overwritten(engine, tmp_path):
+    directory_io.seed_default(engine)
+    public = json.loads(directory_io.export_agencies(engine, tmp_path / "public.geojson", fmt="geojson", public=True))
+    redacted = [f["properties"]["id"] for f in public["features"] if f["properties"].get("redacted")]
+    assert redacted  # the national shelters
+    before = directory.agencies_frame(engine).set_index("id").loc[redacted, ["lon", "lat"]]
+    with pytest.raises(ImportRejectedError, match="--full") as caught:
+        directory_io.import_agencies(engine, tmp_path / "public.geojson")
+    assert {e.field for e in caught.value.errors} == {"redacted"} and len(caught.value.errors) == len(redacted)
+    after = directory.agencies_frame(engine).set_index("id").loc[redacted, ["lon", "lat"]]
+    assert after.equals(before)
+
+
+def test_empty_or_unreadable_file_is_an_input_error_naming_it(engine, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputError, match="no header line") as caught:
+        directory_io.import_agencies(engine, empty)
+    assert caught.value.value == str(empty)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("id,name\nx,Dinas Sosial Kab. Bandung \xe9\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8") as caught:
+        directory_io.import_agencies(engine, latin)
+    assert caught.value.value == str(latin)
+
+
+def feature(row: dict[str, str], geometry: object = "point") -> dict[str, object]:
+    point = {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]}
+    properties = {k: v for k, v in row.items() if k not in ("lon", "lat")}
+    return {"type": "Feature", "geometry": point if geometry == "point" else geometry, "properties": properties}
+
+
+def write_geojson(path, features: list[object]):
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def test_geojson_with_bad_features_is_rejected_whole_with_row_errors(engine, tmp_path):
+    directory_io.seed_default(engine)
+    before = comparable(engine)
+    diy, ntt, sumut, jatim = by_id(sample_rows(), "lpsk-diy", "lpsk-ntt", "lpsk-sumut", "lpsk-jatim")
+    diy["name"] = "Renamed: would be an update"
+    features = [
+        feature(diy),  # row 1: good
+        ["not", "a", "feature"],  # row 2
+        feature(ntt, {"type": "Point", "coordinates": [123.6]}),  # row 3
+        feature(sumut, {"type": "Point", "coordinates": ["98.67194", "3.57949"]}),  # row 4: strings
+        {"type": "Feature", "geometry": None, "properties": "lpsk-jatim"},  # row 5
+        feature(jatim, {"type": "LineString", "coordinates": [[112.7, -7.2], [112.8, -7.3]]}),  # row 6
+    ]
+    with pytest.raises(ImportRejectedError) as caught:
+        directory_io.import_agencies(engine, write_geojson(tmp_path / "bad.geojson", features))
+    errors = [(e.row, e.field) for e in caught.value.errors]
+    assert errors == [(2, "feature"), (3, "geometry.coordinates"), (4, "geometry.coordinates"), (5, "properties"),
+                      (6, "geometry")]  # fmt: skip
+    assert caught.value.errors[1].value == [123.6] and "two numbers" in caught.value.errors[1].message
+    assert str(tmp_path / "bad.geojson") in str(caught.value)
+    assert comparable(engine).equals(before)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [('{"type": "FeatureCollection", "features": [', "not valid JSON: .* line 1"),
+     ('{"type": "FeatureCollection", "features": {}}', "FeatureCollection"),
+     ('[{"type": "Feature"}]', "FeatureCollection")],
+)  # fmt: skip
+def test_geojson_that_is_not_a_feature_collection_is_an_input_error_naming_the_file(engine, tmp_path, text, match):
+    path = tmp_path / "broken.geojson"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=match) as caught:
+        directory_io.import_agencies(engine, path)
+    assert caught.value.field == "file" and caught.value.value == str(path)
     assert count(engine, ServiceLocation) == 0
 
 

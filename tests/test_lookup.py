@@ -15,6 +15,7 @@ from geo.lookup import AreaIndex
 LPSK_NTT = (123.60273, -10.18551)
 TELUK_KUPANG = (123.60273, -10.14)  # in the bay, about 1 km north of Kota Kupang's coast
 SAWU_SEA = (122.6, -9.8)  # open sea between Sumba, Sabu and Timor
+OFF_KUPANG = (123.60273, -10.10)  # in the bay north of Kupang, about 5 km from Kabupaten Kupang's coast
 GEOD = pyproj.Geod(ellps="WGS84")
 
 
@@ -51,6 +52,22 @@ def test_point_far_at_sea_is_in_no_area(regencies):
     assert distances.min() > 30
     assert lookup.locate(*SAWU_SEA, level="regency").tolist() == [None]
     assert lookup.locate_hierarchy(*SAWU_SEA).iloc[0].isna().all()
+
+
+def test_point_5_km_offshore_is_in_no_area_at_3_km_and_in_the_nearest_at_6_km(regencies):
+    distances = regencies.geometry.map(lambda geometry: geodesic_km(OFF_KUPANG, geometry))
+    nearest = regencies["code"][distances.idxmin()]
+    assert nearest == "53.01" and 4.5 < distances.min() < 5.5  # Kabupaten Kupang, not Kota Kupang
+    assert settings.lookup_tolerance_km == 3
+    assert lookup.locate(*OFF_KUPANG, level="regency").tolist() == [None]
+    assert AreaIndex(regencies, tolerance_km=3).locate(*OFF_KUPANG).tolist() == [None]
+    assert AreaIndex(regencies, tolerance_km=6).locate(*OFF_KUPANG).tolist() == ["53.01"]
+
+
+def test_distance_to_area_is_zero_inside_and_geodesic_outside(regencies):
+    km = lookup.distance_to_area_km([LPSK_NTT[0], OFF_KUPANG[0]], [LPSK_NTT[1], OFF_KUPANG[1]], ["53.71", "53.01"])
+    expected = geodesic_km(OFF_KUPANG, regencies.set_index("code").geometry["53.01"])
+    assert km[0] == 0 and km[1] == pytest.approx(expected, rel=1e-6)
 
 
 def test_tolerance_zero_leaves_the_bay_point_unassigned(regencies):
