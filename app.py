@@ -26,7 +26,7 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     prepare_data
         Build missing artefacts and create and seed the database before serving.
     """
-    from service import api, auth, headers, pages
+    from service import api, auth, headers, pages, pages_common
     from webmap import assets
 
     app = Flask(__name__)
@@ -38,9 +38,11 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
 
         prepare(progress=False, engine=engine)
     app.config["RUJUK_ENGINE"] = engine
-    auth.init_app(app)
-    headers.init_app(app)
-    api.register_errors(app)
+    # Blueprints first: the pages choose the visitor's language before auth checks a CSRF
+    # token, so that a refused token is explained in that language.
     for blueprint in (api.bp, auth.bp, pages.bp, assets.bp):
         app.register_blueprint(blueprint)
+    auth.init_app(app)
+    headers.init_app(app)
+    api.register_errors(app, page=pages_common.http_error_page)
     return app

@@ -9,37 +9,56 @@ Privacy: every answer is the public view (confidential agencies at their regency
 counts suppressed) except the directory and referrals for a caseworker or higher
 (:func:`service.auth.is_authorised`), who see true agency points. Coverage and hot
 spots are always public: they are maps meant to be shared.
+
+Weight: coverage and hot spots are kept in-process (:func:`service._cache.cached`) and
+may leave out their polygons (``geometry=false``: the map joins the boundaries it has
+already loaded) and properties (``fields=``, ``rules=``); district coverage needs one to
+:data:`DISTRICT_CAPABILITIES` capabilities (about 10 MB each with polygons). Caching
+headers: :func:`service._cache.cache_headers`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 from flask import Blueprint, jsonify
 from flask_wtf.csrf import generate_csrf
 
 from geo import boundaries, capabilities, cases, db, gazetteer, settings
 from geo._errors import InputError
-from service import api_directory, auth, openapi
+from service import _cache, api_directory, auth, openapi
 from service.api_common import (
     API,
+    area_param,
     engine,
     flag_param,
     geojson,
     inside,
     int_param,
+    looked_up,
     param,
     referrer,
     register_errors,
+    renamed,
 )
 
-__all__ = ["API", "bp", "register_errors"]
+__all__ = ["API", "DISTRICT_CAPABILITIES", "bp", "register_errors"]
 
 bp = Blueprint("api", __name__, url_prefix=API)
 bp.before_request(openapi.check_parameters)
+bp.after_app_request(_cache.cache_headers)
+
+DISTRICT_CAPABILITIES = 3
+"""Most capabilities of one district-level coverage request (7,285 districts per capability)."""
 
 AREA_FIGURE_COLUMNS: dict[str, str] = {
     "value": "cases", "suppressed": "suppressed", "rate_per_100k": "rate_per_100k", "measure": "case_measure",
@@ -49,12 +68,13 @@ AREA_FIGURE_COLUMNS: dict[str, str] = {
 
 
 def _area_figures(level: str, measure: str, source: str | None) -> dict[str, dict]:
-    """Return the published figure of one measure, source and period (the latest) per area code of `level`."""
+    """Return the published figure of one measure, source and period (``period=``, default the latest) per area."""
     from routing.hotspots import select_figures
 
     if level not in cases.LEVELS:  # districts are in both; select_figures refuses other levels
         raise InputError("level", level, f"is expected to be one of {list(cases.LEVELS)} with a measure.")
-    chosen = select_figures(engine(), measure, source, level)  # one source and the latest period, or InputError
+    with _period() as asked:
+        chosen = select_figures(engine(), measure, source, level, asked)  # one source and one period, or InputError
     public = cases.public_figures(
         engine(), area_code=list(chosen["area_code"]), measure=measure, source=chosen["source"].iloc[0], level=level
     )
@@ -64,6 +84,98 @@ def _area_figures(level: str, measure: str, source: str | None) -> dict[str, dic
     shown = shown.astype(object).where(shown.notna(), None)
     return {code: {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
             for code, row in shown.to_dict("index").items()}  # fmt: skip
+
+
+@contextmanager
+def _period() -> Iterator[tuple[dt.date, dt.date] | None]:
+    """Yield parameter ``period`` as dates (None when absent); an error about it in the block echoes the text given.
+
+    A year (``2023``: 1 January to 31 December) or ``START/END`` dates (``2023-06-05/2023-06-16``),
+    the form in which an unknown period's error lists the periods there are.
+    """
+    text = param("period")
+    asked = None
+    if text is not None:
+        year = re.fullmatch(r"\s*(\d{4})\s*", text)
+        parts = (f"{year[1]}-01-01", f"{year[1]}-12-31") if year else text.split("/")
+        try:
+            start, end = (dt.date.fromisoformat(part.strip()) for part in parts)
+        except ValueError:
+            message = "is expected to be a year such as 2023 or START/END dates such as 2023-06-05/2023-06-16."
+            raise InputError("period", text, message) from None
+        asked = (start, end)
+    try:
+        yield asked
+    except InputError as error:
+        if error.field != "period":
+            raise
+        raise renamed(error, "period", text) from None
+
+
+def _figure_filters(measure: str | None, source: str | None) -> None:
+    """Refuse (400) a measure or source that no case figure has, listing those that some have."""
+    every = cases.query_figures(engine())
+    measures = sorted(pd.unique(every["measure"]))
+    if measure is not None and measure not in measures:
+        raise InputError("measure", measure, f"has no figures; the measures are {measures}.")
+    sources = sorted(pd.unique(every.loc[every["measure"] == measure, "source"] if measure else every["source"]))
+    if source is not None and source not in sources:
+        of = f" of {measure!r}" if measure else ""
+        raise InputError("source", source, f"has no figures{of}; the sources are {sources}.")
+
+
+def _layer(frame: gpd.GeoDataFrame) -> str:
+    """Return a public coverage or hot-spot frame as GeoJSON, shaped by ``fields=`` and ``geometry=``.
+
+    ``fields``: the properties kept (``code`` and ``level`` always are); an unknown one is
+    refused (400) with the list of properties. ``geometry=false``: null geometries (the map
+    joins the boundaries it has loaded), which also skips simplifying the polygons.
+    """
+    from routing.coverage import to_geojson
+
+    columns = [column for column in frame.columns if column != "geometry"]
+    fields = param("fields")
+    if fields is not None:
+        wanted = [name.strip() for name in fields.split(",") if name.strip()]
+        for name in wanted or [fields]:
+            if name not in columns:
+                raise InputError("fields", name, f"is not a property of this answer; the properties are {columns}.")
+        frame = frame[[name for name in columns if name in wanted or name in ("code", "level")] + ["geometry"]]
+    if flag_param("geometry", default=True):
+        return to_geojson(frame)
+    if frame.attrs.get("authorised", True):  # as to_geojson: never publish true points or raw counts
+        raise RuntimeError("An authorised (or unknown) frame reached a public answer.")
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    table = table.astype({c: str for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)})
+    table = table.replace([np.inf, -np.inf], np.nan).astype(object)
+    features = [{"type": "Feature", "properties": row, "geometry": None}
+                for row in table.where(table.notna(), None).to_dict("records")]  # fmt: skip
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, default=str)
+
+
+def _answer_key(*names: str) -> tuple:
+    """Return the request's parameters `names` as given, for a cache key."""
+    return tuple(param(name) for name in names)
+
+
+def _origin(at: str) -> str | tuple[float, float]:
+    """Return `at` for the referrer: two numbers as ``(lon, lat)``, anything else as given.
+
+    Raises
+    ------
+    InputError
+        If `at` is two numbers of which one is not finite (``nan,nan``, ``inf,0``).
+    """
+    parts = at.split(",")
+    if len(parts) != 2:
+        return at
+    try:
+        lat, lon = (float(part) for part in parts)
+    except ValueError:
+        return at
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise InputError("at", at, "is expected to be finite coordinates LAT,LON in degrees, e.g. -0.42,116.99.")
+    return lon, lat
 
 
 def _capability_list(name: str) -> list[str] | None:
@@ -97,18 +209,17 @@ def _routes(app: Blueprint) -> None:
     @app.get("/areas")
     def areas():  # type: ignore[no-untyped-def]
         level = param("level", boundaries.LEVELS, "province")
-        within, measure, source = param("within"), param("measure"), param("source")
-        if within is not None:
-            boundaries.area(within)  # raises NotFoundError for an unknown code
-        if source is not None and measure is None:
-            raise InputError("source", source, "needs a measure: give measure= too.")
+        within, measure = area_param("within"), param("measure")  # 404 with close codes for an unknown area
+        for name in ("source", "period"):
+            if param(name) is not None and measure is None:
+                raise InputError(name, param(name), "needs a measure: give measure= too.")
         path = boundaries.web_geojson_path(level)
         if within is None and measure is None:
             return geojson(path.read_text(encoding="utf-8"))
         collection = json.loads(path.read_text(encoding="utf-8"))
         features = [f for f in collection["features"] if within is None or inside(f["properties"]["code"], within)]
         if measure is not None:
-            figures = _area_figures(level, measure, source)
+            figures = _area_figures(level, measure, param("source"))
             empty = dict.fromkeys(AREA_FIGURE_COLUMNS.values())
             for feature in features:
                 feature["properties"].update(figures.get(feature["properties"]["code"], empty))
@@ -117,10 +228,10 @@ def _routes(app: Blueprint) -> None:
 
     @app.get("/cases")
     def case_figures():  # type: ignore[no-untyped-def]
-        level = param("level", cases.LEVELS)
-        frame = cases.public_figures(
-            engine(), area_code=param("area"), measure=param("measure"), source=param("source"), level=level
-        )
+        level, area = param("level", cases.LEVELS), area_param("area", country=cases.COUNTRY_CODE)
+        measure, source = param("measure"), param("source")
+        _figure_filters(measure, source)
+        frame = cases.public_figures(engine(), area_code=area, measure=measure, source=source, level=level)
         records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         return jsonify({"suppress_below": settings.suppress_below, "figures": records})
 
@@ -135,7 +246,8 @@ def _routes(app: Blueprint) -> None:
 
     @app.route("/referrals", methods=["GET", "POST"])
     def referrals():  # type: ignore[no-untyped-def]
-        from routing.referral import parse_hours
+        from routing import origin
+        from routing.referral import parse_hours, parse_needs
 
         at, needs = param("at"), param("needs")
         if not at or not at.strip():
@@ -147,41 +259,52 @@ def _routes(app: Blueprint) -> None:
             day = dt.date.fromisoformat(on) if on else None
         except ValueError:
             raise InputError("on", on, "is expected to be a date YYYY-MM-DD.") from None
+        k, max_time_h, needs = int_param("k", 10, 1, 100), parse_hours(param("max_time")), parse_needs(needs)
+        with looked_up("at", at):  # an unknown place: 404; a point out of range: 400; both naming `at`
+            location = origin.resolve(_origin(at))
         referral = referrer().refer(
-            at, needs, k=int_param("k", 10, 1, 100), max_time_h=parse_hours(param("max_time")), on=day,
-            authorised=auth.is_authorised(),
-        )  # fmt: skip
+            location, needs, k=k, max_time_h=max_time_h, on=day, authorised=auth.is_authorised()
+        )
         return jsonify(referral.as_dict())
 
     @app.get("/coverage")
     def coverage():  # type: ignore[no-untyped-def]
         from routing import coverage as model
 
-        frame = model.coverage_table(
-            engine(),
-            capabilities=_capability_list("capability"),
-            level=param("level", model.LEVELS, "province"),
-            rules=param("rules", tuple(model.RULES), "both"),
-            within=param("within"),
-            gaps_only=flag_param("gaps_only"),
-            case_measure=param("case_measure") or model.DEFAULT_CASE_MEASURE,
-            case_source=param("case_source"),
-            authorised=False,
-        )
-        return geojson(model.to_geojson(frame))
+        codes, level = _capability_list("capability"), param("level", model.LEVELS, "province")
+        if level == "district" and (codes is None or len(codes) > DISTRICT_CAPABILITIES):
+            message = (f"must name one to {DISTRICT_CAPABILITIES} capabilities at level district (7,285 areas each); "
+                       f"the capabilities are {list(capabilities.CAPABILITIES)}.")  # fmt: skip
+            raise InputError("capability", param("capability"), message)
+        options = {"rules": param("rules", tuple(model.RULES), "both"), "within": area_param("within"),
+                   "gaps_only": flag_param("gaps_only"), "case_source": param("case_source"),
+                   "case_measure": param("case_measure") or model.DEFAULT_CASE_MEASURE}  # fmt: skip
+        flag_param("geometry", default=True)  # checked before the work
+
+        def compute() -> str:
+            return _layer(model.coverage_table(engine(), codes, level, authorised=False, **options))
+
+        key = (tuple(codes or ()), level, *options.values(), *_answer_key("fields", "geometry"))
+        return geojson(_cache.cached("coverage", key, False, compute))
 
     @app.get("/hotspots")
     def hotspots():  # type: ignore[no-untyped-def]
         from routing import hotspots as model
-        from routing.coverage import to_geojson
 
         measure = param("measure")
         if not measure:
             known = sorted(pd.unique(cases.query_figures(engine())["measure"]))
             raise InputError("measure", measure, f"is required; the measures are {known}.")
-        level = param("level", model.LEVELS, "regency")
-        frame = model.hotspots(engine(), measure=measure, source=param("source"), level=level, authorised=False)
-        return geojson(to_geojson(frame))
+        source, level = param("source"), param("level", model.LEVELS, "regency")
+        flag_param("geometry", default=True)  # checked before the work
+
+        def compute() -> str:
+            with _period() as period:
+                frame = model.hotspots(engine(), measure, source, level, authorised=False, period=period)
+            return _layer(frame)
+
+        key = (measure, source, level, *_answer_key("period", "fields", "geometry"))
+        return geojson(_cache.cached("hotspots", key, False, compute))
 
 
 _routes(bp)

@@ -5,6 +5,9 @@ through :func:`param`, so both give the same errors: a 400 naming the field and 
 value. The error handlers of :func:`register_errors` turn Rujuk's errors into JSON for
 every ``/api/`` path: 400 bad input, 404 unknown id or code, 422 rejected rows; an
 unexpected error is logged and answered with a 500 that says nothing of its cause.
+Every 400 and 404 carries ``field`` and ``value`` (a 404 raised through :func:`looked_up`
+names the request's parameter; the route-less 404 names ``path``), and a value longer than
+:data:`SHOWN_CHARS` characters is echoed cut, in ``value`` and in the message alike.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
@@ -24,7 +28,18 @@ from geo._errors import ImportRejectedError, InputError, NotFoundError, RujukErr
 
 API = "/api/v1"
 GEOJSON = "application/geo+json"
+SHOWN_CHARS = 100
+"""Longest value echoed in an error; a longer one is cut to this many characters and "…"."""
 log = logging.getLogger(__name__)
+
+
+class ParameterNotFoundError(NotFoundError):
+    """A request parameter (or path part) names nothing; ``field`` and ``value`` say which and what."""
+
+    def __init__(self, field: str, value: object, message: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(message)
 
 
 def engine() -> Engine:
@@ -42,12 +57,21 @@ def json_error(status: int, message: str, **details: Any) -> tuple[Response, int
     return jsonify({"error": {"status": status, "message": message, **details}}), status
 
 
-def register_errors(app: Flask) -> None:
-    """Answer errors on ``/api/`` paths as JSON naming the field and the value; never a bare 500."""
+def register_errors(app: Flask, page: Callable[[HTTPException], Any] | None = None) -> None:
+    """Answer errors on ``/api/`` paths as JSON naming the field and the value; never a bare 500.
+
+    Parameters
+    ----------
+    app
+        The application.
+    page
+        Renders an HTTP error outside the API (an unknown URL, a wrong method, a refused
+        CSRF token) as a page in the visitor's language; None: Werkzeug's own page.
+    """
 
     @app.errorhandler(InputError)
     def _bad_input(error: InputError):  # type: ignore[no-untyped-def]
-        return json_error(400, str(error), field=error.field, value=_shown(error.value))
+        return json_error(400, _cut(str(error), error.value), field=error.field, value=_shown(error.value))
 
     @app.errorhandler(ImportRejectedError)
     def _rejected(error: ImportRejectedError):  # type: ignore[no-untyped-def]
@@ -55,7 +79,10 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(NotFoundError)
     def _not_found(error: NotFoundError):  # type: ignore[no-untyped-def]
-        return json_error(404, str(error))
+        field, value = getattr(error, "field", None), getattr(error, "value", None)
+        if field is None and (named := re.match(r"`([^`]+)` was ", str(error))):
+            field = named[1]  # raised outside looked_up(): at least the field its message names
+        return json_error(404, _cut(str(error), value), field=field, value=_shown(value))
 
     @app.errorhandler(RujukError)
     def _rujuk_error(error: RujukError):  # type: ignore[no-untyped-def]
@@ -64,8 +91,10 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         if not is_api():
-            return error  # the pages render their own error pages
-        details = {"field": "X-CSRFToken"} if isinstance(error, CSRFError) else {}
+            return page(error) if page is not None else error
+        details: dict[str, object] = {"field": "X-CSRFToken"} if isinstance(error, CSRFError) else {}
+        if error.code == 404:  # no such route
+            details = {"field": "path", "value": _shown(request.path)}
         answer, status = json_error(error.code or 500, error.description or error.name, **details)
         answer.headers.update({k: v for k, v in error.get_headers() if k in ("WWW-Authenticate", "Allow")})
         return answer, status
@@ -74,12 +103,24 @@ def register_errors(app: Flask) -> None:
     def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
         log.exception("Unexpected error on %s %s", request.method, request.path)  # no query string, no body
         if not is_api():
-            return InternalServerError()
+            return page(InternalServerError()) if page is not None else InternalServerError()
         return json_error(500, "Internal error; it was logged. Please report what you asked for.")
 
 
 def _shown(value: object) -> object:
-    return value if isinstance(value, int | float | bool) or value is None else str(value)
+    """Return `value` as an error echoes it: a number, true/false or null as is, else text cut to SHOWN_CHARS."""
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+def _cut(message: str, value: object) -> str:
+    """Return `message` with a long `value` (as its repr and as text) replaced by its cut form."""
+    shown = _shown(value)
+    if not isinstance(shown, str) or shown == str(value):
+        return message
+    return message.replace(repr(value), repr(shown)).replace(str(value), shown)
 
 
 def _row(error: dict[str, object]) -> dict[str, object]:
@@ -100,7 +141,7 @@ def body() -> Any:
         return json.loads(request.get_data(cache=True))
     except (ValueError, UnicodeDecodeError):
         message = "is expected to be JSON (Content-Type application/json)."
-        raise InputError("body", request.get_data()[:80], message) from None
+        raise InputError("body", _shown(request.get_data()[: SHOWN_CHARS * 4]), message) from None
 
 
 def json_object() -> dict[str, Any]:
@@ -146,14 +187,60 @@ def int_param(name: str, default: int, low: int, high: int) -> int:
     return number
 
 
-def flag_param(name: str) -> bool:
-    """Return parameter `name` as a boolean: ``true``/``1``/``yes`` or ``false``/``0``/``no`` (absent: False)."""
+def flag_param(name: str, default: bool = False) -> bool:
+    """Return parameter `name` as a boolean: ``true``/``1``/``yes`` or ``false``/``0``/``no`` (absent: `default`)."""
     value = param(name)
     if value is None:
-        return False
+        return default
     if value.strip().lower() not in {"true", "1", "yes", "false", "0", "no"}:
         raise InputError(name, value, "is expected to be true or false.")
     return value.strip().lower() in {"true", "1", "yes"}
+
+
+def renamed(error: InputError, field: str, value: object) -> InputError:
+    """Return `error` as an error about request parameter `field` given as `value`, with the same reason."""
+    reason = str(error).removeprefix(f"`{error.field}` was {error.value!r} but ")
+    return InputError(field, value, reason)
+
+
+@contextmanager
+def looked_up(field: str, value: object) -> Iterator[None]:
+    """Report an unknown or malformed code met inside the block as request parameter `field` given as `value`.
+
+    Raises
+    ------
+    ParameterNotFoundError
+        For a NotFoundError in the block (404, the message lists close matches).
+    InputError
+        For an InputError in the block, renamed to `field` (400).
+    """
+    try:
+        yield
+    except ParameterNotFoundError:
+        raise
+    except NotFoundError as error:
+        raise ParameterNotFoundError(field, value, str(error)) from None
+    except InputError as error:
+        raise renamed(error, field, value) from None
+
+
+def area_param(name: str, country: str | None = None) -> str | None:
+    """Return parameter `name` as a known area code (None when absent); `country` is also accepted as is.
+
+    Raises
+    ------
+    ParameterNotFoundError
+        If no area has that code (the message lists close codes).
+    InputError
+        If the value is not shaped like an area code.
+    """
+    from geo import boundaries
+
+    code = param(name)
+    if code is not None and code != country:
+        with looked_up(name, code):
+            boundaries.area(code)
+    return code
 
 
 def inside(code: str, area: str) -> bool:
@@ -177,5 +264,8 @@ def referrer():  # type: ignore[no-untyped-def]
 
 
 def directory_changed() -> None:
-    """Forget what was built from the directory, so the next request sees the change."""
+    """Forget what was built from the directory (the referrer, cached answers), so the next request sees the change."""
+    from service import _cache
+
     current_app.config.pop("RUJUK_REFERRER", None)
+    _cache.answers(current_app).clear()

@@ -27,11 +27,24 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
-from geo import boundaries, capabilities, directory, directory_io
-from geo._errors import ImportRejectedError, InputError, NotFoundError, RowError
+from geo import capabilities, directory, directory_io
+from geo._errors import ImportRejectedError, InputError, RowError
 from geo.db import session_scope
 from service import auth
-from service.api_common import API, body, directory_changed, engine, flag_param, geojson, inside, json_object, param
+from service.api_common import (
+    API,
+    ParameterNotFoundError,
+    area_param,
+    body,
+    directory_changed,
+    engine,
+    flag_param,
+    geojson,
+    inside,
+    json_object,
+    looked_up,
+    param,
+)
 
 BODY_SOURCE = "request body"
 
@@ -62,16 +75,17 @@ class _Kind:
         return json.loads(directory_io.export_agreements(engine(), None, fmt="geojson"))
 
     def existing(self, identifier: str) -> dict[str, object]:
-        """Return the stored record with this id, unredacted (for PATCH), or raise NotFoundError with close ids."""
-        with session_scope(engine()) as session:
+        """Return the stored record with this id, unredacted (for PATCH), or raise a 404 naming the path's id."""
+        field = f"{self.singular}_id"
+        with session_scope(engine()) as session, looked_up(field, identifier):
             if self.name == "agencies":
                 return self.record(directory.get_agency(session, identifier))
             found = session.get(self.model, identifier)
             if found is None:
                 ids = list(session.scalars(select(self.model.id)))
                 close = capabilities.close_matches(identifier, ids, limit=5)
-                msg = f"`id` was {identifier!r} but no {self.singular} has that id; close ids: {close or 'none'}."
-                raise NotFoundError(msg)
+                msg = f"`{field}` was {identifier!r} but no {self.singular} has that id; close ids: {close or 'none'}."
+                raise ParameterNotFoundError(field, identifier, msg)
             return self.record(found)
 
     def known_ids(self) -> set[str]:
@@ -158,7 +172,9 @@ def _write(kind: _Kind, records: list[dict[str, object]], errors: list[RowError]
 
 def _feature(record: dict[str, object]) -> dict[str, object]:
     lon, lat = record.get("lon"), record.get("lat")
-    geometry = None if lon is None and lat is None else {"type": "Point", "coordinates": [lon, lat]}
+    # validated before this point, so a given coordinate is a number or a numeric text (from a form)
+    point = None if capabilities.blank(lon) and capabilities.blank(lat) else [float(lon), float(lat)]  # type: ignore[arg-type]
+    geometry = None if point is None else {"type": "Point", "coordinates": point}
     properties = {k: v for k, v in record.items() if k not in ("lon", "lat")}
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
@@ -227,11 +243,9 @@ def routes(app: Blueprint) -> None:
 
     @app.get("/agencies")
     def agencies():  # type: ignore[no-untyped-def]
-        capability, area = param("capability"), param("area")
+        capability, area = param("capability"), area_param("area")
         if capability is not None:
             capabilities.check("capability", capability)
-        if area is not None:
-            boundaries.area(area)
         collection = AGENCIES.export(include_hidden=flag_param("include_retired"))
         collection["features"] = [
             feature
@@ -247,16 +261,14 @@ def routes(app: Blueprint) -> None:
         on = json_object().get("on") if body() is not None else None
         if on is not None and (not isinstance(on, str) or not _is_date(on)):
             raise InputError("on", on, "is expected to be a date YYYY-MM-DD (default today).")
-        with session_scope(engine()) as session:
+        with session_scope(engine()) as session, looked_up("agency_id", agency_id):
             directory.retire_agency(session, agency_id, dt.date.fromisoformat(on) if on else None)
         directory_changed()
         return _answer(AGENCIES, [agency_id])
 
     @app.get("/agreements")
     def agreements():  # type: ignore[no-untyped-def]
-        area = param("area")
-        if area is not None:
-            boundaries.area(area)
+        area = area_param("area")
         collection = AGREEMENTS.export(include_hidden=True)
         collection["features"] = [
             f for f in collection["features"]

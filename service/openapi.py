@@ -38,6 +38,17 @@ _AREA = {"type": "string", "pattern": r"^\d{2}(\.\d{2}(\.\d{2})?)?$", "examples"
 _AREA_LEVEL = _q("level", "Area level.", _enum(boundaries.LEVELS))
 _MEASURE = _q("measure", "Exact measure text of the case figures, e.g. `police TPPO cases`.")
 _SOURCE = _q("source", "Exact source text, needed when the measure comes from several sources.")
+_PERIOD = _q(
+    "period",
+    "Period of the figures: a year (`2023`) or `START/END` dates (`2023-06-05/2023-06-16`); "
+    "default the latest. An unknown one is a 400 listing the periods there are.",
+    {"type": "string", "pattern": r"^\d{4}$|^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$", "examples": ["2023"]},
+)
+_LAYER = [
+    _q("geometry", "Include the (web-simplified) polygons; `false`: null geometries, to join with `/areas`.",
+       {"type": "boolean", "default": True}),
+    _q("fields", "Comma-separated properties to keep (`code` and `level` are always kept); an unknown one is a 400 listing them."),
+]  # fmt: skip
 _REFERRAL_FIELDS: dict[str, dict[str, Any]] = {
     "at": {"type": "string", "description": "Place name, area code or `LAT,LON`.", "examples": ["Tenggarong"]},
     "needs": {"type": "string", "description": "Comma-separated capability codes.", "examples": ["shelter,medical"]},
@@ -49,51 +60,58 @@ _DIRECTORY_BODY = "Directory write: one record, a Feature, a list of them, or a 
 
 
 def _op(summary: str, tag: str, params: list[dict] | None = None, answer: str = "FeatureCollection",
-        body: str | None = None, media: str = GEOJSON, created: bool = False) -> dict[str, Any]:  # fmt: skip
-    """Return one operation of :data:`OPERATIONS` (roles and path parameters are added by :func:`document`)."""
+        body: str | None = None, media: str = GEOJSON, created: bool = False, lookup: bool = False,
+        data: bool = True) -> dict[str, Any]:  # fmt: skip
+    """Return one operation of :data:`OPERATIONS` (roles and path parameters are added by :func:`document`).
+
+    `lookup`: a parameter names an area, place or id that may not exist (404); `data`: the
+    answer reads data files or the database (503 when they are missing).
+    """
     return {"summary": summary, "tag": tag, "params": params or [], "answer": answer, "body": body, "media": media,
-            "created": created}  # fmt: skip
+            "created": created, "lookup": lookup, "data": data}  # fmt: skip
 
 
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/health", "get"): _op("Service status, schema version and suppression threshold", "meta",
-                            answer="Status", media="application/json"),
+                            answer="Status", media="application/json", data=False),
     ("/me", "get"): _op("Who is calling: username, role, how authenticated (and a CSRF token for a session)",
-                        "meta", answer="Me", media="application/json"),
-    ("/openapi.json", "get"): _op("This document", "meta", answer="Object", media="application/json"),
+                        "meta", answer="Me", media="application/json", data=False),
+    ("/openapi.json", "get"): _op("This document", "meta", answer="Object", media="application/json", data=False),
     ("/areas", "get"): _op("Areas of one level as GeoJSON (simplified), with population and, for a measure, "
                            "its published figure per area (suppressed)", "areas", [
-        _AREA_LEVEL, _q("within", "Only areas inside this area code.", _AREA), _MEASURE, _SOURCE]),
+        _AREA_LEVEL, _q("within", "Only areas inside this area code.", _AREA), _MEASURE, _SOURCE, _PERIOD],
+        lookup=True),
     ("/places", "get"): _op("Gazetteer: areas and regency seats by name", "areas", [
         _q("q", "Place name.", required=True), _q("level", "Kind of place.", _enum(gazetteer.LEVELS)),
         _q("limit", "Most places to list.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20})],
         answer="Array", media="application/json"),
     ("/cases", "get"): _op("Aggregate case figures, counts below the threshold suppressed", "cases", [
         _q("level", "Area level of the figures.", _enum(cases.LEVELS)), _q("area", "One area code or ID.", _AREA),
-        _MEASURE, _SOURCE], answer="CaseFigures", media="application/json"),
+        _MEASURE, _SOURCE], answer="CaseFigures", media="application/json", lookup=True),
     ("/referrals", "get"): _op("Agencies that can help, ranked by travel time, with jurisdiction; confidential "
                                "agencies at their regency unless caseworker", "referrals",
                                [_q(name, schema["description"], schema, name in ("at", "needs"))
                                 for name, schema in _REFERRAL_FIELDS.items()],
-                               answer="Referral", media="application/json"),
+                               answer="Referral", media="application/json", lookup=True),
     ("/referrals", "post"): _op("The same referral with the question in a JSON body (keeps the victim's "
                                 "whereabouts out of URLs and access logs)", "referrals", body="ReferralQuestion",
-                                answer="Referral", media="application/json"),
+                                answer="Referral", media="application/json", lookup=True),
     ("/coverage", "get"): _op("Travel time to the nearest capable agency and coverage gaps per area (public view)",
                               "planning", [
-        _q("capability", "Comma-separated capability codes; default all."),
+        _q("capability", "Comma-separated capability codes; default all. Level `district` needs one to three."),
         _q("level", "Area level.", {**_enum(("district", "regency", "province")), "default": "province"}),
         _q("rules", "Jurisdiction rules.", {**_enum(("without", "with", "both")), "default": "both"}),
         _q("within", "Only areas inside or containing this area code.", _AREA),
         _q("gaps_only", "Only areas with a gap.", {"type": "boolean"}),
-        _q("case_measure", "Measure of the case figures joined."), _q("case_source", "Source of that measure.")]),
+        _q("case_measure", "Measure of the case figures joined."), _q("case_source", "Source of that measure."),
+        *_LAYER], lookup=True),
     ("/hotspots", "get"): _op("Hot and cold spots (Getis-Ord Gi*) of published case rates (public view)", "planning", [
-        {**_MEASURE, "required": True}, _SOURCE,
-        _q("level", "Area level.", {**_enum(("province", "regency", "district")), "default": "regency"})]),
+        {**_MEASURE, "required": True}, _SOURCE, _PERIOD,
+        _q("level", "Area level.", {**_enum(("province", "regency", "district")), "default": "regency"}), *_LAYER]),
     ("/agencies", "get"): _op("The service directory (public view below caseworker)", "directory", [
         _q("capability", "Only agencies with this capability.", _CAPABILITY),
         _q("area", "Only agencies of this area or inside it.", _AREA),
-        _q("include_retired", "Also retired agencies.", {"type": "boolean"})]),
+        _q("include_retired", "Also retired agencies.", {"type": "boolean"})], lookup=True),
     ("/agencies", "post"): _op("Create agencies (all or nothing; 422 lists every row error)", "directory",
                                body="AgencyBody", created=True),
     ("/agencies/<agency_id>", "get"): _op("One agency (public view below caseworker)", "directory", answer="Feature"),
@@ -102,7 +120,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/agencies/<agency_id>/retire", "post"): _op("Retire an agency from a date (default today); never deleted",
                                                   "directory", body="Retire"),
     ("/agreements", "get"): _op("Cooperation agreements, a line between the two areas", "directory", [
-        _q("area", "Only agreements of which this area (or one inside it) is a party.", _AREA)]),
+        _q("area", "Only agreements of which this area (or one inside it) is a party.", _AREA)], lookup=True),
     ("/agreements", "post"): _op("Create agreements (all or nothing)", "directory", body="AgreementBody", created=True),
     ("/agreements/<agreement_id>", "get"): _op("One agreement", "directory", answer="Feature"),
     ("/agreements/<agreement_id>", "put"): _op("Replace one agreement", "directory", body="AgreementBody"),
@@ -169,26 +187,37 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": _REF + "Error"}}}}
 
 
-def _operation(spec: dict[str, Any], rule: Any, role: str | None) -> dict[str, Any]:
-    path_params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                   for name in sorted(rule.arguments)]  # fmt: skip
+def _responses(spec: dict[str, Any], rule: Any, role: str | None) -> dict[str, Any]:
+    """Return every status an operation can answer: its success and each error it can really give."""
     responses = {
         "201" if spec["created"] else "200": {
             "description": "Created" if spec["created"] else "OK",
             "content": {spec["media"]: {"schema": {"$ref": _REF + spec["answer"]}}},
         },
-        "400": _error("Bad input: the message names the field and the value."),
-        "401": _error("No credentials, or a bearer token that is unknown, revoked or of a disabled user."),
-    }
-    if rule.arguments or spec["params"]:
-        responses["404"] = _error("An unknown id or area code; the message lists close ones.")
+        "400": _error("Bad input or an undocumented parameter: `field` and `value` name it."),
+        "401": _error("A bearer token that is unknown, revoked or of a disabled user"
+                      + ("; or no credentials." if role else ".")),
+    }  # fmt: skip
     if role is not None:
         responses["403"] = _error(f"The caller's role is below {role!r}.")
+    if rule.arguments or spec["lookup"]:
+        responses["404"] = _error("An unknown id, area code or place: `field` and `value` name it; the message "
+                                  "lists close ones.")  # fmt: skip
     if spec["body"]:
+        responses["413"] = _error("The request body is larger than the service accepts (MAX_CONTENT_LENGTH).")
+    if spec["body"] in ("AgencyBody", "AgreementBody"):
         responses["422"] = _error("Rejected rows: `rows` lists every row error; nothing was written.")
+    if spec["data"]:
+        responses["503"] = _error("The data this answer needs (boundaries, database) is missing; see the message.")
+    return responses
+
+
+def _operation(spec: dict[str, Any], rule: Any, method: str, role: str | None) -> dict[str, Any]:
+    path_params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                   for name in sorted(rule.arguments)]  # fmt: skip
     operation: dict[str, Any] = {
-        "summary": spec["summary"], "tags": [spec["tag"]], "operationId": f"{rule.endpoint.split('.')[-1]}",
-        "parameters": path_params + spec["params"], "responses": responses,
+        "summary": spec["summary"], "tags": [spec["tag"]], "operationId": f"{method}_{rule.endpoint.split('.')[-1]}",
+        "parameters": path_params + spec["params"], "responses": _responses(spec, rule, role),
         "security": [{"bearerAuth": []}, {"cookieAuth": []}] + ([] if role else [{}]),
         "x-minimum-role": role or "public",
     }  # fmt: skip
@@ -219,7 +248,7 @@ def document(app: Flask) -> dict[str, Any]:
         if spec is None:
             continue  # an undocumented route: the tests fail on it
         role = getattr(app.view_functions[rule.endpoint], "minimum_role", None)
-        paths.setdefault(openapi_path(rule.rule), {})[method] = _operation(spec, rule, role)
+        paths.setdefault(openapi_path(rule.rule), {})[method] = _operation(spec, rule, method, role)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Rujuk API", "version": "1",

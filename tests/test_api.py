@@ -156,3 +156,102 @@ def test_openapi_document_describes_every_api_route_and_the_bearer_scheme(client
 def test_errors_outside_the_api_are_not_json(client):
     assert client.get("/no-such-page").mimetype != "application/json"
     assert client.get("/api/v1/no-such-route").json["error"]["status"] == 404
+
+
+LPSK = {"level": "province", "measure": "LPSK TPPO protection applications", "source": "viva.co.id; lpsk.go.id"}
+
+
+@pytest.mark.parametrize(("period", "ntt"), [("2023", 179), ("2024", 55), ("2023-01-01/2023-12-31", 179), (None, 55)])
+def test_areas_show_the_figures_of_the_period_asked(client, period, ntt):
+    query = {**LPSK, "period": period} if period else LPSK
+    answer = client.get("/api/v1/areas", query_string=query)
+    assert answer.status_code == 200
+    shown = next(f["properties"] for f in answer.json["features"] if f["properties"]["code"] == "53")
+    assert shown["cases"] == ntt and shown["case_period_start"][:4] == (period or "2024")[:4]
+
+
+@pytest.mark.parametrize("period", ["2022", "2023-01-01/2023-06-30", "soon", "2023/2024"])
+def test_an_unknown_period_is_a_400_listing_the_periods_there_are(client, period):
+    error = client.get("/api/v1/areas", query_string={**LPSK, "period": period}).json["error"]
+    assert error["status"] == 400 and (error["field"], error["value"]) == ("period", period)
+    if period[:4].isdigit() and period != "2023/2024":
+        assert "2023-01-01/2023-12-31" in error["message"] and "2024-01-01/2024-12-31" in error["message"]
+
+
+def test_a_period_needs_a_measure(client):
+    error = client.get("/api/v1/areas?level=province&period=2023").json["error"]
+    assert (error["status"], error["field"]) == (400, "period")
+
+
+def test_hotspots_take_a_period_of_their_measure(client):
+    query = {"measure": "police TPPO cases", "level": "regency"}
+    same = client.get("/api/v1/hotspots", query_string={**query, "period": "2023-06-05/2023-06-16"})
+    assert same.status_code == 200 and same.json == client.get("/api/v1/hotspots", query_string=query).json
+    error = client.get("/api/v1/hotspots", query_string={**query, "period": "2024"}).json["error"]
+    assert (error["field"], error["value"]) == ("period", "2024") and "2023-06-05/2023-06-16" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field", "listed"),
+    [
+        ({"area": "64.99"}, 404, "area", "64.09"),
+        ({"area": "64.x"}, 400, "area", "53.71"),
+        ({"measure": "gossip"}, 400, "measure", "police TPPO cases"),
+        ({"source": "nobody"}, 400, "source", "swarakaltim.com"),
+        ({"measure": "police TPPO cases", "source": "keidenesia.tv"}, 400, "source", "swarakaltim.com"),
+    ],
+)
+def test_cases_refuse_an_unknown_area_measure_or_source_like_areas(client, query, status, field, listed):
+    error = client.get("/api/v1/cases", query_string=query).json["error"]
+    assert (error["status"], error["field"], error["value"]) == (status, field, query[field])
+    assert listed in error["message"]
+
+
+def test_cases_of_the_country_and_of_one_area(client):
+    country = client.get("/api/v1/cases?area=ID").json["figures"]
+    assert country and {f["area_code"] for f in country} == {"ID"}
+    assert {f["area_code"] for f in client.get("/api/v1/cases?area=64.07").json["figures"]} == {"64.07"}
+
+
+@pytest.mark.parametrize("at", ["nan,nan", "inf,0", "0,-inf", "91,116.8", "-0.4,181"])
+def test_coordinates_that_are_no_point_are_a_400_on_at(client, at):
+    answer = client.get("/api/v1/referrals", query_string={"at": at, "needs": "shelter"})
+    assert answer.status_code == 400 and (answer.json["error"]["field"], answer.json["error"]["value"]) == ("at", at)
+
+
+def test_coordinates_in_exponent_form_are_a_point(client):
+    answer = client.get("/api/v1/referrals", query_string={"at": "-1.265e0,1.1684e2", "needs": "psychological"})
+    assert answer.status_code == 200 and answer.json["origin"]["regency_code"] == "64.71"
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "value"),
+    [
+        ("/api/v1/areas?within=64.99", "within", "64.99"),
+        ("/api/v1/coverage?capability=shelter&within=64.99", "within", "64.99"),
+        ("/api/v1/agencies?area=64.99", "area", "64.99"),
+        ("/api/v1/agreements?area=64.99", "area", "64.99"),
+        ("/api/v1/agencies/no-such-agency", "agency_id", "no-such-agency"),
+        ("/api/v1/agreements/no-such-agreement", "agreement_id", "no-such-agreement"),
+        ("/api/v1/referrals?at=Atlantis&needs=shelter", "at", "Atlantis"),
+        ("/api/v1/referrals?at=64.99&needs=shelter", "at", "64.99"),
+        ("/api/v1/no-such-route", "path", "/api/v1/no-such-route"),
+    ],
+)
+def test_every_404_names_the_field_and_the_value(client, url, field, value):
+    error = client.get(url).json["error"]
+    assert (error["status"], error["field"], error["value"]) == (404, field, value)
+
+
+def test_a_bad_json_body_is_echoed_as_text(client):
+    error = client.post("/api/v1/referrals", data=b"{bad", content_type="application/json").json["error"]
+    assert (error["field"], error["value"]) == ("body", "{bad") and "b'" not in error["message"]
+
+
+@pytest.mark.parametrize(("name", "status"), [("at", 404), ("k", 400), ("needs", 400)])
+def test_a_long_value_is_cut_in_the_error(client, name, status):
+    question = {"at": "Tenggarong", "needs": "shelter", name: "9" * 20_000}
+    answer = client.post("/api/v1/referrals", json=question)
+    error = answer.json["error"]
+    assert answer.status_code == status and error["field"] == name
+    assert error["value"] == "9" * 100 + "…" and len(error["message"]) < 2_000 and "9" * 101 not in error["message"]

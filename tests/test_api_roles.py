@@ -9,7 +9,8 @@ import pytest
 from app import create_app
 from geo import db, directory, users
 from geo.prepare import prepare
-from service.openapi import api_rules
+from service import _cache
+from service.openapi import api_rules, openapi_path
 
 PASSWORD = "sambal matah 2024"
 SHELTER = "kemensos-rptc-bambu-apus"
@@ -94,8 +95,16 @@ def test_me_names_the_role_of_each_credential(client, headers, who, status):
         assert answer.status_code == 200 and answer.json["role"] == status
 
 
+@pytest.fixture(scope="module")
+def documented(app) -> dict[tuple[str, str], set[int]]:
+    """The statuses the OpenAPI document gives per (Flask rule, method)."""
+    paths = app.test_client().get("/api/v1/openapi.json").json["paths"]
+    return {(rule.rule, method): {int(status) for status in paths[openapi_path(rule.rule)][method]["responses"]}
+            for rule, method in api_rules(app)}  # fmt: skip
+
+
 @pytest.mark.parametrize("who", WHO)
-def test_every_write_route_is_closed_below_editor(app, client, headers, who):
+def test_every_write_route_is_closed_below_editor(app, client, headers, documented, who):
     expected = {"anonymous": 401, "public": 403, "caseworker": 403, "disabled": 401, "bad": 401, "revoked": 401}
     writes = [(r, m) for r, m in api_rules(app) if m != "get" and r.rule != "/api/v1/referrals"]
     assert len(writes) == 8
@@ -107,6 +116,7 @@ def test_every_write_route_is_closed_below_editor(app, client, headers, who):
             assert answer.json["error"]["message"]
         else:  # editor and admin pass the gate and stop at the empty body or the unknown agreement
             assert answer.status_code in (400, 404), (url, method, answer.json)
+        assert answer.status_code in documented[(rule.rule, method)], (url, method, answer.status_code)
 
 
 def test_public_answers_never_carry_the_true_point_of_a_safe_house(client, headers):
@@ -220,7 +230,7 @@ GARBAGE_BODIES = [b"\xff\xfe{not json", b'[1, {"a": [{}]}]', b'{"id": {"x": 1}, 
 GARBAGE_VALUES = ["%00", "..", "-1", "1e999", "%ff%fe", ";;,,", "64.", "2024-13-45", "x" * 500, "nan", "[]"]
 
 
-def test_garbage_to_every_route_is_never_a_500(app, client, headers):
+def test_garbage_to_every_route_is_never_a_500(app, client, headers, documented):
     from service.openapi import OPERATIONS
 
     rules = api_rules(app)
@@ -237,3 +247,65 @@ def test_garbage_to_every_route_is_never_a_500(app, client, headers):
                                      headers=headers["editor"])  # fmt: skip
                 assert answer.status_code < 500, (method, target, payload, answer.get_data()[:300])
                 assert answer.status_code < 400 or answer.json["error"]["message"]
+                assert answer.status_code in documented[(rule.rule, method)], (method, target, answer.status_code)
+                if answer.status_code in (400, 404):
+                    assert {"field", "value"} <= set(answer.json["error"]), (method, target, answer.json)
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "url", "expected"),
+    [
+        ("anonymous", "GET", "/api/v1/agencies", _cache.PUBLIC),
+        ("anonymous", "GET", "/api/v1/areas?level=province", _cache.PUBLIC),
+        ("anonymous", "GET", "/api/v1/hotspots?measure=police TPPO cases", _cache.PUBLIC),
+        ("public", "GET", "/api/v1/agencies", _cache.PRIVATE),
+        ("caseworker", "GET", "/api/v1/agencies", _cache.PRIVATE),
+        ("caseworker", "GET", f"/api/v1/agencies/{SHELTER}", _cache.PRIVATE),
+        ("caseworker", "GET", "/api/v1/hotspots?measure=police TPPO cases", _cache.PRIVATE),
+        ("anonymous", "GET", "/api/v1/referrals?at=Tenggarong&needs=shelter", _cache.PRIVATE),
+        ("anonymous", "POST", "/api/v1/referrals?at=Tenggarong&needs=shelter", _cache.PRIVATE),
+        ("anonymous", "GET", "/api/v1/me", _cache.PRIVATE),
+        ("anonymous", "GET", "/api/v1/health", _cache.PRIVATE),
+        ("anonymous", "GET", "/api/v1/areas?level=planet", _cache.PRIVATE),
+        ("anonymous", "GET", "/api/v1/no-such-route", _cache.PRIVATE),
+        ("bad", "GET", "/api/v1/agencies", _cache.PRIVATE),
+        ("editor", "PATCH", "/api/v1/agencies/no-such-agency", _cache.PRIVATE),
+    ],
+)
+def test_caching_headers_keep_confidential_answers_out_of_caches(client, headers, who, method, url, expected):
+    answer = client.open(url, method=method, headers=headers[who], json={} if method == "PATCH" else None)
+    assert answer.headers["Cache-Control"] == expected, answer.status_code
+    assert {"Cookie", "Authorization"} <= {value.strip() for value in answer.headers["Vary"].split(",")}
+
+
+def test_an_editors_change_is_seen_by_the_next_coverage_answer(client, headers):
+    url = "/api/v1/coverage?capability=witness_protection&level=province&within=64&rules=without&geometry=false"
+    before = client.get(url).json["features"][0]["properties"]
+    assert client.get(url).json["features"][0]["properties"] == before  # from the cache
+    record = _agency("uji-lpsk-kaltim", confidential=False, capabilities=["witness_protection"],
+                     agency_type="lpsk", jurisdiction_level="national")  # fmt: skip
+    created = client.post("/api/v1/agencies", json=record, headers=headers["editor"])
+    assert created.status_code == 201, created.json
+    after = client.get(url).json["features"][0]["properties"]
+    assert after["median_h_any"] < before["median_h_any"]
+
+
+def test_a_change_made_outside_the_api_is_seen_by_the_next_hotspot_answer(app, client, roles_engine):
+    from sqlalchemy import update
+
+    from geo.cases import CaseFigure
+
+    url = "/api/v1/hotspots?measure=police TPPO cases&level=regency&geometry=false&fields=value"
+    kubar = {f["properties"]["code"]: f["properties"]["value"] for f in client.get(url).json["features"]}["64.07"]
+    hits = _cache.answers(app).hits
+    client.get(url)
+    assert _cache.answers(app).hits == hits + 1
+    change = update(CaseFigure).where(CaseFigure.area_code == "64.07", CaseFigure.measure == "police TPPO cases")
+    with db.session_scope(roles_engine) as session:  # as `rujuk cases import` in another process would
+        session.execute(change.values(value=kubar + 40))
+    try:
+        shown = {f["properties"]["code"]: f["properties"]["value"] for f in client.get(url).json["features"]}
+        assert shown["64.07"] == kubar + 40
+    finally:
+        with db.session_scope(roles_engine) as session:
+            session.execute(change.values(value=kubar))

@@ -400,3 +400,17 @@ def test_large_answers_are_compressed_when_the_browser_accepts_it(client):
     assert packed.headers["Content-Encoding"] == "gzip"
     assert len(packed.get_data()) < len(plain.get_data()) / 3
     assert json.loads(gzip.decompress(packed.get_data())) == plain.get_json()
+
+
+@pytest.mark.parametrize(("lang", "text"), [("id", "Halaman tidak ditemukan."), ("en", "Page not found.")])
+def test_an_unknown_url_gets_an_error_page_in_the_visitors_language(client, lang, text):
+    answer = client.get(f"/no/such/page?lang={lang}")
+    assert answer.status_code == 404 and text in _text(answer) and f'<html lang="{lang}">' in _text(answer)
+    assert client.get("/api/v1/no-such-route").get_json()["error"]["field"] == "path"  # the API keeps JSON
+
+
+def test_a_refused_csrf_token_on_sign_in_is_explained_in_the_visitors_language(client):
+    answer = client.post("/login?lang=en", data={"username": "x", "password": "y", "csrf_token": "forged"})
+    assert answer.status_code == 400 and "The form has expired or is not valid (CSRF token)" in _text(answer)
+    wrong_method = client.post("/about?lang=en", data={"csrf_token": _csrf(client)})
+    assert wrong_method.status_code == 405 and "This kind of request is not allowed here." in _text(wrong_method)

@@ -1,0 +1,163 @@
+"""Caching of JSON API answers: heavy answers kept in-process, and the HTTP caching headers of every answer.
+
+In-process
+----------
+Coverage and hot-spot answers take from a tenth of a second to seconds to compute and
+render, and the map asks for them on every view. :func:`cached` keeps the rendered text
+per app (:func:`answers`), keyed by the route, its parameters, the ``authorised`` flag
+the answer was computed with and :func:`data_version`. The version is a digest of every
+row of the tables those answers are computed from (agencies, their services and
+organisations, agreements, case figures) and of today's date (an agency retired from a
+date leaves the answers on that day), so any write, through this process, another
+worker or the command line, is seen by the next request; reading those ~600 rows takes
+about 3 ms on the sample database. Directory writes through the API or the pages also
+empty the cache at once (:func:`service.api_common.directory_changed`). At most
+:data:`MAX_BYTES` of answers are kept, the least recently used dropped first; a single
+answer above a quarter of that is computed each time. Two requests for the same missing
+answer compute it once: the second waits for the first.
+
+HTTP
+----
+:func:`cache_headers` runs after every ``/api/`` request. Every answer varies with the
+caller (``Vary: Cookie, Authorization``). A successful GET by an anonymous caller of a
+route that carries no caller-specific data is ``public, max-age=300``; everything else
+(a signed-in or token caller, who may see confidential points; referrals, whose query
+says where a victim is; ``/me``; ``/health``; writes and errors) is ``private, no-store``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import Flask, Response, current_app, request
+from sqlalchemy import Engine, select
+
+from service.api_common import engine, is_api
+
+MAX_BYTES = 64 * 1024 * 1024
+"""Most bytes of answers kept per app."""
+PUBLIC = "public, max-age=300"
+PRIVATE = "private, no-store"
+PRIVATE_ENDPOINTS: frozenset[str] = frozenset({"api.me", "api.health", "api.referrals"})
+"""Routes whose answers are never stored by a browser or proxy, whoever asks."""
+_EXTENSION = "rujuk_answers"
+
+
+class AnswerCache:
+    """A thread-safe least-recently-used store of answer texts, bounded by their total size.
+
+    Parameters
+    ----------
+    max_bytes
+        Most bytes (UTF-8 length of the texts) kept; an answer above a quarter of it is not kept.
+    """
+
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self._answers: OrderedDict[Hashable, tuple[str, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def get(self, key: Hashable) -> str | None:
+        """Return the answer kept under `key` (now the most recently used), None when there is none."""
+        with self._lock:
+            found = self._answers.get(key)
+            if found is None:
+                return None
+            self._answers.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, text: str) -> None:
+        """Keep `text` under `key`, dropping the least recently used answers beyond :attr:`max_bytes`."""
+        size = len(text.encode("utf-8"))
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._answers:
+                self.size -= self._answers.pop(key)[1]
+            self._answers[key] = (text, size)
+            self.size += size
+            while self.size > self.max_bytes:
+                self.size -= self._answers.popitem(last=False)[1][1]
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], str]) -> str:
+        """Return the answer under `key`, computing and keeping it first when missing (once for concurrent callers)."""
+        found = self.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        with self._lock:
+            gate = self._computing.setdefault(key, threading.Lock())
+        try:
+            with gate:
+                found = self.get(key)
+                if found is None:
+                    self.misses += 1
+                    found = compute()
+                    self.put(key, found)
+                else:
+                    self.hits += 1
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
+        return found
+
+    def clear(self) -> None:
+        """Forget every answer."""
+        with self._lock:
+            self._answers.clear()
+            self.size = 0
+
+
+def answers(app: Flask) -> AnswerCache:
+    """Return the answer cache of `app`, created on first use."""
+    return app.extensions.setdefault(_EXTENSION, AnswerCache())
+
+
+def data_version(database: Engine) -> str:
+    """Return a digest of every row that coverage and hot spots are computed from, and of today's date."""
+    from geo.cases import CaseFigure
+    from geo.directory import Agreement, Organization, Service, ServiceLocation
+
+    digest = hashlib.sha256(dt.date.today().isoformat().encode())
+    with database.connect() as connection:
+        for model in (ServiceLocation, Service, Organization, Agreement, CaseFigure):
+            table = model.__table__
+            digest.update(table.name.encode())
+            for row in connection.execute(select(table).order_by(*table.primary_key.columns)):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def cached(route: str, parameters: tuple, authorised: bool, compute: Callable[[], str]) -> str:
+    """Return the answer of `route` for `parameters` and `authorised`, computed by `compute` when not kept."""
+    key = (route, parameters, bool(authorised), data_version(engine()))
+    return answers(current_app).get_or_compute(key, compute)
+
+
+def cache_headers(response: Response) -> Response:
+    """Set ``Vary`` and ``Cache-Control`` on an API answer (rules in the module notes)."""
+    if not is_api():
+        return response
+    from service import auth
+
+    response.vary.add("Cookie")
+    response.vary.add("Authorization")
+    public = (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and auth.current_user() is None
+        and request.endpoint not in PRIVATE_ENDPOINTS
+    )
+    response.headers["Cache-Control"] = PUBLIC if public else PRIVATE
+    return response

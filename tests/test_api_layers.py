@@ -1,0 +1,94 @@
+"""Coverage and hot-spot answers: lighter forms (no polygons, chosen properties), refused heavy ones, the cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from service import _cache
+
+COVERAGE = "/api/v1/coverage?capability=shelter&level=regency&within=64"
+MAP_FIELDS = (
+    "code,name,capability,standard_h,median_h_permitted,worst_h_permitted,time_class_permitted,gap_share_permitted"
+)
+
+
+@pytest.fixture(scope="module")
+def client(seeded_engine):
+    app = create_app(seeded_engine, prepare_data=False)
+    app.testing = True
+    return app.test_client()
+
+
+def _properties(answer) -> dict[str, dict]:
+    assert answer.status_code == 200, answer.json
+    return {f["properties"]["code"]: f["properties"] for f in answer.json["features"]}
+
+
+@pytest.mark.parametrize("url", [COVERAGE, "/api/v1/hotspots?measure=police TPPO cases&level=regency"])
+def test_without_geometry_the_properties_are_the_same_and_the_polygons_null(client, url):
+    full, light = client.get(url), client.get(url + "&geometry=false")
+    assert _properties(light) == _properties(full) and len(_properties(full)) >= 10
+    assert all(f["geometry"] is None for f in light.json["features"])
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in full.json["features"])
+    assert len(light.get_data()) * 4 < len(full.get_data())
+    assert light.mimetype == "application/geo+json"
+
+
+def test_fields_keep_the_code_and_the_properties_asked(client):
+    answer = client.get(f"{COVERAGE}&rules=with&geometry=false&fields={MAP_FIELDS}")
+    properties = _properties(answer)
+    assert all(set(p) == {*MAP_FIELDS.split(","), "level"} for p in properties.values())
+    full = _properties(client.get(COVERAGE + "&rules=with"))
+    assert all(full[code][name] == value for code, p in properties.items() for name, value in p.items())
+    assert set(_properties(client.get(COVERAGE + "&fields=name")).popitem()[1]) == {"code", "level", "name"}
+
+
+@pytest.mark.parametrize("fields", ["median_h_any", "name,colour", ",,"])
+def test_an_unknown_field_is_a_400_listing_the_properties(client, fields):
+    error = client.get(f"{COVERAGE}&rules=with&fields={fields}").json["error"]
+    assert error["status"] == 400 and error["field"] == "fields" and "median_h_permitted" in error["message"]
+
+
+@pytest.mark.parametrize("capability", [None, "shelter,medical,legal_aid,psychological"])
+def test_district_coverage_needs_one_to_three_capabilities(client, capability):
+    query = "" if capability is None else f"&capability={capability}"
+    error = client.get(f"/api/v1/coverage?level=district{query}").json["error"]
+    assert (error["status"], error["field"], error["value"]) == (400, "capability", capability)
+    assert "witness_protection" in error["message"] and "migrant_worker_services" in error["message"]
+
+
+def test_district_coverage_of_one_capability_is_answered(client):
+    answer = client.get("/api/v1/coverage?level=district&capability=shelter&within=64.02&rules=with&geometry=false")
+    assert answer.status_code == 200 and {p["level"] for p in _properties(answer).values()} == {"district"}
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_geometry_is_a_flag(client, value):
+    error = client.get(f"{COVERAGE}&geometry={value}").json["error"]
+    assert (error["status"], error["field"], error["value"]) == (400, "geometry", value)
+
+
+def test_a_repeated_question_is_answered_from_the_cache(client):
+    cache = _cache.answers(client.application)
+    url = "/api/v1/coverage?capability=legal_aid&level=province&rules=with&geometry=false"
+    first = client.get(url)
+    hits, misses = cache.hits, cache.misses
+    again = client.get(url)
+    assert again.get_data() == first.get_data() and (cache.hits, cache.misses) == (hits + 1, misses)
+    other = client.get(url + "&fields=name")
+    assert other.get_data() != first.get_data() and cache.misses == misses + 1
+
+
+def test_the_cache_keeps_at_most_its_size():
+    cache = _cache.AnswerCache(max_bytes=400)
+    for key in range(10):
+        cache.put(key, "x" * 90)
+    assert cache.size <= 400 and len(cache) == 4 and cache.get(0) is None and cache.get(9) == "x" * 90
+    cache.put("big", "y" * 101)  # above a quarter of the size: not kept
+    assert cache.get("big") is None
+    assert cache.get_or_compute("k", lambda: "z") == "z" and cache.get_or_compute("k", lambda: "other") == "z"
+
+
+def test_the_data_version_follows_the_rows(seeded_engine):
+    assert _cache.data_version(seeded_engine) == _cache.data_version(seeded_engine)
