@@ -9,7 +9,13 @@ OpenStreetMap tile URL the tiles fail and the boundaries, markers and gaps must 
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 from urllib.request import urlopen
 
 import browser
@@ -315,3 +321,41 @@ def test_an_editor_signs_in_and_sees_a_rejected_import_listed_row_by_row(visit, 
     page.wait_for_load_state()
     text = page.locator("main").inner_text()
     assert "nothing was saved" in text and "flying" in text and "name" in text
+
+
+# --- the service as `rujuk serve` runs it ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_rujuk_serve_runs_waitress_on_the_embedded_default_data_and_the_map_works(chromium, tmp_path):
+    """The README's run command ends in `rujuk serve`: a fresh database is created and seeded on start."""
+    port = _free_port()
+    env = {**os.environ, "RUJUK_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}", "RUJUK_TILE_URL": "none"}
+    rujuk = Path(sys.executable).with_name("rujuk")
+    server = subprocess.Popen([str(rujuk), "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urlopen(f"{base_url}/api/v1/health") as answer:
+                    assert answer.headers["Server"] == "waitress"
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+                time.sleep(0.5)
+        assert len(_public_agencies(base_url)) >= 100  # the embedded sample directory was seeded
+        visit = Visit(chromium, base_url)
+        visit.open("/")
+        frame = visit.map_frame()
+        assert frame.evaluate(COUNT_DRAWN, "Batas provinsi")["paths"] == 38
+        assert visit.outside_requests() == [] and visit.errors == []
+        visit.context.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
