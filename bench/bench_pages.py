@@ -37,12 +37,13 @@ from webmap import assets, maps  # noqa: E402
 PAGES: dict[str, str] = {
     "home (national map), id": "/",
     "home (national map), en": "/?lang=en",
+    "home with the shelter coverage layer": "/?lang=en&capability=shelter",
     "national map alone": "/map/national",
     "baseline: national map inlined": "/bench/inlined",
     "referral Tenggarong shelter+psychological": "/referral?at=Tenggarong&needs=shelter&needs=psychological",
     "directory": "/directory",
 }
-MAP_PAGES = {"/", "/?lang=en", "/map/national", "/bench/inlined"}
+MAP_PAGES = {"/", "/?lang=en", "/?lang=en&capability=shelter", "/map/national", "/bench/inlined"}
 
 
 def _app():

@@ -228,6 +228,15 @@ class RowChecker:
     Each method reads ``record[field]`` of row `row`, returns the parsed value (None
     when missing or bad) and appends a :class:`~geo._errors.RowError` to ``errors``
     for a bad value, so a whole file is checked before anything is written.
+
+    The methods share their first parameters:
+
+    row
+        Row number in the file (1 is the first record; 0 is a CSV header).
+    record
+        The raw record: CSV texts or GeoJSON property values.
+    field
+        The name of the field to read and to name in the error.
     """
 
     def __init__(self) -> None:
@@ -235,9 +244,11 @@ class RowChecker:
         self.known: dict[int, set[str]] = {}
 
     def fail(self, row: int, field: str, value: object, message: str) -> None:
+        """Record that `value` of `field` in row `row` is bad, `message` saying why and what to give."""
         self.errors.append(RowError(row, field, value, message))
 
     def text(self, row: int, record: dict, field: str, required: bool = False) -> str | None:
+        """Return the stripped text, None when blank (an error too if `required`)."""
         value = record.get(field)
         if blank(value):
             if required:
@@ -246,6 +257,7 @@ class RowChecker:
         return str(value).strip()
 
     def ident(self, row: int, record: dict, field: str, seen: dict[str, int]) -> str | None:
+        """Return a required id (lower-case, digits, ``.-_``), unique among `seen` (id -> first row)."""
         value = self.text(row, record, field, required=True)
         if value is None:
             return None
@@ -258,6 +270,7 @@ class RowChecker:
         return value
 
     def choice(self, row: int, record: dict, field: str) -> str | None:
+        """Return a required code of the vocabulary named `field` (:data:`VOCABULARIES`), None if unknown."""
         value = self.text(row, record, field, required=True)
         message = None if value is None else problem(field, value)
         if message:
@@ -266,6 +279,7 @@ class RowChecker:
         return value
 
     def codes(self, row: int, record: dict, field: str = "capabilities") -> list[str]:
+        """Return the ``;``-separated capability codes, at least one, each known (duplicates dropped)."""
         codes = list(dict.fromkeys(split_list(record.get(field))))
         if not codes:
             message = f"is empty; give ';'-separated codes from {', '.join(CAPABILITIES)}."
@@ -277,6 +291,7 @@ class RowChecker:
         return codes
 
     def date(self, row: int, record: dict, field: str) -> dt.date | None:
+        """Return an optional ISO date (``YYYY-MM-DD``)."""
         value = self.text(row, record, field)
         try:
             return None if value is None else dt.date.fromisoformat(value)
@@ -285,6 +300,7 @@ class RowChecker:
             return None
 
     def flag(self, row: int, record: dict, field: str) -> bool:
+        """Return a true/false flag (``true``, ``yes``, ``1`` ...; blank is False)."""
         value = record.get(field)
         if isinstance(value, bool) or blank(value):
             return bool(value) if isinstance(value, bool) else False
@@ -294,6 +310,7 @@ class RowChecker:
         return False
 
     def count(self, row: int, record: dict, field: str) -> int | None:
+        """Return an optional whole number >= 0."""
         value = self.text(row, record, field)
         if value is None:
             return None
@@ -303,6 +320,7 @@ class RowChecker:
         return int(value)
 
     def area(self, row: int, record: dict, field: str, lengths: tuple[int, ...]) -> str | None:
+        """Return a required, known area code whose length is one of `lengths` (2 province, 5 regency)."""
         value = self.text(row, record, field, required=True)
         if value is None:
             return None
