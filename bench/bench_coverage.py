@@ -5,23 +5,27 @@ Run with the data mirror, e.g.::
     RUJUK_DATA_MIRROR=../shared/data python bench/bench_coverage.py --repeat 5
 
 The agencies are the sample directory (``data/directory``) seeded into a temporary SQLite
-database. Three comparisons, best of ``--repeat`` (networkx's slow matrix: of a third of them):
+database. Best of ``--repeat`` (networkx's slow matrix: of a third of them); the goal, printed
+with each judged row, is ours at least 30 times faster:
 
-(a) without rules: ours is the whole computation for the 13 capabilities (agencies attached
-    once, one ``min_only`` pass per distinct set of capable agency points, the direct road
-    legs); networkx runs ``multi_source_dijkstra_path_length`` from the capable agencies of
-    each capability on the same graph (``with_points`` of all agencies, converted once, not
-    counted). networkx gets no attachment and no direct legs (in its favour); its hours are
-    checked to be ours once the direct legs are applied;
-(b) with rules: ours is the (agencies x districts) matrix (one Dijkstra per distinct agency
-    point, direct legs), the 13 ``jurisdiction.permitted`` masks of the capable agencies and
-    the masked minima; networkx computes the matrix with one ``single_source_dijkstra_path_length``
-    per agency, then the same masks and minima (the same code);
+(a) without rules: ours is the computation for the 13 capabilities (agencies attached, one
+    pass over the union of the capable points, then only the nodes it leaves open per
+    distinct set of points, small sets in full, and the direct road legs); networkx runs
+    ``multi_source_dijkstra_path_length`` from the capable agencies of each capability on the
+    same graph (``with_points`` of all agencies, converted once, not counted). networkx gets
+    no attachment and no direct legs (in its favour); its hours are checked to be ours once
+    the direct legs are applied. (a') is the same without our attaching (for comparison:
+    networkx's graph is attached outside its timing too); (a'') is the whole table;
+(b) with rules: ours is ``district_coverage(rules="with")``, the whole table (one search per
+    distinct agency point, bounded to the districts its agencies may serve, direct legs, the
+    ``jurisdiction.Permissions`` masks and masked minima, the frame); networkx computes the
+    matrix with one ``single_source_dijkstra_path_length`` per agency, then the same masks
+    and minima (the same code). Our permitted hours are checked against the full matrix;
 (c) the whole table: our ``district_coverage(rules="both")`` (frame included) against
     networkx's (a) + (b) computation (no frame, in its favour).
 
-It also prints the scipy Dijkstra kernel alone (13 ``min_only`` passes on the graph networkx
-uses), which bounds what (a) can reach: attaching, direct legs and frames cost on top of it.
+It also prints the scipy Dijkstra kernel alone (13 plain ``min_only`` passes on the graph
+networkx uses): the speed of the library alone, before our algorithm and bookkeeping.
 """
 
 from __future__ import annotations
@@ -37,8 +41,9 @@ import pandas as pd
 from bench_roads import seconds_of  # this folder is on the path when a bench script runs
 from scipy.sparse.csgraph import dijkstra
 
-from geo import capabilities, directory
-from routing import coverage
+from geo import boundaries, capabilities, directory
+from routing import coverage, jurisdiction
+from routing._coverage_nearest import masked_nearest
 from routing.national import NationalNetwork, national_network
 
 
@@ -101,6 +106,41 @@ def check(net: NationalNetwork, agencies: pd.DataFrame, offers: dict[str, np.nda
           "(the others are shorter by a direct road leg, which networkx does not model)")  # fmt: skip
 
 
+GOAL = 30.0
+"""The issue's goal: coverage at least this many times faster than the networkx baseline."""
+
+
+def permitted_minima(matrix: np.ndarray, agencies: pd.DataFrame, agreements: pd.DataFrame, offers: dict) -> list:
+    """Return per capability the nearest permitted agency from an (agencies x districts) matrix (masks as ours)."""
+    districts = boundaries.load_areas("district")[["code", "regency_code", "province_code"]]
+    permissions = jurisdiction.Permissions(agencies[["jurisdiction_level", "area_code"]], districts, agreements)
+    found = []
+    for capability, capable in offers.items():
+        rows = np.flatnonzero(capable)
+        found.append(masked_nearest(matrix, rows, permissions.mask(capability, rows)))
+    return found
+
+
+def check_rules(net: NationalNetwork, agencies: pd.DataFrame, agreements: pd.DataFrame) -> None:
+    """Assert that our bounded searches give the permitted hours of the full, exact matrix, to the last bit."""
+    table = coverage.district_coverage(agencies, agreements, rules="with", network=net)
+    exact = permitted_minima(net.hours_from_sources(agencies["lon"], agencies["lat"]), agencies, agreements,
+                             capable_rows(agencies))  # fmt: skip
+    np.testing.assert_array_equal(table["hours_permitted"].to_numpy(), np.concatenate([h for h, _ in exact]))
+    print("check: our permitted hours (searches bounded per agency point) == minima over the full matrix, exactly")
+
+
+def passes_alone(net: NationalNetwork, lon: np.ndarray, lat: np.ndarray, groups: list, repeat: int) -> float:
+    """Return the best time of ``nearest(groups)`` on freshly attached sources (attaching not timed, nothing memoised)."""
+    best = np.inf
+    for _ in range(repeat):
+        sources = net.sources(lon, lat)
+        start = time.perf_counter()
+        sources.nearest(groups)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -120,39 +160,37 @@ def main() -> None:
           f"{ {code: int(c.sum()) for code, c in offers.items()} }")  # fmt: skip
     baseline = Networkx(net, agencies)
     check(net, agencies, offers, baseline)
+    check_rules(net, agencies, agreements)
 
-    def ours_rules() -> object:
-        matrix = net.hours_from_sources(lon, lat)
-        return coverage._minima_over_matrix(matrix, agencies, agreements, offers, ("permitted",))
+    def table(rules: str) -> float:
+        return seconds_of(lambda: coverage.district_coverage(agencies, agreements, rules=rules, network=net), repeat)
 
-    def networkx_rules() -> object:
-        return coverage._minima_over_matrix(baseline.matrix(), agencies, agreements, offers, ("permitted",))
-
+    networkx_passes = seconds_of(lambda: baseline.passes(offers), repeat)
+    networkx_rules = seconds_of(lambda: permitted_minima(baseline.matrix(), agencies, agreements, offers), slow)
     rows = {
-        "(a) without rules": (
-            seconds_of(lambda: net.sources(lon, lat).nearest(list(offers.values())), repeat),
-            seconds_of(lambda: baseline.passes(offers), repeat),
-        ),
-        "(b) with rules": (seconds_of(ours_rules, repeat), seconds_of(networkx_rules, slow)),
-    }
-    table = seconds_of(lambda: coverage.district_coverage(agencies, agreements, rules="both", network=net), repeat)
-    rows["(c) whole table, both rules"] = (table, rows["(a) without rules"][1] + rows["(b) with rules"][1])
+        "(a) without rules: attach + passes + direct legs": (
+            seconds_of(lambda: net.sources(lon, lat).nearest(list(offers.values())), repeat), networkx_passes, True),
+        "(a') the passes alone, sources attached before": (
+            passes_alone(net, lon, lat, list(offers.values()), repeat), networkx_passes, False),
+        "(a'') without rules, whole table": (table("without"), networkx_passes, True),
+        "(b) with rules, whole table": (table("with"), networkx_rules, True),
+        "(c) both rules, whole table": (table("both"), networkx_passes + networkx_rules, True),
+    }  # fmt: skip
     graph, ids = baseline.graph, baseline.ids
     kernel = seconds_of(lambda: [dijkstra(graph, indices=ids[c], min_only=True) for c in offers.values()], repeat)
 
-    print(f"\nall {len(net.codes)} districts x {len(offers)} capabilities (seconds; networkx / ours)")
-    print(f"  {'':30s} {'ours':>8s} {'networkx':>9s} {'ratio':>7s}")
-    for name, (mine, theirs) in rows.items():
-        print(f"  {name:30s} {mine:8.4f} {theirs:9.4f} {theirs / mine:6.1f}x")
-    passes = rows["(a) without rules"][1]
-    print(f"  {'Dijkstra kernel, 13 passes':30s} {kernel:8.4f} {passes:9.4f} {passes / kernel:6.1f}x"
-          "  (scipy, the same graph and passes as networkx, nothing else)")  # fmt: skip
-    for name in ("without", "with"):
-        run = lambda r=name: coverage.district_coverage(agencies, agreements, rules=r, network=net)  # noqa: E731
-        print(f"  ours, whole table rules={name:8s} {seconds_of(run, repeat):8.4f}")
-    print("networkx has no direct road legs and no attachment step (ours includes both). Ours searches once per\n"
-          f"distinct agency point ({points} of {len(agencies)}) and once per distinct set of them ({groups} of "
-          f"{len(offers)} capabilities);\nnetworkx once per agency and per capability, as a plain implementation would.")
+    print(f"\nall {len(net.codes)} districts x {len(offers)} capabilities, best of {repeat} (networkx's matrix: of {slow})")
+    print(f"goal: ours at least {GOAL:.0f}x faster than networkx on the same multi-source problem")
+    print(f"  {'':50s} {'ours s':>8s} {'networkx s':>10s} {'ratio':>7s}  goal")
+    for name, (mine, theirs, judged) in rows.items():
+        verdict = ("met" if theirs / mine >= GOAL else "NOT met") if judged else "(for comparison)"
+        print(f"  {name:50s} {mine:8.4f} {theirs:10.4f} {theirs / mine:6.1f}x  {verdict}")
+    print(f"  {'scipy kernel alone: 13 plain min_only passes':50s} {kernel:8.4f} {networkx_passes:10.4f} "
+          f"{networkx_passes / kernel:6.1f}x  (for comparison: the same graph and passes as networkx)")  # fmt: skip
+    print("networkx gets no attachment, no direct road legs and no table (ours includes them, except in (a')).\n"
+          f"Ours: one union pass, then only what it leaves open per distinct set of points ({groups} of {len(offers)}), small\n"
+          f"sets in full; with rules one search per distinct point ({points} of {len(agencies)}), bounded to the districts\n"
+          "its agencies may serve. networkx: one pass per capability and one search per agency, as a plain implementation.")
 
 
 if __name__ == "__main__":

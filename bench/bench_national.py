@@ -18,6 +18,8 @@ Figures printed:
   on the same graph (converted once, not timed), best of ``--repeat`` in the same run, their
   ratio, and the full ``nearest_source`` call (attachment and direct legs included).
 
+Each figure with a goal of the issue prints it and whether it is met.
+
 Agencies are random district points (``--agencies``), or with ``--directory`` the sample
 directory in ``data/directory`` seeded into a temporary SQLite database.
 """
@@ -37,6 +39,9 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import boundaries
 from routing.national import NationalNetwork, national_network
+
+GOAL_P95_MS, GOAL_RATIO = 10.0, 30.0
+"""The issue's goals: referrals under 10 ms at the 95th percentile, coverage 30 times faster than networkx."""
 
 
 def on_land(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -87,6 +92,9 @@ def bench_referrals(net: NationalNetwork, origins: int, agencies: tuple, rng: np
     for label, values in (("search + hours", total), ("  search", searching), ("  hours", total - searching)):
         median, p95 = np.percentile(values * 1e3, [50, 95])
         print(f"  {label:<16} median {median:7.3f} ms   p95 {p95:7.3f} ms")
+    p95 = np.percentile(total * 1e3, 95)
+    print(f"  goal p95 < {GOAL_P95_MS:.0f} ms (search + hours; whole referrals: bench_referral): "
+          f"{'met' if p95 < GOAL_P95_MS else 'NOT met'}")
 
 
 def bench_coverage(net: NationalNetwork, agencies: tuple, repeat: int) -> None:
@@ -104,7 +112,9 @@ def bench_coverage(net: NationalNetwork, agencies: tuple, repeat: int) -> None:
     print(f"coverage-like nearest: {len(ids)} sources -> {n:,} district nodes, one multi-source pass")
     print(f"  scipy dijkstra(min_only)            {scipy_s * 1e3:8.2f} ms")
     print(f"  networkx multi_source_dijkstra      {networkx_s * 1e3:8.2f} ms   ({networkx_s / scipy_s:.1f}x scipy)")
-    print(f"  nearest_source (attach + pass + direct legs) {full_s * 1e3:8.2f} ms")
+    print(f"  nearest_source (attach + pass + direct legs) {full_s * 1e3:8.2f} ms   (networkx {networkx_s / full_s:.1f}x slower)")
+    print(f"  the coverage goal ({GOAL_RATIO:.0f}x networkx) is judged on all capabilities at once in bench_coverage; one\n"
+          "  pass has no repeated groups to share work, so here it is the library's speed plus attaching")
 
 
 def main() -> None:

@@ -60,6 +60,8 @@ def refer(at: str, needs: str, k: int, max_time: str | None, on: dt.datetime | N
     if referral.best_single:
         click.echo(f"\nBest single agency for all needs: {referral.best_single['name']} "
                    f"({_duration(referral.best_single['travel_time_h'])})")
+    elif len(referral.needs) > 1:
+        click.echo("\nBest single agency for all needs: none within the limits (see the best set and the notes).")
     if referral.best_set:
         names = " + ".join(a["name"] for a in referral.best_set["agencies"])
         click.echo(f"Best set ({referral.best_set['stops']} stop(s), {_duration(referral.best_set['total_time_h'])} in all): {names}")

@@ -57,7 +57,16 @@ ferry_wait_h : float
     Waiting and boarding time added once per sea leg in the estimated model.
 default_speed_kmh_by_highway : dict[str, float]
     Road-network speeds per OSM ``highway`` class where ``maxspeed`` is missing.
-    A ``*_link`` ramp without its own entry takes the speed of its road class.
+    A ``*_link`` ramp without its own entry takes the speed of its road class. They are
+    typical travel speeds in Indonesian towns, below the legal limits: PP 79/2013 art. 23
+    and Permenhub PM 111/2015 art. 3 set at most 100 km/h on freeways (60 minimum; 80 on
+    inner-city toll roads), 80 km/h between towns, 50 km/h in urban areas and 30 km/h in
+    residential areas. The road networks used (Balikpapan, Jakarta) are urban, where
+    traffic runs well below the limits: Waze measured 18 km/h on Jakarta's weekdays and
+    22 km/h at weekends in 2014 (Beritasatu, 25 March 2015), TomTom about 20 km/h in 2019.
+    So motorway 80 (the inner-city toll limit), trunk 50 (the urban limit), primary 40,
+    secondary 35, tertiary 30, unclassified 25, residential 20 (under its 30 km/h limit),
+    service 15 and living_street 10 (walking pace with cars).
 access_speed_kmh : float
     Speed of the straight-line leg between a point and the road node it is snapped
     to (walking, or a motorbike taxi on a lane the map lacks). Default 5 km/h.
@@ -67,12 +76,17 @@ road_snap_max_km : float
     network: its travel times there are ``inf``. Default 1 km.
     Env: ``RUJUK_ROAD_SNAP_MAX_KM``.
 ferry_boarding_h : float
-    Boarding and waiting time added to every ``route=ferry`` edge of a road network
-    (city crossings run often; the long-haul wait is ``ferry_wait_h``). Default 0.5 h.
+    Boarding and waiting time added to every ``route=ferry`` edge of a road network.
+    Default 0.5 h: crossings inside a road network are short and frequent, e.g. the
+    Kariangau (Balikpapan) - Penajam ferry gives each ship 20 minutes to unload and load
+    and runs 80 trips a day at peak (ANTARA Kaltim, 2016 and 2017), so 20 minutes at the
+    ramp plus about 10 of average wait; the long-haul wait of the estimated model is
+    ``ferry_wait_h``. Env: ``RUJUK_FERRY_BOARDING_H``.
 cross_border_policy : str
-    ``"flag"`` (default): agencies across a border without an agreement are listed
-    and marked as needing coordination; ``"exclude"``: they are left out.
-    Env: ``RUJUK_CROSS_BORDER_POLICY``.
+    One of :data:`CROSS_BORDER_POLICIES`: ``"flag"`` (default): agencies across a border
+    without an agreement are listed and marked as needing coordination; ``"exclude"``:
+    they are left out. Env: ``RUJUK_CROSS_BORDER_POLICY``; another value is refused at
+    import (and at use, if set at run time) with the allowed ones.
 coverage_standard_h : dict[str, float]
     Per capability, the travel time within which help should be reachable; areas
     beyond it are coverage gaps. The values are planning defaults, not law: 2 h for
@@ -131,6 +145,14 @@ def _env_float(name: str, default: float) -> float:
         raise ValueError(msg) from None
 
 
+def _env_choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in allowed:
+        msg = f"Environment variable {name} was {value!r} but must be one of {list(allowed)}."
+        raise ValueError(msg)
+    return value
+
+
 package_root: Path = Path(__file__).resolve().parents[1]
 
 data_mirror: Path | None = _env_path("RUJUK_DATA_MIRROR", None)
@@ -152,7 +174,8 @@ circuity_factor: float = _env_float("RUJUK_CIRCUITY_FACTOR", 1.4)
 ferry_speed_kmh: float = _env_float("RUJUK_FERRY_SPEED_KMH", 20.0)
 ferry_wait_h: float = _env_float("RUJUK_FERRY_WAIT_H", 4.0)
 
-# Road-network speeds where OSM has no maxspeed (km/h); urban Indonesian traffic.
+# Road-network speeds where OSM has no maxspeed (km/h): urban Indonesian traffic, under the
+# PP 79/2013 and PM 111/2015 limits (sources in the module notes).
 default_speed_kmh_by_highway: dict[str, float] = {
     "motorway": 80.0,
     "trunk": 50.0,
@@ -166,9 +189,10 @@ default_speed_kmh_by_highway: dict[str, float] = {
 }
 access_speed_kmh: float = _env_float("RUJUK_ACCESS_SPEED_KMH", 5.0)
 road_snap_max_km: float = _env_float("RUJUK_ROAD_SNAP_MAX_KM", 1.0)
-ferry_boarding_h: float = 0.5
+ferry_boarding_h: float = _env_float("RUJUK_FERRY_BOARDING_H", 0.5)
 
-cross_border_policy: str = os.environ.get("RUJUK_CROSS_BORDER_POLICY", "flag")
+CROSS_BORDER_POLICIES: tuple[str, ...] = ("flag", "exclude")
+cross_border_policy: str = _env_choice("RUJUK_CROSS_BORDER_POLICY", "flag", CROSS_BORDER_POLICIES)
 
 coverage_standard_h: dict[str, float] = {
     "intake": 4.0,

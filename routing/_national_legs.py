@@ -8,9 +8,11 @@ its own land mass whenever there is one there (a distance below ``ISLAND_SEPARAT
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geo import settings
@@ -36,6 +38,30 @@ def sea_leg(km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (hours, km) of sea legs over great-circle distances `km`, waiting time included."""
     km = np.asarray(km)
     return km / settings.ferry_speed_kmh + settings.ferry_wait_h, km
+
+
+CALIBRATION_PAIRS = 400
+"""Random pairs of district points on one land mass used to calibrate the road edges."""
+
+
+def road_calibration(lon: np.ndarray, lat: np.ndarray, island: np.ndarray, edges: tuple) -> float:
+    """Return the factor that makes the median same-island road-graph time equal the direct estimate.
+
+    `edges` are the network's ``(tail, head, sea, hours, km)``. Only road edges are searched,
+    so the factor does not depend on the ferry settings.
+    """
+    rng = np.random.default_rng(0)
+    on_land = np.flatnonzero(island >= 0)
+    sources = rng.choice(on_land, size=min(CALIBRATION_PAIRS, len(on_land)), replace=False)
+    targets = rng.choice(on_land, size=len(sources), replace=False)
+    same = (island[sources] == island[targets]) & (sources != targets)
+    sources, targets = sources[same], targets[same]
+    tail, head, sea, hours, _ = edges
+    roads = csr_matrix((hours[~sea], (tail[~sea], head[~sea])), shape=(len(lon), len(lon)))
+    graph_h = dijkstra(roads, directed=False, indices=sources)[np.arange(len(sources)), targets]
+    direct_h, _ = road_leg(great_circle_km(lon[sources], lat[sources], lon[targets], lat[targets]))
+    finite = np.isfinite(graph_h) & (direct_h > 0)
+    return float(np.median(direct_h[finite] / graph_h[finite]))
 
 
 def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -97,25 +123,81 @@ def distinct_points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nd
     return first[order], rank[inverse.ravel()]
 
 
-def direct_hours_to_nodes(
-    source: tuple[np.ndarray, np.ndarray, np.ndarray], node: tuple[np.ndarray, np.ndarray, np.ndarray]
-) -> np.ndarray:
-    """Return the (sources x nodes) hours of the direct road legs; ``inf`` between land masses and at sea.
+@dataclass(frozen=True)
+class DirectLegs:
+    """Direct road legs from points to the nodes on their land mass: one block per land mass with points.
 
-    `source` and `node` are ``(lon, lat, island)`` arrays. Only the pairs on one land mass
-    are computed (nodes grouped by island once), with the arithmetic of
+    Build it with :func:`direct_legs`. Block ``(rows, columns, hours)`` holds the hours from
+    the points ``rows`` to the nodes ``columns`` of one land mass; every other pair is
+    ``inf`` (another land mass, or a point at sea).
+    """
+
+    shape: tuple[int, int]
+    blocks: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
+    _whole: dict = field(default_factory=dict, repr=False, compare=False)  # per block: nearest of all its points
+
+    def dense(self) -> np.ndarray:
+        """Return the (points x nodes) hours, ``inf`` between land masses and at sea."""
+        hours = np.full(self.shape, np.inf)
+        for rows, columns, block in self.blocks:
+            hours[np.ix_(rows, columns)] = block
+        return hours
+
+    def bound(self, needed: np.ndarray) -> np.ndarray:
+        """Return per point its longest direct leg to the nodes where `needed` (points x nodes); ``inf``: none to one.
+
+        A search from the point that stops at this many hours still gives its exact travel
+        (the shorter of path and direct leg) to every needed node: a path beyond the bound
+        is longer than the direct leg. A point with no needed node gets 0.
+        """
+        bound = np.where(needed.any(axis=1), np.inf, 0.0)
+        for rows, columns, block in self.blocks:
+            inside = needed[np.ix_(rows, columns)]
+            alone = needed[rows].sum(axis=1) == inside.sum(axis=1)  # every needed node is on this land mass
+            longest = np.where(inside, block, -np.inf).max(axis=1, initial=0.0)
+            bound[rows[alone]] = longest[alone]
+        return bound
+
+    def nearest(self, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return each node's hours to the nearest point where `member` (by direct leg) and that point (-1: none).
+
+        Of points at equal hours, the first.
+        """
+        hours, point = np.full(self.shape[1], np.inf), np.full(self.shape[1], -1)
+        for i, (rows, columns, block) in enumerate(self.blocks):
+            chosen = member[rows]
+            if chosen.all() and i in self._whole:
+                hours[columns], point[columns] = self._whole[i]
+            elif chosen.any():
+                part = block if chosen.all() else block[chosen]
+                at = part.argmin(axis=0)
+                hours[columns], point[columns] = part[at, np.arange(len(columns))], rows[chosen][at]
+                if chosen.all():
+                    self._whole[i] = hours[columns], point[columns]
+        return hours, point
+
+
+def direct_legs(
+    source: tuple[np.ndarray, np.ndarray, np.ndarray], node: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> DirectLegs:
+    """Return the direct road legs from the points `source` to the nodes `node` (each ``(lon, lat, island)``).
+
+    Only the pairs on one land mass are computed, one block per land mass with sources
+    (broadcast, so each point's trigonometry is done once), with the arithmetic of
     :func:`direct_road_leg`, so the values are the same to the last bit.
     """
     (source_lon, source_lat, source_island), (node_lon, node_lat, node_island) = source, node
     order = np.argsort(node_island, kind="stable")
-    start = np.searchsorted(node_island[order], source_island, side="left")
-    count = np.where(source_island >= 0, np.searchsorted(node_island[order], source_island, side="right") - start, 0)
-    row = np.repeat(np.arange(len(source_island)), count)
-    column = order[np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())]
-    hours = np.full((len(source_island), len(node_island)), np.inf)
-    km = great_circle_km(source_lon[row], source_lat[row], node_lon[column], node_lat[column])
-    hours[row, column] = road_leg(km)[0]
-    return hours
+    sorted_island = node_island[order]
+    blocks = []
+    for island in np.unique(source_island[source_island >= 0]):
+        rows = np.flatnonzero(source_island == island)
+        first, stop = np.searchsorted(sorted_island, island, "left"), np.searchsorted(sorted_island, island, "right")
+        columns = order[first:stop]
+        if len(columns):
+            km = great_circle_km(source_lon[rows, None], source_lat[rows, None], node_lon[columns], node_lat[columns])
+            blocks.append((rows, columns, road_leg(km)[0]))
+    return DirectLegs((len(source_island), len(node_island)), tuple(blocks))
 
 
 @dataclass(frozen=True)

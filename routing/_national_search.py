@@ -1,32 +1,23 @@
-"""The searches over the national network: from one origin, and from many sources at once.
+"""The search over the national network from one origin (the many-source passes are in ``_national_sources``).
 
 :class:`Search` holds one single-source shortest-path tree of
 :class:`routing.national.NationalNetwork` (the origin joined to the network by its
 attachment legs, so the tree's roots are the attachment nodes actually used). A referral
 runs one search and asks it for the hours to every agency, then for the routes of the
 few it shows.
-
-:class:`Sources` holds many sources (a directory of agencies) prepared once for the
-coverage passes: their distinct points attached and added to the graph, and their direct
-road legs to every node. It answers the nearest source of every node per group of
-sources (one ``min_only`` Dijkstra pass per distinct group) and the full
-(sources x nodes) matrix (one Dijkstra per distinct point).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from geo._errors import InputError
 from routing._national_legs import Attachment, direct_road_leg
-from routing.travel import Leg, Route
+from routing.travel import Leg, Route, path_legs
 
 if TYPE_CHECKING:
     from routing.national import NationalNetwork
@@ -60,10 +51,10 @@ def _reversed(leg: Leg) -> Leg:
 
 
 def _merge_legs(legs: list[Leg]) -> list[Leg]:
-    """Join consecutive legs of the same mode into one."""
+    """Join consecutive road legs into one; sea legs stay apart (each is a crossing with its own wait)."""
     merged: list[Leg] = []
     for leg in legs:
-        if merged and merged[-1].mode == leg.mode:
+        if merged and merged[-1].mode == leg.mode == "road":
             previous = merged.pop()
             coords = np.concatenate([shapely.get_coordinates(previous.geometry), shapely.get_coordinates(leg.geometry)])
             line = shapely.LineString(coords)
@@ -175,98 +166,10 @@ class Search:
         return Leg("sea" if sea else "road", float(hours), float(km), line)
 
     def _network_legs(self, nodes: np.ndarray) -> list[Leg]:
-        """Return the legs along a node path, one per run of road or sea edges."""
+        """Return the legs along a node path: one per run of road edges, one per sea edge (each crossing)."""
         if len(nodes) < 2:
             return []
         net = self.network
         hours, km, sea = net.edge_values(nodes[:-1], nodes[1:])
-        legs, begin = [], 0
-        for stop in [*np.flatnonzero(sea[1:] != sea[:-1]) + 1, len(sea)]:
-            run = nodes[begin : stop + 1]
-            line = shapely.LineString(np.column_stack([net.lon[run], net.lat[run]]))
-            mode = "sea" if sea[begin] else "road"
-            legs.append(Leg(mode, float(hours[begin:stop].sum()), float(km[begin:stop].sum()), line))
-            begin = stop
-        return legs
-
-
-@dataclass(frozen=True)
-class Sources:
-    """Sources joined to the network once, for passes from many groups of them (build with ``network.sources``).
-
-    Attributes
-    ----------
-    n
-        Number of district nodes (the first `n` nodes of `graph`).
-    distinct
-        Each source's distinct point (row of `direct`, entry of `ids`); sources at one
-        point share it.
-    graph
-        The network with one extra node per distinct point (out-edges to its attachments).
-    ids
-        The extra nodes, per distinct point.
-    direct
-        (distinct points x nodes) hours of the direct road legs, ``inf`` off the land mass.
-    """
-
-    n: int
-    distinct: np.ndarray
-    graph: csr_matrix
-    ids: np.ndarray
-    direct: np.ndarray
-    _passes: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def nearest(self, groups: Sequence[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Return, per group, hours from every node to its nearest source of the group and that source's position.
-
-        Each group costs one ``min_only`` Dijkstra pass and a minimum over its rows of the
-        direct legs, the shorter winning as in
-        :meth:`~routing.national.NationalNetwork.nearest_source`. Sources at one point count
-        once, as the group's first position there (the agency named at such a tie is the
-        first listed). Groups with the same distinct sources share one pass: the passes are
-        memoised by the frozenset of those positions, for the life of this object.
-
-        Parameters
-        ----------
-        groups
-            Positions (integer arrays) or boolean masks into the sources; an empty group
-            gives ``inf`` hours and position -1 everywhere.
-
-        Returns
-        -------
-        list of (numpy.ndarray, numpy.ndarray)
-            Per group, hours of every district node and the position of its nearest
-            source of the group among all the sources (-1: none reachable).
-        """
-        results = []
-        for group in groups:
-            group = np.asarray(group)
-            positions = np.flatnonzero(group) if group.dtype == bool else np.unique(group.astype(np.int64))
-            point, at = np.unique(self.distinct[positions], return_index=True)  # the group's first source per point
-            key = frozenset(positions[at].tolist())
-            if key not in self._passes:
-                self._passes[key] = self._pass(point, positions[at])
-            results.append(tuple(array.copy() for array in self._passes[key]))
-        return results
-
-    def _pass(self, point: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return hours from every node to the nearest of the distinct points `point`, and its position (-1: none)."""
-        n = self.n
-        if not len(point):
-            return np.full(n, np.inf), np.full(n, -1)
-        hours, _, nearest = dijkstra(self.graph, indices=self.ids[point], min_only=True, return_predecessors=True)
-        hours, nearest = hours[:n], nearest[:n]
-        position_of = np.full(self.graph.shape[0], -1)
-        position_of[self.ids[point]] = positions
-        source = np.where(nearest >= 0, position_of[np.maximum(nearest, 0)], -1)
-        direct = self.direct[point]
-        best = direct.argmin(axis=0)
-        direct_h = direct[best, np.arange(n)]
-        shorter = direct_h < hours
-        hours[shorter], source[shorter] = direct_h[shorter], positions[best[shorter]]
-        return hours, source
-
-    def hours(self) -> np.ndarray:
-        """Return the (sources x nodes) hours: one Dijkstra per distinct point, the direct leg where shorter."""
-        hours = dijkstra(self.graph, indices=self.ids)[:, : self.n]
-        return np.minimum(hours, self.direct)[self.distinct]
+        ends = np.column_stack([net.lon[nodes], net.lat[nodes]])
+        return path_legs([ends[i : i + 2] for i in range(len(nodes) - 1)], hours, km, sea)

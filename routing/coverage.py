@@ -15,11 +15,23 @@ without cross-border coordination). Then, for every district:
   that may take the case under the jurisdiction rules (``hours_permitted >= hours_any``).
   The agencies are attached to the network once for all capabilities
   (:meth:`~routing.national.NationalNetwork.sources`), and agencies sharing an office
-  are searched from once. Without the rules, ``hours_any`` is one multi-source Dijkstra
-  pass (scipy ``min_only``) per distinct set of capable agencies; with them, rules differ
-  per agency, so one Dijkstra per distinct agency point gives the (agencies x districts)
-  matrix and both columns are minima over its rows of the capable agencies (only those
-  rows are masked). Both ways give the same hours and agency;
+  are searched from once.
+* Without the rules, ``hours_any`` per capability is a multi-source nearest-agency
+  computation over the capable agencies: one Dijkstra pass over the union of all capable
+  points, then, per distinct set of capable points, only the districts that pass leaves
+  open (whose nearest point is not in the set), all in one more call; a small set is
+  searched in full (:mod:`routing._national_sources`).
+* With the rules it is not one multi-source pass per capability, and cannot be: such a
+  Dijkstra needs one set of sources for every target, but which agencies may take a case
+  depends on the district the case is in (a regency unit only for its own regency and its
+  agreement partners, a provincial unit for its province, national agencies everywhere),
+  so the permitted "sources" change from one district to the next, even between
+  neighbours. Instead one Dijkstra per distinct agency point gives its row of the
+  (agencies x districts) matrix, each stopping once every district its agencies may serve
+  is exact (a regency unit's search ends near its regency; a national agency's covers the
+  country), and ``hours_permitted`` is the minimum over the capable rows masked by
+  ``P_c`` (:mod:`routing._coverage_nearest`). Both ways give the same hours as the full
+  matrix, to the last bit;
 * ``agency_id_*`` / ``agency_name_*``: the agency attaining the minimum (missing if none;
   of agencies at equal hours, e.g. sharing an office, the first listed);
 * ``gap_* = hours_* > settings.coverage_standard_h[c]`` (read at call time); a district
@@ -59,6 +71,7 @@ unless told they are for internal use.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -68,10 +81,11 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine
 
-from geo import boundaries, cases, directory, settings
+from geo import boundaries, directory, settings
 from geo import capabilities as vocabulary
 from geo._errors import InputError
-from routing import jurisdiction
+from routing._coverage_cases import DEFAULT_CASE_MEASURE, case_figures, modes, with_cases
+from routing._coverage_nearest import nearest_agencies
 from routing.national import NationalNetwork, national_network
 
 RULES: dict[str, tuple[str, ...]] = {"without": ("any",), "with": ("permitted",), "both": ("any", "permitted")}
@@ -79,8 +93,6 @@ RULES: dict[str, tuple[str, ...]] = {"without": ("any",), "with": ("permitted",)
 LEVELS: tuple[str, ...] = ("district", "regency", "province")
 TIME_CLASS_BOUNDS_H: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 24.0)
 TIME_CLASSES: tuple[str, ...] = ("<1 h", "1-2 h", "2-4 h", "4-8 h", "8-24 h", "24 h or more", "unreachable")
-DEFAULT_CASE_MEASURE = "police TPPO victims"
-"""Measure of the case figures joined by default: the one published for the most provinces."""
 
 
 def _check_choice(field: str, value: object, allowed: Iterable[str]) -> None:
@@ -115,48 +127,6 @@ def _mode_columns(hours: np.ndarray, source: np.ndarray, agencies: pd.DataFrame,
     }
 
 
-def _masked_nearest(matrix: np.ndarray, rows: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Return hours to the nearest of the agencies `rows` of `matrix` where `allowed`, and its row (-1: none)."""
-    if not len(rows):
-        return np.full(matrix.shape[1], np.inf), np.full(matrix.shape[1], -1)
-    hours = matrix[rows] if allowed is None else np.where(allowed, matrix[rows], np.inf)
-    best = hours.argmin(axis=0)
-    hours = hours[best, np.arange(hours.shape[1])]
-    return hours, np.where(np.isfinite(hours), rows[best], -1)
-
-
-Nearest = dict[str, list[tuple[np.ndarray, np.ndarray]]]  # per rule suffix and capability: hours, agency row
-
-
-def _nearest_agencies(
-    network: NationalNetwork, agencies: pd.DataFrame, agreements: pd.DataFrame, offers: dict, rules: str
-) -> Nearest:
-    """Return per rule suffix and capability of `offers` (agency masks) the nearest agency's hours and row."""
-    lon, lat = agencies["lon"].to_numpy(float), agencies["lat"].to_numpy(float)
-    if rules == "without" and len(agencies):
-        return {"any": network.sources(lon, lat).nearest(list(offers.values()))}
-    matrix = network.hours_from_sources(lon, lat) if len(agencies) else np.empty((0, len(network.codes)))
-    return _minima_over_matrix(matrix, agencies, agreements, offers, RULES[rules])
-
-
-def _minima_over_matrix(
-    matrix: np.ndarray, agencies: pd.DataFrame, agreements: pd.DataFrame, offers: dict, modes: tuple
-) -> Nearest:
-    """Return :func:`_nearest_agencies` from the (agencies x districts) hours, masking only capable rows."""
-    districts = boundaries.load_areas("district")[["code", "regency_code", "province_code"]].astype(object)
-    agencies = agencies[["jurisdiction_level", "area_code"]].astype(object)
-    permissions = jurisdiction.Permissions(agencies, districts, agreements) if "permitted" in modes else None
-    result: Nearest = {mode: [] for mode in modes}
-    for capability, capable in offers.items():
-        rows = np.flatnonzero(capable)
-        if "any" in result:
-            result["any"].append(_masked_nearest(matrix, rows, None))
-        if "permitted" in result:
-            allowed = permissions.mask(capability, rows)
-            result["permitted"].append(_masked_nearest(matrix, rows, allowed))
-    return result
-
-
 def district_coverage(
     agencies: pd.DataFrame,
     agreements: pd.DataFrame,
@@ -186,8 +156,10 @@ def district_coverage(
     pandas.DataFrame
         One row per district and capability: ``code``, ``name``, ``level``,
         ``regency_code``, ``province_code``, ``population`` (the equal-share estimate),
-        ``capability``, ``standard_h`` and per rule suffix ``hours_*``, ``agency_id_*``,
-        ``agency_name_*``, ``time_class_*``, ``gap_*``. No agency points.
+        ``capability``, ``model`` (the travel model's name, ``"estimated"``) and
+        ``is_estimate`` (True: every hour is an estimate), ``standard_h`` and per rule
+        suffix ``hours_*``, ``agency_id_*``, ``agency_name_*``, ``time_class_*``, ``gap_*``.
+        No agency points.
 
     Raises
     ------
@@ -204,67 +176,37 @@ def district_coverage(
         raise InputError("network", network.name, msg)
     held = [set(offered) for offered in agencies["capabilities"]]
     offers = {code: np.array([code in offered for offered in held], dtype=bool) for code in codes}
-    capability = pd.array(codes, dtype="str").take(np.repeat(np.arange(len(codes)), n))
-    columns: dict[str, object] = {"capability": capability}
+    model = pd.Categorical.from_codes(np.zeros(n * len(codes), dtype=np.int8), [network.name])
+    columns: dict[str, object] = {"model": model}
+    columns["is_estimate"] = np.full(n * len(codes), network.is_estimate)
     columns["standard_h"] = np.repeat([float(settings.coverage_standard_h[code]) for code in codes], n)
-    for mode, found in _nearest_agencies(network, agencies, agreements, offers, rules).items():
+    for mode, found in nearest_agencies(network, agencies, agreements, offers, RULES[rules]).items():
         hours, source = (np.concatenate(parts) for parts in zip(*found, strict=True))
         columns |= _mode_columns(hours, source, agencies, columns["standard_h"], mode)
+    rows = _district_rows(boundaries.stamp(boundaries.artefact_name("district")), tuple(codes))
+    return pd.concat([rows, pd.DataFrame(columns)], axis=1)
+
+
+@functools.lru_cache(maxsize=4)
+def _district_rows(stamp: tuple, codes: tuple[str, ...]) -> pd.DataFrame:
+    """Return the area columns of :func:`district_coverage`: every district once per capability (cached per boundaries).
+
+    Each district gets an equal share of its regency's registered population.
+    """
+    districts = boundaries.load_areas("district")
     base = districts[["code", "name", "level", "regency_code", "province_code"]].reset_index(drop=True)
-    base["population"] = _district_population(districts)
-    base = base.iloc[np.tile(np.arange(n), len(codes))].reset_index(drop=True)
-    return pd.concat([base, pd.DataFrame(columns)], axis=1)
-
-
-def _district_population(districts: pd.DataFrame) -> np.ndarray:
-    """Return each district's equal share of its regency's registered population."""
     regencies = boundaries.load_areas("regency").set_index("code")["population"].astype(float)
     count = districts.groupby("regency_code")["code"].transform("size")
-    return (districts["regency_code"].map(regencies) / count).fillna(0.0).to_numpy()
-
-
-def case_figures(engine: Engine, measure: str = DEFAULT_CASE_MEASURE, source: str | None = None) -> pd.DataFrame:
-    """Return the latest figure of one measure and one source per area, raw (internal use).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``area_code``, ``cases`` (int), ``case_measure``, ``case_source``,
-        ``case_period_start``, ``case_period_end``; empty when the database holds no figures.
-
-    Raises
-    ------
-    InputError
-        If the database holds figures but none of `measure` (the known measures are
-        listed), or `source` is None and the measure comes from several sources
-        (they count different things and are never combined).
-    """
-    columns = ["area_code", "cases", "case_measure", "case_source", "case_period_start", "case_period_end"]
-    everything = cases.query_figures(engine)
-    if everything.empty:
-        return pd.DataFrame(columns=columns)
-    figures = everything[everything["measure"] == measure]
-    figures = figures if source is None else figures[figures["source"] == source]
-    if figures.empty:
-        known = sorted(everything["measure"].unique())
-        origin = "" if source is None else f" from {source!r}"
-        raise InputError("case_measure", measure, f"has no figures{origin}; the measures are {known}.")
-    if figures["source"].nunique() > 1:
-        raise InputError("case_source", source, f"must be one of {sorted(figures['source'].unique())} for {measure!r}.")
-    latest = figures.sort_values(["period_end", "period_start"]).groupby("area_code").tail(1)
-    latest = latest.rename(columns={"value": "cases", "measure": "case_measure", "source": "case_source"})
-    latest = latest.rename(columns={"period_start": "case_period_start", "period_end": "case_period_end"})
-    return latest[columns].reset_index(drop=True)
-
-
-def _modes(frame: pd.DataFrame) -> list[str]:
-    return [mode for mode in ("any", "permitted") if f"gap_{mode}" in frame or f"gap_districts_{mode}" in frame]
+    base["population"] = (districts["regency_code"].map(regencies) / count).fillna(0.0).to_numpy()
+    rows = base.iloc[np.tile(np.arange(len(base)), len(codes))].reset_index(drop=True)
+    rows["capability"] = pd.array(codes, dtype="str").take(np.repeat(np.arange(len(codes)), len(base)))
+    return rows
 
 
 def roll_up(districts: pd.DataFrame, level: str) -> pd.DataFrame:
     """Return :func:`district_coverage` rows summarised per area of `level` and capability.
 
-    Columns: ``code``, ``name``, ``level``, ``capability``, ``standard_h``, ``districts``,
+    Columns: ``code``, ``name``, ``level``, ``capability``, ``model``, ``is_estimate``, ``standard_h``, ``districts``,
     ``population`` and per rule suffix ``gap_districts_*``, ``gap_share_*``, ``worst_h_*``,
     ``median_h_*``, ``time_class_*`` (of the median), ``gap_population_*``,
     ``gap_population_share_*`` (see the module notes). At ``"district"`` level the rows
@@ -274,12 +216,13 @@ def roll_up(districts: pd.DataFrame, level: str) -> pd.DataFrame:
     if level == "district":
         return districts.copy()
     keys = [districts[f"{level}_code"].rename("code"), districts["capability"]]
-    extra = {f"gap_population_{m}": districts[f"gap_{m}"] * districts["population"] for m in _modes(districts)}
+    extra = {f"gap_population_{m}": districts[f"gap_{m}"] * districts["population"] for m in modes(districts)}
     grouped = districts.assign(**extra).groupby(keys, sort=True, observed=True)
     summary = grouped.agg(
-        standard_h=("standard_h", "first"), districts=("code", "size"), population=("population", "sum")
-    )
-    for m in _modes(districts):
+        model=("model", "first"), is_estimate=("is_estimate", "first"), standard_h=("standard_h", "first"),
+        districts=("code", "size"), population=("population", "sum"),
+    )  # fmt: skip
+    for m in modes(districts):
         summary[f"gap_districts_{m}"] = grouped[f"gap_{m}"].sum()
         summary[f"gap_share_{m}"] = summary[f"gap_districts_{m}"] / summary["districts"]
         summary[f"worst_h_{m}"] = grouped[f"hours_{m}"].max()
@@ -294,22 +237,6 @@ def roll_up(districts: pd.DataFrame, level: str) -> pd.DataFrame:
     return summary
 
 
-def _with_cases(frame: pd.DataFrame, figures: pd.DataFrame, authorised: bool) -> pd.DataFrame:
-    frame = frame.merge(figures, how="left", left_on="code", right_on="area_code").drop(columns="area_code")
-    value = frame["cases"].astype(float)
-    shown = value.notna() & (authorised | (value >= settings.suppress_below))
-    for m in _modes(frame):
-        share = frame[f"gap_population_share_{m}"] if f"gap_population_share_{m}" in frame else frame[f"gap_{m}"]
-        frame[f"gap_cases_{m}"] = (value * share.astype(float)).where(shown)
-    if authorised:
-        frame["cases"] = frame["cases"].astype("Int64")
-    else:
-        present = frame["cases"].notna()
-        frame["cases"] = frame["cases"].astype(object)
-        frame.loc[present, "cases"] = cases.suppress(frame.loc[present, "cases"].astype(int)).to_numpy()
-    return frame
-
-
 def _select(frame: pd.DataFrame, within: str | None, gaps_only: bool) -> pd.DataFrame:
     if within is not None:
         boundaries.area(within)  # unknown codes raise NotFoundError with close matches
@@ -317,7 +244,7 @@ def _select(frame: pd.DataFrame, within: str | None, gaps_only: bool) -> pd.Data
         containing = {within[:2], within[:5]}  # the province and regency of `within` (or itself)
         frame = frame[code.isin(containing | {within}) | code.str.startswith(within + ".")]
     if gaps_only:
-        gap = [f"gap_{m}" if f"gap_{m}" in frame else f"gap_districts_{m}" for m in _modes(frame)]
+        gap = [f"gap_{m}" if f"gap_{m}" in frame else f"gap_districts_{m}" for m in modes(frame)]
         frame = frame[(frame[gap].astype(float) > 0).any(axis=1)]
     return frame.reset_index(drop=True)
 
@@ -379,7 +306,7 @@ def coverage_table(
     agencies = directory.agencies_frame(engine)
     agencies = agencies if authorised else directory.public_view(agencies)
     frame = district_coverage(agencies, directory.agreements_frame(engine), capabilities, rules, network)
-    frame = _with_cases(roll_up(frame, level), case_figures(engine, case_measure, case_source), authorised)
+    frame = with_cases(roll_up(frame, level), case_figures(engine, case_measure, case_source), authorised)
     frame = _select(frame, within, gaps_only)
     shapes = boundaries.load_areas(level).set_index("code").geometry
     result = gpd.GeoDataFrame(frame, geometry=shapes.reindex(frame["code"]).to_numpy(), crs="EPSG:4326")

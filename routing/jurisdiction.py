@@ -52,18 +52,6 @@ class Origin:
         return {code for code in (self.district_code, self.regency_code, self.province_code) if code}
 
 
-def _agreement_partners(agreements: pd.DataFrame, origin: Origin) -> dict[str, set[str]]:
-    """Return, for each area bound by an agreement with an area of `origin`, the capabilities covered."""
-    inside = origin.areas()
-    partners: dict[str, set[str]] = {}
-    columns = (agreements[name].to_numpy() for name in ("area_a", "area_b", "capabilities"))
-    for area_a, area_b, capabilities in zip(*columns, strict=True):
-        for own, other in ((area_a, area_b), (area_b, area_a)):
-            if other in inside:
-                partners.setdefault(own, set()).update(capabilities)
-    return partners
-
-
 def classify(
     agencies: pd.DataFrame,
     origin: Origin,
@@ -90,21 +78,49 @@ def classify(
     pandas.Series
         A status from :data:`STATUSES` per agency, aligned with `agencies`.
     """
-    level = agencies["jurisdiction_level"].to_numpy()
-    area = agencies["area_code"].to_numpy()
-    status = np.full(len(agencies), "cross_border", dtype=object)
-    partners = _agreement_partners(agreements, origin)
-    if partners:
-        needs = needs_per_agency if needs_per_agency is not None else [()] * len(agencies)
-        by_agreement = np.array(
-            [code in partners and set(asked) <= partners[code] for code, asked in zip(area, needs, strict=True)],
-            dtype=bool,
-        )
-        status[by_agreement & (level != "national")] = "agreement"
-    status[(level == "province") & (area == origin.province_code)] = "provincial"
-    status[(level == "regency") & (area == origin.regency_code)] = "own_area"
-    status[level == "national"] = "national"
+    status = Classifier(agencies, agreements).classify(origin, needs_per_agency)
     return pd.Series(status, index=agencies.index, name="jurisdiction")
+
+
+class Classifier:
+    """:func:`classify` for many cases against one directory: the agencies and agreements are read once.
+
+    Parameters are those of :func:`classify`; :meth:`classify` answers one origin with a
+    NumPy array (no frame is built per case, the referral hot path).
+    """
+
+    def __init__(self, agencies: pd.DataFrame, agreements: pd.DataFrame) -> None:
+        self.level = agencies["jurisdiction_level"].to_numpy(dtype=object)
+        self.area = agencies["area_code"].to_numpy(dtype=object)
+        columns = (agreements[name].to_numpy(dtype=object) for name in ("area_a", "area_b", "capabilities"))
+        self._agreements = [(a, b, set(caps)) for a, b, caps in zip(*columns, strict=True)]
+
+    def _partners(self, origin: Origin) -> dict[str, set[str]]:
+        """Return, for each area bound by an agreement with an area of `origin`, the capabilities covered."""
+        inside = origin.areas()
+        partners: dict[str, set[str]] = {}
+        for area_a, area_b, capabilities in self._agreements:
+            for own, other in ((area_a, area_b), (area_b, area_a)):
+                if other in inside:
+                    partners.setdefault(own, set()).update(capabilities)
+        return partners
+
+    def classify(self, origin: Origin, needs_per_agency: Sequence[Iterable[str]] | None = None) -> np.ndarray:
+        """Return the status of every agency for a case at `origin` (object array; see :func:`classify`)."""
+        level, area = self.level, self.area
+        status = np.full(len(level), "cross_border", dtype=object)
+        partners = self._partners(origin)
+        if partners:
+            needs = needs_per_agency if needs_per_agency is not None else [()] * len(level)
+            by_agreement = np.array(
+                [code in partners and set(asked) <= partners[code] for code, asked in zip(area, needs, strict=True)],
+                dtype=bool,
+            )
+            status[by_agreement & (level != "national")] = "agreement"
+        status[(level == "province") & (area == origin.province_code)] = "provincial"
+        status[(level == "regency") & (area == origin.regency_code)] = "own_area"
+        status[level == "national"] = "national"
+        return status
 
 
 def permitted(
@@ -168,8 +184,10 @@ class Permissions:
         if not covering.any():
             return base.copy()
         unit_of = (self._unit_of if rows is None else self._unit_of[rows])[:, covering]
-        by_agreement = (unit_of.astype(np.float32) @ self._serves[covering].astype(np.float32)) > 0  # BLAS, exact
-        return base | by_agreement
+        allowed = base.copy()
+        for unit, serves in zip(unit_of.T, self._serves[covering], strict=True):  # a few agreements, few units each
+            allowed[unit] |= serves
+        return allowed
 
 
 def _integer_codes(*arrays: np.ndarray) -> list[np.ndarray]:

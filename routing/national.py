@@ -87,16 +87,18 @@ from routing._national_legs import (
     EARTH_RADIUS_KM,
     ISLAND_SEPARATION,
     Attachment,
-    direct_hours_to_nodes,
+    direct_legs,
     distinct_points,
     great_circle_km,
     island_space,
     nearest_by_direct_leg,
+    road_calibration,
     road_leg,
     sea_leg,
     unit_vectors,
 )
-from routing._national_search import Search, Sources
+from routing._national_search import Search
+from routing._national_sources import Sources
 from routing.travel import Direction, Nearest, Route, TravelMatrix, check_direction, points
 
 __all__ = [
@@ -114,7 +116,6 @@ __all__ = [
 
 MAX_SEA_LEG_KM = 400.0
 ATTACH_K = 3
-_CALIBRATION_PAIRS = 400
 
 
 class NationalNetwork:
@@ -153,7 +154,7 @@ class NationalNetwork:
         road_h, road_km = road_leg(km)
         sea_h, sea_km = sea_leg(km)
         self._edges = (tail, head, sea, np.where(sea, sea_h, road_h), np.where(sea, sea_km, road_km))
-        self.road_calibration = self._calibrate()
+        self.road_calibration = road_calibration(lon, lat, island, self._edges)
         self._assemble()
 
     @classmethod
@@ -186,27 +187,9 @@ class NationalNetwork:
         self._edge_km = np.tile(km, 2)[order]
         self._edge_sea = np.tile(sea, 2)[order]
         self._edge_keys = np.repeat(np.arange(n), np.diff(edge_of.indptr)) * n + edge_of.indices
+        moving = self.graph.data > 0
+        self.top_speed_kmh = float(np.max(self._edge_km[moving] / self.graph.data[moving], initial=1.0))  # fastest edge
         self.n_components = int(connected_components(self.graph, directed=False)[0])
-
-    def _calibrate(self) -> float:
-        """Return the factor that makes the median same-island road-graph time equal the direct estimate.
-
-        Only road edges are searched, so the factor does not depend on the ferry settings.
-        """
-        rng = np.random.default_rng(0)
-        on_land = np.flatnonzero(self.island >= 0)
-        sources = rng.choice(on_land, size=min(_CALIBRATION_PAIRS, len(on_land)), replace=False)
-        targets = rng.choice(on_land, size=len(sources), replace=False)
-        same = (self.island[sources] == self.island[targets]) & (sources != targets)
-        sources, targets = sources[same], targets[same]
-        tail, head, sea, hours, _ = self._edges
-        n = len(self.codes)
-        roads = csr_matrix((hours[~sea], (tail[~sea], head[~sea])), shape=(n, n))
-        graph_h = dijkstra(roads, directed=False, indices=sources)[np.arange(len(sources)), targets]
-        km = great_circle_km(self.lon[sources], self.lat[sources], self.lon[targets], self.lat[targets])
-        direct_h, _ = road_leg(km)
-        finite = np.isfinite(graph_h) & (direct_h > 0)
-        return float(np.median(direct_h[finite] / graph_h[finite]))
 
     def edge_values(self, tail: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return hours, km and the sea flag of the edges ``tail[i] -> head[i]`` (which must exist)."""
@@ -343,7 +326,7 @@ class NationalNetwork:
         """Return the sources attached once, for :meth:`Sources.nearest` per group and :meth:`Sources.hours`.
 
         Each distinct point is attached, added to the graph and joined to every node on its
-        land mass by a direct road leg (:class:`routing._national_search.Sources`).
+        land mass by a direct road leg (:class:`routing._national_sources.Sources`).
 
         Raises
         ------
@@ -354,8 +337,8 @@ class NationalNetwork:
         first, distinct = distinct_points(lon, lat)
         attached = self.attach(lon[first], lat[first])
         graph, ids = self._extended(attached)
-        direct = direct_hours_to_nodes((lon[first], lat[first], attached.island), (self.lon, self.lat, self.island))
-        return Sources(len(self.codes), distinct, graph, ids, direct)
+        direct = direct_legs((lon[first], lat[first], attached.island), (self.lon, self.lat, self.island))
+        return Sources(self, distinct, graph, ids, direct, lon[first], lat[first])
 
     def _nearest(
         self, lon: object, lat: object, target_lon: np.ndarray, target_lat: np.ndarray, target: Attachment

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from geo import boundaries, gazetteer, lookup, seats
 from geo._errors import InputError, NotFoundError
 from routing.jurisdiction import Origin
+from routing.travel import reason_of
 
 _CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2})?)?$")
 _LAT_LON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -17,7 +18,7 @@ _LAT_LON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 @dataclass(frozen=True)
 class Location:
-    """A resolved origin: its point, how it was given, and the areas it lies in."""
+    """A resolved origin: its point, how it was given, the areas it lies in, and notes on how it was placed."""
 
     lon: float
     lat: float
@@ -26,6 +27,7 @@ class Location:
     district_code: str | None
     regency_code: str | None
     province_code: str | None
+    notes: tuple[str, ...] = ()
 
     @property
     def areas(self) -> Origin:
@@ -38,8 +40,14 @@ class Location:
 
 
 def _areas_of(lon: float, lat: float) -> tuple[str | None, str | None, str | None]:
-    row = lookup.locate_hierarchy([lon], [lat]).iloc[0]
-    return row["district_code"], row["regency_code"], row["province_code"]
+    """Return the district, regency and province of one point by the rule of :func:`geo.lookup.locate_hierarchy`.
+
+    The district is looked up and its prefixes are the regency and province; without a
+    district, the regency is looked up. (One point, so no frame is built: the referral hot path.)
+    """
+    district = lookup.locate([lon], [lat], "district")[0]
+    regency = district[:5] if district is not None else lookup.locate([lon], [lat], "regency")[0]
+    return district, regency, (regency[:2] if regency is not None else None)
 
 
 def from_point(lon: float, lat: float, label: str | None = None, given_as: str = "coordinates") -> Location:
@@ -56,20 +64,30 @@ def from_point(lon: float, lat: float, label: str | None = None, given_as: str =
 
 
 def from_code(code: str) -> Location:
-    """Return the location of an area: the seat of a province or regency, a point inside a district."""
+    """Return the location of an area: the seat of a province or regency, a point inside a district.
+
+    A province code places the case in the province only (regency and district None, with
+    a note): its seat lies in one regency, whose units must not count as the case's own.
+    """
     area = boundaries.area(code)  # NotFoundError with close codes for an unknown one
     if area["level"] == "district":
         point = area["geometry"].representative_point()
         lon, lat = point.x, point.y
     else:
         lon, lat = seats.seat_point(code)
-    location = from_point(lon, lat, label=f"{area['name']} ({code})", given_as="area code")
+    label = f"{area['name']} ({code})"
+    if area["level"] == "province":
+        note = (
+            f"{label} is a province: the case is placed at its seat but in no regency or district, so no regency "
+            "unit counts as its own area; give a regency, a district or a place to use those rules."
+        )
+        return Location(float(lon), float(lat), label, "area code", None, None, code, (note,))
+    location = from_point(lon, lat, label=label, given_as="area code")
     # The seat of an area lies in it by definition, even where simplified polygons disagree.
-    regency = code[:5] if len(code) >= 5 else location.regency_code
     district = code if len(code) == 8 else location.district_code
-    if regency is not None and regency[:2] != code[:2]:
-        regency, district = None, None
-    return Location(lon, lat, location.label, "area code", district, regency, code[:2])
+    if district is not None and district[:5] != code[:5]:
+        district = None
+    return Location(lon, lat, location.label, "area code", district, code[:5], code[:2])
 
 
 def from_name(name: str) -> Location:
@@ -79,11 +97,29 @@ def from_name(name: str) -> Location:
         return from_code(place.code)
     location = from_code(place.code) if place.level != "seat" else from_code(place.code[:5])
     label = f"{place.name} ({place.context})" if place.context else place.name
-    return Location(place.lon, place.lat, label, "place name", *_codes(location))
+    return replace(location, lon=place.lon, lat=place.lat, label=label, given_as="place name")
 
 
-def _codes(location: Location) -> tuple[str | None, str | None, str | None]:
-    return location.district_code, location.regency_code, location.province_code
+def _from_lat_lon(text: str, first: float, second: float) -> Location:
+    """Return the location of ``"LAT,LON"``; a pair that only makes sense the other way round says so."""
+    try:
+        return from_point(second, first)
+    except InputError as error:
+        reason = {
+            "lat": f"starts with {first:g}, which is not a latitude (-90 to 90).",
+            "lon": f"ends with {second:g}, which is not a longitude (-180 to 180).",
+        }.get(error.field, reason_of(error))
+        swapped = abs(second) <= 90 and abs(first) <= 180 and _in_indonesia(first, second)
+        hint = f' It is read as LAT,LON: did you mean "{second},{first}"?' if swapped else " The order is LAT,LON."
+        raise InputError("at", text, reason + hint) from None
+
+
+def _in_indonesia(lon: float, lat: float) -> bool:
+    try:
+        from_point(lon, lat)
+    except InputError:
+        return False
+    return True
 
 
 def resolve(at: str | tuple[float, float]) -> Location:
@@ -92,8 +128,8 @@ def resolve(at: str | tuple[float, float]) -> Location:
     Raises
     ------
     InputError
-        For coordinates outside Indonesia, or a name that fits several places (the
-        message lists them).
+        For coordinates outside Indonesia (with a hint when LAT and LON seem swapped), or
+        a name that fits several places (the message lists them); the field is ``at``.
     NotFoundError
         For an unknown code or name (the message lists close matches).
     """
@@ -103,14 +139,13 @@ def resolve(at: str | tuple[float, float]) -> Location:
         raise InputError("at", at, "is expected to be a place name, an area code such as 64.02, or LAT,LON.")
     text = at.strip()
     if match := _LAT_LON.match(text):
-        lat, lon = float(match[1]), float(match[2])
-        return from_point(lon, lat)
+        return _from_lat_lon(text, float(match[1]), float(match[2]))
     if _CODE.match(text):
         return from_code(text)
     try:
         return from_name(text)
     except NotFoundError as error:
-        raise NotFoundError(f"`at` was {text!r}: {error}") from None
+        reason = str(error).removeprefix(f"`query` was {text!r} but ")
+        raise NotFoundError(f"`at` was {text!r} but {reason}") from None
     except InputError as error:  # an ambiguous name: the message lists every candidate
-        reason = str(error).removeprefix(f"`{error.field}` was {error.value!r} but ")
-        raise InputError("at", text, reason) from None
+        raise InputError("at", text, reason_of(error)) from None

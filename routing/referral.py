@@ -6,9 +6,9 @@
 1. the origin (coordinates, area code or place name) is resolved to a point and the
    district, regency and province it lies in (:mod:`routing.origin`);
 2. travel hours to every active agency with at least one needed capability come from
-   one search on the national estimated network (:mod:`routing.national`); where an
-   OpenStreetMap road network covers both the origin and an agency, its road time
-   replaces the estimate (``settings.road_networks``);
+   one search on the national estimated network (:mod:`routing.national`); where
+   OpenStreetMap road networks cover both the origin and an agency, the fastest of their
+   road times replaces the estimate (``settings.road_networks``; one search per network);
 3. each agency gets its jurisdiction status (:mod:`routing.jurisdiction`); with
    ``settings.cross_border_policy = "exclude"`` cross-border agencies are left out;
    with a date, agencies whose opening hours say they are closed that day are left out;
@@ -20,7 +20,12 @@
    with its travel time and the reason; a need no agency offers says so.
 
 Confidential agencies (safe houses) are shown at their regency, without route or
-contact, unless the caller is authorised (``geo.directory.public_view``).
+contact, unless the caller is authorised (``geo.directory.public_view``). Travel time,
+distance and legs are measured to the point shown, so an unauthorised caller learns
+nothing of the true point by comparing answers from several origins.
+
+Notes explain an answer: a province given as origin (no regency unit is "own area"),
+no single agency covering every need, cross-border agencies left out, estimated times.
 """
 
 from __future__ import annotations
@@ -28,21 +33,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import shapely.geometry
 from sqlalchemy import Engine
 
 from geo import capabilities, db, directory, settings
 from geo._errors import InputError
 from routing import jurisdiction, origin
+from routing._referral_answer import Builder, Targets, Travel
 from routing.combine import best_cover
-from routing.national import Attachment, NationalNetwork, Search, national_network
+from routing.national import NationalNetwork, national_network
 from routing.opening import open_on
 from routing.roads import RoadNetwork
-from routing.travel import Route
 
 _STATUS_ORDER = {status: rank for rank, status in enumerate(jurisdiction.STATUSES)}
 
@@ -121,7 +125,8 @@ class Referrer:
     network
         The national estimated network; default the cached one.
     roads
-        Road networks that replace the estimate where they cover origin and agency.
+        Road networks that replace the estimate where they cover origin and agency
+        (where several do, the fastest road time wins).
     """
 
     def __init__(
@@ -135,16 +140,20 @@ class Referrer:
         self.agreements = agreements
         self.network = network or national_network()
         self.roads = list(roads)
-        self.lon = self.agencies["lon"].to_numpy(dtype=float)
-        self.lat = self.agencies["lat"].to_numpy(dtype=float)
         self.provides = [frozenset(caps) for caps in self.agencies["capabilities"]]
         self.ids = self.agencies["id"].to_numpy(dtype=object)
         self.level = self.agencies["jurisdiction_level"].to_numpy(dtype=object)
-        self._attachment = self.network.attach(self.lon, self.lat) if len(self.agencies) else None
-        self._road_cover = [road.covers(self.lon, self.lat) if len(self.agencies) else None for road in self.roads]
-        closed_view = directory.public_view(self.agencies, authorised=False) if len(self.agencies) else self.agencies
-        open_view = directory.public_view(self.agencies, authorised=True) if len(self.agencies) else self.agencies
-        self._records = {False: closed_view.to_dict("records"), True: open_view.to_dict("records")}
+        self._offers = {code: np.array([code in p for p in self.provides], dtype=bool) for code in capabilities.CAPABILITIES}
+        self._opening = self.agencies["opening_hours"].to_list()
+        self._classifier = jurisdiction.Classifier(self.agencies, agreements)
+        self._targets = {authorised: self._prepare(authorised) for authorised in (False, True)} if len(self.agencies) else {}
+
+    def _prepare(self, authorised: bool) -> Targets:
+        """Return the agencies as a caller with or without authorisation sees them, attached and snapped."""
+        view = directory.public_view(self.agencies, authorised=authorised)
+        lon, lat = view["lon"].to_numpy(dtype=float), view["lat"].to_numpy(dtype=float)
+        snaps = [road.snap(lon, lat, "agency") for road in self.roads]
+        return Targets(view.to_dict("records"), lon, lat, self.network.attach(lon, lat), snaps)
 
     @classmethod
     def from_engine(cls, engine: Engine | None = None, use_roads: bool = True) -> Referrer:
@@ -153,19 +162,21 @@ class Referrer:
         roads = [road_network(path) for path in settings.road_networks] if use_roads else []
         return cls(directory.agencies_frame(engine), directory.agreements_frame(engine), roads=roads)
 
-    def _hours(self, at: origin.Location) -> tuple[np.ndarray, np.ndarray, Search]:
-        """Return hours to every agency, the model that gave each (road where it covers both ends), the search."""
+    def _travel(self, at: origin.Location, targets: Targets) -> Travel:
+        """Return hours to every agency and the model of each: the fastest road network covering both ends, or the estimate."""
         search = self.network.search(at.lon, at.lat)
-        hours = search.hours(self._attachment, self.lon, self.lat)
+        hours = search.hours(targets.attachment, targets.lon, targets.lat)
         model = np.full(len(hours), self.network.name, dtype=object)
-        for road, covered in zip(self.roads, self._road_cover, strict=True):
-            if not covered.any() or not road.covers([at.lon], [at.lat])[0]:
+        road_hours, searches = np.full(len(hours), np.inf), {}
+        for road, snap in zip(self.roads, targets.snaps, strict=True):
+            if not snap.covered.any() or not (tree := road.search(at.lon, at.lat)).covered:
                 continue
-            road_hours = road.matrix([at.lon], [at.lat], self.lon[covered], self.lat[covered]).time_h[0]
-            use = np.flatnonzero(covered)[np.isfinite(road_hours)]
-            hours[use] = road_hours[np.isfinite(road_hours)]
-            model[use] = road.name
-        return hours, model, search
+            faster = tree.hours(snap) < road_hours
+            if faster.any():
+                road_hours[faster], model[faster], searches[road.name] = tree.hours(snap)[faster], road.name, tree
+        use = np.isfinite(road_hours)
+        hours[use] = road_hours[use]
+        return Travel(hours, model, search, searches)
 
     def refer(
         self,
@@ -192,7 +203,8 @@ class Referrer:
         on
             A date: leave out agencies whose opening hours say they are closed that day.
         authorised
-            The caller may see confidential locations (an authenticated caseworker).
+            The caller may see confidential locations (an authenticated caseworker);
+            otherwise travel to a confidential agency is measured to the point shown.
 
         Raises
         ------
@@ -207,33 +219,40 @@ class Referrer:
             raise InputError("max_time", max_time_h, "is expected to be a positive number of hours.")
         location = at if isinstance(at, origin.Location) else origin.resolve(at)
         referral = Referral(location, needs, limits={"k": k, "max_time_h": max_time_h, "on": on})
-        if self._attachment is None:
+        referral.notes.extend(location.notes)
+        if not self._targets:
             referral.escalation = [_no_provider(need) for need in needs]
             return referral
-        hours, model, search = self._hours(location)
-        matched = [sorted(p & set(needs)) for p in self.provides]
-        status = jurisdiction.classify(self.agencies, location.areas, self.agreements, matched).to_numpy()
-        usable = np.array([bool(m) for m in matched]) & np.isfinite(hours)
-        if settings.cross_border_policy == "exclude":
+        targets = self._targets[bool(authorised)]
+        travel = self._travel(location, targets)
+        hours = travel.hours
+        offers = np.column_stack([self._offers[need] for need in sorted(needs)])
+        names = np.array(sorted(needs), dtype=object)
+        matched = [names[row].tolist() for row in offers]
+        status = self._classifier.classify(location.areas, matched)
+        usable = offers.any(axis=1) & np.isfinite(hours)
+        if _cross_border_policy() == "exclude":
             usable &= status != "cross_border"
             referral.notes.append("Cross-border agencies without an agreement are left out (setting).")
         if on is not None:
-            closed = np.array([open_on(text, on) is False for text in self.agencies["opening_hours"]])
-            usable &= ~closed
+            usable &= ~np.array([open_on(text, on) is False for text in self._opening])
         within = usable & (hours <= max_time_h if max_time_h is not None else True)
-        build = _Builder(self, location, search, self._records[bool(authorised)], hours, model, status, matched)
+        build = Builder(self.network, self.roads, targets, travel, status, matched)
         rank = np.array([_STATUS_ORDER[value] for value in status])
         order = [int(i) for i in np.lexsort((self.ids, rank, hours)) if within[i]]
         referral.candidates = build.many(order[:k])
-        single = [i for i in order if set(needs) <= self.provides[i]]
+        everything = offers.all(axis=1)
+        single = [i for i in order if everything[i]]
         referral.best_single = build.one(single[0]) if single else None
         if len(needs) > 1:
             cover = best_cover(needs, [p if within[i] else frozenset() for i, p in enumerate(self.provides)], hours)
             if cover is not None:
                 positions, total = cover
                 referral.best_set = {"stops": len(positions), "total_time_h": round(total, 3), "agencies": build.many(positions)}
+            if not single:
+                referral.notes.append(_no_single_note(needs, referral.best_set))
         referral.escalation = self._escalate(needs, within, usable, hours, status, location, build)
-        if any(model[i] == self.network.name for i in order[:k]):
+        if any(travel.model[i] == self.network.name for i in order[:k]):
             referral.notes.append("Travel times marked is_estimate are estimates from the national network.")
         return referral
 
@@ -242,7 +261,7 @@ class Referrer:
         escalation = []
         level = self.level
         for need in needs:
-            offers = np.array([need in p for p in self.provides])
+            offers = self._offers[need]
             if (offers & within).any():
                 continue
             if not offers.any():
@@ -265,88 +284,26 @@ class Referrer:
         return escalation
 
 
+def _cross_border_policy() -> str:
+    """Return ``settings.cross_border_policy``, refusing a value that is not one of the policies."""
+    policy = settings.cross_border_policy
+    if policy not in settings.CROSS_BORDER_POLICIES:
+        allowed = list(settings.CROSS_BORDER_POLICIES)
+        msg = f"settings.cross_border_policy (RUJUK_CROSS_BORDER_POLICY) was {policy!r} but must be one of {allowed}."
+        raise ValueError(msg)
+    return policy
+
+
 def _no_provider(need: str) -> dict:
     return {"need": need, "tier": None, "reason": f"No agency in the directory offers {need}.", "agency": None}
 
 
-class _Builder:
-    """Builds the JSON-ready description of listed agencies, with routes for those only."""
-
-    def __init__(self, referrer, location, search, records, hours, model, status, matched) -> None:  # type: ignore[no-untyped-def]
-        self.referrer, self.location, self.search, self.records = referrer, location, search, records
-        self.hours, self.model, self.status, self.matched = hours, model, status, matched
-        self._routes: dict[int, Route] = {}
-        self._geometries: dict[int, dict | None] = {}
-
-    def _route(self, positions: list[int]) -> None:
-        missing = [i for i in positions if i not in self._routes]
-        estimated = [i for i in missing if self.model[i] == self.referrer.network.name]
-        if estimated:
-            target = _subset(self.referrer._attachment, estimated)
-            routes = self.search.routes(target, self.referrer.lon[estimated], self.referrer.lat[estimated])
-            self._routes.update(zip(estimated, routes, strict=True))
-        for i in missing:
-            if i not in self._routes:
-                road = next(r for r in self.referrer.roads if r.name == self.model[i])
-                end = (float(self.referrer.lon[i]), float(self.referrer.lat[i]))
-                self._routes[i] = road.route((self.location.lon, self.location.lat), end)
-
-    def _geojson(self, i: int, route: Route) -> dict | None:
-        if i not in self._geometries:
-            line = route.geometry  # joins the legs: computed once per agency and answer
-            self._geometries[i] = None if line is None else shapely.geometry.mapping(line)
-        return self._geometries[i]
-
-    def many(self, positions: Sequence[int]) -> list[dict]:
-        positions = [int(i) for i in positions]
-        self._route(positions)
-        return [self._describe(i, rank) for rank, i in enumerate(positions, start=1)]
-
-    def one(self, position: int) -> dict:
-        return self.many([position])[0]
-
-    def _describe(self, i: int, rank: int) -> dict:
-        row = self.records[i]
-        route = self._routes[i]
-        redacted = bool(row["redacted"])
-        geometry = None if redacted else self._geojson(i, route)
-        status = str(self.status[i])
-        return {
-            "rank": rank,
-            "id": row["id"],
-            "name": row["name"],
-            "organization": row.get("organization_name"),
-            "agency_type": row["agency_type"],
-            "jurisdiction_level": row["jurisdiction_level"],
-            "area_code": row["area_code"],
-            "capabilities_matched": self.matched[i],
-            "capabilities": list(row["capabilities"]),
-            "travel_time_h": round(float(self.hours[i]), 3),
-            "distance_km": round(route.distance_km, 1) if route.reachable else None,
-            "sea_legs": sum(leg.mode == "sea" for leg in route.legs),
-            "legs": [{"mode": leg.mode, "time_h": round(leg.time_h, 3), "distance_km": round(leg.distance_km, 1)} for leg in route.legs],
-            "model": str(self.model[i]),
-            "is_estimate": bool(self.model[i] == self.referrer.network.name),
-            "route": geometry,
-            "jurisdiction": status,
-            "jurisdiction_label": jurisdiction.STATUS_LABELS[status],
-            "coordination_needed": status == "cross_border",
-            "contact": {key: _clean(row.get(key)) for key in ("phone", "email", "website", "address")},
-            "opening_hours": _clean(row.get("opening_hours")),
-            "location": {"lon": round(float(row["lon"]), 5), "lat": round(float(row["lat"]), 5)},
-            "location_precision": row["location_precision"],
-            "confidential": bool(row["confidential"]),
-            "redacted": redacted,
-            "existence_confirmed": bool(row["existence_confirmed"]),
-        }
-
-
-def _subset(attachment: Attachment, positions: list[int]) -> Attachment:
-    return Attachment(*(getattr(attachment, f.name)[positions] for f in fields(attachment)))
-
-
-def _clean(value: object) -> object:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value
+def _no_single_note(needs: list[str], best_set: dict | None) -> str:
+    """Return the note that no one agency within the limits offers every need, and what to do instead."""
+    text = f"No single agency within the limits offers all of {', '.join(needs)}"
+    if best_set is None:
+        return text + "; no set of agencies covers them all either (see the escalation)."
+    return text + f"; the best set combines {best_set['stops']} agencies."
 
 
 _roads: dict[str, RoadNetwork] = {}

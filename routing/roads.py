@@ -5,7 +5,13 @@ speeds and travel times by osmnx itself: ``ox.add_edge_speeds`` with
 ``hwy_speeds=settings.default_speed_kmh_by_highway`` (a ``*_link`` ramp without its own
 entry takes its road class's speed; a class absent from the settings gets the mean of the
 graph's known speeds, osmnx's rule), then ``ox.add_edge_travel_times``. An edge tagged
-``route=ferry`` runs at ``settings.ferry_speed_kmh`` plus ``settings.ferry_boarding_h``.
+``route=ferry`` runs at ``settings.ferry_speed_kmh`` plus ``settings.ferry_boarding_h``;
+every reader keeps ferry ways and their ``route`` tag (:mod:`routing._road_files`), and a
+route over one is a ``sea`` leg of its own.
+
+A referral runs :meth:`RoadNetwork.search` once per origin (one Dijkstra with
+predecessors, :class:`RoadSearch`) and reads from it the hours to every agency and the
+routes of the few it lists.
 
 For queries the graph is held as a ``scipy.sparse`` CSR matrix of travel time in seconds
 (the fastest of parallel edges; self-loops dropped), with each kept edge's length and
@@ -32,19 +38,19 @@ from typing import Literal
 
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from geo import settings
-from geo._errors import DataUnavailableError, InputError
-from geo.sources import fetch, registry
+from geo._errors import InputError
+from routing._road_files import SUFFIXES, add_travel_times, is_ferry, read_graph
 from routing.national import EARTH_RADIUS_KM, great_circle_km
-from routing.travel import Direction, Leg, Nearest, Route, TravelMatrix, check_direction, line_through, points
+from routing.travel import Direction, Leg, Nearest, Route, TravelMatrix, check_direction, path_legs, points
 
-SUFFIXES: tuple[str, ...] = (".graphml", ".osm", ".xml", ".osm.pbf")
+__all__ = ["SUFFIXES", "RoadNetwork", "RoadSearch", "Snap", "add_travel_times", "is_ferry", "read_graph"]
+
 SnapRule = Literal["largest", "any"]
 SNAP_RULES: tuple[str, ...] = ("largest", "any")
 
@@ -62,69 +68,9 @@ class Snap:
         """Hours of the access legs; ``inf`` for points outside the network."""
         return np.where(self.covered, self.km / settings.access_speed_kmh, np.inf)
 
-
-def read_graph(path: str | Path) -> nx.MultiDiGraph:
-    """Return the drive network in `path`, unprojected (EPSG:4326).
-
-    Parameters
-    ----------
-    path
-        A pinned file of ``geo/registry.txt`` (``"osm/balikpapan_kota_drive_simplified.graphml"``)
-        or a local file ending in one of :data:`SUFFIXES`.
-
-    Raises
-    ------
-    geo._errors.InputError
-        If `path` is neither, or its format is not supported.
-    """
-    local = fetch(path) if str(path) in registry() else Path(path).expanduser()
-    if not local.is_file():
-        pinned = [name for name in registry() if name.startswith("osm/")]
-        msg = f"is neither an existing file nor a pinned road network; the pinned ones are {pinned}."
-        raise InputError("path", str(path), msg)
-    name = local.name.lower()
-    if name.endswith(".graphml"):
-        graph = ox.load_graphml(local)
-    elif name.endswith(".osm.pbf"):
-        graph = _read_pbf(local)
-    elif name.endswith((".osm", ".xml")):
-        graph = ox.graph_from_xml(local, retain_all=True)
-    else:
-        raise InputError("path", str(path), f"has a format that is not supported; use a file ending in {SUFFIXES}.")
-    if not ox.projection.is_projected(graph.graph.get("crs", "epsg:4326")):
-        return graph
-    return ox.projection.project_graph(graph, to_latlong=True)
-
-
-def _read_pbf(path: Path) -> nx.MultiDiGraph:
-    try:
-        import pyrosm
-    except ImportError:
-        msg = f"Reading {path} needs pyrosm: `pip install pyrosm`, or convert it to .osm XML with osmium."
-        raise DataUnavailableError(msg) from None
-    osm = pyrosm.OSM(str(path))
-    nodes, edges = osm.get_network(network_type="driving", nodes=True)
-    if edges is None or len(edges) == 0:
-        raise InputError("path", str(path), "holds no drivable roads; give an extract with highway ways.")
-    return osm.to_graph(nodes, edges, graph_type="networkx")
-
-
-def add_travel_times(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Add ``speed_kph`` and ``travel_time`` (seconds) to every edge of `graph`, in place.
-
-    Speeds come from osmnx's ``add_edge_speeds`` with the settings' speeds per highway
-    class; ferry edges (``route=ferry``) get ``settings.ferry_speed_kmh`` and their travel
-    time ``settings.ferry_boarding_h`` more.
-    """
-    speeds = dict(settings.default_speed_kmh_by_highway)
-    speeds |= {f"{road}_link": speed for road, speed in speeds.items() if f"{road}_link" not in speeds}
-    ox.add_edge_speeds(graph, hwy_speeds=speeds)
-    ferries = [(u, v, k) for u, v, k, route in graph.edges(keys=True, data="route") if route == "ferry"]
-    nx.set_edge_attributes(graph, {edge: settings.ferry_speed_kmh for edge in ferries}, "speed_kph")
-    ox.add_edge_travel_times(graph)
-    boarding_s = settings.ferry_boarding_h * 3600
-    nx.set_edge_attributes(graph, {e: graph.edges[e]["travel_time"] + boarding_s for e in ferries}, "travel_time")
-    return graph
+    def row(self, i: int) -> Snap:
+        """Return the snap of point `i` alone."""
+        return Snap(self.node[i : i + 1], self.km[i : i + 1], self.covered[i : i + 1])
 
 
 class RoadNetwork:
@@ -181,20 +127,30 @@ class RoadNetwork:
         first = order[np.r_[True, key[order][1:] != key[order][:-1]]]
         self._key = key[first]
         self._edge_km = np.array([edges[i][2]["length"] for i in first], dtype=float) / 1000
-        self._edge_geometry = self._oriented(tail[first], geometry[first])
+        self._edge_sea = np.array([is_ferry(edges[i][2].get("route")) for i in first], dtype=bool)
+        self._edge_coords = self._coordinates(tail[first], head[first], geometry[first])
         n = len(self.node_ids)
         self.csr = csr_matrix((seconds[first], (tail[first], head[first])), shape=(n, n))
         self.csr_reversed = self.csr.T.tocsr()
 
-    def _oriented(self, tail: np.ndarray, geometry: np.ndarray) -> np.ndarray:
-        """Return the edge geometries each running from its tail node (some readers store them reversed)."""
+    def _coordinates(self, tail: np.ndarray, head: np.ndarray, geometry: np.ndarray) -> list[np.ndarray]:
+        """Return each edge's lon/lat vertices from its tail node to its head node (geometries oriented).
+
+        Some readers store an edge's geometry running from its head; it is reversed here, once.
+        """
         has = np.flatnonzero(geometry != None)  # noqa: E711 - elementwise on an object array
         lines = geometry[has]
         start, end = shapely.get_point(lines, 0), shapely.get_point(lines, -1)
         node = shapely.points(self.lon[tail[has]], self.lat[tail[has]])
         backwards = shapely.distance(end, node) < shapely.distance(start, node)
-        geometry[has[backwards]] = shapely.reverse(lines[backwards])
-        return geometry
+        lines[backwards] = shapely.reverse(lines[backwards])
+        inner: list[np.ndarray] = [np.empty((0, 2))] * len(tail)
+        coords, index = shapely.get_coordinates(lines, return_index=True)
+        parts = np.split(coords, np.flatnonzero(np.diff(index)) + 1) if len(coords) else []
+        for i, part in zip(has, parts, strict=True):
+            inner[i] = part
+        ends = np.column_stack([self.lon, self.lat])
+        return [np.vstack([ends[t], part, ends[h]]) for t, h, part in zip(tail, head, inner, strict=True)]
 
     def _local_km(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         lon, lat = np.radians(lon), np.radians(lat)
@@ -258,34 +214,33 @@ class RoadNetwork:
             current[pending] = previous
         return km
 
+    def search(self, lon: float, lat: float) -> RoadSearch:
+        """Return the fastest-path tree from one point (one Dijkstra), for hours and routes to many places.
+
+        Raises
+        ------
+        geo._errors.InputError
+            If the coordinates are bad or not one point (field ``origin_lon``/``origin_lat``).
+        """
+        start = self.snap(lon, lat, "origin")
+        if len(start.node) != 1:
+            msg = "is expected to be one point; search from each in turn."
+            raise InputError("origin_lon", np.ravel(lon).tolist(), msg)
+        if not start.covered[0]:
+            n = len(self.node_ids)
+            return RoadSearch(self, _point(lon, lat), start, np.full(n, np.inf), np.full(n, -9999))
+        seconds, predecessors = dijkstra(self.csr, indices=start.node[0], return_predecessors=True)
+        return RoadSearch(self, _point(lon, lat), start, seconds, predecessors)
+
     def route(self, origin: tuple[float, float], destination: tuple[float, float]) -> Route:
         """Return the fastest route with access legs and the road geometry (see :class:`routing.travel.Route`)."""
-        start = self.snap(origin[0], origin[1], "origin")
-        end = self.snap(destination[0], destination[1], "destination")
-        if not (start.covered[0] and end.covered[0]):
-            return Route(self.name, self.is_estimate)
-        seconds, predecessors = dijkstra(self.csr, indices=start.node[0], return_predecessors=True)
-        if not np.isfinite(seconds[end.node[0]]):
-            return Route(self.name, self.is_estimate)
-        nodes = [int(end.node[0])]
-        while predecessors[nodes[-1]] >= 0:
-            nodes.append(int(predecessors[nodes[-1]]))
-        nodes = np.array(nodes[::-1])
-        road = Leg("road", float(seconds[nodes[-1]] / 3600), self._path_km_of(nodes), self._path_geometry(nodes))
-        first = self._access_leg(origin, nodes[0], start, to_node=True)
-        last = self._access_leg(destination, nodes[-1], end, to_node=False)
-        return Route(self.name, self.is_estimate, tuple(leg for leg in (first, road, last) if leg is not None))
+        return self.search(origin[0], origin[1]).route(destination)
 
-    def _path_km_of(self, nodes: np.ndarray) -> float:
-        return float(self._edge_km[self._edge_position(nodes[:-1], nodes[1:])].sum())
-
-    def _path_geometry(self, nodes: np.ndarray) -> shapely.LineString:
-        geometry = self._edge_geometry[self._edge_position(nodes[:-1], nodes[1:])]
-        parts = [np.column_stack([self.lon[nodes[:1]], self.lat[nodes[:1]]])]
-        for tail, head, line in zip(nodes[:-1], nodes[1:], geometry, strict=True):
-            coords = shapely.get_coordinates(line) if line is not None else [[self.lon[tail], self.lat[tail]]]
-            parts += [coords, [[self.lon[head], self.lat[head]]]]
-        return line_through(parts)
+    def _path_legs(self, nodes: np.ndarray, seconds: np.ndarray) -> list[Leg]:
+        """Return the road and ferry legs along a node path whose tree `seconds` are given."""
+        edge = self._edge_position(nodes[:-1], nodes[1:])
+        coords = [self._edge_coords[e] for e in edge]
+        return path_legs(coords, np.diff(seconds[nodes]) / 3600, self._edge_km[edge], self._edge_sea[edge])
 
     def _access_leg(self, point: tuple[float, float], node: int, snap: Snap, to_node: bool) -> Leg | None:
         if snap.km[0] == 0:
@@ -324,3 +279,68 @@ class RoadNetwork:
         hours = seconds[target.node] / 3600 + target.access_h
         found = np.isfinite(hours)
         return Nearest(hours, np.where(found, origin[target.node] - n, -1), direction, self.name, self.is_estimate)
+
+
+def _point(lon: object, lat: object) -> tuple[float, float]:
+    return float(np.ravel(lon)[0]), float(np.ravel(lat)[0])
+
+
+@dataclass(frozen=True)
+class RoadSearch:
+    """The fastest-path tree from one origin on a road network, reused for every destination of a referral.
+
+    Build it with :meth:`RoadNetwork.search`; it is the road twin of
+    :class:`routing.national.Search`.
+
+    Attributes
+    ----------
+    network, origin
+        The network searched and the ``(lon, lat)`` searched from.
+    start
+        The origin's :class:`Snap` (one point).
+    seconds
+        Seconds from the origin's node to every node; ``inf`` where unreachable, and
+        everywhere when the origin is outside the network.
+    predecessors
+        The tree: each node's predecessor, negative at the root and at unreached nodes.
+    """
+
+    network: RoadNetwork
+    origin: tuple[float, float]
+    start: Snap
+    seconds: np.ndarray
+    predecessors: np.ndarray
+
+    @property
+    def covered(self) -> bool:
+        """Whether the origin is within ``settings.road_snap_max_km`` of the network."""
+        return bool(self.start.covered[0])
+
+    def hours(self, end: Snap) -> np.ndarray:
+        """Return door-to-door hours to the snapped points `end` (``inf`` where outside or unreachable)."""
+        return self.start.access_h[0] + self.seconds[end.node] / 3600 + end.access_h
+
+    def route(self, destination: tuple[float, float], end: Snap | None = None) -> Route:
+        """Return the route to `destination` (``(lon, lat)``; `end` its :class:`Snap` if known).
+
+        Legs: the access leg to the origin's node, one ``road`` leg per run of roads and one
+        ``sea`` leg per ferry edge (each crossing waits once), the access leg from the
+        destination's node. Not ``reachable`` when either end is outside the network or no
+        way leads there.
+        """
+        net = self.network
+        end = end if end is not None else net.snap(destination[0], destination[1], "destination")
+        node = int(end.node[0])
+        if not (self.covered and end.covered[0] and np.isfinite(self.seconds[node])):
+            return Route(net.name, net.is_estimate)
+        nodes = [node]
+        while self.predecessors[nodes[-1]] >= 0:
+            nodes.append(int(self.predecessors[nodes[-1]]))
+        path = np.array(nodes[::-1])
+        legs = net._path_legs(path, self.seconds) if len(path) > 1 else []
+        if not legs:  # origin and destination at one node: a zero-length road leg keeps the route reachable
+            point = np.array([[net.lon[node], net.lat[node]]] * 2)
+            legs = [Leg("road", 0.0, 0.0, shapely.LineString(point))]
+        first = net._access_leg(self.origin, path[0], self.start, to_node=True)
+        last = net._access_leg(destination, path[-1], end, to_node=False)
+        return Route(net.name, net.is_estimate, tuple(leg for leg in (first, *legs, last) if leg is not None))

@@ -49,11 +49,15 @@ def points(lon: object, lat: object, name: str) -> tuple[np.ndarray, np.ndarray]
     try:
         lon, lat = coordinates(lon, lat)
     except InputError as error:
-        reason = str(error).removeprefix(f"`{error.field}` was {error.value!r} but ")
-        raise InputError(f"{name}_{error.field}", error.value, reason) from None
+        raise InputError(f"{name}_{error.field}", error.value, reason_of(error)) from None
     if lon.size == 0:
         raise InputError(f"{name}_lon", lon.tolist(), "is empty; give at least one point.")
     return lon, lat
+
+
+def reason_of(error: InputError) -> str:
+    """Return the message of `error` without its "`field` was value but" opening, to restate under another field."""
+    return str(error).removeprefix(f"`{error.field}` was {error.value!r} but ")
 
 
 def line_through(parts: list) -> shapely.LineString:
@@ -64,6 +68,29 @@ def line_through(parts: list) -> shapely.LineString:
     coords = np.concatenate([np.asarray(part, dtype=float).reshape(-1, 2) for part in parts])
     coords = coords[np.r_[True, np.any(coords[1:] != coords[:-1], axis=1)]]
     return shapely.LineString(coords if len(coords) > 1 else np.repeat(coords, 2, axis=0))
+
+
+def path_legs(coords: list[np.ndarray], hours: np.ndarray, km: np.ndarray, sea: np.ndarray) -> list[Leg]:
+    """Return the legs along a path of edges: one ``road`` leg per run of road edges, one ``sea`` leg per sea edge.
+
+    Every sea edge is a crossing of its own (its waiting or boarding time is counted once
+    per edge), so consecutive crossings stay separate legs and ``sea_legs`` counts them.
+
+    Parameters
+    ----------
+    coords
+        Per edge, its lon/lat vertices from tail to head.
+    hours, km, sea
+        Per edge, its hours, km and whether it is a sea (ferry) edge.
+    """
+    sea = np.asarray(sea, dtype=bool)
+    starts = np.flatnonzero(np.r_[True, sea[1:] | sea[:-1]]) if len(sea) else np.empty(0, dtype=int)
+    legs = []
+    for begin, stop in zip(starts.tolist(), [*starts[1:].tolist(), len(sea)], strict=True):
+        line = line_through(coords[begin:stop])
+        mode = "sea" if sea[begin] else "road"
+        legs.append(Leg(mode, float(np.sum(hours[begin:stop])), float(np.sum(km[begin:stop])), line))
+    return legs
 
 
 def check_direction(direction: object) -> Direction:

@@ -14,6 +14,7 @@ from geo._errors import InputError
 from geo.db import session_scope
 from geo.directory import ServiceLocation
 from routing import coverage, jurisdiction
+from routing._coverage_nearest import masked_nearest
 from routing.national import national_network
 
 KUKAR, PPU, KALTIM = "64.02", "64.09", "64"
@@ -62,6 +63,29 @@ def test_passes_without_rules_equal_the_matrix_minima_and_name_the_first_agency_
         assert named <= set(first)
         if capability == "intake":
             assert len(capable) - len(first) > 10  # many intake agencies share an office with another
+
+
+def test_permitted_hours_from_bounded_searches_are_the_full_matrix_minima_to_the_last_bit(frames, districts_all):
+    agencies, agreements = frames
+    matrix = national_network().hours_from_sources(agencies["lon"], agencies["lat"])  # every search to the end
+    districts = boundaries.load_areas("district")
+    permissions = jurisdiction.Permissions(agencies, districts, agreements)
+    for capability in capabilities.CAPABILITIES:
+        rows = np.flatnonzero([capability in held for held in agencies["capabilities"]])
+        hours, row = masked_nearest(matrix, rows, permissions.mask(capability, rows))
+        table = districts_all[districts_all["capability"] == capability]
+        np.testing.assert_array_equal(table["hours_permitted"].to_numpy(), hours)
+        expected = np.where(row >= 0, agencies["id"].to_numpy()[np.maximum(row, 0)], None)
+        assert [None if pd.isna(x) else x for x in table["agency_id_permitted"]] == expected.tolist()
+
+
+def test_every_output_names_its_model_and_marks_estimates(seeded_engine, districts_all):
+    assert (districts_all["model"] == "estimated").all() and districts_all["is_estimate"].all()
+    options = {"capabilities": ["shelter"], "level": "regency", "within": KALTIM}
+    table = coverage.coverage_table(seeded_engine, **options)
+    assert (table["model"] == national_network().name).all() and table["is_estimate"].all()
+    features = json.loads(coverage.to_geojson(table))["features"]
+    assert {(f["properties"]["model"], f["properties"]["is_estimate"]) for f in features} == {("estimated", True)}
 
 
 def test_with_rules_is_never_faster_than_without_and_sometimes_slower(districts_all):

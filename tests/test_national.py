@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import boundaries, settings
 from geo._errors import InputError
-from routing._national_legs import direct_hours_to_nodes
+from routing._national_legs import direct_legs
 from routing.national import ATTACH_K, NationalNetwork, great_circle_km, national_network, road_leg
 from routing.travel import TravelModel
 
@@ -20,6 +22,7 @@ TENGGARONG = (116.99, -0.42)  # Kalimantan
 BALIKPAPAN = (116.83, -1.27)  # Kalimantan
 BANGKALAN = (112.74, -7.04)  # Madura, across the strait from Surabaya
 DENPASAR = (115.22, -8.65)  # Bali, several straits west of Alor
+MERAUKE = (140.40, -8.49)  # Papua Selatan: to Kupang the way hops island to island, crossing after crossing
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +152,9 @@ def test_source_groups_equal_one_pass_per_group_name_the_first_of_a_shared_point
     lon, lat = np.concatenate([lon, lon[:10]]), np.concatenate([lat, lat[:10]])  # 30..39 share points with 0..9
     groups = [np.arange(30, 40), np.arange(40) % 3 == 0, np.array([35, 30, 31, 32, 33, 34, 36, 37, 38, 39]), []]
     calls = []
-    monkeypatch.setattr("routing._national_search.dijkstra", lambda *a, **k: calls.append(1) or dijkstra(*a, **k))
+    monkeypatch.setattr("routing._national_sources.dijkstra", lambda *a, **k: calls.append(1) or dijkstra(*a, **k))
     result = net.sources(lon, lat).nearest(groups)
-    assert len(calls) == 2  # the first and third groups are one set; the empty group needs no search
+    assert len(calls) == 2  # their union, then what it leaves open for the two distinct sets, side by side; none for []
     matrix = net.hours_from_sources(lon, lat)
     np.testing.assert_array_equal(matrix[30:], matrix[:10])  # a shared point has one row
     for group, (hours, position) in zip(groups[:3], result, strict=False):
@@ -167,11 +170,38 @@ def test_source_groups_equal_one_pass_per_group_name_the_first_of_a_shared_point
     assert np.isinf(result[3][0]).all() and (result[3][1] == -1).all()
 
 
+def test_overlapping_groups_search_only_what_a_larger_pass_leaves_open_and_agree_to_the_last_bit(
+    net, on_land, monkeypatch
+):
+    lon, lat = on_land[0][:40], on_land[1][:40]
+    groups = [np.delete(np.arange(40), drop) for drop in (0, 7, 21)] + [np.arange(0, 40, 2), np.array([5])]
+    searched = []
+    monkeypatch.setattr(
+        "routing._national_sources.dijkstra", lambda g, **k: searched.append(g.shape[0]) or dijkstra(g, **k)
+    )
+    result = net.sources(lon, lat).nearest(groups)
+    full = len(net.codes) + len(lon)
+    assert searched[:2] == [full, full]  # the union, and the single source (its map is almost all open)
+    [together] = searched[2:]  # the other four groups search only what the union leaves open, in one call
+    assert together < 0.8 * len(net.codes)
+    matrix = net.hours_from_sources(lon, lat)
+    for group, (hours, position) in zip(groups, result, strict=True):
+        np.testing.assert_array_equal(hours, matrix[group].min(axis=0))
+        np.testing.assert_array_equal(matrix[position, np.arange(len(hours))], hours)
+        assert np.isin(position, group).all()
+
+
 def test_direct_road_legs_to_nodes_are_the_brute_force_legs(net, on_land):
     sources = np.concatenate([on_land[0][:20], [110.0]]), np.concatenate([on_land[1][:20], [-4.0]])  # one at sea
     attached = net.attach(*sources)
-    pairs = direct_hours_to_nodes((*sources, attached.island), (net.lon, net.lat, net.island))
+    legs = direct_legs((*sources, attached.island), (net.lon, net.lat, net.island))
+    pairs = legs.dense()
     np.testing.assert_array_equal(pairs, _direct_hours(net, sources, (net.lon, net.lat)).T)
+    for member in (np.ones(21, dtype=bool), np.arange(21) % 3 == 1):
+        hours, nearest = legs.nearest(member)
+        chosen = np.where(member[:, None], pairs, np.inf)
+        np.testing.assert_array_equal(hours, chosen.min(axis=0))
+        np.testing.assert_array_equal(nearest, np.where(np.isfinite(hours), chosen.argmin(axis=0), -1))
     assert np.isinf(pairs[-1]).all() and np.isfinite(pairs[:-1]).any(axis=1).all()
 
 
@@ -184,6 +214,17 @@ def test_ferry_wait_changes_a_crossing_by_its_sea_legs_times_the_change(net, mon
     assert rebuilt.road_calibration == net.road_calibration
     assert after["sea_legs"][0] == before["sea_legs"][0] >= at_least
     assert after["hours"][0] - before["hours"][0] == pytest.approx(1.5 * before["sea_legs"][0], abs=1e-9)
+
+
+@pytest.mark.parametrize(("origin", "destination"), [(KALABAHI, KUPANG), (KALABAHI, DENPASAR), (MERAUKE, KUPANG)])
+def test_a_route_has_one_sea_leg_per_crossing_as_its_time_counts_them(net, origin, destination):
+    route = net.route(origin, destination)
+    sea = [leg for leg in route.legs if leg.mode == "sea"]
+    counted = net.travel(*origin, [destination[0]], [destination[1]])["sea_legs"][0]
+    assert len(sea) == counted >= 1
+    assert all(leg.time_h >= settings.ferry_wait_h for leg in sea)  # each waits once
+    modes = [leg.mode for leg in route.legs]
+    assert all(not (a == b == "road") for a, b in itertools.pairwise(modes))  # road runs are joined
 
 
 def test_network_is_a_travel_model_built_once_per_boundaries(net):

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
-from geo import directory, settings
+from geo import directory, directory_io, lookup, settings
 from geo._errors import InputError, NotFoundError
+from geo.db import session_scope
+from geo.directory import ServiceLocation
 from routing.referral import Referrer, parse_hours, road_network
+from routing.roads import RoadNetwork
+
+SHELTER = "kemensos-rptc-bambu-apus"
 
 
 def _by_id(referral):
@@ -118,6 +127,17 @@ def test_exclude_policy_leaves_cross_border_agencies_out(referrer, monkeypatch):
     assert referral.candidates and all(c["jurisdiction"] != "cross_border" for c in referral.candidates)
 
 
+def test_an_unknown_cross_border_policy_is_refused_with_the_allowed_ones(referrer, monkeypatch):
+    monkeypatch.setattr(settings, "cross_border_policy", "bogus")
+    with pytest.raises(ValueError, match=r"RUJUK_CROSS_BORDER_POLICY\) was 'bogus' but must be one of \['flag', 'exclude'\]"):
+        referrer.refer("Tenggarong", ["psychological"])
+    environment = {**os.environ, "RUJUK_CROSS_BORDER_POLICY": "bogus"}
+    command = [sys.executable, "-c", "import geo.settings"]
+    started = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    assert started.returncode != 0
+    assert "RUJUK_CROSS_BORDER_POLICY was 'bogus' but must be one of ['flag', 'exclude']" in started.stderr
+
+
 def test_agency_closed_on_the_date_is_left_out(seeded_engine):
     agencies = directory.agencies_frame(seeded_engine)
     agencies.loc[agencies["id"] == "uptd-ppa-kukar", "opening_hours"] = "Mo-Fr 08:00-16:00"
@@ -171,3 +191,114 @@ def test_referral_answer_is_json_ready(referrer):
 
     payload = json.dumps(referrer.refer("Kalabahi", ["witness_protection", "shelter"]).as_dict(), default=str)
     assert "lpsk-ntt" in payload and np.isfinite(json.loads(payload)["candidates"][0]["travel_time_h"])
+
+
+def _travel_to_the_safe_house(engine, authorised: bool) -> list[tuple]:
+    """Time, distance, legs and shown point of the safe house from four origins around it (a trilateration set)."""
+    referrer = Referrer.from_engine(engine)
+    found = []
+    for at in ("31.75", "31.74", "32.76", "-6.20,106.90"):
+        shelter = _by_id(referrer.refer(at, ["shelter"], k=100, authorised=authorised))[SHELTER]
+        shown = (shelter["location"]["lon"], shelter["location"]["lat"])
+        travel = (shelter["travel_time_h"], shelter["distance_km"], shelter["sea_legs"], str(shelter["legs"]))
+        found.append((*travel, shown))
+    return found
+
+
+def test_public_travel_to_a_safe_house_is_measured_to_the_point_shown_not_the_true_one(engine):
+    directory_io.seed_default(engine)
+    public, private = _travel_to_the_safe_house(engine, False), _travel_to_the_safe_house(engine, True)
+    with session_scope(engine) as session:  # move the safe house within Jakarta Timur
+        shelter = session.get(ServiceLocation, SHELTER)
+        shelter.lon, shelter.lat = shelter.lon - 0.01, shelter.lat - 0.02
+        assert lookup.locate([shelter.lon], [shelter.lat], "regency") == ["31.75"]
+    moved_public, moved_private = _travel_to_the_safe_house(engine, False), _travel_to_the_safe_house(engine, True)
+    assert moved_public == public  # nothing a public caller sees depends on where the house really is
+    assert all(after[0] != before[0] for after, before in zip(moved_private, private, strict=True))
+    assert all(after[4] != before[4] for after, before in zip(moved_private, private, strict=True))
+
+
+def test_the_fastest_road_network_covering_both_ends_wins_in_either_order(seeded_engine, monkeypatch):
+    fast = road_network(settings.road_networks[0])
+    with monkeypatch.context() as patch:  # the same streets at half the speed
+        for road, speed in settings.default_speed_kmh_by_highway.items():
+            patch.setitem(settings.default_speed_kmh_by_highway, road, speed / 2)
+        slow = RoadNetwork(fast.graph, "balikpapan_slow")
+    frames = directory.agencies_frame(seeded_engine), directory.agreements_frame(seeded_engine)
+    at = (116.84, -1.265)
+    for roads in ([fast, slow], [slow, fast]):
+        unit = _by_id(Referrer(*frames, roads=roads).refer(at, ["psychological"], k=3))["uptd-ppa-balikpapan"]
+        end = (unit["location"]["lon"], unit["location"]["lat"])
+        assert unit["model"] == fast.name
+        assert unit["travel_time_h"] == pytest.approx(fast.route(at, end).time_h, abs=1e-3)
+        assert unit["travel_time_h"] < slow.route(at, end).time_h
+
+
+def test_no_single_agency_for_every_need_is_said_in_the_answer_and_the_cli(referrer, seeded_engine, monkeypatch):
+    needs = ["witness_protection", "migrant_worker_services"]  # LPSK and BP3MI: no office offers both
+    referral = referrer.refer("53.71", needs)
+    assert referral.best_single is None and referral.best_set["stops"] == 2
+    [note] = [n for n in referral.notes if n.startswith("No single agency")]
+    assert "witness_protection, migrant_worker_services" in note and "combines 2 agencies" in note
+    assert not any(n.startswith("No single agency") for n in referrer.refer("53.71", ["shelter"]).notes)
+    from cli.routing import refer as command
+
+    monkeypatch.setattr(settings, "database_url", seeded_engine.url.render_as_string(hide_password=False))
+    output = CliRunner().invoke(command, ["--at", "53.71", "--needs", ",".join(needs)]).output
+    assert "No single agency" in output and "Best set (2 stop(s)" in output
+
+
+def test_a_province_code_places_the_case_in_no_regency(referrer):
+    referral = referrer.refer("64", ["psychological"], k=20)
+    where = referral.origin
+    assert (where.province_code, where.regency_code, where.district_code) == ("64", None, None)
+    found = _by_id(referral)
+    assert found["uptd-ppa-samarinda"]["jurisdiction"] == "cross_border"  # the province seat is in Samarinda
+    assert found["uptd-ppa-kaltim"]["jurisdiction"] == "provincial"
+    assert "own_area" not in {c["jurisdiction"] for c in referral.candidates}
+    assert any("is a province" in note and "no regency" in note for note in referral.notes)
+    assert referrer.refer("64.72", ["psychological"]).origin.regency_code == "64.72"
+
+
+def test_every_crossing_is_its_own_sea_leg_and_is_counted(referrer):
+    ntt = _by_id(referrer.refer("Merauke", ["witness_protection"], k=6))["lpsk-ntt"]
+    sea = [leg for leg in ntt["legs"] if leg["mode"] == "sea"]
+    crossings = referrer.network.travel(*_merauke(referrer), [123.60273], [-10.18551])["sea_legs"][0]
+    assert ntt["sea_legs"] == len(sea) == crossings > 1
+    assert all(leg["time_h"] >= settings.ferry_wait_h for leg in sea)
+
+
+def _merauke(referrer) -> tuple[float, float]:
+    origin = referrer.refer("Merauke", ["witness_protection"], k=1).origin
+    return origin.lon, origin.lat
+
+
+def test_unknown_place_gives_one_clear_message(referrer):
+    with pytest.raises(NotFoundError) as error:
+        referrer.refer("Atlantis", ["shelter"])
+    assert str(error.value).startswith("`at` was 'Atlantis' but names no place")
+    assert "`query`" not in str(error.value) and str(error.value).count(" was ") == 1
+
+
+def test_swapped_coordinates_hint_that_the_order_is_lat_lon(referrer):
+    with pytest.raises(InputError) as error:
+        referrer.refer("116.84,-1.265", ["shelter"])
+    assert error.value.field == "at" and error.value.value == "116.84,-1.265"
+    assert "starts with 116.84, which is not a latitude" in str(error.value)
+    assert 'LAT,LON: did you mean "-1.265,116.84"?' in str(error.value)
+    assert str(error.value).count(" was ") == 1
+    with pytest.raises(InputError, match="The order is LAT,LON") as error:
+        referrer.refer("-30.0,150.0", ["shelter"])  # off Australia either way round: no guess
+    assert "did you mean" not in str(error.value)
+
+
+def test_origin_areas_follow_the_lookup_hierarchy_for_random_points(referrer):
+    from geo import lookup
+    from routing import origin
+
+    rng = np.random.default_rng(5)
+    lon, lat = rng.uniform(95.0, 141.0, 400), rng.uniform(-11.0, 6.0, 400)  # land, sea and slivers
+    expected = lookup.locate_hierarchy(lon, lat)
+    found = [origin._areas_of(x, y) for x, y in zip(lon, lat, strict=True)]
+    assert found == list(expected.itertuples(index=False, name=None))
+    assert sum(f[2] is not None for f in found) > 50 and sum(f[2] is None for f in found) > 50  # land and sea

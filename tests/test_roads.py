@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import pyrosm
 import pytest
 import shapely
+from pyrosm.pbf_export import write_pbf_from_records
 
 from geo import settings
 from geo._errors import InputError
@@ -15,6 +22,7 @@ from routing.national import great_circle_km
 from routing.roads import RoadNetwork
 from routing.travel import TravelModel
 
+FERRY_XML = Path(__file__).parent / "fixtures" / "ferry_crossing.osm"  # hand-written: roads 1-3 and 4-7, ferry 3-4
 GRAPHS = ["balikpapan_kota", "jakarta_jatinegara", "jakarta_kelapa_gading", "balikpapan_klandasan_ilir"]
 
 
@@ -205,10 +213,83 @@ def test_bad_input_raises_input_error_naming_the_field(balikpapan, call, field):
 
 
 def test_pbf_extract_loads_into_the_same_model():
-    pyrosm = pytest.importorskip("pyrosm")
     net = RoadNetwork.from_file(pyrosm.get_data("test_pbf"), snap_to="any")
     assert net.name == "road:test"
     nodes = _nodes_with_unique_coordinates(net)[:30]
     result = net.matrix(net.lon[nodes], net.lat[nodes], net.lon[nodes], net.lat[nodes])
     np.testing.assert_allclose(result.time_h * 3600, _networkx_seconds(net, nodes, nodes), rtol=1e-12, atol=1e-9)
     assert np.isfinite(result.time_h).sum() > len(nodes)
+
+
+def _fixture_as_pbf(folder: Path) -> Path:
+    """Write the hand-written XML fixture as an .osm.pbf with pyrosm's writer (same nodes, ways and tags)."""
+    root = ET.parse(FERRY_XML).getroot()
+    nodes = root.findall("node")
+    columns = {"id": np.array([int(n.get("id")) for n in nodes])}
+    columns |= {axis: np.array([float(n.get(axis)) for n in nodes]) for axis in ("lat", "lon")}
+    columns["tags"] = np.array([{} for _ in nodes], dtype=object)
+    ways = [
+        {"id": int(w.get("id")), "refs": np.array([int(r.get("ref")) for r in w.findall("nd")]),
+         "tags": {t.get("k"): t.get("v") for t in w.findall("tag")}}
+        for w in root.findall("way")
+    ]  # fmt: skip
+    path = folder / "ferry_crossing.osm.pbf"
+    write_pbf_from_records(columns, ways, [], str(path), (116.7, -1.3, 116.9, -1.2))
+    return path
+
+
+def _node(net: RoadNetwork, osm_id: int) -> tuple[float, float]:
+    i = int(np.flatnonzero(net.node_ids == osm_id)[0])
+    return float(net.lon[i]), float(net.lat[i])
+
+
+def test_osm_xml_loads_roads_with_class_speeds_and_one_way_streets():
+    net = RoadNetwork.from_file(FERRY_XML, snap_to="any")
+    assert net.name == "road:ferry_crossing" and not net.is_estimate
+    assert set(net.node_ids) == {1, 3, 4, 7}  # simplified: the interstitial nodes 2, 5 and 6 are gone
+    speeds = settings.default_speed_kmh_by_highway
+    for u, v, highway, speed in [(1, 3, "residential", speeds["residential"]), (4, 7, "primary", speeds["primary"])]:
+        edge = net.graph.edges[u, v, 0]
+        assert edge["highway"] == highway and edge["speed_kph"] == speed
+        assert edge["travel_time"] == pytest.approx(edge["length"] / 1000 / speed * 3600)
+        assert edge["length"] == pytest.approx(_geodesic_km(edge["geometry"]) * 1000, rel=1e-6)  # along the way
+    assert net.graph.has_edge(3, 1) and not net.graph.has_edge(7, 4)  # oneway=yes on the primary road
+    there = net.matrix(*_node(net, 1), *_node(net, 7))
+    back = net.matrix(*_node(net, 7), *_node(net, 1))
+    assert np.isfinite(there.time_h[0, 0]) and np.isinf(back.time_h[0, 0])
+
+
+@pytest.mark.parametrize("reader", ["xml", "pbf"])
+def test_ferry_ways_get_ferry_speed_and_a_boarding_delay_and_are_sea_legs(reader, tmp_path):
+    net = RoadNetwork.from_file(FERRY_XML if reader == "xml" else _fixture_as_pbf(tmp_path), snap_to="any")
+    boarding_s = settings.ferry_boarding_h * 3600
+    for u, v in [(3, 4), (4, 3)]:
+        [ferry] = net.graph[u][v].values()
+        assert ferry["route"] == "ferry"
+        assert ferry["speed_kph"] == settings.ferry_speed_kmh
+        hours = ferry["length"] / 1000 / settings.ferry_speed_kmh
+        assert ferry["travel_time"] == pytest.approx(hours * 3600 + boarding_s)
+    roads = [d for *_, d in net.graph.edges(data=True) if d.get("route") != "ferry"]
+    assert roads and all(d["speed_kph"] in settings.default_speed_kmh_by_highway.values() for d in roads)
+    route = net.route(_node(net, 1), _node(net, 7))
+    assert [leg.mode for leg in route.legs] == ["road", "sea", "road"]
+    sea = route.legs[1]
+    assert sea.time_h == pytest.approx(net.graph.edges[3, 4, 0]["travel_time"] / 3600)
+    assert route.time_h == pytest.approx(net.matrix(*_node(net, 1), *_node(net, 7)).time_h[0, 0], rel=1e-12)
+
+
+def test_ferry_boarding_time_comes_from_its_environment_variable():
+    environment = {**os.environ, "RUJUK_FERRY_BOARDING_H": "0.75"}
+    code = "from geo import settings; print(settings.ferry_boarding_h)"
+    command = [sys.executable, "-c", code]
+    started = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    assert started.stdout == "0.75\n"
+
+
+def test_a_ferry_in_a_list_valued_route_still_counts(balikpapan):
+    graph = balikpapan.graph.copy()
+    u, v, k = next(iter(graph.edges(keys=True)))
+    graph.edges[u, v, k]["route"] = ["bus", "ferry"]  # as simplification leaves merged ways
+    ferry = RoadNetwork(graph, "ferry").graph.edges[u, v, k]
+    hours = ferry["length"] / 1000 / settings.ferry_speed_kmh + settings.ferry_boarding_h
+    assert ferry["travel_time"] == pytest.approx(hours * 3600)

@@ -1,0 +1,154 @@
+"""The parts of a referral answer that describe agencies: their routes and JSON-ready records.
+
+See :mod:`routing.referral`. Routes are built only for the agencies an answer lists, from
+the searches the ranking already ran (one national search, one tree per road network
+that covers the origin), never from a new search per agency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from routing import jurisdiction
+from routing.national import Attachment, NationalNetwork, Search
+from routing.roads import RoadSearch, Snap
+from routing.travel import Route
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The agencies as one kind of caller may see them, prepared once for every referral.
+
+    Travel is measured to the points of ``records`` (``geo.directory.public_view``): a
+    confidential agency's regency point for the public, its true point when authorised, so
+    times and distances never reveal more than the point shown.
+
+    Attributes
+    ----------
+    records
+        One dict per agency (the view's rows).
+    lon, lat
+        The points travel is measured to.
+    attachment
+        Their attachment to the national network.
+    snaps
+        Their snap to each road network, in the order of the referrer's roads.
+    """
+
+    records: list[dict]
+    lon: np.ndarray
+    lat: np.ndarray
+    attachment: Attachment
+    snaps: list[Snap]
+
+
+@dataclass
+class Travel:
+    """Travel from one origin to every agency: hours, the model of each and the searches behind them."""
+
+    hours: np.ndarray
+    model: np.ndarray
+    search: Search
+    roads: dict[str, RoadSearch]
+
+
+class Builder:
+    """Builds the JSON-ready description of listed agencies, with routes for those only."""
+
+    def __init__(
+        self,
+        network: NationalNetwork,
+        roads: Sequence,
+        targets: Targets,
+        travel: Travel,
+        status: np.ndarray,
+        matched: list,
+    ) -> None:
+        self.network, self.targets, self.travel = network, targets, travel
+        self.status, self.matched = status, matched
+        self._road_index = {road.name: r for r, road in enumerate(roads)}
+        self._routes: dict[int, Route] = {}
+        self._geometries: dict[int, dict | None] = {}
+
+    def _route(self, positions: list[int]) -> None:
+        targets, model = self.targets, self.travel.model
+        missing = [i for i in positions if i not in self._routes]
+        estimated = [i for i in missing if model[i] == self.network.name]
+        if estimated:
+            target = _subset(targets.attachment, estimated)
+            routes = self.travel.search.routes(target, targets.lon[estimated], targets.lat[estimated])
+            self._routes.update(zip(estimated, routes, strict=True))
+        for i in missing:
+            if i not in self._routes:
+                snap = targets.snaps[self._road_index[model[i]]].row(i)
+                end = (float(targets.lon[i]), float(targets.lat[i]))
+                self._routes[i] = self.travel.roads[model[i]].route(end, snap)
+
+    def _geojson(self, i: int, route: Route) -> dict | None:
+        if i not in self._geometries:
+            line = route.geometry  # joins the legs: computed once per agency and answer
+            coords = None if line is None else shapely.get_coordinates(line).tolist()
+            self._geometries[i] = None if coords is None else {"type": "LineString", "coordinates": coords}
+        return self._geometries[i]
+
+    def many(self, positions: Sequence[int]) -> list[dict]:
+        """Return the descriptions of the agencies at `positions`, ranked in that order."""
+        positions = [int(i) for i in positions]
+        self._route(positions)
+        return [self._describe(i, rank) for rank, i in enumerate(positions, start=1)]
+
+    def one(self, position: int) -> dict:
+        """Return the description of one agency (rank 1)."""
+        return self.many([position])[0]
+
+    def _describe(self, i: int, rank: int) -> dict:
+        row = self.targets.records[i]
+        route = self._routes[i]
+        redacted = bool(row["redacted"])
+        geometry = None if redacted else self._geojson(i, route)
+        status = str(self.status[i])
+        model = str(self.travel.model[i])
+        return {
+            "rank": rank,
+            "id": row["id"],
+            "name": row["name"],
+            "organization": row.get("organization_name"),
+            "agency_type": row["agency_type"],
+            "jurisdiction_level": row["jurisdiction_level"],
+            "area_code": row["area_code"],
+            "capabilities_matched": self.matched[i],
+            "capabilities": list(row["capabilities"]),
+            "travel_time_h": round(float(self.travel.hours[i]), 3),
+            "distance_km": round(route.distance_km, 1) if route.reachable else None,
+            "sea_legs": sum(leg.mode == "sea" for leg in route.legs),
+            "legs": [
+                {"mode": leg.mode, "time_h": round(leg.time_h, 3), "distance_km": round(leg.distance_km, 1)}
+                for leg in route.legs
+            ],
+            "model": model,
+            "is_estimate": model == self.network.name,
+            "route": geometry,
+            "jurisdiction": status,
+            "jurisdiction_label": jurisdiction.STATUS_LABELS[status],
+            "coordination_needed": status == "cross_border",
+            "contact": {key: _clean(row.get(key)) for key in ("phone", "email", "website", "address")},
+            "opening_hours": _clean(row.get("opening_hours")),
+            "location": {"lon": round(float(row["lon"]), 5), "lat": round(float(row["lat"]), 5)},
+            "location_precision": row["location_precision"],
+            "confidential": bool(row["confidential"]),
+            "redacted": redacted,
+            "existence_confirmed": bool(row["existence_confirmed"]),
+        }
+
+
+def _subset(attachment: Attachment, positions: list[int]) -> Attachment:
+    return Attachment(*(getattr(attachment, f.name)[positions] for f in fields(attachment)))
+
+
+def _clean(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value
