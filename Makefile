@@ -39,6 +39,7 @@ test: install browser
 	$(BIN)/python -m pytest
 
 bench: data browser
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/bench_geo.py
 	$(BIN)/python bench/bench_roads.py
 	$(BIN)/python bench/bench_national.py

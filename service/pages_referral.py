@@ -84,8 +84,22 @@ def _suggestions(problem: Exception) -> list[gazetteer.Place]:
         return []
 
 
-def _notes(notes: list[str]) -> list[str]:
-    return [t(KNOWN_NOTES[note]) if note in KNOWN_NOTES else note for note in notes]
+def _notes(answer: dict) -> list[str]:
+    """Return the notes of a referral in the page language, rebuilt from the answer's data."""
+    shown = []
+    for note in answer["notes"]:
+        if note in KNOWN_NOTES:
+            shown.append(t(KNOWN_NOTES[note]))
+        elif note.startswith("No single agency"):
+            needs = ", ".join(capabilities.labels("capability", lang()).get(n, n) for n in answer["needs"])
+            best = answer.get("best_set")
+            shown.append(t("note_no_single_set", needs=needs, stops=best["stops"]) if best
+                         else t("note_no_single_none", needs=needs))  # fmt: skip
+        elif " is a province: " in note:
+            shown.append(t("note_province_origin", place=answer["origin"]["label"]))
+        else:
+            shown.append(note)
+    return shown
 
 
 def _answer(form: dict) -> dict:
@@ -101,7 +115,7 @@ def _answer(form: dict) -> dict:
     answer = referral.as_dict()
     offered = set().union(*the_referrer.provides) if the_referrer.provides else set()
     answer["escalation"] = [_escalation(item, offered) for item in answer["escalation"]]
-    answer["notes"] = _notes(list(answer["notes"]))
+    answer["notes"] = _notes(answer)
     answer["map_html"] = assets.render(maps.referral_map(referral.as_dict(), lang()))
     return answer
 

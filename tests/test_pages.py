@@ -414,3 +414,17 @@ def test_a_refused_csrf_token_on_sign_in_is_explained_in_the_visitors_language(c
     assert answer.status_code == 400 and "The form has expired or is not valid (CSRF token)" in _text(answer)
     wrong_method = client.post("/about?lang=en", data={"csrf_token": _csrf(client)})
     assert wrong_method.status_code == 405 and "This kind of request is not allowed here." in _text(wrong_method)
+
+
+@pytest.mark.parametrize(("lang", "text", "other"), [
+    ("id", "gabungan terbaik memakai 2 lembaga", "No single agency"),
+    ("en", "the best set combines 2 agencies", "Tidak ada satu lembaga"),
+])  # fmt: skip
+def test_a_referral_with_no_single_capable_agency_says_so_in_the_page_language(client, lang, text, other):
+    page = _text(client.get(f"/referral?at=53.71&needs=witness_protection&needs=forensic_exam&lang={lang}"))
+    assert text in page and other not in page
+
+
+def test_a_province_as_origin_is_explained_in_indonesian(client):
+    page = _text(client.get("/referral?at=64&needs=shelter&lang=id"))
+    assert "adalah provinsi" in page and "is a province" not in page
