@@ -88,6 +88,18 @@ def bench_lookup(n: int, repeat: int, level: str) -> None:
         )
 
 
+def bench_gazetteer(repeat: int) -> None:
+    """Time name searches of the gazetteer (exact, prefixed, fuzzy), the index already built."""
+    from geo import gazetteer
+
+    gazetteer.find("kupang")  # builds the index once
+    queries = ["Kupang", "Kab. Kupang", "Tenggarong", "kutai kartanegara", "Tengarong", "Sumba Barat Daya"]
+    seconds = best_of(repeat, lambda: [gazetteer.find(query) for query in queries for _ in range(20)])
+    per_query_ms = seconds * 1000 / (20 * len(queries))
+    print(f"gazetteer: {per_query_ms:.2f} ms per query over {len(queries)} names (goal: well under 10 ms): "
+          f"{'met' if per_query_ms < 10 else 'NOT met'}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=100_000)
@@ -98,6 +110,7 @@ def main() -> None:
     if not args.skip_build:
         bench_build()
     bench_lookup(args.points, args.repeat, args.level)
+    bench_gazetteer(args.repeat)
     print(f"islands: {len(islands.load_islands()):,} land masses")
 
 

@@ -29,6 +29,7 @@ _AREA_COLUMNS = [
     "--rules", type=click.Choice(["without", "with", "both"]), default="both", show_default=True, help=_RULES_HELP
 )
 @click.option("--case-measure", metavar="MEASURE", help="Case figures shown as `cases` (default: police TPPO victims).")
+@click.option("--case-source", metavar="SOURCE", help="Source of the case figures (needed if the measure has several).")
 @click.option("--authorised", is_flag=True, help=_AUTHORISED_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records (no geometry).")
 @click.option("--geojson", "as_geojson", is_flag=True, help="Print RFC 7946 GeoJSON with web-simplified polygons.")
@@ -40,6 +41,7 @@ def coverage(
     gaps_only: bool,
     rules: str,
     case_measure: str | None,
+    case_source: str | None,
     authorised: bool,
     as_json: bool,
     as_geojson: bool,
@@ -48,8 +50,9 @@ def coverage(
 
     Hours are estimates on the national travel network. "any" is the nearest agency
     offering the capability; "permitted" the nearest one that may take the case
-    without cross-border coordination. Case counts below the suppression threshold
-    are shown as "<k" unless --authorised.
+    without cross-border coordination. Case counts below the suppression threshold,
+    and estimated gap cases below it, are shown as "<k" unless --authorised. A measure
+    published by several sources needs --case-source.
     """
     from geo import capabilities as vocabulary
     from geo.db import get_engine
@@ -61,7 +64,7 @@ def coverage(
     measure = {"case_measure": case_measure} if case_measure else {}
     frame = model.coverage_table(
         get_engine(), codes, level=level, rules=rules, within=within, gaps_only=gaps_only, authorised=authorised,
-        **measure,
+        case_source=case_source, **measure,
     )  # fmt: skip
     if as_geojson:
         click.echo(model.to_geojson(frame, authorised=authorised))
@@ -71,6 +74,8 @@ def coverage(
         print_records(table.replace([float("inf")], None))
         return
     table[table.select_dtypes("float").columns] = table.select_dtypes("float").round(2)
+    for column in table.columns[table.columns.str.startswith("gap_cases_") & (table.dtypes == object)]:
+        table[column] = [round(value, 2) if isinstance(value, float) else value for value in table[column]]  # or "<k"
     people = [c for c in table.columns if c == "population" or (c.startswith("gap_population") and "share" not in c)]
     table[people] = table[people].round(0).astype("Int64")
     print_table(table, _DISTRICT_COLUMNS if level == "district" else _AREA_COLUMNS)

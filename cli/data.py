@@ -87,7 +87,7 @@ def areas(level: str, within: str | None, output: str) -> None:
 
     frame = boundaries.load_areas(level)
     if within is not None:
-        boundaries.area(within)  # an unknown code raises NotFoundError with close matches
+        boundaries.area(within, field="within")  # an unknown code: NotFoundError naming --within, close codes
         frame = frame[frame["code"].str.startswith(within + ".")]
     if output == "geojson":
         click.echo(frame.to_json(drop_id=True, ensure_ascii=False))

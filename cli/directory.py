@@ -40,7 +40,7 @@ def list_agencies(
     from geo import boundaries, capabilities
 
     if area_code is not None:
-        boundaries.area(area_code)  # an unknown code raises NotFoundError with close matches
+        boundaries.area(area_code, field="area")  # an unknown code: NotFoundError naming --area, close codes
     if capability is not None:
         capabilities.check("capability", capability)
     if agency_type is not None:
@@ -83,6 +83,10 @@ def agreements() -> None:
 @friendly_errors
 def list_agreements(area_code: str | None, as_json: bool) -> None:
     """List the agreements in force."""
+    from geo import boundaries
+
+    if area_code is not None:
+        boundaries.area(area_code, field="area")  # an unknown code: NotFoundError naming --area, close codes
     with db.session_scope(_engine()) as session:
         rows = [directory.agreement_record(a) for a in directory.list_agreements(session, area_code=area_code)]
     table = pd.DataFrame(rows, columns=list(directory.AGREEMENT_FIELDS))

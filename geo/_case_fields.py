@@ -19,11 +19,15 @@ import pandas as pd
 
 from geo import sources, wilayah
 from geo._errors import RowError
+from geo.capabilities import exceeds
 
 COUNTRY_CODE = "ID"
 UNITS: tuple[str, ...] = ("applications", "victims", "cases")
 CODE_SYSTEMS: tuple[str, ...] = ("kemendagri", "bps2020")
 CROSSWALK = "crosswalk-bps2020-kemendagri/crosswalk_regency_bps2020_kemendagri2025.csv"
+MAX_VALUE = 10**9
+"""The largest figure accepted: no count of people or cases in Indonesia (about 280 million people) comes
+near it, so a larger one is a typing error; it also fits PostgreSQL's INTEGER (at most 2,147,483,647)."""
 
 
 @cache
@@ -77,10 +81,12 @@ def _date(value: str) -> date:
 
 def _count(value: str) -> int:
     text = value.strip()
-    if re.fullmatch(r"-\d+", text):
+    if re.fullmatch(r"-[0-9]+", text):
         raise ValueError("is negative; a count is 0 or more.")
-    if not re.fullmatch(r"\d+", text):
+    if not re.fullmatch(r"[0-9]+", text):
         raise ValueError("is expected to be a whole number 0 or more, without separators (1297, not 1,297).")
+    if exceeds(text, MAX_VALUE):
+        raise ValueError(f"is more than {MAX_VALUE:,}, over three times the people of Indonesia; check the number.")
     return int(text)
 
 

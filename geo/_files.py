@@ -42,7 +42,7 @@ def header_errors(
     columns: Iterable[str],
     allowed: Iterable[str],
     required: Iterable[str] = (),
-    row: int = 1,
+    row: int = 0,
     hints: Mapping[str, str] | None = None,
 ) -> list[RowError]:
     """Return a RowError (at `row`) for every missing, repeated or unknown column of a header.
@@ -76,10 +76,12 @@ def read_csv(
     path: str | Path,
     allowed: Iterable[str] | None,
     required: Iterable[str] = (),
-    header_row: int = 1,
     hints: Mapping[str, str] | None = None,
 ) -> list[dict[str, str]]:
     """Return the rows of a UTF-8 CSV file as dicts of text, after checking its header.
+
+    Errors number the header row 0 and the data rows from 1, blank lines skipped
+    (the numbering of every import).
 
     Parameters
     ----------
@@ -87,10 +89,6 @@ def read_csv(
         The file.
     allowed, required, hints
         The columns it may have (None: any) and must have, as :func:`header_errors`.
-    header_row
-        The number of the header in the caller's row numbering; the data rows follow
-        it (1 when rows are lines of the file, 0 when the first data row is row 1).
-
     Returns
     -------
     list of dict
@@ -112,9 +110,9 @@ def read_csv(
         msg = f"is empty: it has no header line; the first line names the columns{names}."
         raise InputError("file", str(path), msg)
     columns = [cell.strip() for cell in header]
-    errors = header_errors(columns, columns if allowed is None else allowed, required, header_row, hints)
+    errors = header_errors(columns, columns if allowed is None else allowed, required, 0, hints)
     rows = []
-    for number, cells in enumerate((cells for cells in reader if any(c.strip() for c in cells)), header_row + 1):
+    for number, cells in enumerate((cells for cells in reader if any(c.strip() for c in cells)), 1):
         if len(cells) > len(columns):
             extra = cells[len(columns) :]
             message = f"has {len(cells)} cells but the header has {len(columns)}; quote cells that contain commas."

@@ -332,28 +332,42 @@ def web_geojson_path(level: str) -> Path:
     return stamp(f"web_{_check_level(level)}")[0]
 
 
-def level_of_code(code: str) -> str:
-    """Return ``"province"``, ``"regency"`` or ``"district"`` for a dotted code of that shape."""
+def level_of_code(code: str, field: str = "code") -> str:
+    """Return ``"province"``, ``"regency"`` or ``"district"`` for a dotted code of that shape.
+
+    Raises
+    ------
+    InputError
+        If `code` has another shape; the error names `field`, the caller's name for it.
+    """
     level = {2: "province", 5: "regency", 8: "district"}.get(len(code)) if isinstance(code, str) else None
     if level is None:
-        raise InputError("code", code, 'is expected to be a dotted Kemendagri code such as "53", "53.71", "53.71.01".')
+        raise InputError(field, code, 'is expected to be a dotted Kemendagri code such as "53", "53.71", "53.71.01".')
     return level
 
 
-def area(code: str) -> pd.Series:
+def area(code: str, field: str = "code") -> pd.Series:
     """Return the row of :func:`load_areas` for `code` (its level is read from its length).
+
+    Parameters
+    ----------
+    code
+        A dotted Kemendagri code: ``"53"``, ``"53.71"`` or ``"53.71.01"``.
+    field
+        The caller's name for the value (an option or parameter such as ``"within"``
+        or ``"area"``), named in the errors.
 
     Raises
     ------
     InputError
         If `code` is not shaped like a province, regency or district code.
     NotFoundError
-        If no area has that code; the message lists close codes and their names.
+        If no area has that code; the message names `field` and lists close codes and their names.
     """
-    areas = load_areas(level_of_code(code)).set_index("code", drop=False)
+    areas = load_areas(level_of_code(code, field)).set_index("code", drop=False)
     if code in areas.index:
         return areas.loc[code]
     close = get_close_matches(code, areas.index.tolist(), n=5, cutoff=0.6)
     hint = ", ".join(f"{c} ({areas.at[c, 'name']})" for c in close) or "none"
-    msg = f"`code` was {code!r} but no {areas['level'].iat[0]} has that code; close codes: {hint}."
+    msg = f"`{field}` was {code!r} but no {areas['level'].iat[0]} has that code; close codes: {hint}."
     raise NotFoundError(msg)

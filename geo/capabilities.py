@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from geo import boundaries
+from geo import boundaries, db
 from geo._errors import InputError, NotFoundError, RowError
 
 
@@ -217,6 +217,16 @@ def labels(field: str, language: str = "en") -> dict[str, str]:
     return {code: term.label(language) for code, term in VOCABULARIES[field].items()}
 
 
+def exceeds(digits: str, maximum: int) -> bool:
+    """Return True if the whole number written `digits` (``[0-9]+``) is above `maximum`.
+
+    The length is compared first: Python refuses to convert a text of more than
+    4,300 digits to an int.
+    """
+    digits = digits.lstrip("0") or "0"
+    return len(digits) > len(str(maximum)) or int(digits) > maximum
+
+
 def blank(value: object) -> bool:
     """Return True for None, NaN and text that is empty after stripping."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
@@ -309,15 +319,23 @@ class RowChecker:
         self.fail(row, field, value, "is expected to be true or false (empty = false).")
         return False
 
-    def count(self, row: int, record: dict, field: str) -> int | None:
-        """Return an optional whole number >= 0."""
+    def count(self, row: int, record: dict, field: str, maximum: int, why: str) -> int | None:
+        """Return an optional whole number from 0 to `maximum` (`why` says where the bound comes from)."""
         value = self.text(row, record, field)
         if value is None:
             return None
-        if not re.fullmatch(r"\d+", value):
+        if not re.fullmatch(r"[0-9]+", value):
             self.fail(row, field, value, "is expected to be a whole number >= 0, or empty when unknown.")
             return None
+        if exceeds(value, maximum):
+            self.fail(row, field, value, f"is more than {maximum:,} ({why}); check the number.")
+            return None
         return int(value)
+
+    def lengths(self, row: int, values: dict, model: type[db.Base]) -> None:
+        """Flag every text of `values` longer than its column of `model` (fields already bad in `row` aside)."""
+        bad = {error.field for error in self.errors if error.row == row}
+        self.errors.extend(e for e in db.length_errors(row, values, model) if e.field not in bad)
 
     def area(self, row: int, record: dict, field: str, lengths: tuple[int, ...]) -> str | None:
         """Return a required, known area code whose length is one of `lengths` (2 province, 5 regency)."""
@@ -332,7 +350,7 @@ class RowChecker:
             self.known[len(value)] = set(boundaries.load_areas(boundaries.level_of_code(value))["code"])
         if value not in self.known[len(value)]:
             try:
-                boundaries.area(value)  # raises with the close codes and their names
+                boundaries.area(value, field)  # raises with the close codes and their names
             except (NotFoundError, InputError) as error:
                 self.fail(row, field, value, f"is not a known area: {str(error).split(' but ', 1)[-1]}")
             return None

@@ -12,7 +12,10 @@ Import
 ``data/cases/README.md``), validates every row and writes all of them in one
 transaction, or none: any bad row rejects the whole file with an
 :class:`~geo._errors.ImportRejectedError` listing every row error. Rows are
-numbered as lines of the file (the header is row 1). ``code_system`` says how
+numbered as in directory imports: the header is row 0 and the first data line
+row 1 (blank lines are skipped). A value is at most ``MAX_VALUE`` (10**9) and
+every text at most the size of its column of :class:`CaseFigure` (``measure``
+120 characters, ``source`` 200, ``source_url`` 500). ``code_system`` says how
 ``area_code`` is written: ``kemendagri`` (the default) or ``bps2020``. BPS 2020
 codes are converted through the BPS-Kemendagri crosswalk, never taken as they
 are: 199 of the 514 regencies have another number (BPS 5303 is Kemendagri 53.01
@@ -49,9 +52,9 @@ from sqlalchemy import CheckConstraint, Date, Engine, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geo import _files, settings, wilayah
-from geo._case_fields import CODE_SYSTEMS, COUNTRY_CODE, UNITS, area_names, parse_row  # noqa: F401 (public names)
+from geo._case_fields import CODE_SYSTEMS, COUNTRY_CODE, MAX_VALUE, UNITS, area_names, parse_row  # noqa: F401 (public)
 from geo._errors import ImportRejectedError, InputError, RowError
-from geo.db import Base, session_scope
+from geo.db import Base, length_errors, session_scope
 
 LEVELS: tuple[str, ...] = ("country", "province", "regency", "district")
 CSV_COLUMNS: list[str] = [
@@ -123,18 +126,21 @@ def validate_csv(path: str | Path, engine: Engine | None = None) -> list[dict[st
         If the file is empty (no header line) or not UTF-8; the message names it.
     ImportRejectedError
         Listing every error, sorted by row: a missing, repeated or unknown column
-        (row 1, the header), then per row an unknown area code, negative or
-        non-integer value, bad date, period ending before it starts, empty measure
-        or source, unknown unit or code system, or a duplicate (area, period,
-        measure, source), within the file or with the database.
+        (row 0, the header), then per row (the first data line is row 1) an unknown
+        area code, negative, non-integer or implausibly large value (above
+        ``MAX_VALUE``), bad date, period ending before it starts, empty measure or
+        source, a text longer than its column, unknown unit or code system, or a
+        duplicate (area, period, measure, source), within the file or with the
+        database.
     """
-    raws = _files.read_csv(path, CSV_COLUMNS, REQUIRED_COLUMNS, header_row=1)
+    raws = _files.read_csv(path, CSV_COLUMNS, REQUIRED_COLUMNS)
     errors: list[RowError] = []
     seen: dict[tuple, int] = {}
     existing = _existing_keys(engine)
     rows: list[dict[str, object]] = []
-    for row, raw in enumerate(raws, start=2):
+    for row, raw in enumerate(raws, start=1):
         clean, row_errors = parse_row(raw, row)
+        row_errors += length_errors(row, {c: v for c, v in clean.items() if c in CSV_COLUMNS}, CaseFigure)
         errors.extend(row_errors)
         if row_errors:
             continue

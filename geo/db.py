@@ -6,19 +6,24 @@ the ``schema_info`` table. :func:`init_db` creates a new database, upgrades an
 older one step by step through ``_UPGRADES``, and refuses a newer one.
 
 Versions: 1, the directory and case figures; 2, users and API tokens (:mod:`geo.users`).
+
+Imports check every text against the size of its column (:func:`length_errors`),
+read from the models themselves, since SQLite stores a longer text in a
+``VARCHAR(n)`` while PostgreSQL refuses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Integer, create_engine, event, select
+from sqlalchemy import Connection, Engine, Integer, String, create_engine, event, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from geo import settings
-from geo._errors import RujukError
+from geo._errors import RowError, RujukError
 
 SCHEMA_VERSION = 2
 
@@ -111,3 +116,37 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@cache
+def column_lengths(model: type[Base]) -> dict[str, int]:
+    """Return the size of every sized text column (``String(n)``) of `model`, by column name.
+
+    ``Text`` columns have no size and are left out.
+    """
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    return {c.key: c.type.length for c in columns if isinstance(c.type, String) and c.type.length}
+
+
+def length_errors(row: int, values: Mapping[str, object], model: type[Base]) -> list[RowError]:
+    """Return a RowError for every text of `values` longer than its column of `model` holds.
+
+    Parameters
+    ----------
+    row
+        The row number to report.
+    values
+        Clean field values by column name; non-texts and names that are not sized
+        columns of `model` are ignored.
+    model
+        The table the values are written to.
+    """
+    errors = []
+    for field, limit in column_lengths(model).items():
+        value = values.get(field)
+        if isinstance(value, str) and len(value) > limit:
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            message = (f"is {len(value)} characters long but the column {model.__tablename__}.{field} "
+                       f"holds at most {limit}; shorten it.")  # fmt: skip
+            errors.append(RowError(row, field, shown, message))
+    return errors

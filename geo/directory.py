@@ -43,8 +43,20 @@ AGREEMENT_FIELDS: tuple[str, ...] = (
 )
 """The fields of one agreement in every flat form, in this order."""
 
-REDACTED_FIELDS: tuple[str, ...] = ("address",)
-"""Fields emptied (besides the point) when a confidential agency is shown without authorisation."""
+PUBLIC_FIELDS_OF_CONFIDENTIAL: tuple[str, ...] = (
+    "id", "name", "organization_id", "organization_name", "agency_type", "jurisdiction_level", "area_code",
+    "capabilities", "lon", "lat", "location_precision", "confidential", "languages", "existence_confirmed",
+    "verified_on", "retired_on", "source",
+)  # fmt: skip
+"""The fields of a confidential agency (a safe house) the public sees: what it is, whom it serves and for which
+help, never how to find or reach it (``lon``/``lat`` are replaced, see :func:`public_view`). The public reaches it
+through its managing organization, named by ``organization_name``."""
+
+REDACTED_FIELDS: tuple[str, ...] = tuple(f for f in AGENCY_FIELDS if f not in PUBLIC_FIELDS_OF_CONFIDENTIAL)
+"""Fields emptied when a confidential agency is shown without authorisation: every field not in
+:data:`PUBLIC_FIELDS_OF_CONFIDENTIAL` (address, phone, email, website, opening hours, capacity, source URL, notes),
+so a field added later is hidden until it is judged safe. Free texts such as ``notes`` or a news ``source_url``
+can say where a safe house is; its contacts and hours lead to it; its capacity says how many it shelters."""
 
 
 class Organization(Base):
@@ -290,7 +302,8 @@ def public_view(
     A confidential agency (a safe house) shown without authorisation gets the
     representative point of the regency its true point lies in (of its stated area's
     regency or province if the point is in none), precision ``"approximate"``, its
-    :data:`REDACTED_FIELDS` emptied (missing) and ``redacted`` True; with `drop_confidential`
+    :data:`REDACTED_FIELDS` (every free-text and contact field) emptied (missing) and
+    ``redacted`` True; with `drop_confidential`
     it is left out instead. Every export and API answer about agencies goes
     through this function.
 

@@ -23,6 +23,11 @@ replaces the rows of known ids, leaving every other agency alone, so a file of a
 few corrections cannot wipe the directory; ``"replace"`` also retires every active
 agency that is not in the file (agencies are retired, never deleted) and deletes
 every agreement that is not in it.
+
+The organization of an agency (``organization_name``, ``website``) is shared by all
+its agencies, so one row never changes it unasked: a blank value keeps the stored
+one, and a different one is a row error unless the file holds every agency of
+that organization (the rule is in :mod:`geo._directory_checks`).
 """
 
 from __future__ import annotations
@@ -102,7 +107,7 @@ def read_rows(path: str | Path, fmt: str | None = None, kind: str | None = None)
         raise InputError("kind", kind, f"is expected to be None or one of {list(_KINDS)}.")
     columns, points, hints = _KINDS[kind] if kind is not None else (None, False, None)
     if _format(path, fmt) == "csv":
-        return _files.read_csv(path, columns, header_row=0, hints=hints)
+        return _files.read_csv(path, columns, hints=hints)
     return _files.read_features(path, points=points, hints=hints)
 
 
@@ -111,7 +116,9 @@ def _check_mode(mode: str) -> None:
         raise InputError("mode", mode, f"is expected to be one of {list(MODES)} (default upsert).")
 
 
-def import_agencies(engine: Engine, path: str | Path, mode: str = "upsert", fmt: str | None = None) -> dict[str, int]:
+def import_agencies(
+    engine: Engine, path: str | Path, mode: str = "upsert", fmt: str | None = None, source: str | None = None
+) -> dict[str, int]:
     """Validate a CSV or GeoJSON file of agencies and write it in one transaction.
 
     Parameters
@@ -123,6 +130,11 @@ def import_agencies(engine: Engine, path: str | Path, mode: str = "upsert", fmt:
     mode
         ``"upsert"`` (default): add new ids, replace known ones, keep the rest;
         ``"replace"``: also retire today every active agency not in the file.
+        Either way, only a file that holds every agency of an organization may
+        rename it or change its website.
+    source
+        What the rows come from, named in the errors (default `path`; the API says
+        "request body" rather than the name of its temporary file).
 
     Returns
     -------
@@ -135,7 +147,7 @@ def import_agencies(engine: Engine, path: str | Path, mode: str = "upsert", fmt:
         If any row is invalid; every row error is listed and nothing is written.
     """
     _check_mode(mode)
-    agencies = validate_agencies(read_rows(path, fmt, "agencies"), source=str(path))
+    agencies = validate_agencies(read_rows(path, fmt, "agencies"), source=source or str(path), engine=engine)
     counts = {"added": 0, "updated": 0, "retired": 0}
     with session_scope(engine) as session:
         for org_id, (name, website) in {a["organization_id"]: a["organization"] for a in agencies}.items():
@@ -160,15 +172,17 @@ def import_agencies(engine: Engine, path: str | Path, mode: str = "upsert", fmt:
     return counts
 
 
-def import_agreements(engine: Engine, path: str | Path, mode: str = "upsert", fmt: str | None = None) -> dict[str, int]:
+def import_agreements(
+    engine: Engine, path: str | Path, mode: str = "upsert", fmt: str | None = None, source: str | None = None
+) -> dict[str, int]:
     """Validate a CSV or GeoJSON file of agreements and write it in one transaction.
 
     ``"replace"`` deletes the agreements not in the file (nothing refers to an
     agreement; its history lives in its source). Returns counts ``added``,
-    ``updated``, ``deleted``; raises ImportRejectedError as :func:`import_agencies`.
+    ``updated``, ``deleted``; `source` and ImportRejectedError as :func:`import_agencies`.
     """
     _check_mode(mode)
-    agreements = validate_agreements(read_rows(path, fmt, "agreements"), source=str(path))
+    agreements = validate_agreements(read_rows(path, fmt, "agreements"), source=source or str(path))
     counts = {"added": 0, "updated": 0, "deleted": 0}
     with session_scope(engine) as session:
         for record in agreements:

@@ -4,7 +4,10 @@ Every value is a module-level attribute that can be changed at run time, as in
 osmnx (``from geo import settings; settings.suppress_below = 11``). Code must
 read ``settings.NAME`` when it runs, never copy a value at import time.
 Environment variables (read once, when this module is imported) give the
-defaults; their names are ``RUJUK_`` plus the attribute name in upper case.
+defaults; their names are ``RUJUK_`` plus the attribute name in upper case. A
+numeric variable outside its sense (a negative speed or tolerance, a circuity
+below 1, a significance level outside (0, 1), a suppression threshold below 1)
+stops the import with a ValueError naming the variable and its value.
 
 Attributes
 ----------
@@ -26,7 +29,8 @@ database_url : str
 suppress_below : int
     Public outputs show case counts below this value as ``"<N"`` (never the
     number). Default 5; the Counter Trafficking Data Collaborative uses k = 11.
-    Env: ``RUJUK_SUPPRESS_BELOW``.
+    Env: ``RUJUK_SUPPRESS_BELOW``; a value below 1 (which would show every count)
+    or not a whole number is refused at import.
 lookup_tolerance_km : float
     A point outside every polygon (sea, or a sliver between independently
     simplified neighbours) is assigned to the nearest area within this
@@ -123,6 +127,7 @@ session_lifetime_h : float
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -134,15 +139,48 @@ def _env_path(name: str, default: Path | None) -> Path | None:
     return Path(value).expanduser().resolve() if value else default
 
 
-def _env_float(name: str, default: float) -> float:
+def _env_float(
+    name: str,
+    default: float,
+    at_least: float | None = None,
+    above: float | None = None,
+    below: float | None = None,
+    whole: bool = False,
+    why: str = "",
+) -> float:
+    """Return the number in environment variable `name` (`default` when unset or empty), or refuse it.
+
+    Parameters
+    ----------
+    at_least, above, below
+        Bounds the value must keep (``>=``, ``>``, ``<``); it must be finite too.
+    whole
+        The value must be a whole number.
+    why
+        Why the bounds are what they are, said when a value breaks them.
+
+    Raises
+    ------
+    ValueError
+        Naming the variable, its value and what it must be.
+    """
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        msg = f"Environment variable {name} was {value!r} but must be a number."
-        raise ValueError(msg) from None
+        number = math.nan
+    rules = [(at_least, ">=", lambda x, b: x >= b), (above, ">", lambda x, b: x > b), (below, "<", lambda x, b: x < b)]
+    kept = math.isfinite(number) and (not whole or number.is_integer())
+    kept = kept and all(bound is None or test(number, bound) for bound, _, test in rules)
+    if not kept:
+        bounds = " and ".join(f"{sign} {bound:g}" for bound, sign, _ in rules if bound is not None)
+        reason = f" ({why})" if why else ""
+        msg = (f"Environment variable {name} was {value!r} but must be a {'whole ' if whole else ''}number "
+               f"{bounds}{reason}; fix it or unset it for the default {default:g}.")  # fmt: skip
+        raise ValueError(msg)
+    return number
 
 
 def _env_choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
@@ -160,19 +198,21 @@ cache_dir: Path = _env_path("RUJUK_CACHE_DIR", Path(pooch.os_cache("rujuk")))  #
 data_dir: Path = _env_path("RUJUK_DATA_DIR", package_root / "data")  # type: ignore[assignment]
 database_url: str = os.environ.get("RUJUK_DATABASE_URL") or f"sqlite:///{data_dir / 'rujuk.sqlite'}"
 
-suppress_below: int = int(_env_float("RUJUK_SUPPRESS_BELOW", 5))
-lookup_tolerance_km: float = _env_float("RUJUK_LOOKUP_TOLERANCE_KM", 3.0)
-approximate_location_tolerance_km: float = _env_float("RUJUK_APPROXIMATE_LOCATION_TOLERANCE_KM", 25.0)
+_SUPPRESS_WHY = "below 1 every count would be shown, small ones too: suppression would be off"
+suppress_below: int = int(_env_float("RUJUK_SUPPRESS_BELOW", 5, at_least=1, whole=True, why=_SUPPRESS_WHY))
+lookup_tolerance_km: float = _env_float("RUJUK_LOOKUP_TOLERANCE_KM", 3.0, at_least=0)
+approximate_location_tolerance_km: float = _env_float("RUJUK_APPROXIMATE_LOCATION_TOLERANCE_KM", 25.0, at_least=0)
 
 web_simplify_tolerance_m: dict[str, float] = {"province": 1000.0, "regency": 500.0, "district": 200.0}
 web_coordinate_decimals: int = 5
 island_merge_gap_m: float = 200.0
 
 # Estimated travel model (routing). Sources and reasoning are in routing/national.py.
-road_speed_kmh: float = _env_float("RUJUK_ROAD_SPEED_KMH", 40.0)
-circuity_factor: float = _env_float("RUJUK_CIRCUITY_FACTOR", 1.4)
-ferry_speed_kmh: float = _env_float("RUJUK_FERRY_SPEED_KMH", 20.0)
-ferry_wait_h: float = _env_float("RUJUK_FERRY_WAIT_H", 4.0)
+road_speed_kmh: float = _env_float("RUJUK_ROAD_SPEED_KMH", 40.0, above=0)
+_CIRCUITY_WHY = "no road is shorter than the great circle"
+circuity_factor: float = _env_float("RUJUK_CIRCUITY_FACTOR", 1.4, at_least=1, why=_CIRCUITY_WHY)
+ferry_speed_kmh: float = _env_float("RUJUK_FERRY_SPEED_KMH", 20.0, above=0)
+ferry_wait_h: float = _env_float("RUJUK_FERRY_WAIT_H", 4.0, at_least=0)
 
 # Road-network speeds where OSM has no maxspeed (km/h): urban Indonesian traffic, under the
 # PP 79/2013 and PM 111/2015 limits (sources in the module notes).
@@ -187,9 +227,9 @@ default_speed_kmh_by_highway: dict[str, float] = {
     "living_street": 10.0,
     "service": 15.0,
 }
-access_speed_kmh: float = _env_float("RUJUK_ACCESS_SPEED_KMH", 5.0)
-road_snap_max_km: float = _env_float("RUJUK_ROAD_SNAP_MAX_KM", 1.0)
-ferry_boarding_h: float = _env_float("RUJUK_FERRY_BOARDING_H", 0.5)
+access_speed_kmh: float = _env_float("RUJUK_ACCESS_SPEED_KMH", 5.0, above=0)
+road_snap_max_km: float = _env_float("RUJUK_ROAD_SNAP_MAX_KM", 1.0, at_least=0)
+ferry_boarding_h: float = _env_float("RUJUK_FERRY_BOARDING_H", 0.5, at_least=0)
 
 CROSS_BORDER_POLICIES: tuple[str, ...] = ("flag", "exclude")
 cross_border_policy: str = _env_choice("RUJUK_CROSS_BORDER_POLICY", "flag", CROSS_BORDER_POLICIES)
@@ -219,9 +259,9 @@ road_networks: list[str] = [
 # Web maps (webmap/): base-map tiles ("none": no tiles) and hot-spot significance.
 tile_url: str = os.environ.get("RUJUK_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 tile_attribution: str = os.environ.get("RUJUK_TILE_ATTRIBUTION") or "© OpenStreetMap contributors"
-hotspot_alpha: float = _env_float("RUJUK_HOTSPOT_ALPHA", 0.05)
+hotspot_alpha: float = _env_float("RUJUK_HOTSPOT_ALPHA", 0.05, above=0, below=1, why="a significance level")
 
 # Web service sign-in (service/auth.py).
 secret_key: str | None = os.environ.get("RUJUK_SECRET_KEY") or None
 session_cookie_secure: bool = os.environ.get("RUJUK_SESSION_COOKIE_SECURE", "").strip().lower() in {"1", "true", "yes"}
-session_lifetime_h: float = _env_float("RUJUK_SESSION_LIFETIME_H", 8.0)
+session_lifetime_h: float = _env_float("RUJUK_SESSION_LIFETIME_H", 8.0, above=0)

@@ -1,7 +1,8 @@
 """Case figures joined to coverage: the latest of one measure and one source per area (:mod:`routing.coverage`).
 
 Figures are never summed over areas, measures or sources; public frames show suppressed
-counts (:func:`geo.cases.suppress`) and no ``gap_cases`` where the count is suppressed.
+counts (:func:`geo.cases.suppress`), no ``gap_cases`` where the count is suppressed, and
+a ``gap_cases`` below the threshold as ``"<k"`` too.
 """
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ def case_figures(engine: Engine, measure: str = DEFAULT_CASE_MEASURE, source: st
         return pd.DataFrame(columns=columns)
     figures = everything[everything["measure"] == measure]
     figures = figures if source is None else figures[figures["source"] == source]
+    if figures.empty and source is not None and (everything["measure"] == measure).any():
+        sources = sorted(everything.loc[everything["measure"] == measure, "source"].unique())
+        raise InputError("case_source", source, f"has no figures of {measure!r}; its sources are {sources}.")
     if figures.empty:
         known = sorted(everything["measure"].unique())
-        origin = "" if source is None else f" from {source!r}"
-        raise InputError("case_measure", measure, f"has no figures{origin}; the measures are {known}.")
+        raise InputError("case_measure", measure, f"has no figures; the measures are {known}.")
     if figures["source"].nunique() > 1:
         raise InputError("case_source", source, f"must be one of {sorted(figures['source'].unique())} for {measure!r}.")
     latest = figures.sort_values(["period_end", "period_start"]).groupby("area_code").tail(1)
@@ -56,13 +59,24 @@ def modes(frame: pd.DataFrame) -> list[str]:
 
 
 def with_cases(frame: pd.DataFrame, figures: pd.DataFrame, authorised: bool) -> pd.DataFrame:
-    """Return `frame` with ``cases``, ``case_*`` and ``gap_cases_*`` joined by area (suppressed unless authorised)."""
+    """Return `frame` with ``cases``, ``case_*`` and ``gap_cases_*`` joined by area (suppressed unless authorised).
+
+    In public (not `authorised`), ``gap_cases_*`` is missing where ``cases`` is suppressed,
+    and a ``gap_cases_*`` below ``settings.suppress_below`` is itself a small count, shown
+    as ``"<k"`` by :func:`geo.cases.suppress` (the column is then of object dtype: floats,
+    ``"<k"`` texts and missing values); authorised frames keep the estimates as floats.
+    """
     frame = frame.merge(figures, how="left", left_on="code", right_on="area_code").drop(columns="area_code")
     value = frame["cases"].astype(float)
     shown = value.notna() & (authorised | (value >= settings.suppress_below))
     for m in modes(frame):
         share = frame[f"gap_population_share_{m}"] if f"gap_population_share_{m}" in frame else frame[f"gap_{m}"]
-        frame[f"gap_cases_{m}"] = (value * share.astype(float)).where(shown)
+        gap = (value * share.astype(float)).where(shown)
+        small = gap.notna() & (gap < settings.suppress_below) & (not authorised)
+        if small.any():
+            gap = gap.astype(object)
+            gap[small] = cases.suppress(gap[small])
+        frame[f"gap_cases_{m}"] = gap
     if authorised:
         frame["cases"] = frame["cases"].astype("Int64")
     else:

@@ -65,7 +65,8 @@ a confidential agency's true point would still locate it (hours from many distri
 can be trilaterated), so unless ``authorised`` the agencies first pass through
 :func:`geo.directory.public_view` (a safe house counts from the point the public
 directory shows) and case counts through :func:`geo.cases.suppress` (``gap_cases`` is
-left out where the count is suppressed). :func:`to_geojson` refuses authorised frames
+left out where the count is suppressed, and shown as ``"<k"`` where it is below the
+threshold itself). :func:`to_geojson` refuses authorised frames
 unless told they are for internal use.
 """
 
@@ -239,7 +240,7 @@ def roll_up(districts: pd.DataFrame, level: str) -> pd.DataFrame:
 
 def _select(frame: pd.DataFrame, within: str | None, gaps_only: bool) -> pd.DataFrame:
     if within is not None:
-        boundaries.area(within)  # unknown codes raise NotFoundError with close matches
+        boundaries.area(within, field="within")  # unknown codes raise NotFoundError with close matches
         code = frame["code"]
         containing = {within[:2], within[:5]}  # the province and regency of `within` (or itself)
         frame = frame[code.isin(containing | {within}) | code.str.startswith(within + ".")]

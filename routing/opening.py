@@ -2,8 +2,9 @@
 
 Understood: ``24/7``; rules ``Mo-Fr 08:00-16:00`` separated by ``;``, with day ranges and
 lists (``Mo,We,Fr``, ``Mo-Th,Sa``) and ``off``; ``PH off`` is ignored (no holiday
-calendar). Anything else is *unknown* (None): an agency is never dropped because its
-hours could not be read.
+calendar). Anything else is *unknown* (None), and so is a value that is not text (a
+missing value read from the database is ``None`` or, in a pandas frame, float NaN): an
+agency is never dropped because its hours could not be read.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ def _days(text: str) -> set[int] | None:
     return found
 
 
-def open_on(opening_hours: str | None, day: dt.date) -> bool | None:
-    """Return whether `opening_hours` says the agency is open at some time on `day`, or None if unknown."""
-    if not opening_hours or not opening_hours.strip():
+def open_on(opening_hours: object, day: dt.date) -> bool | None:
+    """Return whether `opening_hours` says the agency is open at some time on `day`, or None if unknown.
+
+    Anything but non-blank text (None, NaN, ``pd.NA``) is unknown.
+    """
+    if not isinstance(opening_hours, str) or not opening_hours.strip():
         return None
     text = opening_hours.strip().lower()
     if text == "24/7":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, replace
 
@@ -13,7 +14,6 @@ from routing.jurisdiction import Origin
 from routing.travel import reason_of
 
 _CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2})?)?$")
-_LAT_LON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def from_code(code: str) -> Location:
     A province code places the case in the province only (regency and district None, with
     a note): its seat lies in one regency, whose units must not count as the case's own.
     """
-    area = boundaries.area(code)  # NotFoundError with close codes for an unknown one
+    area = boundaries.area(code, field="at")  # NotFoundError with close codes for an unknown one
     if area["level"] == "district":
         point = area["geometry"].representative_point()
         lon, lat = point.x, point.y
@@ -114,6 +114,26 @@ def _from_lat_lon(text: str, first: float, second: float) -> Location:
         raise InputError("at", text, reason + hint) from None
 
 
+def coordinates(text: str) -> tuple[float, float] | None:
+    """Return ``(lat, lon)`` if `text` is two numbers ``LAT,LON`` (``-1.265,116.84``, ``-1.265e0,1.1684e2``), else None.
+
+    Raises
+    ------
+    InputError
+        If both parts are numbers but one is not finite (``nan,nan``, ``inf,0``); the field is ``at``.
+    """
+    parts = text.split(",")
+    if len(parts) != 2:
+        return None
+    try:
+        lat, lon = (float(part) for part in parts)
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise InputError("at", text, "is expected to be finite coordinates LAT,LON in degrees, e.g. -0.42,116.99.")
+    return lat, lon
+
+
 def _in_indonesia(lon: float, lat: float) -> bool:
     try:
         from_point(lon, lat)
@@ -128,8 +148,8 @@ def resolve(at: str | tuple[float, float]) -> Location:
     Raises
     ------
     InputError
-        For coordinates outside Indonesia (with a hint when LAT and LON seem swapped), or
-        a name that fits several places (the message lists them); the field is ``at``.
+        For coordinates that are not finite or lie outside Indonesia (with a hint when
+        LAT and LON seem swapped), or a name that fits several places (the message lists them); the field is ``at``.
     NotFoundError
         For an unknown code or name (the message lists close matches).
     """
@@ -138,8 +158,8 @@ def resolve(at: str | tuple[float, float]) -> Location:
     if not isinstance(at, str) or not at.strip():
         raise InputError("at", at, "is expected to be a place name, an area code such as 64.02, or LAT,LON.")
     text = at.strip()
-    if match := _LAT_LON.match(text):
-        return _from_lat_lon(text, float(match[1]), float(match[2]))
+    if (pair := coordinates(text)) is not None:
+        return _from_lat_lon(text, *pair)
     if _CODE.match(text):
         return from_code(text)
     try:

@@ -19,10 +19,13 @@
    of the victim's province, then the nearest national agency, then any agency, each
    with its travel time and the reason; a need no agency offers says so.
 
-Confidential agencies (safe houses) are shown at their regency, without route or
-contact, unless the caller is authorised (``geo.directory.public_view``). Travel time,
-distance and legs are measured to the point shown, so an unauthorised caller learns
-nothing of the true point by comparing answers from several origins.
+Unless the caller is authorised, every agency of an answer is described from
+:func:`geo.directory.public_view` alone: a confidential agency (a safe house) is shown at
+its regency's representative point (``redacted`` true), without a route geometry, and its
+contact (phone, email, website, address), opening hours and other fields are what that view
+leaves (it empties :data:`geo.directory.REDACTED_FIELDS`). Travel time, distance and legs are
+measured to the point shown, so an unauthorised caller learns nothing of the true point by
+comparing answers from several origins.
 
 Notes explain an answer: a province given as origin (no regency unit is "own area"),
 no single agency covering every need, cross-border agencies left out, estimated times.

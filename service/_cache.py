@@ -10,7 +10,8 @@ row of the tables those answers are computed from (agencies, their services and
 organisations, agreements, case figures) and of today's date (an agency retired from a
 date leaves the answers on that day), so any write, through this process, another
 worker or the command line, is seen by the next request; reading those ~600 rows takes
-about 3 ms on the sample database. Directory writes through the API or the pages also
+about 3 ms on the sample database. The same version decides when the referrer of
+referrals is rebuilt (:func:`service.api_common.referrer`). Directory writes through the API or the pages also
 empty the cache at once (:func:`service.api_common.directory_changed`). At most
 :data:`MAX_BYTES` of answers are kept, the least recently used dropped first; a single
 answer above a quarter of that is computed each time. Two requests for the same missing
@@ -125,7 +126,7 @@ def answers(app: Flask) -> AnswerCache:
 
 
 def data_version(database: Engine) -> str:
-    """Return a digest of every row that coverage and hot spots are computed from, and of today's date."""
+    """Return a digest of every row that coverage, hot spots and referrals are computed from, and of today's date."""
     from geo.cases import CaseFigure
     from geo.directory import Agreement, Organization, Service, ServiceLocation
 

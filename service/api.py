@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,26 +157,6 @@ def _answer_key(*names: str) -> tuple:
     return tuple(param(name) for name in names)
 
 
-def _origin(at: str) -> str | tuple[float, float]:
-    """Return `at` for the referrer: two numbers as ``(lon, lat)``, anything else as given.
-
-    Raises
-    ------
-    InputError
-        If `at` is two numbers of which one is not finite (``nan,nan``, ``inf,0``).
-    """
-    parts = at.split(",")
-    if len(parts) != 2:
-        return at
-    try:
-        lat, lon = (float(part) for part in parts)
-    except ValueError:
-        return at
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise InputError("at", at, "is expected to be finite coordinates LAT,LON in degrees, e.g. -0.42,116.99.")
-    return lon, lat
-
-
 def _capability_list(name: str) -> list[str] | None:
     """Return the comma-separated capability codes of parameter `name`, each checked (None when absent)."""
     value = param(name)
@@ -261,7 +240,7 @@ def _routes(app: Blueprint) -> None:
             raise InputError("on", on, "is expected to be a date YYYY-MM-DD.") from None
         k, max_time_h, needs = int_param("k", 10, 1, 100), parse_hours(param("max_time")), parse_needs(needs)
         with looked_up("at", at):  # an unknown place: 404; a point out of range: 400; both naming `at`
-            location = origin.resolve(_origin(at))
+            location = origin.resolve(at)
         referral = referrer().refer(
             location, needs, k=k, max_time_h=max_time_h, on=day, authorised=auth.is_authorised()
         )

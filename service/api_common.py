@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -239,7 +240,7 @@ def area_param(name: str, country: str | None = None) -> str | None:
     code = param(name)
     if code is not None and code != country:
         with looked_up(name, code):
-            boundaries.area(code)
+            boundaries.area(code, field=name)
     return code
 
 
@@ -254,13 +255,35 @@ def geojson(payload: str | dict) -> Response:
     return Response(text, mimetype=GEOJSON)
 
 
-def referrer():  # type: ignore[no-untyped-def]
-    """Return the app's :class:`routing.referral.Referrer`, built on first use (directory writes drop it)."""
-    from routing.referral import Referrer
+_REFERRER_LOCK = threading.Lock()
 
-    if "RUJUK_REFERRER" not in current_app.config:
-        current_app.config["RUJUK_REFERRER"] = Referrer.from_engine(engine())
-    return current_app.config["RUJUK_REFERRER"]
+
+def referrer():  # type: ignore[no-untyped-def]
+    """Return the app's :class:`routing.referral.Referrer`, rebuilt whenever the directory has changed.
+
+    The referrer is kept with the :func:`service._cache.data_version` it was built at and
+    is rebuilt when the version differs, so a change made anywhere (the API or pages of
+    this process, another worker, ``rujuk agencies import``, a direct write to the
+    database) is seen by the very next referral: an agency just marked confidential is
+    never answered at its true point, a retired one never recommended. Reading the version
+    costs about 3 ms per referral (a referral takes tens of milliseconds), a rebuild about
+    50 ms once per change; no time-based shortcut, as it would leave a window in which a
+    new safe house is shown unredacted. The version is read before the build, so a write
+    during the build leaves an older version stored and the next request builds again.
+    """
+    from routing.referral import Referrer
+    from service import _cache
+
+    version = _cache.data_version(engine())
+    built = current_app.config.get("RUJUK_REFERRER")
+    if built is not None and built[0] == version:
+        return built[1]
+    with _REFERRER_LOCK:  # one build per change, however many requests arrive at once
+        built = current_app.config.get("RUJUK_REFERRER")
+        if built is None or built[0] != version:
+            built = (version, Referrer.from_engine(engine()))
+            current_app.config["RUJUK_REFERRER"] = built
+    return built[1]
 
 
 def directory_changed() -> None:

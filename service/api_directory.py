@@ -2,11 +2,13 @@
 
 Reading: GeoJSON FeatureCollections. A caller below caseworker gets the public view
 (:func:`geo.directory.public_view`: a confidential agency at its regency's point,
-without address, ``redacted`` true); a caseworker or higher gets the true points.
+without address, contact or notes, ``redacted`` true); a caseworker or higher gets the
+true points.
 
 Writing (editor or higher): the body is one record (a JSON object of the fields of
 :data:`geo.directory.AGENCY_FIELDS` or :data:`~geo.directory.AGREEMENT_FIELDS`, with
-``lon``/``lat``), a GeoJSON Feature, a list of records or a FeatureCollection. Every
+``lon``/``lat``; any other field is a row error listing the allowed ones, as an unknown
+CSV column is), a GeoJSON Feature, a list of records or a FeatureCollection. Every
 record is checked by the importer's own rules (:func:`geo.directory_io.validate_agencies`,
 :func:`~geo.directory_io.validate_agreements`) and written by its importer in one
 transaction: a body with any bad row is answered 422 with every row error, and nothing
@@ -60,6 +62,8 @@ class _Kind:
     validate: Callable[..., list[dict[str, object]]]
     importer: Callable[..., dict[str, int]]
     record: Callable[[Any], dict[str, object]]
+    fields: tuple[str, ...]
+    """The fields a body record may have (the columns its CSV import accepts, and the GET answer's ``redacted``)."""
 
     def export(self, include_hidden: bool) -> dict:
         """Return every row as a GeoJSON FeatureCollection (agencies: retired too if `include_hidden`)."""
@@ -94,9 +98,10 @@ class _Kind:
 
 
 AGENCIES = _Kind("agencies", "agency", directory.ServiceLocation, True, directory_io.validate_agencies,
-                 directory_io.import_agencies, directory.agency_record)  # fmt: skip
+                 directory_io.import_agencies, directory.agency_record,
+                 (*directory.AGENCY_FIELDS, "redacted"))  # fmt: skip
 AGREEMENTS = _Kind("agreements", "agreement", directory.Agreement, False, directory_io.validate_agreements,
-                   directory_io.import_agreements, directory.agreement_record)  # fmt: skip
+                   directory_io.import_agreements, directory.agreement_record, directory.AGREEMENT_FIELDS)  # fmt: skip
 
 
 def _value_error(row: int, field: str, value: object) -> RowError | None:
@@ -109,11 +114,13 @@ def _value_error(row: int, field: str, value: object) -> RowError | None:
     return RowError(row, field, json.dumps(value)[:200], message)
 
 
-def _flat(item: object, row: int, errors: list[RowError], points: bool) -> dict[str, object]:
+def _flat(item: object, row: int, errors: list[RowError], kind: _Kind) -> dict[str, object]:
     """Return one body item (a record or a GeoJSON Feature) as a flat record; a Point gives lon/lat.
 
-    An agreement's geometry (the line drawn between its areas) is ignored.
+    An agreement's geometry (the line drawn between its areas) is ignored. A field that is
+    not one of ``kind.fields`` is a row error listing them, as an unknown CSV column is.
     """
+    points = kind.points
     if not isinstance(item, dict):
         errors.append(RowError(row, "body", json.dumps(item)[:200], "is expected to be a JSON object or a Feature."))
         return {}
@@ -127,6 +134,10 @@ def _flat(item: object, row: int, errors: list[RowError], points: bool) -> dict[
         elif points and geometry is not None:
             errors.append(RowError(row, "geometry", json.dumps(geometry)[:200], "is expected to be a Point or null."))
     for field, value in record.items():
+        if field not in kind.fields:
+            message = f"is not a field of {kind.singular} records: the fields are {list(kind.fields)}."
+            errors.append(RowError(row, str(field), str(field)[:200], message))
+            continue
         problem = _value_error(row, str(field), value)
         if problem is not None:
             errors.append(problem)
@@ -141,7 +152,7 @@ def _records(kind: _Kind, data: object, one: bool = False) -> list[dict[str, obj
         expected = "one record" if one else "a record, a Feature, a list of them or a FeatureCollection"
         raise InputError("body", json.dumps(data)[:200], f"is expected to be {expected} (JSON).")
     errors: list[RowError] = []
-    records = [_flat(item, row, errors, kind.points) for row, item in enumerate(items, start=1)]
+    records = [_flat(item, row, errors, kind) for row, item in enumerate(items, start=1)]
     if errors:
         raise ImportRejectedError(BODY_SOURCE, errors)
     return records
@@ -165,7 +176,7 @@ def _write(kind: _Kind, records: list[dict[str, object]], errors: list[RowError]
         path = Path(folder) / f"{kind.name}.geojson"
         features = [_feature(record) for record in records]
         path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, default=str), encoding="utf-8")
-        kind.importer(engine(), path, mode="upsert", fmt="geojson")
+        kind.importer(engine(), path, mode="upsert", fmt="geojson", source=BODY_SOURCE)
     directory_changed()
     return [str(record["id"]) for record in clean]
 

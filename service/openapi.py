@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from geo import boundaries, capabilities, cases, directory, gazetteer
+from geo import boundaries, capabilities, cases, gazetteer
 from geo._errors import InputError
 from geo.users import ROLES
 from service.api_common import API, GEOJSON
@@ -133,20 +133,23 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def _record_schema(fields: tuple[str, ...], lists: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
+    """Return the schema of a directory record of `fields` (no others: the API refuses unknown fields)."""
     kinds = {"lon": "number", "lat": "number", "capacity": "integer", "confidential": "boolean",
-             "existence_confirmed": "boolean"}  # fmt: skip
+             "existence_confirmed": "boolean", "redacted": "boolean"}  # fmt: skip
     text_list = {"type": "array", "items": {"type": "string"}}
     properties = {
         name: text_list if name in lists else {"type": [kinds.get(name, "string"), "null"]} for name in fields
     }
-    return {"type": "object", "properties": properties, "required": list(required)}
+    return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
 
 
 def _schemas() -> dict[str, Any]:
-    agency = _record_schema(directory.AGENCY_FIELDS, ("capabilities", "languages"),
+    from service.api_directory import AGENCIES, AGREEMENTS
+
+    agency = _record_schema(AGENCIES.fields, ("capabilities", "languages"),
                             ("id", "name", "agency_type", "jurisdiction_level", "area_code", "capabilities",
                              "location_precision", "source"))  # fmt: skip
-    agreement = _record_schema(directory.AGREEMENT_FIELDS, ("capabilities",),
+    agreement = _record_schema(AGREEMENTS.fields, ("capabilities",),
                                ("id", "area_a", "area_b", "capabilities", "title", "source"))  # fmt: skip
     feature = {"type": "object", "required": ["type", "geometry", "properties"],
                "properties": {"type": {"const": "Feature"}, "geometry": {"type": ["object", "null"]},

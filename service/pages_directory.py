@@ -39,7 +39,7 @@ def agencies(filters: dict[str, str | None], include_retired: bool) -> list[dict
         For an unknown capability, agency type or area code (close matches given).
     """
     if filters["area"]:
-        boundaries.area(filters["area"])
+        boundaries.area(filters["area"], field="area")
     with session_scope(engine()) as session:
         rows = directory.list_agencies(
             session, capability=filters["capability"], area_code=filters["area"],

@@ -92,3 +92,22 @@ def test_the_cache_keeps_at_most_its_size():
 
 def test_the_data_version_follows_the_rows(seeded_engine):
     assert _cache.data_version(seeded_engine) == _cache.data_version(seeded_engine)
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "listed"),
+    [
+        ("&case_source=nope", "case_source", "katongntt.com"),
+        ("&case_measure=gossip", "case_measure", "police TPPO cases"),
+    ],
+)
+def test_coverage_names_the_case_parameter_that_has_no_figures(client, query, field, listed):
+    error = client.get(COVERAGE + query).json["error"]
+    assert (error["status"], error["field"], error["value"]) == (400, field, query.split("=")[1])
+    assert listed in error["message"]
+
+
+def test_public_coverage_bands_small_gap_cases(client):
+    shown = _properties(client.get(COVERAGE + "&case_measure=police TPPO cases&geometry=false"))
+    assert shown["64.02"]["cases"] == 5 and shown["64.02"]["gap_cases_permitted"] == "<5"  # 0.5 cases beyond
+    assert shown["64.07"]["gap_cases_any"] == "<5" and shown["64.07"]["gap_cases_permitted"] > 5

@@ -195,6 +195,34 @@ def test_a_bad_body_is_a_422_listing_every_row_and_writes_nothing(client, header
     assert client.get("/api/v1/agencies?include_retired=true").json["features"] == before
 
 
+AGREEMENT = {"id": "uji-pks-lain", "area_a": "64.01", "area_b": "64.03", "capabilities": ["shelter"],
+             "title": "PKS uji", "source": "test"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "listed"),
+    [
+        ("post", "/api/v1/agencies", {"id": "uji-bogus", "name": "Unit Uji", "bogus": 1}, "opening_hours"),
+        ("patch", f"/api/v1/agencies/{SHELTER}", {"type": "Feature", "properties": {"bogus": 1}}, "opening_hours"),
+        ("post", "/api/v1/agreements", {**AGREEMENT, "bogus": 1}, "signed_on"),
+        (
+            "put",
+            "/api/v1/agreements/pks-kukar-ppu-2024",
+            {**AGREEMENT, "id": "pks-kukar-ppu-2024", "bogus": 1},
+            "signed_on",
+        ),
+    ],
+)
+def test_an_unknown_field_in_a_body_is_a_422_listing_the_fields(client, headers, method, url, body, listed):
+    directory_urls = ("/api/v1/agencies?include_retired=true", "/api/v1/agreements")
+    before = [client.get(each, headers=headers["editor"]).json for each in directory_urls]
+    answer = getattr(client, method)(url, json=body, headers=headers["editor"])
+    assert answer.status_code == 422
+    bogus = [row for row in answer.json["error"]["rows"] if row["field"] == "bogus"]
+    assert bogus and bogus[0]["value"] == "bogus" and listed in bogus[0]["message"]
+    assert [client.get(each, headers=headers["editor"]).json for each in directory_urls] == before  # nothing written
+
+
 def test_put_cannot_change_an_id_and_unknown_ids_are_404(client, headers):
     editor = headers["editor"]
     answer = client.put(f"/api/v1/agencies/{SHELTER}", json=_agency("another-id"), headers=editor)

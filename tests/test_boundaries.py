@@ -139,6 +139,18 @@ def test_area_returns_the_row_and_suggests_close_codes(built):
         boundaries.area("5371")
 
 
+def test_area_names_the_callers_field_in_its_errors(built):
+    with pytest.raises(NotFoundError) as caught:
+        boundaries.area("99")
+    assert str(caught.value).startswith("`code` was '99' but no province has that code")
+    with pytest.raises(NotFoundError) as caught:
+        boundaries.area("99", field="within")
+    assert str(caught.value).startswith("`within` was '99' but no province has that code")
+    with pytest.raises(InputError) as caught:
+        boundaries.area("5371", field="at")
+    assert caught.value.field == "at" and str(caught.value).startswith("`at` was '5371'")
+
+
 def test_sql_reader_handles_escapes_numbers_and_null(tmp_path):
     dump = tmp_path / "dump.sql"
     dump.write_text(

@@ -76,7 +76,7 @@ def test_bps_code_5303_lands_on_kabupaten_kupang(engine, tmp_path):
 def test_bps_papua_province_split_in_2022_is_refused(engine, tmp_path):
     with pytest.raises(ImportRejectedError, match=r"split in 2022") as caught:
         cases.import_csv(engine, write_csv(tmp_path, [figure(area_code="94", code_system="bps2020")]))
-    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "area_code")]
+    assert [(e.row, e.field) for e in caught.value.errors] == [(1, "area_code")]
 
 
 def test_bps_shaped_code_written_as_kemendagri_is_refused_with_both_readings(engine, tmp_path):
@@ -111,32 +111,32 @@ def test_a_row_with_more_cells_than_the_header_is_a_row_error(engine, tmp_path):
     path.write_text(path.read_text(encoding="utf-8") + "53.71,kemendagri,2023-01-01,2023-12-31,m,cases,1,s,,,extra\n")
     with pytest.raises(ImportRejectedError) as caught:
         cases.import_csv(engine, path)
-    assert [(e.row, e.field, e.value) for e in caught.value.errors] == [(3, "(extra cells)", ["extra"])]
+    assert [(e.row, e.field, e.value) for e in caught.value.errors] == [(2, "(extra cells)", ["extra"])]
 
 
 def test_bad_file_is_rejected_whole_with_every_row_error_and_nothing_written(engine, tmp_path):
     rows = [
-        figure(),  # row 2: good
-        figure(area_code="99.99"),  # row 3
-        figure(value="-3", source="b"),  # row 4
-        figure(value="1,297", source="c"),  # row 5
-        figure(value="12.5", source="d"),  # row 6
-        figure(period_start="2023-13-01", source="e"),  # row 7
-        figure(period_start="2023-12-31", period_end="2023-01-01", source="f"),  # row 8
-        figure(source=" "),  # row 9
-        figure(measure="", source="g"),  # row 10
-        figure(),  # row 11: duplicate of row 2
-        figure(unit="people", source="h"),  # row 12
-        figure(code_system="bps", source="i"),  # row 13
-        figure(source_url="lpsk.go.id", source="j"),  # row 14
+        figure(),  # row 1: good
+        figure(area_code="99.99"),  # row 2
+        figure(value="-3", source="b"),  # row 3
+        figure(value="1,297", source="c"),  # row 4
+        figure(value="12.5", source="d"),  # row 5
+        figure(period_start="2023-13-01", source="e"),  # row 6
+        figure(period_start="2023-12-31", period_end="2023-01-01", source="f"),  # row 7
+        figure(source=" "),  # row 8
+        figure(measure="", source="g"),  # row 9
+        figure(),  # row 10: duplicate of row 1
+        figure(unit="people", source="h"),  # row 11
+        figure(code_system="bps", source="i"),  # row 12
+        figure(source_url="lpsk.go.id", source="j"),  # row 13
     ]
     with pytest.raises(ImportRejectedError) as caught:
         cases.import_csv(engine, write_csv(tmp_path, rows))
     assert [(e.row, e.field) for e in caught.value.errors] == [
-        (3, "area_code"), (4, "value"), (5, "value"), (6, "value"), (7, "period_start"), (8, "period_end"),
-        (9, "source"), (10, "measure"), (11, "area_code"), (12, "unit"), (13, "code_system"), (14, "source_url"),
+        (2, "area_code"), (3, "value"), (4, "value"), (5, "value"), (6, "period_start"), (7, "period_end"),
+        (8, "source"), (9, "measure"), (10, "area_code"), (11, "unit"), (12, "code_system"), (13, "source_url"),
     ]  # fmt: skip
-    assert "row 2" in caught.value.errors[8].message
+    assert "row 1" in caught.value.errors[8].message
     assert "nothing was written" in str(caught.value)
     assert cases.query_figures(engine).empty
 
@@ -145,7 +145,7 @@ def test_missing_and_unknown_columns_reject_the_file(engine, tmp_path):
     row = {key: value for key, value in GOOD.items() if key != "source"} | {"vaule": "3"}
     with pytest.raises(ImportRejectedError) as caught:
         cases.import_csv(engine, write_csv(tmp_path, [row]))
-    assert [(e.row, e.field) for e in caught.value.errors] == [(1, "source"), (1, "vaule")]
+    assert [(e.row, e.field) for e in caught.value.errors] == [(0, "source"), (0, "vaule")]
 
 
 def test_a_figure_already_in_the_database_rejects_the_file(engine, tmp_path):

@@ -107,7 +107,7 @@ def test_bad_input_exits_2_naming_the_field(run):
     result = run("refer", "--at", "Tenggarong", "--needs", "shelterr")
     assert result.exit_code == 2 and "`needs` was 'shelterr'" in result.output and "shelter" in result.output
     result = run("areas", "district", "--within", "99")
-    assert result.exit_code == 2 and "99" in result.output
+    assert result.exit_code == 2 and "`within` was '99' but no province has that code" in result.output
 
 
 def test_areas_names_its_argument_level_and_lists_the_levels(run):
@@ -121,7 +121,9 @@ def test_agencies_list_refuses_an_unknown_area_with_close_codes(run):
     result = run("agencies", "list", "--area", "64.99")
     assert result.exit_code == 2 and "'64.99'" in result.output and "64.09 (Kabupaten Penajam Paser Utara)" in result.output
     result = run("agencies", "list", "--area", "99")
-    assert result.exit_code == 2 and "no province has that code" in result.output
+    assert result.exit_code == 2 and "`area` was '99' but no province has that code" in result.output
+    result = run("agreements", "list", "--area", "64.99")
+    assert result.exit_code == 2 and "`area` was '64.99'" in result.output and "64.09" in result.output
     assert "uptd-ppa-kukar" in run("agencies", "list", "--area", "64.02").output
 
 
@@ -149,3 +151,21 @@ def test_agency_import_rejects_a_bad_file_whole(run, tmp_path):
     result = run("agencies", "import", str(bad))
     assert result.exit_code == 2 and "rejected" in result.output and "intakee" in result.output
     assert run("agencies", "list", "--json").output == before
+
+
+def test_imports_of_huge_numbers_are_row_errors_not_tracebacks(run, tmp_path):
+    exported = run("agencies", "export", "--format", "csv", "--full").output
+    header, *rows = exported.splitlines()
+    capacity = header.split(",").index("capacity")
+    cells = next(row for row in rows if row.startswith("uptd-ppa-ppu,")).split(",")
+    assert len(cells) == len(header.split(","))  # no quoted commas in this row
+    cells[capacity] = huge = "99999999999999999999"
+    agencies = tmp_path / "agencies.csv"
+    agencies.write_text("\n".join([header, ",".join(cells)]) + "\n", encoding="utf-8")
+    result = run("agencies", "import", str(agencies))
+    assert result.exit_code == 2 and f"row 1: `capacity` was '{huge}' but is more than" in result.output
+    figures = tmp_path / "figures.csv"
+    figures.write_text("area_code,period_start,period_end,measure,unit,value,source\n"
+                       f"53.71,2023-01-01,2023-12-31,police TPPO victims,victims,{huge},test\n")  # fmt: skip
+    result = run("cases", "import", str(figures))
+    assert result.exit_code == 2 and f"row 1: `value` was '{huge}' but is more than" in result.output

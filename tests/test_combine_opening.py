@@ -6,6 +6,7 @@ import datetime as dt
 from itertools import combinations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from routing.combine import best_cover
@@ -59,6 +60,8 @@ def test_one_agency_covering_all_beats_two_faster_ones():
         ("Fr-Mo 09:00-12:00", dt.date(2026, 11, 22), True),  # a range that wraps the week
         ("Senin-Jumat 08.00-16.00", dt.date(2026, 11, 23), None),  # free text: unknown, never closed
         (None, dt.date(2026, 11, 23), None),
+        (float("nan"), dt.date(2026, 11, 23), None),  # a missing value in a pandas 3 frame
+        (pd.NA, dt.date(2026, 11, 23), None),
     ],
 )
 def test_opening_hours_subset(hours, day, expected):

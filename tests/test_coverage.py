@@ -196,6 +196,44 @@ def test_public_case_figures_are_suppressed_and_authorised_ones_raw(seeded_engin
         coverage.case_figures(seeded_engine, "LPSK TPPO protection applications")
 
 
+def test_public_gap_cases_below_the_threshold_are_banded_and_authorised_ones_raw(seeded_engine):
+    options = {"capabilities": ["shelter"], "level": "regency", "within": KALTIM, "case_measure": "police TPPO cases"}
+    public = coverage.coverage_table(seeded_engine, **options)
+    internal = coverage.coverage_table(seeded_engine, authorised=True, **options).set_index("code")
+    k, shown = settings.suppress_below, public.set_index("code")
+    assert internal.loc[KUKAR, "gap_cases_permitted"] == pytest.approx(0.5)  # 5 cases, a tenth beyond the standard
+    assert internal.loc["64.07", "gap_cases_any"] == pytest.approx(4.8125)
+    assert shown.loc[KUKAR, "gap_cases_permitted"] == f"<{k}" and shown.loc["64.07", "gap_cases_any"] == f"<{k}"
+    assert shown.loc["64.07", "gap_cases_permitted"] == pytest.approx(internal.loc["64.07", "gap_cases_permitted"])
+    published = [feature["properties"] for feature in json.loads(coverage.to_geojson(public))["features"]]
+    values = [row[f"gap_cases_{mode}"] for row in published for mode in ("any", "permitted")]
+    assert f"<{k}" in values and all(v is None or v == f"<{k}" or v >= k for v in values)
+
+
+def test_case_figures_name_the_source_or_the_measure_that_has_none(seeded_engine):
+    with pytest.raises(InputError) as error:
+        coverage.case_figures(seeded_engine, "police TPPO cases", source="nope")
+    assert (error.value.field, error.value.value) == ("case_source", "nope")
+    assert "swarakaltim.com" in str(error.value)
+    with pytest.raises(InputError) as error:
+        coverage.case_figures(seeded_engine, "gossip")
+    assert (error.value.field, error.value.value) == ("case_measure", "gossip")
+
+
+def test_cli_joins_a_measure_of_several_sources_once_the_source_is_given(seeded_engine, monkeypatch):
+    from cli.coverage import coverage as command
+
+    monkeypatch.setattr(settings, "database_url", seeded_engine.url.render_as_string(hide_password=False))
+    asked = ["--capability", "witness_protection", "--level", "province", "--within", "53",
+             "--case-measure", "LPSK TPPO protection applications"]  # fmt: skip
+    refused = CliRunner().invoke(command, asked)
+    assert refused.exit_code == 2 and "case_source" in refused.output
+    answer = CliRunner().invoke(command, [*asked, "--case-source", "viva.co.id; lpsk.go.id", "--json"])
+    assert answer.exit_code == 0, answer.output
+    ntt = next(row for row in json.loads(answer.output) if row["code"] == "53")
+    assert (ntt["cases"], ntt["case_source"]) == (55, "viva.co.id; lpsk.go.id")  # 2024, the latest
+
+
 def test_geojson_has_no_agency_points_and_ignores_where_a_safe_house_really_is(engine):
     directory_io.seed_default(engine)
     cases.import_csv(engine)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from csv_rows import agency_row, write_csv
 
 from geo import capabilities, directory, directory_io, lookup
 from geo._errors import InputError, NotFoundError
@@ -108,3 +109,28 @@ def test_public_view_shows_everything_to_the_authorised_or_drops_the_confidentia
     assert authorised.drop(columns="redacted").equals(frame) and not authorised["redacted"].any()
     dropped = directory.public_view(frame, drop_confidential=True)
     assert SHELTER not in set(dropped["id"]) and len(dropped) == len(frame) - 1
+
+
+def test_public_view_and_public_exports_hide_every_contact_and_free_text_of_a_safe_house(engine, tmp_path):
+    rows = [agency_row(id="rumah-aman-uji", name="Rumah Aman Uji", agency_type="shelter", jurisdiction_level="regency",
+                   area_code="53.71", capabilities="shelter", lon="123.58765", lat="-10.16543",
+                   location_precision="exact", confidential="true", source="test", address="Jl. Mawar 3",
+                   phone="+62 812 5555 0199", email="rumah.aman@example.org", website="https://rumah-aman.example",
+                   opening_hours="24/7, ring at the green gate", capacity="12", notes="near Jl. Rahasia",
+                   source_url="https://news.example/rumah-aman-di-jl-rahasia", existence_confirmed="true")]  # fmt: skip
+    directory_io.import_agencies(engine, write_csv(tmp_path / "safe.csv", rows))
+    secrets = ["Mawar", "5555", "rumah.aman@", "rumah-aman.example", "green gate", "Rahasia", "news.example"]
+    frame = directory.agencies_frame(engine)
+    shown = directory.public_view(frame).iloc[0]
+    assert shown["redacted"] and not any(secret in str(value) for secret in secrets for value in shown.to_list())
+    assert pd.isna(shown["capacity"]) and (shown["name"], shown["organization_name"]) == ("Rumah Aman Uji",) * 2
+    assert (shown["capabilities"], shown["area_code"], shown["source"]) == (["shelter"], "53.71", "test")
+    for fmt in ("csv", "geojson"):
+        public = directory_io.export_agencies(engine, fmt=fmt, public=True)
+        assert "Rumah Aman Uji" in public and [s for s in secrets if s in public] == []
+        full = directory_io.export_agencies(engine, fmt=fmt, public=False)
+        assert [s for s in secrets if s not in full] == []
+    authorised = directory.public_view(frame, authorised=True).iloc[0]
+    assert (authorised["notes"], authorised["phone"], authorised["email"]) == (
+        "near Jl. Rahasia", "+62 812 5555 0199", "rumah.aman@example.org"
+    )  # fmt: skip

@@ -8,6 +8,7 @@ import json
 
 import pytest
 import shapely
+from csv_rows import write_csv
 from sqlalchemy import func, select
 
 from geo import boundaries, directory, directory_io, lookup, seats, settings
@@ -21,14 +22,6 @@ SAMPLE = directory_io.default_dir()
 def sample_rows(name: str = "agencies") -> list[dict[str, str]]:
     with (SAMPLE / f"{name}.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def write_csv(path, rows: list[dict[str, str]]):
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def by_id(rows: list[dict[str, str]], *ids: str) -> list[dict[str, str]]:

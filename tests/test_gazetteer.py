@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from geo import gazetteer
@@ -97,12 +95,3 @@ def test_every_regency_resolves_by_its_full_name():
         assert gazetteer.resolve(name).code == code
 
 
-def test_a_query_takes_well_under_10_ms():
-    gazetteer.find("kupang")  # the index is built once
-    queries = ["Kupang", "Kab. Kupang", "Tenggarong", "kutai kartanegara", "Tengarong", "Sumba Barat Daya"]
-    start = time.perf_counter()
-    for _ in range(20):
-        for query in queries:
-            gazetteer.find(query)
-    per_query_ms = (time.perf_counter() - start) * 1000 / (20 * len(queries))
-    assert per_query_ms < 10

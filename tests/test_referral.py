@@ -292,6 +292,21 @@ def test_swapped_coordinates_hint_that_the_order_is_lat_lon(referrer):
     assert "did you mean" not in str(error.value)
 
 
+@pytest.mark.parametrize("at", ["nan,nan", "inf,0", "-0.42,-inf"])
+def test_coordinates_that_are_not_finite_get_the_message_of_the_api(referrer, seeded_engine, monkeypatch, at):
+    from app import create_app
+    from cli.routing import refer as command
+
+    with pytest.raises(InputError) as error:
+        referrer.refer(at, ["shelter"])
+    assert (error.value.field, error.value.value) == ("at", at) and "finite coordinates LAT,LON" in str(error.value)
+    monkeypatch.setattr(settings, "database_url", seeded_engine.url.render_as_string(hide_password=False))
+    printed = CliRunner().invoke(command, ["--at", at, "--needs", "shelter"])
+    assert printed.exit_code == 2 and printed.output.strip() == f"Error: {error.value}"
+    api = create_app(seeded_engine, prepare_data=False).test_client().get(f"/api/v1/referrals?at={at}&needs=shelter")
+    assert api.status_code == 400 and api.json["error"]["message"] == str(error.value)
+
+
 def test_origin_areas_follow_the_lookup_hierarchy_for_random_points(referrer):
     from geo import lookup
     from routing import origin

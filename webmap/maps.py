@@ -328,8 +328,9 @@ def referral_map(referral: dict, lang: str = i18n.DEFAULT_LANGUAGE) -> folium.Ma
     Parameters
     ----------
     referral
-        :meth:`routing.referral.Referral.as_dict` (already public-safe: confidential
-        agencies carry their regency's point and no route or contact).
+        :meth:`routing.referral.Referral.as_dict` (already public-safe: for a public caller,
+        confidential agencies are drawn at their regency's representative point, without
+        route, address or contact: every field :func:`geo.directory.public_view` redacts).
     lang
         ``"id"`` (default) or ``"en"``.
 

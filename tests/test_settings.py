@@ -1,0 +1,44 @@
+"""Numeric settings from the environment: nonsense values stop the import of geo.settings, naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from geo import settings
+
+
+def import_settings(name: str, value: str) -> subprocess.CompletedProcess:
+    """Import geo.settings in a fresh interpreter with environment variable `name` set to `value`."""
+    env = {**os.environ, name: value}
+    code = "from geo import settings; print(settings.suppress_below)"
+    return subprocess.run([sys.executable, "-c", code], cwd=settings.package_root, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "2.5", "few"])
+def test_a_suppression_threshold_below_one_or_not_whole_is_refused_at_import(value):
+    result = import_settings("RUJUK_SUPPRESS_BELOW", value)
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"Environment variable RUJUK_SUPPRESS_BELOW was {value!r} but must be a whole number >= 1" in result.stderr
+    assert "suppression would be off" in result.stderr
+    result = import_settings("RUJUK_SUPPRESS_BELOW", "11")  # a sensible value is still taken
+    assert (result.returncode, result.stdout.strip()) == (0, "11")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "rule"),
+    [("RUJUK_ROAD_SPEED_KMH", "-40", "> 0"), ("RUJUK_FERRY_SPEED_KMH", "0", "> 0"),
+     ("RUJUK_ACCESS_SPEED_KMH", "inf", "> 0"), ("RUJUK_LOOKUP_TOLERANCE_KM", "-3", ">= 0"),
+     ("RUJUK_APPROXIMATE_LOCATION_TOLERANCE_KM", "-1", ">= 0"), ("RUJUK_FERRY_WAIT_H", "-4", ">= 0"),
+     ("RUJUK_FERRY_BOARDING_H", "nan", ">= 0"), ("RUJUK_CIRCUITY_FACTOR", "0.9", ">= 1"),
+     ("RUJUK_ROAD_SNAP_MAX_KM", "-1", ">= 0"), ("RUJUK_HOTSPOT_ALPHA", "1.5", "> 0 and < 1"),
+     ("RUJUK_SESSION_LIFETIME_H", "0", "> 0")],
+)  # fmt: skip
+def test_other_numeric_settings_refuse_nonsense(name, value, rule):
+    result = import_settings(name, value)
+    assert result.returncode == 1
+    assert f"Environment variable {name} was {value!r} but must be a number {rule}" in result.stderr
