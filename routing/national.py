@@ -72,6 +72,7 @@ these settings change) rather than keeping one.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -116,6 +117,8 @@ __all__ = [
 
 MAX_SEA_LEG_KM = 400.0
 ATTACH_K = 3
+JOINED_KEPT = 4
+"""How many joined sets of source points :meth:`NationalNetwork.sources` keeps."""
 
 
 class NationalNetwork:
@@ -145,6 +148,8 @@ class NationalNetwork:
             msg = f"has {len(codes)} values, {counts}; give one of each per node, at least {2 * ATTACH_K} nodes."
             raise InputError("codes", len(codes), msg)
         self.codes, self.lon, self.lat, self.island = np.asarray(codes), lon, lat, island
+        self._joined: dict[tuple[bytes, bytes], tuple] = {}
+        self._joined_lock = threading.Lock()
         self._tree = cKDTree(unit_vectors(lon, lat))
         self._island_tree = cKDTree(island_space(lon, lat, island))
         tail, head, sea = self._delaunay_edges()
@@ -326,7 +331,10 @@ class NationalNetwork:
         """Return the sources attached once, for :meth:`Sources.nearest` per group and :meth:`Sources.hours`.
 
         Each distinct point is attached, added to the graph and joined to every node on its
-        land mass by a direct road leg (:class:`routing._national_sources.Sources`).
+        land mass by a direct road leg (:class:`routing._national_sources.Sources`). The
+        joined graph of the last :data:`JOINED_KEPT` sets of points is kept (the agencies of
+        the directory, with and without their public points), so coverage of every request
+        reuses it and only searches; each call gets new passes.
 
         Raises
         ------
@@ -334,11 +342,17 @@ class NationalNetwork:
             If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
         """
         lon, lat = points(lon, lat, "source")
-        first, distinct = distinct_points(lon, lat)
-        attached = self.attach(lon[first], lat[first])
-        graph, ids = self._extended(attached)
-        direct = direct_legs((lon[first], lat[first], attached.island), (self.lon, self.lat, self.island))
-        return Sources(self, distinct, graph, ids, direct, lon[first], lat[first])
+        key = (lon.tobytes(), lat.tobytes())
+        if key not in self._joined:  # the directory's agencies: joined once, searched per request
+            first, distinct = distinct_points(lon, lat)
+            attached = self.attach(lon[first], lat[first])
+            graph, ids = self._extended(attached)
+            direct = direct_legs((lon[first], lat[first], attached.island), (self.lon, self.lat, self.island))
+            with self._joined_lock:
+                while len(self._joined) >= JOINED_KEPT:
+                    self._joined.pop(next(iter(self._joined)))
+                self._joined[key] = (distinct, graph, ids, direct, lon[first], lat[first])
+        return Sources(self, *self._joined[key])  # new passes every call
 
     def _nearest(
         self, lon: object, lat: object, target_lon: np.ndarray, target_lat: np.ndarray, target: Attachment
