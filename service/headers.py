@@ -1,10 +1,11 @@
 """Response headers of every answer: what may be cached, framed, referred and loaded, and compression.
 
-* **Caching.** An answer to a signed-in user or a token holder may carry confidential
-  places (safe houses) or exact referral results: ``Cache-Control: private, no-store``,
-  whatever the view set. Every answer varies with ``Cookie`` and, on the API,
-  ``Authorization``, so a shared cache never hands one person's answer to another.
-  The versioned library files under ``/static/`` hold no data and keep their long caching.
+* **Caching.** A page for a signed-in user may carry confidential places (safe houses)
+  or exact referral results: ``Cache-Control: private, no-store``, whatever the view set.
+  Every page varies with ``Cookie``, so a shared cache never hands one person's page to
+  another. The API's answers get the same rules, plus ``Authorization``, from
+  :func:`service._cache.cache_headers`. The versioned library files under ``/static/``
+  hold no data and keep their long caching.
 * **Referrer.** ``Referrer-Policy: no-referrer``: a referral's place, if it ever is in a
   URL (links and bookmarks of ``GET /referral``), does not leak to the tile server.
 * **Framing and loading.** ``X-Frame-Options: SAMEORIGIN`` and a Content Security Policy
@@ -68,11 +69,9 @@ def _set_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("Content-Security-Policy", content_security_policy())
-    if request.path.startswith(STATIC_PREFIX):
+    if request.path.startswith(STATIC_PREFIX) or is_api():  # the API's caching: service._cache.cache_headers
         return response
     response.vary.add("Cookie")
-    if is_api():
-        response.vary.add("Authorization")
     if _personal():
         headers["Cache-Control"] = "private, no-store"
     return response
