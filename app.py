@@ -26,7 +26,7 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     prepare_data
         Build missing artefacts and create and seed the database before serving.
     """
-    from service import api, auth, headers, pages, pages_common
+    from service import api, auth, headers, limits, pages, pages_common
     from webmap import assets
 
     app = Flask(__name__)
@@ -42,6 +42,7 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     # token, so that a refused token is explained in that language.
     for blueprint in (api.bp, auth.bp, pages.bp, assets.bp):
         app.register_blueprint(blueprint)
+    limits.init_app(app)
     auth.init_app(app)
     headers.init_app(app)
     api.register_errors(app, page=pages_common.http_error_page)

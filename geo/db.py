@@ -5,7 +5,10 @@ e.g. ``postgresql+psycopg://user@host/rujuk``. The schema carries a version in
 the ``schema_info`` table. :func:`init_db` creates a new database, upgrades an
 older one step by step through ``_UPGRADES``, and refuses a newer one.
 
-Versions: 1, the directory and case figures; 2, users and API tokens (:mod:`geo.users`).
+Versions: 1, the directory and case figures; 2, users and API tokens (:mod:`geo.users`);
+3, the security columns: a ``version`` per directory record (optimistic concurrency), and per user a
+session version, failed sign-ins and a lockout time (:mod:`geo.users`). Step 3 adds every column
+that a model defines and the database lacks, with the column's server default.
 
 Imports check every text against the size of its column (:func:`length_errors`),
 read from the models themselves, since SQLite stores a longer text in a
@@ -14,18 +17,19 @@ read from the models themselves, since SQLite stores a longer text in a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Integer, String, create_engine, event, select
+from sqlalchemy import Connection, Engine, Integer, String, create_engine, event, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from geo import settings
 from geo._errors import RowError, RujukError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _add_users(connection: Connection) -> None:
@@ -36,8 +40,33 @@ def _add_users(connection: Connection) -> None:
         model.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _add_missing_columns(connection: Connection) -> None:
+    """2 -> 3: add every column a model defines that the database's table lacks (with its server default)."""
+    _register_models()
+    existing = inspect(connection)
+    preparer = connection.dialect.identifier_preparer
+    for table in Base.metadata.sorted_tables:
+        if not existing.has_table(table.name):
+            continue
+        present = {column["name"] for column in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable and column.server_default is None:
+                msg = f"Column {table.name}.{column.name} needs a server default to be added to an existing database."
+                raise RujukError(msg)
+            kind = column.type.compile(dialect=connection.dialect)
+            default = ""
+            if column.server_default is not None:
+                default = f" DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
+            null = "" if column.nullable else " NOT NULL"
+            connection.exec_driver_sql(
+                f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {preparer.quote(column.name)} {kind}{default}{null}"
+            )
+
+
 # version n -> function that upgrades a database at version n to n + 1
-_UPGRADES: dict[int, Callable[[Connection], None]] = {1: _add_users}
+_UPGRADES: dict[int, Callable[[Connection], None]] = {1: _add_users, 2: _add_missing_columns}
 
 
 class Base(DeclarativeBase):
@@ -61,7 +90,7 @@ def get_engine(url: str | None = None) -> Engine:
     """Return an engine for `url` (default ``settings.database_url``), SQLite with foreign keys on."""
     url = url or settings.database_url
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(url.removeprefix("sqlite:///").split("?", 1)[0]))
     engine = create_engine(url, hide_parameters=True)  # no victim-adjacent values in error logs
     if engine.dialect.name == "sqlite":
 
@@ -72,6 +101,23 @@ def get_engine(url: str | None = None) -> Engine:
             cursor.close()
 
     return engine
+
+
+def private_file(path: Path) -> Path:
+    """Create the database file `path` readable by its owner only (0600; a new folder 0700); return it.
+
+    The database holds the true points of safe houses and the password hashes: no other
+    local user may read it. An existing file that others can read is made private too.
+    SQLite creates its journal with the database file's permissions.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    return path
 
 
 def init_db(engine: Engine) -> int:

@@ -123,6 +123,22 @@ session_cookie_secure : bool
     ``http://127.0.0.1``; set it to true behind HTTPS. Env: ``RUJUK_SESSION_COOKIE_SECURE``.
 session_lifetime_h : float
     Hours a sign-in lasts. Default 8 (a working day). Env: ``RUJUK_SESSION_LIFETIME_H``.
+login_rate_limit : str
+    Sign-in attempts allowed per client address (Flask-Limiter notation), default
+    ``"10 per minute;60 per hour"``: a person who mistypes is never stopped, a password
+    guesser gets 60 tries an hour from one address. Env: ``RUJUK_LOGIN_RATE_LIMIT``.
+lockout_after : int
+    Wrong passwords in a row after which an account is locked, whatever the address.
+    Default 5. Env: ``RUJUK_LOCKOUT_AFTER``.
+lockout_minutes : float
+    Length of the first lockout; each further wrong password while the count stays at or
+    above ``lockout_after`` doubles it, up to ``lockout_max_minutes``. Defaults 1 and 60
+    (OWASP Authentication Cheat Sheet: lock out with exponential back-off rather than for
+    ever, which would let anyone lock out a caseworker). Env: ``RUJUK_LOCKOUT_MINUTES``,
+    ``RUJUK_LOCKOUT_MAX_MINUTES``.
+ratelimit_storage_uri : str
+    Where the rate limiter counts (``memory://`` per process, or ``redis://...`` shared by
+    worker processes; see the ``limits`` package). Env: ``RUJUK_RATELIMIT_STORAGE_URI``.
 """
 
 from __future__ import annotations
@@ -265,3 +281,8 @@ hotspot_alpha: float = _env_float("RUJUK_HOTSPOT_ALPHA", 0.05, above=0, below=1,
 secret_key: str | None = os.environ.get("RUJUK_SECRET_KEY") or None
 session_cookie_secure: bool = os.environ.get("RUJUK_SESSION_COOKIE_SECURE", "").strip().lower() in {"1", "true", "yes"}
 session_lifetime_h: float = _env_float("RUJUK_SESSION_LIFETIME_H", 8.0, above=0)
+login_rate_limit: str = os.environ.get("RUJUK_LOGIN_RATE_LIMIT") or "10 per minute;60 per hour"
+lockout_after: int = int(_env_float("RUJUK_LOCKOUT_AFTER", 5, at_least=1, whole=True))
+lockout_minutes: float = _env_float("RUJUK_LOCKOUT_MINUTES", 1.0, above=0)
+lockout_max_minutes: float = _env_float("RUJUK_LOCKOUT_MAX_MINUTES", 60.0, above=0)
+ratelimit_storage_uri: str = os.environ.get("RUJUK_RATELIMIT_STORAGE_URI") or "memory://"
