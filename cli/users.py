@@ -1,4 +1,4 @@
-"""`rujuk users add|list|set-role|disable|enable|token|revoke`: accounts and API tokens of the web service."""
+"""`rujuk users add|list|set-role|set-password|disable|enable|sign-out|token|revoke`: accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -20,6 +20,16 @@ def _engine():  # type: ignore[no-untyped-def]
     return engine
 
 
+def _password(from_stdin: bool) -> str:
+    """Return a password from the first line of standard input, or asked twice (hidden)."""
+    if not from_stdin:
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise InputError("password", "(empty)", "was not on standard input; pipe it in from a password manager.")
+    return password
+
+
 @click.group()
 def users() -> None:
     """Accounts of the web service. Roles, lowest first: public, caseworker (sees safe-house
@@ -33,13 +43,7 @@ def users() -> None:
 @friendly_errors
 def add(username: str, role: str, password_stdin: bool) -> None:
     """Create USERNAME; the password is asked twice (hidden) unless --password-stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise InputError("password", "(empty)", "was not on standard input; pipe it in from a password manager.")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = accounts.create_user(_engine(), username, password, role)
+    user = accounts.create_user(_engine(), username, _password(password_stdin), role)
     click.echo(f"Created user {user.username} with the role {user.role}.")
 
 
@@ -70,12 +74,40 @@ def set_role(username: str, role: str) -> None:
 
 @users.command("disable")
 @click.argument("username")
-@click.option("--enable", is_flag=True, help="Enable the user again instead.")
+@click.option("--enable", is_flag=True, help="Enable the user again instead (same as `rujuk users enable`).")
 @friendly_errors
 def disable(username: str, enable: bool) -> None:
     """Disable USERNAME: no sign-in, sessions ended, every token refused (or --enable)."""
     user = accounts.disable_user(_engine(), username, disabled=not enable)
     click.echo(f"{user.username} is {'disabled' if user.disabled else 'enabled'}.")
+
+
+@users.command("enable")
+@click.argument("username")
+@friendly_errors
+def enable(username: str) -> None:
+    """Enable USERNAME again (a disabled user signs in and uses tokens again)."""
+    user = accounts.disable_user(_engine(), username, disabled=False)
+    click.echo(f"{user.username} is enabled.")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@friendly_errors
+def set_password(username: str, password_stdin: bool) -> None:
+    """Reset USERNAME's password (asked twice, hidden): their sessions end and a lockout is cleared."""
+    user = accounts.set_password(_engine(), username, _password(password_stdin))
+    click.echo(f"New password set for {user.username}; their sessions were ended.")
+
+
+@users.command("sign-out")
+@click.argument("username")
+@friendly_errors
+def sign_out(username: str) -> None:
+    """End every signed-in session of USERNAME at once (a lost laptop); tokens are revoked with `revoke`."""
+    user = accounts.end_sessions(_engine(), username)
+    click.echo(f"Every session of {user.username} was ended.")
 
 
 @users.command("token")

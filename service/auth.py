@@ -6,8 +6,10 @@ Who is calling
   token's owner (:func:`geo.users.user_for_token`); a token that is unknown, revoked
   or whose owner is disabled is refused with 401 on every API route, public or not, so
   a client learns at once that its token is dead. Other schemes (``Basic``) are ignored.
-* Otherwise the signed session cookie set by ``POST /login`` names the user; a user
-  disabled since is signed out on the next request.
+* Otherwise the signed session cookie set by ``POST /login`` names the user and the
+  user's session version (:func:`geo.users.user_for_session`). The cookie is honoured only
+  while that version is the user's: signing out, being disabled, a new role or a new
+  password bump it, so every copy of the cookie, on every device, stops working at once.
 * Otherwise the caller is anonymous: role ``public``.
 
 Cookies and CSRF
@@ -19,6 +21,13 @@ POST, PUT, PATCH and DELETE carrying a session needs a CSRF token (Flask-WTF): t
 form field ``csrf_token`` (templates call ``csrf_token()``) or the header
 ``X-CSRFToken``. Bearer requests are exempt (a browser never adds that header by
 itself), and so are anonymous API requests (they carry no authority to abuse).
+
+Guessing passwords
+------------------
+``POST /login`` is limited per client address (``settings.login_rate_limit``, by
+:data:`service.limits.limiter`: 429 beyond it) and per account (a lockout with back-off
+after ``settings.lockout_after`` wrong passwords, :mod:`geo.users`), so neither one address
+nor many addresses against one account can try passwords quickly.
 
 Nothing here logs a password or a token.
 """
@@ -45,6 +54,7 @@ from geo import settings, users
 from geo._errors import RujukError
 from geo.db import session_scope
 from service.api_common import is_api, json_error
+from service.limits import limiter
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -52,6 +62,8 @@ log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 SECRET_KEY_FILE = "secret_key"
+MAX_NEXT_CHARS = 2000
+"""Longest ``next`` path kept after signing in; a longer one is dropped (the home page is shown)."""
 LOGIN_TEMPLATE = "login.html"
 """Template the pages may provide for the sign-in form (context: ``error``, ``next``, ``username``)."""
 
@@ -128,11 +140,9 @@ def _session_user() -> users.User | None:
     user_id = session.get("user_id")
     if user_id is None:
         return None
-    with session_scope(current_app.config["RUJUK_ENGINE"]) as db_session:
-        user = db_session.get(users.User, user_id)
-    if user is None or user.disabled:
+    user = users.user_for_session(current_app.config["RUJUK_ENGINE"], user_id, session.get("session_version"))
+    if user is None:
         session.clear()
-        return None
     return user
 
 
@@ -200,8 +210,10 @@ def role_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Return `target` if it is a path on this site (no scheme, no host), else None."""
+    """Return `target` if it is a path on this site (no scheme, no host, no control character), else None."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if len(target) > MAX_NEXT_CHARS or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
@@ -229,7 +241,12 @@ def _login_page(error: str | None, next_url: str | None, username: str = "") -> 
         )
 
 
+def _login_limit() -> str:
+    return str(settings.login_rate_limit)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
     """Show the sign-in form (GET) or sign in (POST: ``username``, ``password``, ``csrf_token``, ``next``)."""
     next_url = _safe_next(request.values.get("next"))
@@ -243,6 +260,7 @@ def login():  # type: ignore[no-untyped-def]
         return _login_page(message, next_url, username[:80]), 401
     session.clear()
     session["user_id"] = user.id
+    session["session_version"] = user.session_version
     session.permanent = True
     log.info("Signed in: user %s (%s).", user.username, user.role)
     return redirect(next_url or "/")
@@ -250,6 +268,10 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
-    """Sign out (POST with the CSRF token) and go to the home page."""
+    """Sign out everywhere (POST with the CSRF token): every copy of this user's session ends; go home."""
+    user = current_user()
+    if user is not None and auth_method() == "session":
+        users.end_sessions(current_app.config["RUJUK_ENGINE"], user.username)
+        log.info("Signed out: user %s.", user.username)
     session.clear()
     return redirect("/")

@@ -2,6 +2,8 @@
 
 * **Caching.** A page for a signed-in user may carry confidential places (safe houses)
   or exact referral results: ``Cache-Control: private, no-store``, whatever the view set.
+  The referral page says where a victim is, whoever asks: ``no-store`` for everyone
+  (:data:`NO_STORE_ENDPOINTS`).
   Every page varies with ``Cookie``, so a shared cache never hands one person's page to
   another. The API's answers get the same rules, plus ``Authorization``, from
   :func:`service._cache.cache_headers`. The versioned library files under ``/static/``
@@ -13,6 +15,12 @@
   from it and the base-map tile host (``settings.tile_url``). Inline scripts and styles
   are allowed because folium writes its map as inline script; no page inserts data as
   HTML (see :mod:`webmap._elements`), which is what stops injected script.
+* **Transport and features.** ``Strict-Transport-Security`` (one year, subdomains) on
+  answers served over HTTPS (directly or behind a proxy that says so and that the app
+  trusts), never over plain HTTP, where it would mean nothing; ``Permissions-Policy``
+  turns off the browser features no page uses (camera, microphone, geolocation, payment,
+  USB, ...). The map's "where am I" is never asked of the browser: a caseworker types or
+  clicks the place.
 * **Compression.** Flask-Compress (gzip, brotli, zstd, as the browser accepts) on HTML,
   JSON, GeoJSON, CSS and JavaScript answers larger than 1 kB: boundaries as GeoJSON
   shrink about fivefold.
@@ -29,6 +37,13 @@ from geo import settings
 from service.api_common import is_api
 
 STATIC_PREFIX = "/static/"
+NO_STORE_ENDPOINTS: frozenset[str] = frozenset({"pages.referral", "auth.login", "pages.change_password"})
+"""Pages never stored by a browser or proxy, whoever asks: they hold a victim's place or a sign-in form."""
+HSTS = "max-age=31536000; includeSubDomains"
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb",
+    "interest-cohort", "browsing-topics",
+))  # fmt: skip
 COMPRESSED_TYPES: list[str] = [
     "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
     "application/geo+json",
@@ -69,10 +84,13 @@ def _set_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("Content-Security-Policy", content_security_policy())
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
     if request.path.startswith(STATIC_PREFIX) or is_api():  # the API's caching: service._cache.cache_headers
         return response
     response.vary.add("Cookie")
-    if _personal():
+    if _personal() or request.endpoint in NO_STORE_ENDPOINTS:
         headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -1,20 +1,22 @@
-"""The administrators' page: accounts of the web service (``/admin/users``).
+"""The account pages: the administrators' page (``/admin/users``) and every user's own password (``/account/password``).
 
 Every route needs the role ``admin`` and every POST a CSRF token (:mod:`service.auth`).
 An administrator adds a user with a first password (Argon2id-hashed by
 :mod:`geo.users`), changes a role, and disables or enables an account; a disabled user
 is signed out on the next request and their API tokens stop working. An administrator
-cannot demote or disable their own account, so the service always keeps one. The same
-functions back ``rujuk users ...``.
+cannot demote or disable their own account, so the service always keeps one. An
+administrator resets another user's password (the user's sessions end, a lockout is
+cleared); every signed-in user changes their own after typing the current one (their other
+sessions end, this one goes on). The same functions back ``rujuk users ...``.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, session, url_for
 
 from geo import users
 from geo._errors import InputError
-from service.auth import current_user, role_required
+from service.auth import auth_method, current_user, role_required
 from service.pages_common import engine, page, t
 
 
@@ -58,3 +60,26 @@ def register(bp: Blueprint) -> None:
         user = users.disable_user(engine(), username, disabled=action == "disable")
         flash(t("user_disabled" if user.disabled else "user_enabled", name=user.username))
         return redirect(url_for("pages.admin_users"))
+
+    @bp.post("/admin/users/<username>/password")
+    @role_required("admin")
+    def reset_password(username: str) -> Response:
+        _not_self(username, "username")
+        user = users.set_password(engine(), username, request.form.get("password", ""))
+        flash(t("password_reset_done", name=user.username))
+        return redirect(url_for("pages.admin_users"))
+
+    @bp.route("/account/password", methods=["GET", "POST"])
+    @role_required("public")
+    def change_password() -> Response:
+        me = current_user()
+        if request.method == "GET" or me is None or auth_method() != "session":
+            return page("account_password.html")
+        form = request.form
+        if form.get("new_password", "") != form.get("confirm_password", ""):
+            raise InputError("confirm_password", "(hidden)", t("error_password_mismatch"))
+        user = users.change_password(engine(), me.username, form.get("current_password", ""),
+                                     form.get("new_password", ""))  # fmt: skip
+        session["session_version"] = user.session_version  # this session goes on; every other copy ends
+        flash(t("password_changed"))
+        return redirect(url_for("pages.change_password"))

@@ -55,3 +55,13 @@ def pages_engine(seeded_engine, tmp_path_factory):
     engine = make_engine(seeded_engine, tmp_path_factory.mktemp("pages"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Every test starts with no request counted against the rate limits (they count per client address)."""
+    from service.limits import limiter
+
+    if getattr(limiter, "_storage", None) is not None:
+        limiter.reset()
+    yield

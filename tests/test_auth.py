@@ -80,7 +80,7 @@ def test_roles_are_ordered():
     assert not users.role_at_least("caseworker", "editor") and not users.role_at_least("root", "public")
 
 
-def test_a_version_1_database_file_is_upgraded_to_2_with_its_data_kept(tmp_path):
+def test_a_version_1_database_file_is_upgraded_to_the_current_version_with_its_data_kept(tmp_path):
     engine = db.get_engine(f"sqlite:///{tmp_path / 'v1.sqlite'}")
     db._register_models()
     version_1 = [t for t in db.Base.metadata.sorted_tables if t.name not in ("users", "api_tokens")]
@@ -90,13 +90,44 @@ def test_a_version_1_database_file_is_upgraded_to_2_with_its_data_kept(tmp_path)
     directory_io.seed_default(engine)
     assert "users" not in inspect(engine).get_table_names()
 
-    assert db.init_db(engine) == db.SCHEMA_VERSION == 2
+    assert db.init_db(engine) == db.SCHEMA_VERSION
     assert {"users", "api_tokens"} <= set(inspect(engine).get_table_names())
     with db.session_scope(engine) as session:
-        assert session.scalar(select(db.SchemaInfo.version)) == 2
+        assert session.scalar(select(db.SchemaInfo.version)) == db.SCHEMA_VERSION
         assert session.scalar(select(func.count()).select_from(directory.ServiceLocation)) > 50
     users.create_user(engine, "after.upgrade", PASSWORD, "admin")
     assert users.authenticate(engine, "after.upgrade", PASSWORD) is not None
+    engine.dispose()
+
+
+def test_a_version_2_database_gets_the_security_columns_with_its_users_kept(tmp_path):
+    engine = db.get_engine(f"sqlite:///{tmp_path / 'v2.sqlite'}")
+    db.init_db(engine)
+    users.create_user(engine, "before.upgrade", PASSWORD, "editor")
+    added = {"users": ["session_version", "failed_logins", "locked_until"]}
+    with engine.begin() as connection:  # the version 2 schema had none of the security columns
+        for table, columns in added.items():
+            for column in columns:
+                connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        connection.execute(db.SchemaInfo.__table__.update().values(version=2))
+    assert "session_version" not in {c["name"] for c in inspect(engine).get_columns("users")}
+
+    assert db.init_db(engine) == db.SCHEMA_VERSION == 3
+    assert set(added["users"]) <= {c["name"] for c in inspect(engine).get_columns("users")}
+    user = users.authenticate(engine, "before.upgrade", PASSWORD)
+    assert user is not None and user.role == "editor" and user.session_version == 1 and user.failed_logins == 0
+    engine.dispose()
+
+
+def test_the_database_file_is_readable_by_its_owner_only(tmp_path):
+    folder = tmp_path / "new-data"
+    engine = db.get_engine(f"sqlite:///{folder / 'rujuk.sqlite'}")
+    db.init_db(engine)
+    assert stat.S_IMODE((folder / "rujuk.sqlite").stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    (folder / "rujuk.sqlite").chmod(0o644)  # a file left readable by an older release is made private
+    db.get_engine(f"sqlite:///{folder / 'rujuk.sqlite'}").dispose()
+    assert stat.S_IMODE((folder / "rujuk.sqlite").stat().st_mode) == 0o600
     engine.dispose()
 
 

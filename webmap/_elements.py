@@ -6,16 +6,27 @@ text from data with ``textContent``. Folium's own ``Popup``, ``Tooltip``,
 JavaScript template literal, where HTML escaping does not stop ``${...}`` from running.
 The configuration is JSON made safe for a ``<script>`` block (``<``, ``>``, ``&``
 and ``'`` written as ``\\u003c`` ...), so data can never close the script.
+
+Data never becomes a template. Branca compiles the text that each element renders as a
+Jinja template once more (``MacroElement.render`` wraps it in ``Element(text)``), so a
+stored name holding ``{{ ... }}`` would run on the server. Two independent guards:
+:class:`RujukLayer` places its script in the page as literal text (:class:`Literal`),
+never compiled; and every text from data that reaches any folium element is made inert
+first: in the JSON configuration ``{`` and ``}`` inside strings are written
+``\\u007b`` / ``\\u007d`` (:func:`inert_json`), and layer names, which folium's layer
+control compiles, have them as HTML character references (:func:`inert_html`). Every
+Jinja delimiter (``{{``, ``{%``, ``{#``) starts with ``{``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import folium
 import numpy as np
-from branca.element import MacroElement
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from jinja2.utils import htmlsafe_json_dumps
@@ -45,6 +56,36 @@ def plain(value: object) -> object:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return None if value != value else str(value)  # pandas NA and NaT are not equal to themselves
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def inert_json(text: str) -> str:
+    """Return JSON `text` with every ``{`` and ``}`` inside its strings escaped (``\\u007b``, ``\\u007d``).
+
+    The data is unchanged for a JSON or JavaScript reader, but no Jinja delimiter is left
+    in it. Braces outside strings are JSON's own and never start a delimiter: an object
+    opens with ``{"`` or ``{}``.
+    """
+    return _JSON_STRING.sub(lambda m: m.group().replace("{", "\\u007b").replace("}", "\\u007d"), text)
+
+
+def inert_html(text: str) -> str:
+    """Return `text` HTML-escaped, with ``{`` and ``}`` as character references (``&#123;``, ``&#125;``)."""
+    return str(escape(text)).replace("{", "&#123;").replace("}", "&#125;")
+
+
+class Literal(Element):
+    """Text placed in a page as it is: rendered without being compiled as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: object) -> str:
+        """Return the text as given."""
+        return self._text
 
 
 class RujukLayer(JSCSSMixin, MacroElement):
@@ -77,7 +118,20 @@ class RujukLayer(JSCSSMixin, MacroElement):
         self.kind = kind
         self.map_name = m.get_name()
         self.in_group = in_group
-        self.config = htmlsafe_json_dumps(plain(config))
+        self.config = inert_json(str(htmlsafe_json_dumps(plain(config))))
+
+    def render(self, **kwargs: object) -> None:
+        """Add the links of the scripts and stylesheets and the call, as literal text, to the page."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            msg = "A RujukLayer can only be rendered inside a folium map's figure."
+            raise TypeError(msg)
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(Literal(str(script(self, kwargs))), name=self.get_name())
 
 
 def base_map(lang: str, **options: object) -> folium.Map:
@@ -87,7 +141,7 @@ def base_map(lang: str, **options: object) -> folium.Map:
     m = folium.Map(tiles=None, zoom_control=False, control_scale=False, prefer_canvas=True, maxZoom=18, **options)
     if tiles_shown():
         folium.TileLayer(
-            tiles=settings.tile_url, attr=str(escape(settings.tile_attribution)), name="tiles", control=False
+            tiles=settings.tile_url, attr=inert_html(settings.tile_attribution), name="tiles", control=False
         ).add_to(m)
     add("controls", m, m, {"strings": strings(lang)})
     return m
@@ -99,8 +153,8 @@ def tiles_shown() -> bool:
 
 
 def group(m: folium.Map, name: str, show: bool = True) -> folium.FeatureGroup:
-    """Return a layer of the layer control; its `name` is escaped (Leaflet shows layer names as HTML)."""
-    return folium.FeatureGroup(name=str(escape(name)), show=show).add_to(m)
+    """Return a layer of the layer control; its `name` is made inert (Leaflet shows it as HTML, folium compiles it)."""
+    return folium.FeatureGroup(name=inert_html(name), show=show).add_to(m)
 
 
 def add(kind: str, m: folium.Map, parent: folium.Map | folium.FeatureGroup, config: dict) -> RujukLayer:
