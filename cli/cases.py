@@ -42,7 +42,7 @@ def list_figures(
     end: dt.datetime | None,
     as_json: bool,
 ) -> None:
-    """List figures as published: counts below the suppression threshold show as "<N"."""
+    """List figures as published: counts below the suppression threshold show as "<N", their complements as "x"."""
     engine = db.get_engine()
     db.init_db(engine)
     frame = cases.public_figures(
@@ -57,4 +57,6 @@ def list_figures(
         print_records(frame)
         return
     print_table(frame, ["area_code", "area_name", "period_start", "period_end", "measure", "value", "rate_per_100k", "source"])
-    click.echo(f"\nCounts below {settings.suppress_below} are shown as <{settings.suppress_below} (RUJUK_SUPPRESS_BELOW).")
+    k = settings.suppress_below
+    click.echo(f"\nCounts below {k} are shown as <{k} (RUJUK_SUPPRESS_BELOW); {cases.WITHHELD}: withheld so that a "
+               "total minus its other parts cannot reveal a small count.")

@@ -24,15 +24,43 @@ Kabupaten Kupang), and the BPS 2020 Papua provinces 91 and 94 were split in
 
 Suppression (public outputs)
 ----------------------------
-Every count below ``settings.suppress_below`` (k, default 5) is shown as the
+*Primary*: every count below ``settings.suppress_below`` (k, default 5) is shown as the
 text ``"<k"``, never as the number, and gets no rate, in every public output
-(:func:`public_figures`, :func:`suppress`). Zero is a count below k too. This is
+(:func:`public_figures`, :func:`public_values`). Zero is a count below k too. This is
 a k-anonymity-like banding of small cells: a count of 1 or 2 in a regency can
 identify a victim to neighbours, and UU 21/2007 art. 44 gives victims a right to a
 confidential identity. The Counter Trafficking Data Collaborative publishes with
 k = 11; Indonesian police publish regency counts as small as 1, so k is a
-setting (``RUJUK_SUPPRESS_BELOW``). Suppression is per cell: a total and all but
-one of its parts can still reveal the last part (no complementary suppression).
+setting (``RUJUK_SUPPRESS_BELOW``).
+
+*Complementary*: a published total minus its published parts would give a lone hidden
+part (a province minus its shown regencies, a year minus its first half), so more cells
+are withheld, by the statistical offices' rule "no lone suppressed cell in a linear
+relation", extended against zeros (:mod:`geo._suppression`):
+
+1. Cells are the figures of one (measure, source) pair; pairs are never mixed.
+2. A *group* is a total and its parts: (a) the figure of area A for period P and the
+   figures of the areas directly inside A (``A.xx``, one level down; the provinces for
+   ``"ID"``) for the same P; (b) the figure of area A for period P and the figures of A
+   whose periods lie inside P (parts need not partition P). A group needs a part.
+3. Cells below k are hidden (reason ``"small"``). Then, group after group (ordered by the
+   total's area code and period) and pass after pass until a whole pass hides nothing,
+   a group is *unsafe* if it has exactly one hidden cell; or if every hidden cell is
+   small (their sum, total minus shown parts, would bound each: two zeros would show
+   as 0); or if its total is shown and total - shown parts <= k x (number of hidden
+   complementary parts): a complementary cell is published as withheld, so it is known
+   to be at least k, and every hidden part would be pinned (small ones at 0).
+   An unsafe group gets its smallest shown part hidden (ties: area code, then period),
+   or its total when no part is shown (reason ``"complementary"``). A total hidden so is
+   a hidden cell of the groups it is a part of, so hiding runs up and down the areas.
+4. The mask is computed over every figure of the (measure, source), then the rows asked
+   for are taken: two filtered answers cannot be subtracted.
+
+A complementary cell is shown as :data:`WITHHELD` (``"x"``), ``suppressed`` True,
+``suppressed_reason`` ``"complementary"``, with no rate. Limits: the rule looks at one
+group at a time; it does not solve the linear system of all groups together (an interval
+audit), so several groups combined can still narrow a hidden cell to a range, never to
+one value within a group. Authorised callers see true counts (:func:`query_figures`).
 
 Rates
 -----
@@ -51,9 +79,10 @@ import pandas as pd
 from sqlalchemy import CheckConstraint, Date, Engine, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from geo import _files, settings, wilayah
+from geo import _files, _suppression, settings, wilayah
 from geo._case_fields import CODE_SYSTEMS, COUNTRY_CODE, MAX_VALUE, UNITS, area_names, parse_row  # noqa: F401 (public)
 from geo._errors import ImportRejectedError, InputError, RowError
+from geo._suppression import COMPLEMENTARY, SMALL  # noqa: F401 (public: the reasons)
 from geo.db import Base, length_errors, session_scope
 
 LEVELS: tuple[str, ...] = ("country", "province", "regency", "district")
@@ -66,6 +95,8 @@ KEY: list[str] = ["area_code", "period_start", "period_end", "measure", "source"
 """Columns that identify a figure: one value per area, period, measure and source."""
 SAMPLE_CSV: Path = settings.package_root / "data" / "cases" / "figures.csv"
 """Public figures gathered from news and agency reports (see data/cases/README.md)."""
+WITHHELD = "x"
+"""How a complementary-suppressed count is shown (the statistical offices' mark for a confidential cell)."""
 
 
 class CaseFigure(Base):
@@ -269,17 +300,54 @@ def suppress(values: pd.Series, threshold: int | None = None) -> pd.Series:
     return pd.Series(shown, index=values.index, dtype=object, name=values.name)
 
 
-def public_figures(engine: Engine, **filters: object) -> pd.DataFrame:
-    """Return figures as they may be published: small counts suppressed, their rates removed.
+def suppression_reasons(engine: Engine, figures: pd.DataFrame) -> pd.Series:
+    """Return why each row of `figures` is hidden in public: ``"small"``, ``"complementary"`` or None.
 
-    Takes the filters of :func:`query_figures`. Every value below
-    ``settings.suppress_below`` is the text ``"<k"`` and its ``rate_per_100k`` is
-    NaN; ``suppressed`` says which rows were.
+    Computed over every stored figure of the (measure, source) pairs of `figures` (rule in
+    the module notes), so the answer for a row does not depend on which rows were asked for.
+
+    Parameters
+    ----------
+    engine
+        The database the figures come from.
+    figures
+        Rows of :func:`query_figures` (any subset).
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, same index as `figures`, named ``suppressed_reason``.
+    """
+    every = query_figures(engine)
+    pairs = figures[["measure", "source"]].drop_duplicates()
+    every = every.merge(pairs, on=["measure", "source"])
+    every["suppressed_reason"] = _suppression.reasons(every, int(settings.suppress_below))
+    found = figures[KEY].merge(every[[*KEY, "suppressed_reason"]], on=KEY, how="left")
+    return pd.Series(found["suppressed_reason"].to_numpy(), index=figures.index, dtype=object, name="suppressed_reason")
+
+
+def public_values(values: pd.Series, reasons: pd.Series, threshold: int | None = None) -> pd.Series:
+    """Return counts as shown in public: ``"<k"`` where small, :data:`WITHHELD` where complementary, else ints.
+
+    `reasons` is :func:`suppression_reasons` of the same rows.
+    """
+    shown = suppress(values, threshold)
+    return shown.mask(reasons.eq(COMPLEMENTARY).to_numpy(), WITHHELD)
+
+
+def public_figures(engine: Engine, **filters: object) -> pd.DataFrame:
+    """Return figures as they may be published: small counts and their complements suppressed, no rate for them.
+
+    Takes the filters of :func:`query_figures`. A value below ``settings.suppress_below``
+    is the text ``"<k"``, a complementary one :data:`WITHHELD`; their ``rate_per_100k`` is
+    NaN; ``suppressed`` says which rows were and ``suppressed_reason`` why (``"small"``,
+    ``"complementary"``, None). The rows hidden do not depend on the filters.
     """
     frame = query_figures(engine, **filters)  # type: ignore[arg-type]
-    k = int(settings.suppress_below)
-    suppressed = frame["value"] < k
-    frame["value"] = suppress(frame["value"], threshold=k)
+    reasons = suppression_reasons(engine, frame)
+    suppressed = reasons.notna()
+    frame["value"] = public_values(frame["value"], reasons)
     frame["rate_per_100k"] = frame["rate_per_100k"].mask(suppressed)
     frame["suppressed"] = suppressed
+    frame["suppressed_reason"] = reasons
     return frame

@@ -1,8 +1,9 @@
 """Case figures joined to coverage: the latest of one measure and one source per area (:mod:`routing.coverage`).
 
 Figures are never summed over areas, measures or sources; public frames show suppressed
-counts (:func:`geo.cases.suppress`), no ``gap_cases`` where the count is suppressed, and
-a ``gap_cases`` below the threshold as ``"<k"`` too.
+counts as every public output does (:func:`geo.cases.public_values`: small counts and
+their complements, reasons by :func:`geo.cases.suppression_reasons`), no ``gap_cases``
+where the count is hidden, and a ``gap_cases`` below the threshold as ``"<k"`` too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def case_figures(engine: Engine, measure: str = DEFAULT_CASE_MEASURE, source: st
     -------
     pandas.DataFrame
         ``area_code``, ``cases`` (int), ``case_measure``, ``case_source``,
-        ``case_period_start``, ``case_period_end``; empty when the database holds no figures.
+        ``case_period_start``, ``case_period_end``, ``case_suppressed_reason`` (why the count
+        is hidden in public, None when shown); empty when the database holds no figures.
 
     Raises
     ------
@@ -33,7 +35,8 @@ def case_figures(engine: Engine, measure: str = DEFAULT_CASE_MEASURE, source: st
         listed), or `source` is None and the measure comes from several sources
         (they count different things and are never combined).
     """
-    columns = ["area_code", "cases", "case_measure", "case_source", "case_period_start", "case_period_end"]
+    columns = ["area_code", "cases", "case_measure", "case_source", "case_period_start", "case_period_end",
+               "case_suppressed_reason"]  # fmt: skip
     everything = cases.query_figures(engine)
     if everything.empty:
         return pd.DataFrame(columns=columns)
@@ -48,6 +51,7 @@ def case_figures(engine: Engine, measure: str = DEFAULT_CASE_MEASURE, source: st
     if figures["source"].nunique() > 1:
         raise InputError("case_source", source, f"must be one of {sorted(figures['source'].unique())} for {measure!r}.")
     latest = figures.sort_values(["period_end", "period_start"]).groupby("area_code").tail(1)
+    latest = latest.assign(case_suppressed_reason=cases.suppression_reasons(engine, latest).to_numpy())
     latest = latest.rename(columns={"value": "cases", "measure": "case_measure", "source": "case_source"})
     latest = latest.rename(columns={"period_start": "case_period_start", "period_end": "case_period_end"})
     return latest[columns].reset_index(drop=True)
@@ -68,7 +72,7 @@ def with_cases(frame: pd.DataFrame, figures: pd.DataFrame, authorised: bool) -> 
     """
     frame = frame.merge(figures, how="left", left_on="code", right_on="area_code").drop(columns="area_code")
     value = frame["cases"].astype(float)
-    shown = value.notna() & (authorised | (value >= settings.suppress_below))
+    shown = value.notna() & (authorised | frame["case_suppressed_reason"].isna())
     for m in modes(frame):
         share = frame[f"gap_population_share_{m}"] if f"gap_population_share_{m}" in frame else frame[f"gap_{m}"]
         gap = (value * share.astype(float)).where(shown)
@@ -82,5 +86,6 @@ def with_cases(frame: pd.DataFrame, figures: pd.DataFrame, authorised: bool) -> 
     else:
         present = frame["cases"].notna()
         frame["cases"] = frame["cases"].astype(object)
-        frame.loc[present, "cases"] = cases.suppress(frame.loc[present, "cases"].astype(int)).to_numpy()
+        counts, reasons = frame.loc[present, "cases"].astype(int), frame.loc[present, "case_suppressed_reason"]
+        frame.loc[present, "cases"] = cases.public_values(counts, reasons).to_numpy()
     return frame

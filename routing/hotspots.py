@@ -44,9 +44,12 @@ Privacy
 -------
 Unless `authorised`, the result is computed from the published data only: a count below
 ``settings.suppress_below`` (k) enters the analysis as ``(k - 1) / 2``, the middle of the
-band "<k", and is shown as the text ``"<k"`` with no rate. Otherwise the true count could
-be recovered from the Gi* values of the area and its neighbours. Authorised results
-use the true counts and must not be published.
+band "<k", and is shown as the text ``"<k"`` with no rate; a count withheld by
+complementary suppression (:mod:`geo.cases`, computed over every figure of the measure
+and source, not only this level and period) enters as k, the least it can be, and is
+shown as ``"x"`` with no rate. Otherwise the true count could be recovered from the Gi*
+values of the area and its neighbours. Authorised results use the true counts and must
+not be published.
 
 Limits
 ------
@@ -232,8 +235,8 @@ def hotspots(
     -------
     geopandas.GeoDataFrame
         One row per area with a figure, sorted by code: ``code``, ``name``, ``level``,
-        ``measure``, ``source``, ``period_start``, ``period_end``, ``value`` (public: int or
-        ``"<k"``; authorised: int), ``rate_per_100k`` (NaN where suppressed), ``gi_z``,
+        ``measure``, ``source``, ``period_start``, ``period_end``, ``value`` (public: int,
+        ``"<k"`` or ``"x"``; authorised: int), ``rate_per_100k`` (NaN where suppressed), ``gi_z``,
         ``gi_p``, ``hotspot_class`` and the full-resolution polygon (EPSG:4326).
         ``attrs`` holds ``authorised``, ``alpha`` and ``permutations``. Publish it with
         :func:`routing.coverage.to_geojson` (web-simplified polygons; it refuses authorised frames).
@@ -252,8 +255,10 @@ def hotspots(
         msg = f"has {len(figures)} {level} figures with a population; Gi* needs at least {MIN_AREAS} areas."
         raise InputError("measure", measure, msg)
     k = int(settings.suppress_below)
-    suppressed = (figures["value"] < k) & (not authorised)
-    counts = figures["value"].astype(float).where(~suppressed, (k - 1) / 2)
+    reasons = cases.suppression_reasons(engine, figures)
+    suppressed = reasons.notna() & (not authorised)
+    stand_in = np.where(reasons.eq(cases.SMALL), (k - 1) / 2, k)  # the middle of "<k"; the least a withheld count is
+    counts = figures["value"].astype(float).where(~suppressed, stand_in)
     rates = (counts / figures["population"].astype(float) * 100_000).to_numpy()
     if not rates.any():
         raise InputError("measure", measure, "has only zero rates in this period; there is no pattern to test.")
@@ -266,7 +271,7 @@ def hotspots(
     frame = pd.DataFrame({
         "code": figures["area_code"], "name": areas["name"], "level": level, "measure": measure,
         "source": figures["source"], "period_start": figures["period_start"], "period_end": figures["period_end"],
-        "value": figures["value"].astype(int) if authorised else cases.suppress(figures["value"], threshold=k),
+        "value": figures["value"].astype(int) if authorised else cases.public_values(figures["value"], reasons, k),
         "rate_per_100k": figures["rate_per_100k"].mask(suppressed),
         "gi_z": np.asarray(statistic.Zs, dtype=float), "gi_p": np.asarray(p_values, dtype=float),
     })  # fmt: skip

@@ -111,3 +111,30 @@ def test_the_seed_makes_results_repeat(seeded_engine):
     again = hs.hotspots(seeded_engine, KALTIM, permutations=99, seed=7)
     assert first["gi_p"].tolist() == again["gi_p"].tolist()
     assert first.crs == "EPSG:4326" and list(first.columns) == hs.COLUMNS
+
+
+def test_public_hotspots_withhold_complementary_counts_and_treat_them_as_k(engine):
+    from datetime import date
+
+    from geo.db import session_scope
+
+    values = {"64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8}  # 40 - 12 - 9 - 8 = 3 + 8
+    with session_scope(engine) as session:
+        session.add_all(
+            cases.CaseFigure(area_code=code, code_system="kemendagri", source_area_code=code, value=value,
+                             period_start=date(2023, 1, 1), period_end=date(2023, 12, 31), measure=POLDA,
+                             unit="victims", source="test source")
+            for code, value in values.items()
+        )  # fmt: skip
+    frame = hs.hotspots(engine, POLDA, level="regency", permutations=99)
+    published = cases.public_figures(engine, measure=POLDA, level="regency").set_index("area_code")
+    assert frame["value"].tolist() == published.loc[frame["code"], "value"].tolist() == ["<5", 12, "x", 9, 8]
+    assert frame["rate_per_100k"].isna().tolist() == [True, False, True, False, False]
+    k = settings.suppress_below
+    raw = cases.query_figures(engine, measure=POLDA, level="regency").sort_values("area_code")
+    counts = np.array([(k - 1) / 2, 12, k, 9, 8])  # what the public knows: "<k" is its middle, "x" at least k
+    z, p = _direct(counts / raw["population"].astype(float).to_numpy() * 100_000, raw["area_code"].tolist(), "regency")
+    np.testing.assert_allclose(frame["gi_z"], z)
+    np.testing.assert_allclose(frame["gi_p"], p)
+    assert hs.hotspots(engine, POLDA, level="regency", permutations=99, authorised=True)["value"].tolist() == [
+        3, 12, 8, 9, 8]

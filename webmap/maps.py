@@ -12,8 +12,8 @@ shown) and only the small case table is inlined; ``data_urls=False`` inlines eve
 
 Privacy: unless ``authorised``, agencies pass through :func:`geo.directory.public_view`
 (a safe house at its regency's point, no address), case counts through
-:func:`geo.cases.suppress` ("<5", no rate) and hot spots are computed from the published
-data only. Every text from data reaches the page as JSON and is shown with
+:func:`geo.cases.public_values` ("<5" or, complementary, "x"; no rate) and hot spots are
+computed from the published data only. Every text from data reaches the page as JSON and is shown with
 ``textContent`` (see :mod:`webmap._elements`). Pages load nothing from another host but
 the base-map tiles (``settings.tile_url``); render them with :func:`webmap.assets.render`.
 """
@@ -108,29 +108,34 @@ def _case_layer(engine: Engine, m: folium.Map, lang: str, measure: str, source: 
     figures = hotspots.select_figures(engine, measure, source, period=period)
     level = figures["level"].iat[0]
     k = int(settings.suppress_below)
-    suppressed = (figures["value"] < k) & (not authorised)
+    none = pd.Series(None, index=figures.index, dtype=object)
+    reasons = none if authorised else cases.suppression_reasons(engine, figures)
+    suppressed = reasons.notna()
     shown_rate = figures["rate_per_100k"].mask(suppressed)
     bounds = _case_classes(shown_rate)
     colour = [
         SUPPRESSED_COLOUR if pd.isna(rate) else CASE_COLOURS[min(int(np.searchsorted(bounds, rate)), len(bounds) - 1)]
         for rate in shown_rate
     ]
-    values = figures["value"] if authorised else cases.suppress(figures["value"], threshold=k)
+    values = figures["value"] if authorised else cases.public_values(figures["value"], reasons, k)
     period = figures["period_start"].astype(str) + " – " + figures["period_end"].astype(str)
     rows = pd.DataFrame({"name": figures["area_name"], "value": values, "rate": shown_rate, "colour": colour,
-                         "suppressed": suppressed, "source": figures["source"], "period": period})  # fmt: skip
+                         "suppressed": suppressed, "suppressed_reason": reasons, "source": figures["source"],
+                         "period": period})  # fmt: skip
     title = i18n.t("layer_cases", lang, measure=measure_label(measure, lang))
     layer = group(m, title, show=True)
     add("choropleth", m, layer, {
         "source": _areas_source(level, data_urls), "figures": rows.set_index(figures["area_code"]).to_dict("index"),
         "measure": measure_label(measure, lang), "lang": lang, "strings": strings(lang), "title": title,
-        "suppressed_note": i18n.t("legend_suppressed", lang, k=k),
+        "suppressed_note": i18n.t("legend_suppressed", lang, k=k), "withheld_note": i18n.t("legend_withheld", lang),
     })  # fmt: skip
     lower = np.concatenate([[shown_rate.min()], bounds[:-1]]) if bounds.size else []
     items = [
         {"style": "fill", "colour": CASE_COLOURS[i], "label": f"{_decimal(low, lang)} – {_decimal(high, lang)}"}
         for i, (low, high) in enumerate(zip(lower, bounds, strict=True))
     ] + [{"style": "fill", "colour": SUPPRESSED_COLOUR, "label": i18n.t("legend_suppressed", lang, k=k)}]
+    if reasons.eq(cases.COMPLEMENTARY).any():
+        items.append({"style": "fill", "colour": SUPPRESSED_COLOUR, "label": i18n.t("legend_withheld", lang)})
     return figures, [{"title": f"{i18n.t('legend_cases', lang)}: {measure_label(measure, lang)}", "items": items}]
 
 

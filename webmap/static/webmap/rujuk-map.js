@@ -120,7 +120,7 @@
             layer.bindPopup(function () {
               return popup(row.name, [[s.value, row.value], [s.rate, number(row.rate, cfg.lang, 2)],
                 [s.measure, cfg.measure], [s.source, row.source], [s.period, row.period]],
-                row.suppressed ? cfg.suppressed_note : null);
+                row.suppressed ? (row.suppressed_reason === "complementary" ? cfg.withheld_note : cfg.suppressed_note) : null);
             });
           }
         }).addTo(group);

@@ -1,0 +1,228 @@
+"""Complementary suppression: a published total and its published parts never give a hidden cell.
+
+Every check reads the public output only, as an attacker would, and finds the groups by
+brute force over pairs of figures (not with the code under test): a total and its child
+areas for the same period, and a total and the figures of the same area inside its period.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import folium
+import pandas as pd
+import pytest
+
+from app import create_app
+from geo import cases, settings, users
+from geo.db import session_scope
+from webmap import assets, maps
+
+MEASURE, SOURCE = "police TPPO victims", "test source"
+YEAR = (date(2023, 1, 1), date(2023, 12, 31))
+
+
+def insert(engine, values: dict[str, int], period: tuple[date, date] = YEAR, measure: str = MEASURE) -> None:
+    """Store one figure per area code (real Kemendagri codes) for `period`."""
+    with session_scope(engine) as session:
+        session.add_all(
+            cases.CaseFigure(area_code=code, code_system="kemendagri", source_area_code=code, period_start=period[0],
+                             period_end=period[1], measure=measure, unit="victims", value=value, source=SOURCE)
+            for code, value in values.items()
+        )  # fmt: skip
+
+
+def shown(public: pd.DataFrame) -> dict[tuple, object]:
+    """Return the published value per (area code, period start, period end)."""
+    return {(r.area_code, r.period_start, r.period_end): r.value for r in public.itertuples()}
+
+
+def reasons(public: pd.DataFrame) -> dict[str, str | None]:
+    return dict(zip(public["area_code"], public["suppressed_reason"], strict=True))
+
+
+def brute_force_groups(public: pd.DataFrame) -> list[tuple[int, list[int]]]:
+    """Return (total, parts) positions of every group, found pair by pair."""
+    rows = public.reset_index(drop=True)
+    found = []
+    for t, total in rows.iterrows():
+        same_series = (rows["measure"] == total["measure"]) & (rows["source"] == total["source"])
+        children = [i for i, part in rows[same_series].iterrows()
+                    if (part["area_code"].rsplit(".", 1)[0] if "." in part["area_code"] else "ID") == total["area_code"]
+                    and part["area_code"] != "ID" and (part["period_start"], part["period_end"])
+                    == (total["period_start"], total["period_end"])]  # fmt: skip
+        inside = [i for i, part in rows[same_series].iterrows() if i != t and part["area_code"] == total["area_code"]
+                  and part["period_start"] >= total["period_start"] and part["period_end"] <= total["period_end"]]
+        found += [(t, parts) for parts in (children, inside) if parts]
+    return found
+
+
+def disclosures(public: pd.DataFrame) -> list[str]:
+    """Return every way a hidden cell could be computed from one group of the published figures.
+
+    Structural rule: a group has 0 or at least 2 hidden cells, not all of them small. Attacker's
+    intervals: with the total shown, the hidden parts sum to total - shown parts; a small part
+    lies in [0, k - 1] and a withheld one in [k, sum]; a part whose interval is one value is revealed.
+    """
+    k = settings.suppress_below
+    rows = public.reset_index(drop=True)
+    hidden = rows["suppressed"].to_numpy(bool)
+    small = (rows["suppressed_reason"] == "small").to_numpy(bool)
+    problems = []
+    for total, parts in brute_force_groups(rows):
+        members = [total, *parts]
+        name = f"group of {rows.at[total, 'area_code']} {rows.at[total, 'period_start']}"
+        count = int(hidden[members].sum())
+        if count == 1 or (count and small[members][hidden[members]].all()):
+            problems.append(f"{name}: {count} hidden, small only: {bool(small[members][hidden[members]].all())}")
+        hidden_parts = [p for p in parts if hidden[p]]
+        if hidden[total] or not hidden_parts:
+            continue
+        rest = rows.at[total, "value"] - sum(rows.at[p, "value"] for p in parts if not hidden[p])
+        bounds = {p: (0, k - 1) if small[p] else (k, rest) for p in hidden_parts}
+        for p in hidden_parts:
+            others = [bounds[q] for q in hidden_parts if q != p]
+            low = max(bounds[p][0], rest - sum(high for _, high in others))
+            high = min(bounds[p][1], rest - sum(low for low, _ in others))
+            if low >= high:
+                problems.append(f"{name}: {rows.at[p, 'area_code']} is {low}")
+    return problems
+
+
+def test_the_audit_catches_what_primary_suppression_alone_leaves(engine):
+    insert(engine, {"64": 20, "64.01": 0, "64.02": 0, "64.03": 5, "64.07": 15})
+    public, true = cases.public_figures(engine), cases.query_figures(engine)
+    small = public["suppressed_reason"] == "small"
+    primary_only = public.assign(suppressed=small, value=true["value"].astype(object).where(~small, "<5"))
+    assert disclosures(primary_only) == ["group of 64 2023-01-01: 2 hidden, small only: True",
+                                         "group of 64 2023-01-01: 64.01 is 0", "group of 64 2023-01-01: 64.02 is 0"]
+    one_more = primary_only.assign(suppressed=primary_only["suppressed"] | (public["area_code"] == "64.03"))
+    one_more["suppressed_reason"] = one_more["suppressed_reason"].where(public["area_code"] != "64.03", "complementary")
+    assert "group of 64 2023-01-01: 64.01 is 0" in disclosures(one_more)  # 20 - 15 = 5 = the least "x" can be
+
+
+def test_province_minus_its_regencies_does_not_reveal_a_suppressed_regency(engine):
+    insert(engine, {"64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8})
+    public = cases.public_figures(engine)
+    assert disclosures(public) == []
+    assert reasons(public) == {"64": None, "64.01": "small", "64.02": None, "64.03": "complementary", "64.07": None,
+                               "64.08": None}  # the smallest shown regency, the first by code on a tie
+    by_area = public.set_index("area_code")
+    assert by_area.loc["64.03", "value"] == cases.WITHHELD and pd.isna(by_area.loc["64.03", "rate_per_100k"])
+    assert by_area.loc["64.01", "value"] == "<5" and by_area["suppressed"].sum() == 2
+
+
+def test_year_minus_its_first_half_does_not_reveal_the_second_half(engine):
+    insert(engine, {"64": 30})
+    insert(engine, {"64": 27}, (date(2023, 1, 1), date(2023, 6, 30)))
+    insert(engine, {"64": 3}, (date(2023, 7, 1), date(2023, 12, 31)))
+    public = cases.public_figures(engine)
+    assert disclosures(public) == []
+    assert shown(public) == {("64", *YEAR): 30, ("64", date(2023, 1, 1), date(2023, 6, 30)): cases.WITHHELD,
+                             ("64", date(2023, 7, 1), date(2023, 12, 31)): "<5"}  # fmt: skip
+    first_half = cases.public_figures(engine, start=date(2023, 2, 1), end=date(2023, 6, 30))
+    assert first_half["value"].tolist() == [30, cases.WITHHELD]  # a filtered answer hides the same cells
+
+
+def test_complementary_hiding_propagates_up_the_hierarchy(engine):
+    insert(engine, {"ID": 100, "64": 60, "65": 40, "65.01": 3, "65.02": 2, "64.02": 45, "64.72": 15})
+    public = cases.public_figures(engine)
+    assert disclosures(public) == []
+    assert reasons(public) == {"ID": None, "64": "complementary", "65": "complementary", "65.01": "small",
+                               "65.02": "small", "64.02": None, "64.72": "complementary"}  # up to 65, across, down
+
+
+def test_a_shown_sibling_is_hidden_before_the_total(engine):
+    insert(engine, {"ID": 100, "64": 60, "65": 40, "65.01": 3, "65.02": 37})
+    public = cases.public_figures(engine)
+    assert disclosures(public) == []
+    assert reasons(public) == {"ID": None, "64": None, "65": None, "65.01": "small", "65.02": "complementary"}
+
+
+def test_two_suppressed_zeros_beside_shown_parts_are_not_revealed(engine):
+    insert(engine, {"64": 20, "64.01": 0, "64.02": 0, "64.03": 5, "64.07": 15})
+    public = cases.public_figures(engine)
+    assert disclosures(public) == []
+    assert reasons(public) == {"64": None, "64.01": "small", "64.02": "small", "64.03": "complementary",
+                               "64.07": "complementary"}  # fmt: skip
+
+
+def test_other_measures_and_sources_are_suppressed_apart(engine):
+    insert(engine, {"64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8})
+    insert(engine, {"64": 40, "64.02": 12, "64.03": 8}, measure="police TPPO cases")
+    public = cases.public_figures(engine, measure="police TPPO cases")
+    assert public["suppressed"].sum() == 0 and disclosures(cases.public_figures(engine)) == []
+
+
+@pytest.fixture
+def kaltim(engine):
+    insert(engine, {"ID": 100, "64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8})
+    return engine
+
+
+@pytest.fixture
+def client(kaltim):
+    app = create_app(kaltim, prepare_data=False)
+    app.testing = True
+    return app.test_client()
+
+
+def test_public_api_answers_withhold_the_complementary_cell_whatever_the_filter(client, kaltim):
+    one = client.get("/api/v1/cases?area=64.03").json["figures"]
+    assert [(f["value"], f["suppressed"], f["suppressed_reason"], f["rate_per_100k"]) for f in one] == [
+        (cases.WITHHELD, True, "complementary", None)]
+    every = {f["area_code"]: f["value"] for f in client.get("/api/v1/cases").json["figures"]}
+    assert every == {"ID": 100, "64": 40, "64.01": "<5", "64.02": 12, "64.03": "x", "64.07": 9, "64.08": 8}
+    answer = client.get("/api/v1/areas", query_string={"level": "regency", "within": "64", "measure": MEASURE})
+    areas = {f["properties"]["code"]: f["properties"] for f in answer.json["features"]}
+    assert areas["64.03"]["cases"] == "x" and areas["64.03"]["suppressed_reason"] == "complementary"
+    assert areas["64.01"]["cases"] == "<5" and areas["64.02"]["cases"] == 12 and areas["64.02"]["suppressed"] is False
+    users.create_user(kaltim, "sari", "sambal matah 2024", "caseworker")
+    token = {"Authorization": f"Bearer {users.create_token(kaltim, 'sari', 'tests')}"}
+    figures = client.get("/api/v1/cases", headers=token).json["figures"]
+    assert {f["area_code"]: f["value"] for f in figures} == every  # the JSON API is the public view for every caller
+
+
+def _choropleth(engine, authorised: bool) -> dict:
+    m = folium.Map()
+    maps._case_layer(engine, m, "en", MEASURE, None, False, authorised, None)
+    html = assets.render(m)
+    match = re.search(r"RujukMap\.choropleth\([^,]+,\s*[^,]+,\s*", html)
+    return json.JSONDecoder().raw_decode(html, match.end())[0]["figures"]
+
+
+def test_the_map_withholds_the_complementary_cell_and_authorised_callers_see_every_count(kaltim):
+    public, authorised = _choropleth(kaltim, False), _choropleth(kaltim, True)
+    assert (public["64.03"]["value"], public["64.03"]["rate"], public["64.03"]["suppressed"]) == ("x", None, True)
+    assert public["64.01"]["value"] == "<5" and public["64.02"]["value"] == 12
+    assert {code: row["value"] for code, row in authorised.items()} == {
+        "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8}
+    assert not any(row["suppressed"] for row in authorised.values())
+    assert cases.query_figures(kaltim, area_code="64.03")["value"].tolist() == [8]
+
+
+def test_cases_list_withholds_the_complementary_cell_of_one_area(kaltim, monkeypatch):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    monkeypatch.setattr(settings, "database_url", kaltim.url.render_as_string(hide_password=False))
+    result = CliRunner().invoke(main, ["cases", "list", "--area", "64.03", "--json"], catch_exceptions=False)
+    assert [(f["value"], f["suppressed_reason"]) for f in json.loads(result.output)] == [("x", "complementary")]
+    table = CliRunner().invoke(main, ["cases", "list", "--area", "64.03"], catch_exceptions=False).output
+    assert "withheld so that a total minus its other parts cannot reveal a small count" in table
+
+
+def test_public_coverage_withholds_the_complementary_cell_and_its_gap_cases(kaltim):
+    from routing import coverage
+
+    public = coverage.coverage_table(kaltim, ["shelter"], level="regency", within="64", rules="with",
+                                     case_measure=MEASURE, case_source=SOURCE)  # fmt: skip
+    rows = public.set_index("code")
+    assert rows.loc["64.03", "cases"] == cases.WITHHELD and pd.isna(rows.loc["64.03", "gap_cases_permitted"])
+    assert rows.loc["64.01", "cases"] == "<5" and rows.loc["64.02", "cases"] == 12
+    authorised = coverage.coverage_table(kaltim, ["shelter"], level="regency", within="64", rules="with",
+                                         case_measure=MEASURE, case_source=SOURCE, authorised=True)  # fmt: skip
+    assert authorised.set_index("code").loc["64.03", "cases"] == 8
