@@ -1,6 +1,20 @@
-"""Exceptions raised by Rujuk, so callers can tell bad input from missing data."""
+"""Exceptions raised by Rujuk, so callers can tell bad input from missing data.
+
+A value is echoed in a message as its ``repr``, cut to :data:`SHOWN_CHARS` characters
+(:func:`shown`): a 20 kB parameter must not come back as a 20 kB error, in the API, the
+pages or the command line. The full value stays in the ``value`` attribute.
+"""
 
 from __future__ import annotations
+
+SHOWN_CHARS = 100
+"""Most characters of a value repeated in an error message."""
+
+
+def shown(value: object) -> str:
+    """Return ``repr(value)`` cut to :data:`SHOWN_CHARS` characters (with "..." when cut)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
 
 class RujukError(Exception):
@@ -18,7 +32,7 @@ class InputError(RujukError, ValueError):
         self.field = field
         self.value = value
         self.reason = message
-        super().__init__(f"`{field}` was {value!r} but {message}")
+        super().__init__(f"`{field}` was {shown(value)} but {message}")
 
 
 class RowError(RujukError):
@@ -29,7 +43,7 @@ class RowError(RujukError):
         self.field = field
         self.value = value
         self.message = message
-        super().__init__(f"row {row}: `{field}` was {value!r} but {message}")
+        super().__init__(f"row {row}: `{field}` was {shown(value)} but {message}")
 
     def as_dict(self) -> dict[str, object]:
         """Return the error as JSON-ready data."""

@@ -30,7 +30,7 @@ import shapely
 from tqdm.auto import tqdm
 
 from geo import settings, sources, wilayah
-from geo._errors import DataUnavailableError, InputError, NotFoundError
+from geo._errors import DataUnavailableError, InputError, NotFoundError, shown
 from geo._sql import read_table
 
 BUILD_VERSION = 2
@@ -369,5 +369,5 @@ def area(code: str, field: str = "code") -> pd.Series:
         return areas.loc[code]
     close = get_close_matches(code, areas.index.tolist(), n=5, cutoff=0.6)
     hint = ", ".join(f"{c} ({areas.at[c, 'name']})" for c in close) or "none"
-    msg = f"`{field}` was {code!r} but no {areas['level'].iat[0]} has that code; close codes: {hint}."
+    msg = f"`{field}` was {shown(code)} but no {areas['level'].iat[0]} has that code; close codes: {hint}."
     raise NotFoundError(msg)

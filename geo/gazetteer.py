@@ -35,7 +35,7 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from geo import boundaries, seats
-from geo._errors import InputError, NotFoundError
+from geo._errors import InputError, NotFoundError, shown
 
 LEVELS: tuple[str, ...] = ("province", "regency", "seat", "district")
 FUZZY_CUTOFF = 75.0
@@ -304,5 +304,5 @@ def resolve(query: str, level: str | None = None) -> Place:
                 raise AmbiguousPlaceError(query, candidates)
             return place
     hint = "; ".join(_describe(place) for place in found["fuzzy"]) or "none"
-    msg = f"`query` was {query!r} but names no place; close names: {hint}. Check the spelling or give the code."
+    msg = f"`query` was {shown(query)} but names no place; close names: {hint}. Check the spelling or give the code."
     raise NotFoundError(msg)

@@ -43,14 +43,16 @@ def coordinates(lon: object, lat: object) -> tuple[np.ndarray, np.ndarray]:
         try:
             array = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
         except (TypeError, ValueError):
-            raise InputError(field, value, "is expected to be a number or an array of numbers.") from None
+            shown = value if len(repr(value)) <= 100 else repr(value)[:100] + "…"  # never echo a long input whole
+            raise InputError(field, shown, "is expected to be a number or an array of numbers.") from None
         bad = ~np.isfinite(array) | (np.abs(array) > limit)
         if bad.any():
             first = array[bad][0]
             raise InputError(field, first, f"is expected to be a finite number in [-{limit:g}, {limit:g}] (WGS84).")
         arrays.append(array)
     if arrays[0].shape != arrays[1].shape:
-        raise InputError("lat", lat, f"has {arrays[1].size} values but `lon` has {arrays[0].size}.")
+        message = f"is expected to have as many values as `lon`: {arrays[0].size}."
+        raise InputError("lat", f"{arrays[1].size} values", message)
     return arrays[0], arrays[1]
 
 

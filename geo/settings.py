@@ -139,6 +139,19 @@ lockout_minutes : float
 ratelimit_storage_uri : str
     Where the rate limiter counts (``memory://`` per process, or ``redis://...`` shared by
     worker processes; see the ``limits`` package). Env: ``RUJUK_RATELIMIT_STORAGE_URI``.
+referral_rate_limit : str
+    Referral questions (``/api/v1/referrals``) allowed per client address, or per account
+    for a signed-in or token caller (Flask-Limiter notation). Default
+    ``"120 per minute;2000 per hour"``: a referral page makes a few calls per question, a
+    script looping on the route is stopped. Env: ``RUJUK_REFERRAL_RATE_LIMIT``.
+map_layer_rate_limit : str
+    Coverage and hot-spot answers (``/api/v1/coverage``, ``/api/v1/hotspots``, one count for
+    both) allowed per client address or account. Default ``"30 per minute;600 per hour"``:
+    a map showing every layer asks for 14; one uncached district layer takes about 2 s to
+    compute. Env: ``RUJUK_MAP_LAYER_RATE_LIMIT``.
+areas_rate_limit : str
+    Boundary answers (``/api/v1/areas``) allowed per client address or account. Default
+    ``"60 per minute;1200 per hour"``. Env: ``RUJUK_AREAS_RATE_LIMIT``.
 """
 
 from __future__ import annotations
@@ -286,3 +299,6 @@ lockout_after: int = int(_env_float("RUJUK_LOCKOUT_AFTER", 5, at_least=1, whole=
 lockout_minutes: float = _env_float("RUJUK_LOCKOUT_MINUTES", 1.0, above=0)
 lockout_max_minutes: float = _env_float("RUJUK_LOCKOUT_MAX_MINUTES", 60.0, above=0)
 ratelimit_storage_uri: str = os.environ.get("RUJUK_RATELIMIT_STORAGE_URI") or "memory://"
+referral_rate_limit: str = os.environ.get("RUJUK_REFERRAL_RATE_LIMIT") or "120 per minute;2000 per hour"
+map_layer_rate_limit: str = os.environ.get("RUJUK_MAP_LAYER_RATE_LIMIT") or "30 per minute;600 per hour"
+areas_rate_limit: str = os.environ.get("RUJUK_AREAS_RATE_LIMIT") or "60 per minute;1200 per hour"

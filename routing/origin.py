@@ -1,4 +1,8 @@
-"""Where a case is: turn coordinates, an area code or a place name into a point and its areas."""
+"""Where a case is: turn coordinates, an area code or a place name into a point and its areas.
+
+A text longer than :data:`MAX_AT_CHARS` is refused before any lookup, and an error echoes
+at most :data:`SHOWN_CHARS` characters of it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,10 @@ from routing.jurisdiction import Origin
 from routing.travel import reason_of
 
 _CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2})?)?$")
+MAX_AT_CHARS = 120
+"""Longest place text looked up (far above any place name, area code or coordinate pair)."""
+SHOWN_CHARS = 100
+"""Most characters of a long text echoed in an error (then "…")."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +166,9 @@ def resolve(at: str | tuple[float, float]) -> Location:
     if not isinstance(at, str) or not at.strip():
         raise InputError("at", at, "is expected to be a place name, an area code such as 64.02, or LAT,LON.")
     text = at.strip()
+    if len(text) > MAX_AT_CHARS:
+        message = f"has {len(text)} characters; a place, an area code or LAT,LON has at most {MAX_AT_CHARS}."
+        raise InputError("at", text[:SHOWN_CHARS] + "…", message)
     if (pair := coordinates(text)) is not None:
         return _from_lat_lon(text, *pair)
     if _CODE.match(text):

@@ -10,11 +10,19 @@ counts suppressed) except the directory and referrals for a caseworker or higher
 (:func:`service.auth.is_authorised`), who see true agency points. Coverage and hot
 spots are always public: they are maps meant to be shared.
 
-Weight: coverage and hot spots are kept in-process (:func:`service._cache.cached`) and
-may leave out their polygons (``geometry=false``: the map joins the boundaries it has
-already loaded) and properties (``fields=``, ``rules=``); district coverage needs one to
-:data:`DISTRICT_CAPABILITIES` capabilities (about 10 MB each with polygons). Caching
-headers: :func:`service._cache.cache_headers`.
+Weight: coverage and hot spots are kept in-process, compressed, once per data version
+(:func:`service._cache.answer`) and may leave out their polygons (``geometry=false``: the
+map joins the boundaries it has already loaded) and properties (``fields=``, ``rules=``).
+District coverage (about 10 MB and 2 s per capability with polygons) takes one capability
+from a public caller, up to :data:`DISTRICT_CAPABILITIES` from a caseworker or higher: ask
+one capability at a time. Caching headers: :func:`service._cache.cache_headers`.
+
+Rate limits (:data:`service.limits.limiter`, 429 with ``Retry-After`` beyond them):
+referrals ``settings.referral_rate_limit``, coverage and hot spots together
+``settings.map_layer_rate_limit``, areas ``settings.areas_rate_limit``. They are counted per
+client address for anonymous callers and per account for signed-in or token callers
+(:func:`_client`), so that the staff of an office behind one address do not share a count;
+authorised callers are counted, not exempt, since a leaked token must not be a way round.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from flask import Blueprint, jsonify
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 
 from geo import boundaries, capabilities, cases, db, gazetteer, settings
@@ -37,6 +46,7 @@ from geo._errors import InputError
 from service import _cache, api_directory, auth, openapi
 from service.api_common import (
     API,
+    GEOJSON,
     area_param,
     engine,
     flag_param,
@@ -49,6 +59,7 @@ from service.api_common import (
     register_errors,
     renamed,
 )
+from service.limits import limiter
 
 __all__ = ["API", "DISTRICT_CAPABILITIES", "bp", "register_errors"]
 
@@ -57,10 +68,12 @@ bp.before_request(openapi.check_parameters)
 bp.after_app_request(_cache.cache_headers)
 
 DISTRICT_CAPABILITIES = 3
-"""Most capabilities of one district-level coverage request (7,285 districts per capability)."""
+"""Most capabilities of one district-level coverage request by a caseworker or higher (7,285 districts per
+capability); a public caller asks for one."""
 
 AREA_FIGURE_COLUMNS: dict[str, str] = {
-    "value": "cases", "suppressed": "suppressed", "rate_per_100k": "rate_per_100k", "measure": "case_measure",
+    "value": "cases", "suppressed": "suppressed", "suppressed_reason": "suppressed_reason",
+    "rate_per_100k": "rate_per_100k", "measure": "case_measure",
     "unit": "case_unit", "source": "case_source", "period_start": "case_period_start", "period_end": "case_period_end",
 }  # fmt: skip
 """Columns of :func:`geo.cases.public_figures` joined to each area by ``/areas?measure=``, and their names there."""
@@ -152,6 +165,28 @@ def _layer(frame: gpd.GeoDataFrame) -> str:
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, default=str)
 
 
+def _client() -> str:
+    """Return who a rate limit counts: the account of a signed-in or token caller, else the client address."""
+    user = auth.current_user()
+    return f"user:{user.id}" if user is not None else get_remote_address()
+
+
+def _referral_limit() -> str:
+    return str(settings.referral_rate_limit)
+
+
+def _map_layer_limit() -> str:
+    return str(settings.map_layer_rate_limit)
+
+
+def _areas_limit() -> str:
+    return str(settings.areas_rate_limit)
+
+
+_map_layers = limiter.shared_limit(_map_layer_limit, scope="map_layers", key_func=_client)
+"""The one count shared by coverage and hot spots."""
+
+
 def _answer_key(*names: str) -> tuple:
     """Return the request's parameters `names` as given, for a cache key."""
     return tuple(param(name) for name in names)
@@ -186,6 +221,7 @@ def _routes(app: Blueprint) -> None:
         return jsonify(answer)
 
     @app.get("/areas")
+    @limiter.limit(_areas_limit, key_func=_client)
     def areas():  # type: ignore[no-untyped-def]
         level = param("level", boundaries.LEVELS, "province")
         within, measure = area_param("within"), param("measure")  # 404 with close codes for an unknown area
@@ -224,6 +260,7 @@ def _routes(app: Blueprint) -> None:
         return jsonify([asdict(place) for place in gazetteer.find(query, level=level, limit=limit)])
 
     @app.route("/referrals", methods=["GET", "POST"])
+    @limiter.limit(_referral_limit, key_func=_client)
     def referrals():  # type: ignore[no-untyped-def]
         from routing import origin
         from routing.referral import parse_hours, parse_needs
@@ -247,12 +284,15 @@ def _routes(app: Blueprint) -> None:
         return jsonify(referral.as_dict())
 
     @app.get("/coverage")
+    @_map_layers
     def coverage():  # type: ignore[no-untyped-def]
         from routing import coverage as model
 
         codes, level = _capability_list("capability"), param("level", model.LEVELS, "province")
-        if level == "district" and (codes is None or len(codes) > DISTRICT_CAPABILITIES):
-            message = (f"must name one to {DISTRICT_CAPABILITIES} capabilities at level district (7,285 areas each); "
+        most = DISTRICT_CAPABILITIES if auth.is_authorised() else 1
+        if level == "district" and (codes is None or len(codes) > most):
+            named = "one capability" if most == 1 else f"one to {most} capabilities"
+            message = (f"must name {named} at level district (7,285 areas each): ask one capability at a time; "
                        f"the capabilities are {list(capabilities.CAPABILITIES)}.")  # fmt: skip
             raise InputError("capability", param("capability"), message)
         options = {"rules": param("rules", tuple(model.RULES), "both"), "within": area_param("within"),
@@ -264,9 +304,10 @@ def _routes(app: Blueprint) -> None:
             return _layer(model.coverage_table(engine(), codes, level, authorised=False, **options))
 
         key = (tuple(codes or ()), level, *options.values(), *_answer_key("fields", "geometry"))
-        return geojson(_cache.cached("coverage", key, False, compute))
+        return _cache.answer("coverage", key, False, compute, GEOJSON)
 
     @app.get("/hotspots")
+    @_map_layers
     def hotspots():  # type: ignore[no-untyped-def]
         from routing import hotspots as model
 
@@ -283,7 +324,7 @@ def _routes(app: Blueprint) -> None:
             return _layer(frame)
 
         key = (measure, source, level, *_answer_key("period", "fields", "geometry"))
-        return geojson(_cache.cached("hotspots", key, False, compute))
+        return _cache.answer("hotspots", key, False, compute, GEOJSON)
 
 
 _routes(bp)

@@ -7,7 +7,9 @@ every ``/api/`` path: 400 bad input, 404 unknown id or code, 422 rejected rows; 
 unexpected error is logged and answered with a 500 that says nothing of its cause.
 Every 400 and 404 carries ``field`` and ``value`` (a 404 raised through :func:`looked_up`
 names the request's parameter; the route-less 404 names ``path``), and a value longer than
-:data:`SHOWN_CHARS` characters is echoed cut, in ``value`` and in the message alike.
+:data:`SHOWN_CHARS` characters is echoed cut, in ``value`` and in the message alike. A JSON
+body nested deeper than :data:`MAX_JSON_DEPTH` and a parameter holding a control character
+are refused (400) before any work.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 from flask import Flask, Response, current_app, jsonify, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import Engine
@@ -31,6 +34,11 @@ API = "/api/v1"
 GEOJSON = "application/geo+json"
 SHOWN_CHARS = 100
 """Longest value echoed in an error; a longer one is cut to this many characters and "…"."""
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects in a JSON body (Python's parser recurses: 5,000 levels exhaust it)."""
+_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters refused in parameters (tab, line feed and carriage return are let through)."""
 log = logging.getLogger(__name__)
 
 
@@ -117,11 +125,16 @@ def _shown(value: object) -> object:
 
 
 def _cut(message: str, value: object) -> str:
-    """Return `message` with a long `value` (as its repr and as text) replaced by its cut form."""
-    shown = _shown(value)
-    if not isinstance(shown, str) or shown == str(value):
-        return message
-    return message.replace(repr(value), repr(shown)).replace(str(value), shown)
+    """Return `message` with a long `value` (as its repr and as text, also stripped of spaces) cut as :func:`_shown`."""
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("utf-8", "replace")
+    if not isinstance(value, str):
+        value = str(value)
+    for form in dict.fromkeys((value, value.strip())):
+        shown = _shown(form)
+        if shown != form:
+            message = message.replace(repr(form), repr(shown)).replace(form, str(shown))
+    return message
 
 
 def _row(error: dict[str, object]) -> dict[str, object]:
@@ -136,13 +149,27 @@ def body() -> Any:
     InputError
         If the body is not valid JSON.
     """
-    if not request.get_data(cache=True):
+    data = request.get_data(cache=True)
+    if not data:
         return None
     try:
-        return json.loads(request.get_data(cache=True))
+        text = data.decode(json.detect_encoding(data))
+        deep = _json_depth(text) > MAX_JSON_DEPTH
+        parsed = None if deep else json.loads(text)
     except (ValueError, UnicodeDecodeError):
         message = "is expected to be JSON (Content-Type application/json)."
-        raise InputError("body", _shown(request.get_data()[: SHOWN_CHARS * 4]), message) from None
+        raise InputError("body", _shown(data[: SHOWN_CHARS * 4]), message) from None
+    if deep:
+        message = f"is nested deeper than {MAX_JSON_DEPTH} arrays or objects; no request of this API needs that."
+        raise InputError("body", _shown(data[: SHOWN_CHARS * 4]), message)
+    return parsed
+
+
+def _json_depth(text: str) -> int:
+    """Return the deepest nesting of brackets in JSON `text`, outside strings, without recursing."""
+    codes = np.frombuffer(_JSON_STRINGS.sub('""', text).encode("utf-8"), dtype=np.uint8)
+    steps = ((codes == ord("[")) | (codes == ord("{"))).astype(np.int32) - ((codes == ord("]")) | (codes == ord("}")))
+    return int(np.cumsum(steps).max(initial=0))
 
 
 def json_object() -> dict[str, Any]:
@@ -172,6 +199,8 @@ def param(name: str, allowed: tuple[str, ...] | None = None, default: str | None
     elif isinstance(value, bool) or not (value is None or isinstance(value, str | int | float)):
         raise InputError(name, _shown(value), "is expected to be text, a number or a list of texts.")
     value = None if value is None else str(value)
+    if value is not None and _CONTROL.search(value):
+        raise InputError(name, value, "holds a control character; it is expected to be printable text.")
     if value is not None and allowed is not None and value not in allowed:
         raise InputError(name, value, f"is expected to be one of {list(allowed)}.")
     return value
@@ -200,8 +229,7 @@ def flag_param(name: str, default: bool = False) -> bool:
 
 def renamed(error: InputError, field: str, value: object) -> InputError:
     """Return `error` as an error about request parameter `field` given as `value`, with the same reason."""
-    reason = str(error).removeprefix(f"`{error.field}` was {error.value!r} but ")
-    return InputError(field, value, reason)
+    return InputError(field, value, error.reason)
 
 
 @contextmanager

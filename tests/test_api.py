@@ -248,10 +248,37 @@ def test_a_bad_json_body_is_echoed_as_text(client):
     assert (error["field"], error["value"]) == ("body", "{bad") and "b'" not in error["message"]
 
 
-@pytest.mark.parametrize(("name", "status"), [("at", 404), ("k", 400), ("needs", 400)])
+@pytest.mark.parametrize(("name", "status"), [("at", 400), ("k", 400), ("needs", 400)])
 def test_a_long_value_is_cut_in_the_error(client, name, status):
     question = {"at": "Tenggarong", "needs": "shelter", name: "9" * 20_000}
     answer = client.post("/api/v1/referrals", json=question)
     error = answer.json["error"]
     assert answer.status_code == status and error["field"] == name
     assert error["value"] == "9" * 100 + "…" and len(error["message"]) < 2_000 and "9" * 101 not in error["message"]
+
+
+@pytest.mark.parametrize("at", ["9" * 20_000 + "   ", "Kota Atlantis" + " " * 20_000, " " * 300 + "x" * 150 + " " * 300])
+def test_long_at_value_is_not_echoed_in_full(client, at):
+    for answer in (client.post("/api/v1/referrals", json={"at": at, "needs": "shelter"}),
+                   client.get("/api/v1/referrals", query_string={"at": at, "needs": "shelter"})):  # fmt: skip
+        error = answer.json["error"]
+        assert answer.status_code in (400, 404) and error["field"] == "at"
+        assert len(answer.get_data()) < 2_000 and "x" * 101 not in error["message"] and "9" * 101 not in str(error)
+
+
+def test_a_body_nested_5000_deep_is_a_400_naming_the_body(client):
+    answer = client.post("/api/v1/referrals", data="[" * 5_000 + "]" * 5_000, content_type="application/json")
+    error = answer.json["error"]
+    assert (answer.status_code, error["field"]) == (400, "body") and "nested deeper than 32" in error["message"]
+
+
+def test_brackets_inside_a_string_do_not_count_as_nesting(client):
+    question = {"at": "Tenggarong", "needs": "shelter", "on": '[{"\\' * 100}
+    error = client.post("/api/v1/referrals", json=question).json["error"]
+    assert (error["field"], error["status"]) == ("on", 400)  # read as JSON: refused as a date, not as the body
+
+
+@pytest.mark.parametrize("url", ["/api/v1/places?q=Tengga%00rong", "/api/v1/referrals?at=Tenggarong%1b&needs=shelter"])
+def test_a_control_character_in_a_parameter_is_a_400_naming_it(client, url):
+    error = client.get(url).json["error"]
+    assert error["status"] == 400 and error["field"] == url.split("?")[1].split("=")[0]
