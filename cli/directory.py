@@ -1,4 +1,9 @@
-"""`rujuk agencies list|import|export` and `rujuk agreements list|import|export`."""
+"""`rujuk agencies list|import|export` and `rujuk agreements list|import|export`.
+
+An import needs no record versions (a bulk import is an editor's deliberate replace) but raises the version
+of every record it changes; its warnings (cells that start like a spreadsheet formula) go to standard error.
+CSV exports write such cells with a leading ``'`` (:mod:`geo.directory_io`).
+"""
 
 from __future__ import annotations
 
@@ -117,7 +122,10 @@ def _import_command(what: str, importer, replace_help: str) -> click.Command:  #
     @friendly_errors
     def command(path: Path, mode: str, fmt: str | None) -> None:
         counts = importer(_engine(), path, mode=mode, fmt=fmt)
+        warnings = counts.pop("warnings", [])
         click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
+        for warning in warnings:  # imported all the same: a warning rejects nothing
+            click.echo(f"warning: {warning}", err=True)
 
     return command
 

@@ -6,6 +6,9 @@ with a :class:`~geo.capabilities.RowChecker`, then check the given points of all
 agencies at once: a point must lie in a province of Indonesia (the bounding box
 first, then the province lookup of :mod:`geo.lookup` with its tolerance) and within
 the allowance of its precision of its stated area. Any error rejects every record.
+A value of the wrong type (a list or an object for a text, true/false or a number for a
+list such as ``capabilities`` or ``languages``) and a control character in any text but
+the tabs and line breaks of ``notes`` are row errors naming the field.
 Every text must fit its database column (:func:`geo.db.length_errors`), a capacity
 is at most :data:`MAX_CAPACITY`, and an agreement cannot end before it is signed.
 
@@ -37,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Engine, select
 
-from geo import capabilities, lookup, seats, settings
+from geo import lookup, seats, settings
 from geo._errors import ImportRejectedError
 from geo.capabilities import RowChecker, blank
 from geo.db import session_scope
@@ -213,12 +216,13 @@ def validate_agencies(
         agency: dict[str, object] = {"_row": row, "id": check.ident(row, record, "id", seen)}
         for field in ("name", "source"):
             agency[field] = check.text(row, record, field, required=True)
-        for field in ("address", "phone", "email", "opening_hours", "source_url", "notes"):
+        for field in ("address", "phone", "email", "opening_hours", "source_url"):
             agency[field] = check.text(row, record, field)
+        agency["notes"] = check.text(row, record, "notes", lines=True)
         for field in ("agency_type", "jurisdiction_level", "location_precision"):
             agency[field] = check.choice(row, record, field)
         agency["capabilities"] = check.codes(row, record)
-        agency["languages"] = ";".join(capabilities.split_list(record.get("languages"))) or None
+        agency["languages"] = ";".join(check.items(row, record, "languages")) or None
         agency["area_code"] = check.area(row, record, "area_code", levels.get(agency["jurisdiction_level"], (2, 5)))
         for field in ("confidential", "existence_confirmed"):
             agency[field] = check.flag(row, record, field)

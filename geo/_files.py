@@ -7,6 +7,11 @@ rows with more cells than the header, or GeoJSON features that are not Feature
 objects with a valid Point raises :class:`~geo._errors.ImportRejectedError` listing
 every such row. The values themselves are checked by the importers
 (:mod:`geo.directory_io`, :mod:`geo.cases`).
+
+Spreadsheet formulas (OWASP "CSV Injection"): a text cell that starts with one of
+:data:`FORMULA_STARTS` may be run as a formula by the spreadsheet that opens the file.
+:func:`neutralised` writes such a text with a leading ``'`` (shown as text, not run) and
+:func:`restored` reads that form back, so an export read again gives the same text.
 """
 
 from __future__ import annotations
@@ -15,10 +20,46 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from geo._errors import ImportRejectedError, InputError, RowError
+
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula."""
+_QUOTE = "'"
+
+
+def neutralised(text: str) -> str:
+    """Return `text` as a CSV cell a spreadsheet shows rather than runs: with a leading ``'`` if it starts a formula."""
+    return _QUOTE + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restored(cell: str) -> str:
+    """Return the text of a cell written by :func:`neutralised`: ``'=x`` gives ``=x``; any other cell is unchanged."""
+    return cell[1:] if cell.startswith(_QUOTE) and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ().+/-]*")
+"""A text a spreadsheet cannot run as a command (no letters, no function): a phone number, a signed number."""
+
+
+def formula_warnings(rows: list[dict[str, object]], numbers: Iterable[str] = ()) -> list[RowError]:
+    """Return a warning (a RowError that rejects nothing) for every text of `rows` a spreadsheet may run as a formula.
+
+    Rows are numbered from 1. The fields `numbers` and texts that are plain numbers (:data:`_PLAIN_NUMBER`,
+    e.g. ``-10.18`` or ``+62 380 123``) are left out; a cell written by :func:`neutralised` starts with ``'``.
+    """
+    numbers, warnings = set(numbers), []
+    for number, row in enumerate(rows, start=1):
+        for field, value in row.items():
+            if (isinstance(value, str) and value.startswith(FORMULA_STARTS) and field not in numbers
+                    and not _PLAIN_NUMBER.fullmatch(value.strip())):  # fmt: skip
+                message = ("starts like a spreadsheet formula; check it is meant (an export writes it as text, "
+                           "with a leading ').")  # fmt: skip
+                warnings.append(RowError(number, str(field), value, message))
+    return warnings
 
 
 def read_text(path: str | Path) -> str:

@@ -144,6 +144,10 @@ VOCABULARIES: dict[str, dict[str, Term]] = {
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 """Stable ids of agencies and agreements: lower-case slugs such as ``lpsk-ntt``."""
 _TRUE, _FALSE = {"true", "1", "yes", "ya", "y"}, {"false", "0", "no", "tidak", "n"}
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (C0, DEL, C1) and bidirectional overrides, which hide or reorder what a text shows."""
+_LAYOUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""The same without tab and newline, which free text (notes) may hold."""
 
 
 def close_matches(value: object, allowed: Iterable[str], limit: int = 3) -> list[str]:
@@ -190,12 +194,25 @@ def check(field: str, value: object) -> str:
     return value  # type: ignore[return-value]
 
 
-def split_list(value: object) -> list[str]:
-    """Return a ``";"``-separated text (or a list) as a list of stripped, non-empty items, order kept."""
+def split_list(value: object, field: str = "list") -> list[str]:
+    """Return a ``";"``-separated text (or a list or tuple of texts) as a list of stripped, non-empty items, order kept.
+
+    None and NaN give an empty list.
+
+    Raises
+    ------
+    InputError
+        Naming `field`, if `value` is anything else (a number, true/false, an object) or a list holds a non-text.
+    """
     if value is None or (isinstance(value, float) and value != value):
         return []
-    items = value.split(";") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
-    return [str(item).strip() for item in items if str(item).strip()]
+    if isinstance(value, str):
+        items = value.split(";")
+    elif isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        items = list(value)
+    else:
+        raise InputError(field, value, "is expected to be ';'-separated text or a list of texts.")
+    return [item.strip() for item in items if item.strip()]
 
 
 def check_capabilities(value: object) -> list[str]:
@@ -206,7 +223,7 @@ def check_capabilities(value: object) -> list[str]:
     InputError
         If a code is unknown (close matches are given) or no code is given.
     """
-    codes = list(dict.fromkeys(split_list(value)))
+    codes = list(dict.fromkeys(split_list(value, "capabilities")))
     if not codes:
         raise InputError("capabilities", value, f"is empty; give one or more of {', '.join(CAPABILITIES)}.")
     return [check("capability", code) for code in codes]
@@ -257,14 +274,30 @@ class RowChecker:
         """Record that `value` of `field` in row `row` is bad, `message` saying why and what to give."""
         self.errors.append(RowError(row, field, value, message))
 
-    def text(self, row: int, record: dict, field: str, required: bool = False) -> str | None:
-        """Return the stripped text, None when blank (an error too if `required`)."""
+    def text(self, row: int, record: dict, field: str, required: bool = False, lines: bool = False) -> str | None:
+        """Return the stripped text, None when blank (an error too if `required`) or bad.
+
+        A value must be text or a number (never true/false, a list or an object) without control
+        characters; with `lines` (free text such as notes) tabs and newlines are kept (``\\r\\n`` read as ``\\n``).
+        """
         value = record.get(field)
         if blank(value):
             if required:
                 self.fail(row, field, value, "is required; give a non-empty value.")
             return None
-        return str(value).strip()
+        if isinstance(value, bool | list | tuple | dict | set):
+            self.fail(row, field, value, "is expected to be text (or a number), not true/false, a list or an object.")
+            return None
+        text = str(value).strip()
+        if lines:
+            text = text.replace("\r\n", "\n")
+        bad = (_LAYOUT if lines else _CONTROL).search(text)
+        if bad is not None:
+            allowed = "; only tabs and line breaks are allowed" if lines else ""
+            message = f"holds the control character U+{ord(bad[0]):04X} at position {bad.start()}{allowed}; remove it."
+            self.fail(row, field, value, message)
+            return None
+        return text
 
     def ident(self, row: int, record: dict, field: str, seen: dict[str, int]) -> str | None:
         """Return a required id (lower-case, digits, ``.-_``), unique among `seen` (id -> first row)."""
@@ -288,9 +321,25 @@ class RowChecker:
             return None
         return value
 
+    def _split(self, row: int, record: dict, field: str) -> list[str] | None:
+        """Return :func:`split_list` of the field, None (and an error) when it is neither text nor a list of texts."""
+        try:
+            return split_list(record.get(field), field)
+        except InputError as error:
+            self.fail(row, field, error.value, error.reason)
+            return None
+
+    def items(self, row: int, record: dict, field: str) -> list[str]:
+        """Return an optional ``;``-separated list (text or a list of texts) of items without control characters."""
+        clean = [self.text(row, {field: item}, field) for item in self._split(row, record, field) or []]
+        return [item for item in clean if item is not None]
+
     def codes(self, row: int, record: dict, field: str = "capabilities") -> list[str]:
         """Return the ``;``-separated capability codes, at least one, each known (duplicates dropped)."""
-        codes = list(dict.fromkeys(split_list(record.get(field))))
+        split = self._split(row, record, field)
+        if split is None:
+            return []
+        codes = list(dict.fromkeys(split))
         if not codes:
             message = f"is empty; give ';'-separated codes from {', '.join(CAPABILITIES)}."
             self.fail(row, field, record.get(field), message)

@@ -11,23 +11,32 @@ Agencies are never deleted: :func:`retire_agency` sets ``retired_on``, and a ret
 agency leaves the active lists from that day on. The location of a ``confidential``
 agency (a safe house) never leaves the server unredacted: every export and the API
 pass agency rows through :func:`public_view`, the one place of that rule.
+
+Every organization, agency and agreement carries a ``version`` (1 when created), raised by one on every write:
+SQLAlchemy's ``version_id_col`` makes each UPDATE and DELETE a compare-and-swap (``... WHERE id = ? AND version = ?``),
+so a write based on an older version fails with :class:`StaleRecordError` instead of overwriting a newer one.
+:func:`check_version` compares a version a caller read with the stored one; :func:`stale_writes` turns SQLAlchemy's
+``StaleDataError`` (a concurrent write won the race) into :class:`StaleRecordError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from difflib import get_close_matches
 from functools import cache
+from typing import ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import JSON, Boolean, Date, Engine, Float, ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy import JSON, Boolean, Date, Engine, Float, ForeignKey, Integer, String, Text, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from geo import boundaries, capabilities, lookup
-from geo._errors import NotFoundError
+from geo._errors import NotFoundError, RujukError
 from geo.db import Base, session_scope
 
 AGENCY_FIELDS: tuple[str, ...] = (
@@ -68,6 +77,9 @@ class Organization(Base):
     website: Mapped[str | None] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+
+    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
 
 
 class ServiceLocation(Base):
@@ -103,6 +115,9 @@ class ServiceLocation(Base):
     existence_confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     retired_on: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+
+    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     services: Mapped[list[Service]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -139,6 +154,46 @@ class Agreement(Base):
     title: Mapped[str] = mapped_column(Text, nullable=False)
     source: Mapped[str] = mapped_column(Text, nullable=False)
     source_url: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+
+    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
+
+
+class StaleRecordError(RujukError):
+    """A write was based on a version of a record that is no longer the stored one; nothing was written.
+
+    ``identifier`` names the record, ``given`` the version the writer read (None: unknown) and ``current`` the
+    stored one (None: the record changed while it was being written; read it again).
+    """
+
+    def __init__(self, identifier: str, given: int | None, current: int | None) -> None:
+        self.identifier, self.given, self.current = identifier, given, current
+        states = {None: "was changed by another write meanwhile", 0: "does not exist"}
+        now = states.get(current, f"is at version {current}")
+        wanted = "not to exist yet" if given == 0 else f"version {given}"
+        super().__init__(f"{identifier!r} {now}, but the write expected {wanted}; read it again, apply the change "
+                         "and retry.")
+
+
+def check_version(
+    identifier: str, record: Organization | ServiceLocation | Agreement | None, expected: int | None
+) -> None:
+    """Raise StaleRecordError unless `expected` is None (no check asked) or the stored version of `record`.
+
+    A missing record (None) is at version 0, so ``expected=0`` asks that no record has that id yet.
+    """
+    current = 0 if record is None else record.version
+    if expected is not None and current != expected:
+        raise StaleRecordError(identifier, expected, current)
+
+
+@contextmanager
+def stale_writes(identifier: str, expected: int | None = None) -> Iterator[None]:
+    """Turn a lost compare-and-swap (SQLAlchemy's StaleDataError) inside the block into StaleRecordError."""
+    try:
+        yield
+    except StaleDataError:
+        raise StaleRecordError(identifier, expected, None) from None
 
 
 def _inside(column, area_code: str):  # type: ignore[no-untyped-def]
@@ -205,16 +260,25 @@ def get_agency(session: Session, agency_id: str) -> ServiceLocation:
     return agency
 
 
-def retire_agency(session: Session, agency_id: str, on: dt.date | None = None) -> ServiceLocation:
+def retire_agency(
+    session: Session, agency_id: str, on: dt.date | None = None, expected: int | None = None
+) -> ServiceLocation:
     """Mark an agency retired from `on` (default today); it is kept, never deleted.
+
+    With `expected`, the agency must be at that version, checked again by the UPDATE itself.
 
     Raises
     ------
     NotFoundError
         If no agency has that id.
+    StaleRecordError
+        If the agency is not (or no longer, when written) at version `expected`.
     """
     agency = get_agency(session, agency_id)
+    check_version(agency_id, agency, expected)
     agency.retired_on = on or dt.date.today()
+    with stale_writes(agency_id, expected):
+        session.flush()
     return agency
 
 
@@ -232,19 +296,22 @@ def list_agreements(session: Session, area_code: str | None = None, include_ende
 
 
 def agency_record(agency: ServiceLocation) -> dict[str, object]:
-    """Return one agency as a flat dict of :data:`AGENCY_FIELDS` (capabilities and languages as lists)."""
+    """Return one agency as a flat dict of :data:`AGENCY_FIELDS` (capabilities and languages as lists) and its
+    ``version`` (frames and files leave the version out)."""
     record = {field: getattr(agency, field, None) for field in AGENCY_FIELDS}
     record["organization_name"] = agency.organization.name
     record["website"] = agency.organization.website
     record["capabilities"] = agency.capabilities
     record["languages"] = capabilities.split_list(agency.languages)
+    record["version"] = agency.version
     return record
 
 
 def agreement_record(agreement: Agreement) -> dict[str, object]:
-    """Return one agreement as a flat dict of :data:`AGREEMENT_FIELDS` (capabilities as a list)."""
+    """Return one agreement as a flat dict of :data:`AGREEMENT_FIELDS` (capabilities as a list) and its ``version``."""
     record = {field: getattr(agreement, field) for field in AGREEMENT_FIELDS}
     record["capabilities"] = list(agreement.capabilities)
+    record["version"] = agreement.version
     return record
 
 

@@ -28,6 +28,21 @@ The organization of an agency (``organization_name``, ``website``) is shared by 
 its agencies, so one row never changes it unasked: a blank value keeps the stored
 one, and a different one is a row error unless the file holds every agency of
 that organization (the rule is in :mod:`geo._directory_checks`).
+
+Versions: an import is an editor's deliberate replace, so it needs no version
+(``rujuk agencies import`` and the import page give none); every record it changes
+gets its ``version`` raised by one, so an API or form edit based on the version read
+before the import is refused as stale. The JSON API and the edit forms pass the
+versions their caller read (`expected`): the check and the compare-and-swap UPDATE
+run in the import's one transaction (:class:`geo.directory.StaleRecordError`).
+
+Spreadsheet formulas: every CSV export writes a text cell that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return with a leading ``'``
+(:func:`geo._files.neutralised`; numbers such as lon, lat and capacity are never
+changed), and an import reads such a cell back without the ``'``, so a full export
+imports unchanged. An import warns (the ``warnings`` of its counts: row, field, value,
+message; never an error) about every other text cell that starts so, except texts
+made only of digits, spaces and ``+-()./`` such as phone numbers.
 """
 
 from __future__ import annotations
@@ -37,17 +52,20 @@ import datetime as dt
 import io
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from geo import _files, boundaries, directory, settings
 from geo._directory_checks import validate_agencies, validate_agreements
-from geo._errors import InputError
+from geo._errors import InputError, RowError
 from geo.db import session_scope
-from geo.directory import Agreement, Organization, Service, ServiceLocation
+from geo.directory import Agreement, Organization, Service, ServiceLocation, check_version, stale_writes
 
 _PUBLIC_EXPORT_HINT = (
     "only a public export writes it, with the points and addresses of confidential agencies hidden; "
@@ -61,6 +79,7 @@ _KINDS: dict[str, tuple[tuple[str, ...], bool, dict[str, str]]] = {
 MODES: tuple[str, ...] = ("upsert", "replace")
 FORMATS: tuple[str, ...] = ("csv", "geojson")
 COORDINATE_DECIMALS = 6
+_NUMBER_FIELDS = frozenset({"lon", "lat", "capacity"})
 
 
 def default_dir() -> Path:
@@ -102,13 +121,20 @@ def read_rows(path: str | Path, fmt: str | None = None, kind: str | None = None)
         a Feature object, has properties that are not an object, or a geometry that is
         not ``[lon, lat]`` numbers (see :mod:`geo._files`).
     """
-    path = Path(path)
+    return _read(Path(path), fmt, kind)[0]
+
+
+def _read(path: Path, fmt: str | None, kind: str | None) -> tuple[list[dict[str, object]], list[RowError]]:
+    """Return the records of :func:`read_rows` and a warning for every text cell that may run as a formula."""
     if kind is not None and kind not in _KINDS:
         raise InputError("kind", kind, f"is expected to be None or one of {list(_KINDS)}.")
     columns, points, hints = _KINDS[kind] if kind is not None else (None, False, None)
-    if _format(path, fmt) == "csv":
-        return _files.read_csv(path, columns, hints=hints)
-    return _files.read_features(path, points=points, hints=hints)
+    if _format(path, fmt) == "geojson":
+        rows: list[dict[str, object]] = _files.read_features(path, points=points, hints=hints)
+        return rows, _files.formula_warnings(rows, _NUMBER_FIELDS)
+    raw: list[dict[str, object]] = _files.read_csv(path, columns, hints=hints)  # type: ignore[assignment]
+    restored = [{k: _files.restored(str(v)) for k, v in row.items()} for row in raw]
+    return restored, _files.formula_warnings(raw, _NUMBER_FIELDS)
 
 
 def _check_mode(mode: str) -> None:
@@ -117,8 +143,13 @@ def _check_mode(mode: str) -> None:
 
 
 def import_agencies(
-    engine: Engine, path: str | Path, mode: str = "upsert", fmt: str | None = None, source: str | None = None
-) -> dict[str, int]:
+    engine: Engine,
+    path: str | Path,
+    mode: str = "upsert",
+    fmt: str | None = None,
+    source: str | None = None,
+    expected: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
     """Validate a CSV or GeoJSON file of agencies and write it in one transaction.
 
     Parameters
@@ -135,21 +166,28 @@ def import_agencies(
     source
         What the rows come from, named in the errors (default `path`; the API says
         "request body" rather than the name of its temporary file).
+    expected
+        The version each stored agency must still be at, by id (the JSON API and the
+        forms give the version their caller read); None: no check (a bulk import).
 
     Returns
     -------
     dict
-        Counts ``added``, ``updated``, ``retired``.
+        Counts ``added``, ``updated``, ``retired``, and ``warnings``: a list of
+        :class:`~geo._errors.RowError` for the cells that start like a formula.
 
     Raises
     ------
     ImportRejectedError
         If any row is invalid; every row error is listed and nothing is written.
+    StaleRecordError
+        If an agency of `expected` is not, or no longer, at its version; nothing is written.
     """
     _check_mode(mode)
-    agencies = validate_agencies(read_rows(path, fmt, "agencies"), source=source or str(path), engine=engine)
-    counts = {"added": 0, "updated": 0, "retired": 0}
-    with session_scope(engine) as session:
+    rows, warnings = _read(Path(path), fmt, "agencies")
+    agencies = validate_agencies(rows, source=source or str(path), engine=engine)
+    counts: dict[str, Any] = {"added": 0, "updated": 0, "retired": 0}
+    with session_scope(engine) as session, stale_writes(", ".join(sorted(expected or {})) or "an agency"):
         for org_id, (name, website) in {a["organization_id"]: a["organization"] for a in agencies}.items():
             organization = session.get(Organization, org_id) or Organization(id=org_id)
             organization.name, organization.website = name, website
@@ -158,55 +196,84 @@ def import_agencies(
         for record in agencies:
             agency = session.get(ServiceLocation, record["id"])
             counts["updated" if agency else "added"] += 1
+            if expected is not None and record["id"] in expected:
+                check_version(record["id"], agency, expected[record["id"]])
             agency = agency or ServiceLocation(id=record["id"])
             for field, value in record.items():
                 if not field.startswith("_") and field not in ("capabilities", "organization"):
+                    if field in ("lon", "lat") and _same_point(getattr(agency, field), value):
+                        continue  # an export rounds points: reading it back is no change (no new version)
                     setattr(agency, field, value)
-            agency.services = [Service(capability=code) for code in record["capabilities"]]
+            if set(agency.capabilities) != set(record["capabilities"]):  # type: ignore[arg-type]
+                agency.services = [Service(capability=code) for code in record["capabilities"]]
+                if agency.version is not None and not session.is_modified(agency, include_collections=False):
+                    flag_modified(agency, "name")  # only its services changed: still a new version
             session.add(agency)
         if mode == "replace":
             ids = {a["id"] for a in agencies}
             for agency in directory.list_agencies(session):
                 if agency.id not in ids:
                     agency.retired_on, counts["retired"] = dt.date.today(), counts["retired"] + 1
-    return counts
+        session.flush()  # in the block: a lost compare-and-swap is a StaleRecordError
+    return {**counts, "warnings": warnings}
 
 
 def import_agreements(
-    engine: Engine, path: str | Path, mode: str = "upsert", fmt: str | None = None, source: str | None = None
-) -> dict[str, int]:
+    engine: Engine,
+    path: str | Path,
+    mode: str = "upsert",
+    fmt: str | None = None,
+    source: str | None = None,
+    expected: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
     """Validate a CSV or GeoJSON file of agreements and write it in one transaction.
 
     ``"replace"`` deletes the agreements not in the file (nothing refers to an
     agreement; its history lives in its source). Returns counts ``added``,
-    ``updated``, ``deleted``; `source` and ImportRejectedError as :func:`import_agencies`.
+    ``updated``, ``deleted`` and ``warnings``; `source`, `expected`, ImportRejectedError
+    and StaleRecordError as :func:`import_agencies`.
     """
     _check_mode(mode)
-    agreements = validate_agreements(read_rows(path, fmt, "agreements"), source=source or str(path))
-    counts = {"added": 0, "updated": 0, "deleted": 0}
-    with session_scope(engine) as session:
+    rows, warnings = _read(Path(path), fmt, "agreements")
+    agreements = validate_agreements(rows, source=source or str(path))
+    counts: dict[str, Any] = {"added": 0, "updated": 0, "deleted": 0}
+    with session_scope(engine) as session, stale_writes(", ".join(sorted(expected or {})) or "an agreement"):
         for record in agreements:
             agreement = session.get(Agreement, record["id"])
             counts["updated" if agreement else "added"] += 1
-            session.merge(Agreement(**record))
+            if expected is not None and record["id"] in expected:
+                check_version(record["id"], agreement, expected[record["id"]])
+            agreement = agreement or Agreement(id=record["id"])
+            for field, value in record.items():
+                setattr(agreement, field, value)
+            session.add(agreement)
         if mode == "replace":
             ids = {a["id"] for a in agreements}
             for agreement in session.scalars(select(Agreement).where(Agreement.id.not_in(ids))):
                 session.delete(agreement)
                 counts["deleted"] += 1
-    return counts
+        session.flush()
+    return {**counts, "warnings": warnings}
 
 
 def _cell(value: object) -> str:
+    """Return a value as a CSV cell; a text that starts like a formula gets a leading ' (numbers never)."""
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return _files.neutralised(value)
     if isinstance(value, list | tuple):
-        return ";".join(str(item) for item in value)
+        return _files.neutralised(";".join(str(item) for item in value))
     if isinstance(value, float):
         return "" if math.isnan(value) else str(_rounded(value))
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _same_point(stored: float | None, given: object) -> bool:
+    """Return True if a coordinate `given` is the `stored` one as an export writes it (rounded)."""
+    return stored is not None and isinstance(given, float) and _rounded(stored) == _rounded(given)
 
 
 def _rounded(value: float) -> float:
@@ -264,8 +331,16 @@ def export_agencies(
         :func:`geo.directory.public_view` (a ``redacted`` column is added);
         False: the full directory, for authorised back-ups and re-import.
     include_retired
-        Also retired agencies (a full back-up wants them).
+        Also retired agencies (a full back-up wants them); only with ``public=False``.
+
+    Raises
+    ------
+    InputError
+        If `include_retired` is asked of a public export: retired agencies are for editors only.
     """
+    if public and include_retired:
+        raise InputError("include_retired", True, "is for full exports only: a public export never shows retired "
+                         "agencies; give public=False (rujuk agencies export --full).")  # fmt: skip
     fmt = _format(Path(path or f"x.{fmt}"), fmt)
     frame = directory.agencies_frame(engine, include_retired=include_retired)
     if public:

@@ -97,7 +97,8 @@ STRINGS_EN: dict[str, str] = {
     "map_frame_title": "Interactive national map",
     "suppression_title": "Small counts are suppressed",
     "suppression_text": "Every count below {k} is shown as \"<{k}\" with no rate per 100,000 people, because a small "
-                        "count in one area can identify a victim (UU 21/2007 art. 44).",
+                        "count in one area can identify a victim (UU 21/2007 art. 44). A count shown as \"x\" is "
+                        "withheld so that a total minus its other parts cannot reveal a small count.",
     "true_counts_note": "You are signed in as a caseworker: true counts are shown. Do not share them.",
     "figures_caption": "{measure} ({source}), {period}",
     "area": "Area",
@@ -187,6 +188,13 @@ STRINGS_EN: dict[str, str] = {
     "form_has_errors": "Nothing was saved: correct the marked fields.",
     "save": "Save",
     "cancel": "Cancel",
+    "edit_conflict": "Nothing was saved: someone else changed this entry (now version {version}) after you opened "
+                     "it. The form now shows the saved values; apply your change again and save.",
+    "edit_conflict_yours": "Your values that were not saved:",
+    "action_conflict": "Nothing was done: {id} was changed by someone else meanwhile; check it and try again.",
+    "import_warnings": "Warning: row {row}, {field}: “{value}” starts like a spreadsheet formula; check it is "
+                       "meant.",
+    "import_more_warnings": "… and {n} more warnings like these.",
     "saved": "Saved: {id}",
     "retired": "Retired: {id}",
     "field_id": "Id (lower case, e.g. uptd-ppa-kukar)",

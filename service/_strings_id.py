@@ -100,7 +100,9 @@ STRINGS_ID: dict[str, str] = {
     "map_frame_title": "Peta nasional interaktif",
     "suppression_title": "Angka kecil disembunyikan",
     "suppression_text": "Setiap angka di bawah {k} ditampilkan sebagai \"<{k}\" tanpa angka per 100.000 penduduk, "
-                        "karena angka kecil di satu wilayah dapat mengungkap identitas korban (UU 21/2007 pasal 44).",
+                        "karena angka kecil di satu wilayah dapat mengungkap identitas korban (UU 21/2007 pasal 44). "
+                        "Angka yang ditampilkan sebagai \"x\" ditahan agar total dikurangi bagian lainnya tidak "
+                        "membuka angka kecil.",
     "true_counts_note": "Anda masuk sebagai pendamping kasus: angka sebenarnya ditampilkan. Jangan sebarkan.",
     "figures_caption": "{measure} ({source}), {period}",
     "area": "Wilayah",
@@ -193,6 +195,13 @@ STRINGS_ID: dict[str, str] = {
     "form_has_errors": "Data belum disimpan: perbaiki isian yang ditandai.",
     "save": "Simpan",
     "cancel": "Batal",
+    "edit_conflict": "Data belum disimpan: orang lain mengubah data ini (kini versi {version}) setelah Anda "
+                     "membukanya. Formulir kini menampilkan data tersimpan; terapkan lagi perubahan Anda lalu simpan.",
+    "edit_conflict_yours": "Isian Anda yang belum disimpan:",
+    "action_conflict": "Tidak ada yang dilakukan: {id} telah diubah orang lain; periksa lalu coba lagi.",
+    "import_warnings": "Peringatan: baris {row}, {field}: “{value}” berawal seperti rumus lembar kerja; pastikan "
+                       "memang dimaksudkan.",
+    "import_more_warnings": "… dan {n} peringatan serupa lainnya.",
     "saved": "Tersimpan: {id}",
     "retired": "Dinonaktifkan: {id}",
     "field_id": "Id (huruf kecil, mis. uptd-ppa-kukar)",

@@ -26,7 +26,8 @@ import numpy as np
 from flask import Flask, Response, current_app, jsonify, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import Engine
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from geo._errors import ImportRejectedError, InputError, NotFoundError, RujukError
 
@@ -92,6 +93,15 @@ def register_errors(app: Flask, page: Callable[[HTTPException], Any] | None = No
         if field is None and (named := re.match(r"`([^`]+)` was ", str(error))):
             field = named[1]  # raised outside looked_up(): at least the field its message names
         return json_error(404, _cut(str(error), value), field=field, value=_shown(value))
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(error: IntegrityError):  # type: ignore[no-untyped-def]
+        # two writes of one new id at the same moment: the database kept the first
+        log.warning("Write conflict on %s %s", request.method, request.path)  # no values: they may be personal
+        message = "Another request wrote a record with the same id at the same time; read it and try again."
+        if not is_api():
+            return page(Conflict(message)) if page is not None else Conflict(message)
+        return json_error(409, message, field="id")
 
     @app.errorhandler(RujukError)
     def _rujuk_error(error: RujukError):  # type: ignore[no-untyped-def]

@@ -7,6 +7,10 @@ the document cannot claim a route that does not exist nor forget the role of one
 :func:`check_parameters` runs before every API request and answers 400 for a query
 parameter the route does not document (a misspelt ``capabilty=`` would otherwise be
 ignored silently).
+
+Directory writes to one record (PUT, PATCH, DELETE, retire) document the required
+``If-Match`` header and their 412 and 428 answers; ``GET`` of one record its ``ETag``
+(:mod:`service.api_directory`).
 """
 
 from __future__ import annotations
@@ -57,18 +61,33 @@ _REFERRAL_FIELDS: dict[str, dict[str, Any]] = {
     "on": {"type": "string", "format": "date", "description": "Leave out agencies closed that day."},
 }
 _DIRECTORY_BODY = "Directory write: one record, a Feature, a list of them, or a FeatureCollection."
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
+             "description": 'The ETag of the record as GET answered it (e.g. `"3"`): the write is refused (412) '
+                            "when the record has changed since. Required of every caller (428 without it)."}
+_VERSION_REFUSALS = {
+    "412": "The record has changed since the version in If-Match; nothing was written. `field` is If-Match, "
+           "`value` the tag sent, `current_version` the stored version (also the ETag of the answer).",
+    "428": "No If-Match header: GET the record and send its ETag.",
+}
+_ETAG = {"ETag": {"description": 'The version of the record, a strong tag such as `"3"`; send it back in If-Match.',
+                  "schema": {"type": "string"}}}
 
 
 def _op(summary: str, tag: str, params: list[dict] | None = None, answer: str = "FeatureCollection",
         body: str | None = None, media: str = GEOJSON, created: bool = False, lookup: bool = False,
-        data: bool = True) -> dict[str, Any]:  # fmt: skip
+        data: bool = True, versioned: str | None = None, refusals: dict[str, str] | None = None,
+        ) -> dict[str, Any]:  # fmt: skip
     """Return one operation of :data:`OPERATIONS` (roles and path parameters are added by :func:`document`).
 
     `lookup`: a parameter names an area, place or id that may not exist (404); `data`: the
-    answer reads data files or the database (503 when they are missing).
+    answer reads data files or the database (503 when they are missing); `versioned`:
+    ``"read"`` answers an ETag, ``"write"`` needs If-Match (412, 428); `refusals`: other
+    error answers by status.
     """
+    refusals = {**(refusals or {}), **(_VERSION_REFUSALS if versioned == "write" else {})}
     return {"summary": summary, "tag": tag, "params": params or [], "answer": answer, "body": body, "media": media,
-            "created": created, "lookup": lookup, "data": data}  # fmt: skip
+            "created": created, "lookup": lookup, "data": data, "versioned": versioned,
+            "refusals": refusals}  # fmt: skip
 
 
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
@@ -111,23 +130,27 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/agencies", "get"): _op("The service directory (public view below caseworker)", "directory", [
         _q("capability", "Only agencies with this capability.", _CAPABILITY),
         _q("area", "Only agencies of this area or inside it.", _AREA),
-        _q("include_retired", "Also retired agencies.", {"type": "boolean"})], lookup=True),
+        _q("include_retired", "Also retired agencies (editors only).", {"type": "boolean"})], lookup=True,
+        refusals={"403": "`include_retired` from a caller below editor: retired agencies are for editors only."}),
     ("/agencies", "post"): _op("Create agencies (all or nothing; 422 lists every row error)", "directory",
                                body="AgencyBody", created=True),
-    ("/agencies/<agency_id>", "get"): _op("One agency (public view below caseworker)", "directory", answer="Feature"),
-    ("/agencies/<agency_id>", "put"): _op("Replace one agency", "directory", body="AgencyBody"),
-    ("/agencies/<agency_id>", "patch"): _op("Change the fields given of one agency", "directory", body="AgencyBody"),
+    ("/agencies/<agency_id>", "get"): _op("One agency (public view below caseworker; a retired one: editors only, "
+                                          "404 to others)", "directory", answer="Feature", versioned="read"),
+    ("/agencies/<agency_id>", "put"): _op("Replace one agency", "directory", body="AgencyBody", versioned="write"),
+    ("/agencies/<agency_id>", "patch"): _op("Change the fields given of one agency", "directory", body="AgencyBody",
+                                            versioned="write"),
     ("/agencies/<agency_id>/retire", "post"): _op("Retire an agency from a date (default today); never deleted",
-                                                  "directory", body="Retire"),
+                                                  "directory", body="Retire", versioned="write"),
     ("/agreements", "get"): _op("Cooperation agreements, a line between the two areas", "directory", [
         _q("area", "Only agreements of which this area (or one inside it) is a party.", _AREA)], lookup=True),
     ("/agreements", "post"): _op("Create agreements (all or nothing)", "directory", body="AgreementBody", created=True),
-    ("/agreements/<agreement_id>", "get"): _op("One agreement", "directory", answer="Feature"),
-    ("/agreements/<agreement_id>", "put"): _op("Replace one agreement", "directory", body="AgreementBody"),
+    ("/agreements/<agreement_id>", "get"): _op("One agreement", "directory", answer="Feature", versioned="read"),
+    ("/agreements/<agreement_id>", "put"): _op("Replace one agreement", "directory", body="AgreementBody",
+                                               versioned="write"),
     ("/agreements/<agreement_id>", "patch"): _op("Change the fields given of one agreement", "directory",
-                                                 body="AgreementBody"),
+                                                 body="AgreementBody", versioned="write"),
     ("/agreements/<agreement_id>", "delete"): _op("Delete an agreement", "directory", answer="Object",
-                                                  media="application/json"),
+                                                  media="application/json", versioned="write"),
 }  # fmt: skip
 """Every API operation by (rule below /api/v1, method)."""
 
@@ -135,7 +158,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
 def _record_schema(fields: tuple[str, ...], lists: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
     """Return the schema of a directory record of `fields` (no others: the API refuses unknown fields)."""
     kinds = {"lon": "number", "lat": "number", "capacity": "integer", "confidential": "boolean",
-             "existence_confirmed": "boolean", "redacted": "boolean"}  # fmt: skip
+             "existence_confirmed": "boolean", "redacted": "boolean", "version": "integer"}  # fmt: skip
     text_list = {"type": "array", "items": {"type": "string"}}
     properties = {
         name: text_list if name in lists else {"type": [kinds.get(name, "string"), "null"]} for name in fields
@@ -165,7 +188,8 @@ def _schemas() -> dict[str, Any]:
 
     error = {"type": "object", "properties": {"error": {"type": "object", "required": ["status", "message"],
              "properties": {"status": {"type": "integer"}, "message": {"type": "string"}, "field": {"type": "string"},
-                            "value": {}, "rows": {"type": "array", "items": {"type": "object", "properties": {
+                            "value": {}, "current_version": {"type": "integer"},
+                            "rows": {"type": "array", "items": {"type": "object", "properties": {
                                 "row": {"type": "integer"}, "field": {"type": "string"}, "value": {},
                                 "message": {"type": "string"}}}}}}}}  # fmt: skip
     return {
@@ -212,6 +236,9 @@ def _responses(spec: dict[str, Any], rule: Any, role: str | None) -> dict[str, A
         responses["422"] = _error("Rejected rows: `rows` lists every row error; nothing was written.")
     if spec["data"]:
         responses["503"] = _error("The data this answer needs (boundaries, database) is missing; see the message.")
+    responses.update({status: _error(description) for status, description in spec["refusals"].items()})
+    if spec["versioned"]:
+        responses["200"]["headers"] = _ETAG
     return responses
 
 
@@ -220,7 +247,8 @@ def _operation(spec: dict[str, Any], rule: Any, method: str, role: str | None) -
                    for name in sorted(rule.arguments)]  # fmt: skip
     operation: dict[str, Any] = {
         "summary": spec["summary"], "tags": [spec["tag"]], "operationId": f"{method}_{rule.endpoint.split('.')[-1]}",
-        "parameters": path_params + spec["params"], "responses": _responses(spec, rule, role),
+        "parameters": path_params + spec["params"] + ([_IF_MATCH] if spec["versioned"] == "write" else []),
+        "responses": _responses(spec, rule, role),
         "security": [{"bearerAuth": []}, {"cookieAuth": []}] + ([] if role else [{}]),
         "x-minimum-role": role or "public",
     }  # fmt: skip

@@ -2,7 +2,8 @@
 
 Everyone sees the public view (:func:`geo.directory.public_view`: a safe house at its
 regency's point, without address); caseworkers see true locations. Editors also get the
-links to the forms of :mod:`service.pages_editor` and may list retired agencies.
+links to the forms of :mod:`service.pages_editor` and may list retired agencies (retired
+agencies and ended agreements are shown to editors only).
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ def agencies(filters: dict[str, str | None], include_retired: bool) -> list[dict
             agency_type=filters["agency_type"], include_retired=include_retired,
         )  # fmt: skip
         frame = directory.agencies_to_frame(rows)
+        versions = {agency.id: agency.version for agency in rows}  # for the editors' retire buttons
     view = directory.public_view(frame, authorised=authorised())
     records = [_plain(record) for record in view.drop(columns="geometry").to_dict("records")]
+    for record in records:
+        record["version"] = versions[record["id"]]
     words = (filters["q"] or "").casefold().split()
     text = lambda r: f"{r['name']} {r['organization_name'] or ''} {r['id']}".casefold()  # noqa: E731
     return [record for record in records if all(word in text(record) for word in words)]

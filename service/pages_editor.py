@@ -7,6 +7,14 @@ is one record checked and written by the same code as the JSON API
 then one transaction); its row errors are shown next to their fields and nothing is
 written. An uploaded CSV or GeoJSON file goes through :mod:`geo.directory_io` whole:
 rejected, every row error is listed and nothing is written.
+
+An edit form, and the retire and end buttons, carry the ``version`` of the record they
+were built from (a hidden field): the write is refused unless the record is still at that
+version (:class:`geo.directory.StaleRecordError`, checked in the write's transaction). A
+stale edit shows the form again (409) with the saved values, a conflict message in the
+page's language and the values that were not saved; nothing is ever overwritten silently.
+A file import needs no version (an editor's deliberate replace) and lists its warnings
+about cells that start like a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ from service.pages_common import engine, lang, page, t
 
 FORM_SOURCE = "form"
 MODES = directory_io.MODES
+SHOWN_WARNINGS = 10
+"""The import warnings shown after an import (one line each); more are counted."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,12 @@ def _submitted(form: Form) -> dict[str, object]:
     return record
 
 
+def _posted_version() -> int | None:
+    """Return the ``version`` field of the posted form, None when it is missing or not a number."""
+    value = request.form.get("version", "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 def _field_errors(error: ImportRejectedError) -> dict[str, list[dict]]:
     """Return the row errors by form field (``lon/lat`` belongs to both); others under ``""``."""
     found: dict[str, list[dict]] = {}
@@ -97,7 +113,14 @@ def _field_errors(error: ImportRejectedError) -> dict[str, list[dict]]:
     return found
 
 
-def _render(form: Form, values: dict[str, object], errors: dict, item_id: str | None, status: int = 200) -> Response:
+def _render(
+    form: Form,
+    values: dict[str, object],
+    errors: dict,
+    item_id: str | None,
+    status: int = 200,
+    conflict: dict | None = None,
+) -> Response:
     shown = {field: _shown(value) for field, value in values.items()}
     shown["capabilities"] = list(values.get("capabilities") or [])  # type: ignore[assignment]
     vocabularies = {field: capabilities.labels(field, lang()) for field in capabilities.VOCABULARIES}
@@ -106,21 +129,40 @@ def _render(form: Form, values: dict[str, object], errors: dict, item_id: str | 
     return page(
         "entry_form.html", status, form=form, values=shown, errors=errors, item_id=item_id,
         vocabularies=vocabularies, capability_codes=list(capabilities.CAPABILITIES), general_errors=general,
+        conflict=conflict,
     )  # fmt: skip
+
+
+def _conflict(form: Form, item_id: str, record: dict[str, object]) -> Response:
+    """Show the saved record of `item_id` (its new version) with the posted values that differ from it (409)."""
+    current = form.kind.existing(item_id)
+    yours = {field: _shown(value) for field, value in record.items()
+             if field in {*form.widgets, *form.flags, "capabilities"} and _shown(value) != _shown(current.get(field))}
+    return _render(form, current, {}, item_id, 409, {"version": current["version"], "yours": yours})
 
 
 def _save(form: Form, item_id: str | None) -> Response:
     """Write the posted record (new when `item_id` is None) or show the form again with its errors."""
     record = _submitted(form)
+    taken = {"row": 1, "field": "id", "value": record["id"], "message": t("error_id_taken")}
     if item_id is not None:
         record["id"] = item_id
+        expected = _posted_version()
+        if expected is None:  # a form without its version cannot say what it was based on
+            return _conflict(form, item_id, record)
     elif record["id"] in form.kind.known_ids():
-        error = {"row": 1, "field": "id", "value": record["id"], "message": t("error_id_taken")}
-        return _render(form, record, {"id": [error]}, None, 400)
+        return _render(form, record, {"id": [taken]}, None, 400)
+    else:
+        expected = 0  # still new when written
     try:
-        write_records(form.kind, [record])
+        write_records(form.kind, [record], expected={str(record["id"]): expected})
     except ImportRejectedError as rejected:
-        return _render(form, record, _field_errors(rejected), item_id, 400)
+        values = {**record, "version": _posted_version()}
+        return _render(form, values, _field_errors(rejected), item_id, 400)
+    except directory.StaleRecordError:
+        if item_id is None:
+            return _render(form, record, {"id": [taken]}, None, 400)
+        return _conflict(form, item_id, record)
     flash(t("saved", id=str(record["id"])))
     return redirect(url_for("pages.directory_page", q=record["id"]))
 
@@ -150,6 +192,11 @@ def _import(kind: str, mode: str) -> Response:
             return page("import.html", 422, rows=rows, kind=kind, mode=mode, filename=upload.filename, forms=FORMS)
     directory_changed()
     flash(t("imported", filename=upload.filename, **{k: counts.get(k, 0) for k in ("added", "updated")}))
+    warnings = counts.get("warnings", [])
+    for warning in warnings[:SHOWN_WARNINGS]:  # flashes live in the session cookie: a few only
+        flash(t("import_warnings", row=warning.row, field=warning.field, value=str(warning.value)[:60]))
+    if len(warnings) > SHOWN_WARNINGS:
+        flash(t("import_more_warnings", n=len(warnings) - SHOWN_WARNINGS))
     return redirect(url_for("pages.directory_page"))
 
 
@@ -172,8 +219,12 @@ def register(bp: Blueprint) -> None:
     @bp.post("/directory/agencies/<item_id>/retire")
     @role_required("editor")
     def retire_agency(item_id: str) -> Response:
-        with session_scope(engine()) as session:
-            directory.retire_agency(session, item_id)
+        try:
+            with session_scope(engine()) as session:
+                directory.retire_agency(session, item_id, expected=_posted_version() or -1)
+        except directory.StaleRecordError:
+            flash(t("action_conflict", id=item_id))
+            return redirect(url_for("pages.directory_page", q=item_id))
         directory_changed()
         flash(t("retired", id=item_id))
         return redirect(url_for("pages.directory_page"))
@@ -184,10 +235,13 @@ def register(bp: Blueprint) -> None:
         record = AGREEMENTS.existing(item_id)  # 404 with close ids
         ended = request.form.get("ended_on") or dt.date.today().isoformat()
         try:
-            write_records(AGREEMENTS, [{**record, "ended_on": ended}])
+            write_records(AGREEMENTS, [{**record, "ended_on": ended}], expected={item_id: _posted_version() or -1})
         except ImportRejectedError as rejected:
             first = rejected.errors[0]
             raise InputError(first.field, first.value, first.message) from None
+        except directory.StaleRecordError:
+            flash(t("action_conflict", id=item_id))
+            return redirect(url_for("pages.directory_page", retired=1))
         directory_changed()
         flash(t("agreement_ended", id=item_id, date=ended))
         return redirect(url_for("pages.directory_page", retired=1))

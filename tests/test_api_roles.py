@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -55,6 +56,11 @@ def client(app):
 
 def _feature(collection: dict, identifier: str) -> dict:
     return next(f for f in collection["features"] if f["properties"]["id"] == identifier)
+
+
+def _if_match(client, url: str, headers: dict[str, str]) -> dict[str, str]:
+    """Return `headers` with If-Match set to the ETag that GET `url` answers now."""
+    return {**headers, "If-Match": client.get(url, headers=headers).headers["ETag"]}
 
 
 def _point_in(regency: str) -> tuple[float, float]:
@@ -114,8 +120,8 @@ def test_every_write_route_is_closed_below_editor(app, client, headers, document
         if who in expected:
             assert answer.status_code == expected[who], (url, method)
             assert answer.json["error"]["message"]
-        else:  # editor and admin pass the gate and stop at the empty body or the unknown agreement
-            assert answer.status_code in (400, 404), (url, method, answer.json)
+        else:  # editor and admin pass the gate and stop at the empty body, the unknown agreement or If-Match
+            assert answer.status_code in (400, 404, 428), (url, method, answer.json)
         assert answer.status_code in documented[(rule.rule, method)], (url, method, answer.status_code)
 
 
@@ -159,28 +165,28 @@ def test_editor_create_update_retire_round_trip(client, headers):
     assert created.status_code == 201 and created.headers["Location"] == "/api/v1/agencies/uji-siklus"
     assert _feature(client.get("/api/v1/agencies").json, "uji-siklus")["properties"]["name"] == "Unit Uji"
 
-    change = {"name": "Unit Uji Baru", "capacity": 12}
-    assert client.patch("/api/v1/agencies/uji-siklus", json=change, headers=editor).status_code == 200
+    change, url = {"name": "Unit Uji Baru", "capacity": 12}, "/api/v1/agencies/uji-siklus"
+    assert client.patch(url, json=change, headers=_if_match(client, url, editor)).status_code == 200
     shown = client.get("/api/v1/agencies/uji-siklus").json["properties"]
     assert (shown["name"], shown["capacity"]) == ("Unit Uji Baru", 12)
     assert shown["capabilities"] == ["shelter", "psychological"]  # PATCH keeps the fields not given
 
-    replaced = client.put("/api/v1/agencies/uji-siklus", json={**record, "capabilities": "legal_aid"}, headers=editor)
+    replaced = client.put(url, json={**record, "capabilities": "legal_aid"}, headers=_if_match(client, url, editor))
     assert replaced.status_code == 200
     shown = client.get("/api/v1/agencies/uji-siklus").json["properties"]
     assert (shown["name"], shown["capacity"], shown["capabilities"]) == ("Unit Uji", None, ["legal_aid"])
 
-    retired = client.post("/api/v1/agencies/uji-siklus/retire", json={"on": "2020-01-01"}, headers=editor)
+    retired = client.post(f"{url}/retire", json={"on": "2020-01-01"}, headers=_if_match(client, url, editor))
     assert retired.status_code == 200
     assert "uji-siklus" not in {f["properties"]["id"] for f in client.get("/api/v1/agencies").json["features"]}
-    listed = client.get("/api/v1/agencies?include_retired=true").json
+    listed = client.get("/api/v1/agencies?include_retired=true", headers=editor).json
     assert _feature(listed, "uji-siklus")["properties"]["retired_on"] == "2020-01-01"
     answer = client.get("/api/v1/referrals?at=Tenggarong&needs=legal_aid&k=50").get_data(as_text=True)
     assert "uji-siklus" not in answer
 
 
 def test_a_bad_body_is_a_422_listing_every_row_and_writes_nothing(client, headers):
-    before = client.get("/api/v1/agencies?include_retired=true").json["features"]
+    before = client.get("/api/v1/agencies?include_retired=true", headers=headers["editor"]).json["features"]
     rows = [
         _agency("baris-baik", confidential=False),
         _agency("baris-buruk", capabilities=["shelterr"], lon=120.0, lat=-10.0),
@@ -192,7 +198,7 @@ def test_a_bad_body_is_a_422_listing_every_row_and_writes_nothing(client, header
     errors = {(e["row"], e["field"]) for e in answer.json["error"]["rows"]}
     assert {(2, "capabilities"), (2, "lon/lat"), (3, "name"), (3, "area_code"), (4, "id")} <= errors
     assert not any(row == 1 for row, _ in errors)
-    assert client.get("/api/v1/agencies?include_retired=true").json["features"] == before
+    assert client.get("/api/v1/agencies?include_retired=true", headers=headers["editor"]).json["features"] == before
 
 
 AGREEMENT = {"id": "uji-pks-lain", "area_a": "64.01", "area_b": "64.03", "capabilities": ["shelter"],
@@ -216,7 +222,8 @@ AGREEMENT = {"id": "uji-pks-lain", "area_a": "64.01", "area_b": "64.03", "capabi
 def test_an_unknown_field_in_a_body_is_a_422_listing_the_fields(client, headers, method, url, body, listed):
     directory_urls = ("/api/v1/agencies?include_retired=true", "/api/v1/agreements")
     before = [client.get(each, headers=headers["editor"]).json for each in directory_urls]
-    answer = getattr(client, method)(url, json=body, headers=headers["editor"])
+    tagged = _if_match(client, url, headers["editor"]) if method != "post" else headers["editor"]
+    answer = getattr(client, method)(url, json=body, headers=tagged)
     assert answer.status_code == 422
     bogus = [row for row in answer.json["error"]["rows"] if row["field"] == "bogus"]
     assert bogus and bogus[0]["value"] == "bogus" and listed in bogus[0]["message"]
@@ -225,7 +232,8 @@ def test_an_unknown_field_in_a_body_is_a_422_listing_the_fields(client, headers,
 
 def test_put_cannot_change_an_id_and_unknown_ids_are_404(client, headers):
     editor = headers["editor"]
-    answer = client.put(f"/api/v1/agencies/{SHELTER}", json=_agency("another-id"), headers=editor)
+    tagged = _if_match(client, f"/api/v1/agencies/{SHELTER}", editor)
+    answer = client.put(f"/api/v1/agencies/{SHELTER}", json=_agency("another-id"), headers=tagged)
     assert answer.status_code == 400 and answer.json["error"]["field"] == "id"
     missing = client.patch("/api/v1/agencies/no-such-agency", json={"name": "x"}, headers=editor)
     assert missing.status_code == 404 and "no-such-agency" in missing.json["error"]["message"]
@@ -240,15 +248,16 @@ def test_editor_agreement_create_update_delete_round_trip(client, headers):
     feature = client.get("/api/v1/agreements/uji-pks").json
     assert feature["properties"]["capabilities"] == ["shelter", "medical"]
     feature["properties"]["title"] = "PKS uji diubah"
-    assert client.put("/api/v1/agreements/uji-pks", json=feature, headers=editor).status_code == 200
+    url = "/api/v1/agreements/uji-pks"
+    assert client.put(url, json=feature, headers=_if_match(client, url, editor)).status_code == 200
     ending = {"ended_on": "2030-01-01"}
-    assert client.patch("/api/v1/agreements/uji-pks", json=ending, headers=editor).status_code == 200
+    assert client.patch(url, json=ending, headers=_if_match(client, url, editor)).status_code == 200
     shown = client.get("/api/v1/agreements?area=64.03").json
     assert _feature(shown, "uji-pks")["properties"]["title"] == "PKS uji diubah"
     assert _feature(shown, "uji-pks")["properties"]["ended_on"] == "2030-01-01"
     bad = client.post("/api/v1/agreements", json={**record, "id": "uji-pks-2", "area_b": "64"}, headers=editor)
     assert bad.status_code == 422 and bad.json["error"]["rows"][0]["field"] == "area_b"
-    assert client.delete("/api/v1/agreements/uji-pks", headers=editor).status_code == 200
+    assert client.delete(url, headers=_if_match(client, url, editor)).status_code == 200
     assert client.get("/api/v1/agreements/uji-pks").status_code == 404
 
 
@@ -337,3 +346,58 @@ def test_a_change_made_outside_the_api_is_seen_by_the_next_hotspot_answer(app, c
     finally:
         with db.session_scope(roles_engine) as session:
             session.execute(change.values(value=kubar))
+
+
+@pytest.mark.parametrize(
+    ("url", "change", "field"),
+    [
+        ("/api/v1/agencies", {"capabilities": False}, "capabilities"),
+        ("/api/v1/agencies", {"capabilities": 0}, "capabilities"),
+        ("/api/v1/agencies", {"languages": 0}, "languages"),
+        ("/api/v1/agencies", {"languages": True}, "languages"),
+        ("/api/v1/agencies", {"name": {"id": "x"}}, "name"),
+        ("/api/v1/agencies", {"name": "Unit\x00Uji"}, "name"),
+        ("/api/v1/agencies", {"id": "uji-\x07"}, "id"),
+        ("/api/v1/agencies", {"organization_id": "org\x1b[31m"}, "organization_id"),
+        ("/api/v1/agencies", {"name": "Unit \u202eijU"}, "name"),
+        ("/api/v1/agreements", {"capabilities": False}, "capabilities"),
+        ("/api/v1/agreements", {"title": "PKS\x0buji"}, "title"),
+        ("/api/v1/agreements", {"capabilities": "shelter\x00"}, "capabilities"),
+    ],
+)
+def test_a_bad_type_or_control_character_is_a_422_naming_the_field(client, headers, url, change, field):
+    record = {**(_agency("uji-tipe") if url.endswith("agencies") else AGREEMENT), **change}
+    answer = client.post(url, json=record, headers=headers["editor"])
+    assert answer.status_code == 422, answer.get_data(as_text=True)[:300]
+    rows = [row for row in answer.json["error"]["rows"] if row["field"] == field]
+    assert rows and rows[0]["value"] in (change[field], json.dumps(change[field])), answer.json  # objects as JSON
+
+
+def test_notes_may_hold_tabs_and_line_breaks_but_no_other_control_character(client, headers):
+    fine = client.post("/api/v1/agencies", json=_agency("uji-catatan", notes="Baris 1\r\n\tBaris 2"),
+                       headers=headers["editor"])  # fmt: skip
+    assert fine.status_code == 201 and fine.json["features"][0]["properties"]["notes"] == "Baris 1\n\tBaris 2"
+    bad = client.post("/api/v1/agencies", json=_agency("uji-catatan-2", notes="a\x00b"), headers=headers["editor"])
+    assert bad.status_code == 422 and bad.json["error"]["rows"][0]["field"] == "notes"
+
+
+def test_a_retired_agency_is_shown_to_editors_only(client, headers):
+    editor, url = headers["editor"], "/api/v1/agencies/uji-pensiun"
+    record = _agency("uji-pensiun", confidential=False, name="Unit Pensiun", address="Jl. Lama 1")
+    assert client.post("/api/v1/agencies", json=record, headers=editor).status_code == 201
+    assert client.post(f"{url}/retire", json={}, headers=_if_match(client, url, editor)).status_code == 200
+    for who in ("anonymous", "public", "caseworker"):
+        listed = client.get("/api/v1/agencies?include_retired=true", headers=headers[who])
+        assert listed.status_code == 403 and listed.json["error"]["field"] == "include_retired"
+        assert listed.json["error"]["value"] == "true"
+        one = client.get(url, headers=headers[who])
+        assert one.status_code == 404 and one.json["error"]["field"] == "agency_id"
+        assert "Jl. Lama" not in one.get_data(as_text=True)
+        near = client.get("/api/v1/agencies/uji-pensiu", headers=headers[who]).json["error"]["message"]
+        assert "uji-pensiun" not in near  # the close ids offered are active ones
+        assert "uji-pensiun" not in client.get("/api/v1/agencies", headers=headers[who]).get_data(as_text=True)
+    for who in ("editor", "admin"):
+        assert client.get(url, headers=headers[who]).json["properties"]["address"] == "Jl. Lama 1"
+        listed = client.get("/api/v1/agencies?include_retired=true", headers=headers[who]).json
+        assert _feature(listed, "uji-pensiun")["properties"]["retired_on"]
+    assert "Unit Pensiun" not in client.get("/directory?retired=1&q=pensiun").get_data(as_text=True)

@@ -103,8 +103,10 @@ def test_a_version_1_database_file_is_upgraded_to_the_current_version_with_its_d
 def test_a_version_2_database_gets_the_security_columns_with_its_users_kept(tmp_path):
     engine = db.get_engine(f"sqlite:///{tmp_path / 'v2.sqlite'}")
     db.init_db(engine)
+    directory_io.seed_default(engine)
     users.create_user(engine, "before.upgrade", PASSWORD, "editor")
-    added = {"users": ["session_version", "failed_logins", "locked_until"]}
+    added = {"users": ["session_version", "failed_logins", "locked_until"], "agencies": ["version"],
+             "organizations": ["version"], "agreements": ["version"]}  # fmt: skip
     with engine.begin() as connection:  # the version 2 schema had none of the security columns
         for table, columns in added.items():
             for column in columns:
@@ -114,6 +116,9 @@ def test_a_version_2_database_gets_the_security_columns_with_its_users_kept(tmp_
 
     assert db.init_db(engine) == db.SCHEMA_VERSION == 3
     assert set(added["users"]) <= {c["name"] for c in inspect(engine).get_columns("users")}
+    assert {"version"} <= {c["name"] for c in inspect(engine).get_columns("agencies")}
+    with db.session_scope(engine) as session:
+        assert session.scalar(select(func.min(directory.ServiceLocation.version))) == 1
     user = users.authenticate(engine, "before.upgrade", PASSWORD)
     assert user is not None and user.role == "editor" and user.session_version == 1 and user.failed_logins == 0
     engine.dispose()

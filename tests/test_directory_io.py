@@ -312,7 +312,7 @@ def test_upsert_updates_known_ids_and_keeps_the_others(engine, tmp_path):
     rows[0]["capabilities"] += ";shelter"
     rows[0]["capacity"] = "6"
     report = directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
-    assert report == {"added": 0, "updated": 1, "retired": 0}
+    assert report == {"added": 0, "updated": 1, "retired": 0, "warnings": []}
     frame = directory.agencies_frame(engine).set_index("id")
     assert len(frame) == len(sample_rows())
     assert "shelter" in frame.loc["uptd-ppa-ppu", "capabilities"] and frame.loc["uptd-ppa-ppu", "capacity"] == 6
@@ -353,7 +353,8 @@ def test_round_trip_csv_database_geojson_database(engine, tmp_path):
     assert directory.agreements_frame(second).equals(directory.agreements_frame(engine))
     csv_path = tmp_path / "again.csv"
     directory_io.export_agencies(second, csv_path, public=False, include_retired=True)
-    assert directory_io.import_agencies(second, csv_path) == {"added": 0, "updated": len(sample_rows()), "retired": 0}
+    counts = {"added": 0, "updated": len(sample_rows()), "retired": 0, "warnings": []}
+    assert directory_io.import_agencies(second, csv_path) == counts
     assert comparable(second).equals(comparable(engine))
     second.dispose()
 
@@ -400,3 +401,9 @@ def test_agreement_import_rejects_mixed_levels_and_unknown_capability(engine, tm
         directory_io.import_agreements(engine, write_csv(tmp_path / "a.csv", rows))
     assert [(e.row, e.field) for e in caught.value.errors] == [(1, "area_b"), (2, "capabilities")]
     assert count(engine, Agreement) == 0
+
+
+def test_a_public_export_never_includes_retired_agencies(seeded_engine):
+    with pytest.raises(InputError) as refused:
+        directory_io.export_agencies(seeded_engine, fmt="csv", public=True, include_retired=True)
+    assert refused.value.field == "include_retired"

@@ -67,7 +67,7 @@ def test_a_blank_organization_name_and_website_keep_the_stored_ones(seeded_copy,
     ntt = next(row for row in full_export(seeded_copy, tmp_path) if row["id"] == "lpsk-ntt")
     rows.append({**ntt, "organization_name": "", "website": "", "phone": "0380 123"})
     report = directory_io.import_agencies(seeded_copy, write_csv(tmp_path / "blank.csv", rows))
-    assert report == {"added": 1, "updated": 1, "retired": 0}
+    assert report == {"added": 1, "updated": 1, "retired": 0, "warnings": []}
     after = organizations(seeded_copy)
     assert set(after) == LPSK_OFFICES | {"lpsk-kupang-2"} and set(after.values()) == {(LPSK, LPSK_WEBSITE)}
 

