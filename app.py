@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from geo import db
+from geo import db, settings
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 """Largest request body (a directory import file); a larger one is refused with 413."""
@@ -30,6 +31,9 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     from webmap import assets
 
     app = Flask(__name__)
+    if settings.proxy_hops:  # trust exactly that many proxies' forwarded address and scheme
+        hops = int(settings.proxy_hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
     engine = engine or db.get_engine()

@@ -136,6 +136,12 @@ lockout_minutes : float
     (OWASP Authentication Cheat Sheet: lock out with exponential back-off rather than for
     ever, which would let anyone lock out a caseworker). Env: ``RUJUK_LOCKOUT_MINUTES``,
     ``RUJUK_LOCKOUT_MAX_MINUTES``.
+proxy_hops : int
+    How many reverse proxies in front of the service set ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` (Werkzeug's ``ProxyFix``). Default 0: the headers are ignored, as a
+    client could forge them. Set it to 1 behind one nginx so that rate limits count the
+    client's address, not the proxy's, and HTTPS is recognised (HSTS, secure cookies).
+    Env: ``RUJUK_PROXY_HOPS``.
 ratelimit_storage_uri : str
     Where the rate limiter counts (``memory://`` per process, or ``redis://...`` shared by
     worker processes; see the ``limits`` package). Env: ``RUJUK_RATELIMIT_STORAGE_URI``.
@@ -302,3 +308,4 @@ ratelimit_storage_uri: str = os.environ.get("RUJUK_RATELIMIT_STORAGE_URI") or "m
 referral_rate_limit: str = os.environ.get("RUJUK_REFERRAL_RATE_LIMIT") or "120 per minute;2000 per hour"
 map_layer_rate_limit: str = os.environ.get("RUJUK_MAP_LAYER_RATE_LIMIT") or "30 per minute;600 per hour"
 areas_rate_limit: str = os.environ.get("RUJUK_AREAS_RATE_LIMIT") or "60 per minute;1200 per hour"
+proxy_hops: int = int(_env_float("RUJUK_PROXY_HOPS", 0, at_least=0, whole=True))

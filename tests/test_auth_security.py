@@ -229,3 +229,26 @@ def test_every_answer_has_a_permissions_policy_and_hsts_only_over_https(app):
     secure = client.get("/about", base_url="https://rujuk.example")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "Strict-Transport-Security" in client.get("/api/v1/health", base_url="https://rujuk.example").headers
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_counted_and_https_recognised(engine, monkeypatch):
+    monkeypatch.setattr(settings, "proxy_hops", 1)
+    app = create_app(engine, prepare_data=False)
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Proto": "https"}
+    assert "Strict-Transport-Security" in client.get("/about", headers=forwarded).headers
+    def attempt(address: str) -> int:
+        form = {"username": "x.y", "password": "wrong password", "csrf_token": _csrf(client)}
+        return client.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(11)][-1] == 429
+    assert attempt("203.0.113.8") != 429  # another client behind the same proxy
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(app):
+    client = app.test_client()
+    assert "Strict-Transport-Security" not in client.get("/about", headers={"X-Forwarded-Proto": "https"}).headers
+    for i in range(10):
+        form = {"username": "x.y", "password": "wrong password", "csrf_token": _csrf(client)}
+        client.post("/login", data=form, headers={"X-Forwarded-For": f"203.0.113.{i}"})
+    assert _login(client, "x.y", "wrong password").status_code == 429  # all ten counted against the one real address
