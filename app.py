@@ -11,7 +11,14 @@ from flask import Flask
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from geo import db, settings
+from service import auth, headers, limits
+from service.api import routes as api
+from service.pages import common as pages_common
+from service.pages import routes as pages
+from store.prepare import prepare
+from webmap import assets
+
+from core import db, settings
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 """Largest request body (a directory import file); a larger one is refused with 413."""
@@ -27,9 +34,6 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     prepare_data
         Build missing artefacts and create and seed the database before serving.
     """
-    from service import api, auth, headers, limits, pages, pages_common
-    from webmap import assets
-
     app = Flask(__name__)
     if settings.proxy_hops:  # trust exactly that many proxies' forwarded address and scheme
         hops = int(settings.proxy_hops)
@@ -38,8 +42,6 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
     engine = engine or db.get_engine()
     if prepare_data:
-        from geo.prepare import prepare
-
         prepare(progress=False, engine=engine)
     app.config["RUJUK_ENGINE"] = engine
     # Blueprints first: the pages choose the visitor's language before auth checks a CSRF

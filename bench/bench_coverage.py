@@ -43,7 +43,9 @@ import pandas as pd
 from bench_roads import seconds_of  # this folder is on the path when a bench script runs
 from scipy.sparse.csgraph import dijkstra
 
-from geo import boundaries, capabilities, directory
+from geo import boundaries
+from directory import capabilities
+import directory
 from routing import coverage, jurisdiction
 from routing._coverage_nearest import masked_nearest
 from routing.national import NationalNetwork, national_network
@@ -51,8 +53,8 @@ from routing.national import NationalNetwork, national_network
 
 def seeded_directory() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the active agencies and the agreements of the sample directory, via a temporary database."""
-    from geo import db
-    from geo.prepare import prepare
+    from core import db
+    from store.prepare import prepare
 
     with tempfile.TemporaryDirectory() as folder:
         engine = db.get_engine(f"sqlite:///{Path(folder) / 'bench.sqlite'}")

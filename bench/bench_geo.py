@@ -22,7 +22,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo import boundaries, islands, lookup, settings
+from geo import boundaries, islands, lookup
+from core import settings
 
 BBOX = (94.9, -11.2, 141.1, 6.1)  # lon min, lat min, lon max, lat max
 

@@ -39,6 +39,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geo import boundaries
 from routing.national import NationalNetwork, national_network
+from store import schema
 
 GOAL_P95_MS, GOAL_RATIO = 10.0, 30.0
 """The issue's goals: referrals under 10 ms at the 95th percentile, coverage 30 times faster than networkx."""
@@ -54,11 +55,13 @@ def on_land(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
 
 def directory_agencies() -> tuple[np.ndarray, np.ndarray]:
     """Return the points of the sample directory, seeded into a temporary database."""
-    from geo import db, directory, directory_io
+    from core import db
+    import directory
+    from directory import io as directory_io
 
     with tempfile.TemporaryDirectory() as folder:
         engine = db.get_engine(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
-        db.init_db(engine)
+        schema.init_db(engine)
         directory_io.seed_default(engine)
         agencies = directory.agencies_frame(engine)
         engine.dispose()

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import browser  # noqa: E402  (the tests' Chromium and live-server helpers)
 
 from app import create_app  # noqa: E402
-from geo import settings  # noqa: E402
+from core import settings
 from webmap import assets, maps  # noqa: E402
 
 PAGES: dict[str, str] = {

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from geo import boundaries, db, settings
-from geo.prepare import prepare
+from geo import boundaries
+from core import db, settings
+from store.prepare import prepare
 from routing.referral import Referrer, road_network
 
 GOAL_P95_MS = 10.0

@@ -12,7 +12,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from geo._errors import ImportRejectedError, RujukError
+from core.errors import ImportRejectedError, RujukError
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from cli._common import friendly_errors, print_records, print_table
-from geo import cases, db, settings
+import cases
+from core import db, settings
+from store import schema
 
 
 @click.group("cases")
@@ -22,7 +24,7 @@ def cases_group() -> None:
 def import_figures(path: Path) -> None:
     """Import figures from a CSV; a file with any bad row is rejected whole (see data/cases/README.md)."""
     engine = db.get_engine()
-    db.init_db(engine)
+    schema.init_db(engine)
     click.echo(f"imported: {cases.import_csv(engine, path)}")
 
 
@@ -44,7 +46,7 @@ def list_figures(
 ) -> None:
     """List figures as published: counts below the suppression threshold show as "<N", their complements as "x"."""
     engine = db.get_engine()
-    db.init_db(engine)
+    schema.init_db(engine)
     frame = cases.public_figures(
         engine,
         area_code=area_code,

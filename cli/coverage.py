@@ -54,8 +54,8 @@ def coverage(
     and estimated gap cases below it, are shown as "<k" unless --authorised. A measure
     published by several sources needs --case-source.
     """
-    from geo import capabilities as vocabulary
-    from geo.db import get_engine
+    from directory import capabilities as vocabulary
+    from core.db import get_engine
     from routing import coverage as model
 
     if as_json and as_geojson:

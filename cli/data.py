@@ -9,7 +9,7 @@ import click
 import pandas as pd
 
 from cli._common import friendly_errors, print_records, print_table
-from geo import settings
+from core import settings
 
 
 @click.group()
@@ -27,7 +27,7 @@ def data_build(force: bool, quiet: bool) -> None:
     Lists every artefact with its size and whether it was built or reused from an
     earlier build (reused while its inputs and settings are unchanged).
     """
-    from geo.prepare import prepare
+    from store.prepare import prepare
 
     before = artefact_states()
     report = prepare(force=force, progress=not quiet)

@@ -2,7 +2,7 @@
 
 An import needs no record versions (a bulk import is an editor's deliberate replace) but raises the version
 of every record it changes; its warnings (cells that start like a spreadsheet formula) go to standard error.
-CSV exports write such cells with a leading ``'`` (:mod:`geo.directory_io`).
+CSV exports write such cells with a leading ``'`` (:mod:`directory.io`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import click
 import pandas as pd
 
 from cli._common import friendly_errors, print_records, print_table, write_text
-from geo import db, directory, directory_io
+from core import db
+import directory
+from directory import io as directory_io
+from store import schema
 
 FILE_FORMATS = click.Choice(["csv", "geojson"])
 MODES = click.Choice(["upsert", "replace"])
@@ -21,7 +24,7 @@ MODES = click.Choice(["upsert", "replace"])
 
 def _engine():  # type: ignore[no-untyped-def]
     engine = db.get_engine()
-    db.init_db(engine)
+    schema.init_db(engine)
     return engine
 
 
@@ -42,7 +45,8 @@ def list_agencies(
     capability: str | None, area_code: str | None, agency_type: str | None, retired: bool, authorised: bool, as_json: bool
 ) -> None:
     """List agencies; confidential locations are shown at their regency unless --authorised."""
-    from geo import boundaries, capabilities
+    from geo import boundaries
+    from directory import capabilities
 
     if area_code is not None:
         boundaries.area(area_code, field="area")  # an unknown code: NotFoundError naming --area, close codes

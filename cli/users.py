@@ -7,16 +7,17 @@ import sys
 import click
 
 from cli._common import friendly_errors, print_table
-from geo import db
-from geo import users as accounts
-from geo._errors import InputError
+from core import db
+from accounts import users as accounts
+from core.errors import InputError
+from store import schema
 
 ROLE = click.Choice(accounts.ROLES)
 
 
 def _engine():  # type: ignore[no-untyped-def]
     engine = db.get_engine()
-    db.init_db(engine)  # a version 1 database gets the user tables here
+    schema.init_db(engine)  # a version 1 database gets the user tables here
     return engine
 
 

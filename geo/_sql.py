@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo._errors import DataUnavailableError
+from core.errors import DataUnavailableError
 
 _TOKEN = re.compile(
     r"""

@@ -29,8 +29,9 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
-from geo import settings, sources, wilayah
-from geo._errors import DataUnavailableError, InputError, NotFoundError, shown
+from core import settings
+from geo import sources, wilayah
+from core.errors import DataUnavailableError, InputError, NotFoundError, shown
 from geo._sql import read_table
 
 BUILD_VERSION = 2

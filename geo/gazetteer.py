@@ -35,7 +35,7 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from geo import boundaries, seats
-from geo._errors import InputError, NotFoundError, shown
+from core.errors import InputError, NotFoundError, shown
 
 LEVELS: tuple[str, ...] = ("province", "regency", "seat", "district")
 FUZZY_CUTOFF = 75.0

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import boundaries, settings
+from geo import boundaries
+from core import settings
 from geo.lookup import AreaIndex
 
 METRIC_CRS = "EPSG:3395"  # World Mercator: scale error under 2 % within Indonesia's 11 degrees of latitude

@@ -27,8 +27,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo import boundaries, settings
-from geo._errors import InputError
+from geo import boundaries
+from core import settings
+from core.errors import InputError
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 _KM_PER_DEGREE = 111.32

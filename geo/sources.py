@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pooch
 
-from geo import settings
-from geo._errors import DataUnavailableError
+from core import settings
+from core.errors import DataUnavailableError
 
 REGISTRY_FILE = Path(__file__).with_name("registry.txt")
 

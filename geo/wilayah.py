@@ -12,7 +12,7 @@ from functools import cache
 import pandas as pd
 
 from geo import sources
-from geo._errors import InputError
+from core.errors import InputError
 from geo._sql import read_table
 
 WILAYAH = "upstream/wilayah/db/wilayah.sql"

@@ -1,8 +1,8 @@
 """Case figures joined to coverage: the latest of one measure and one source per area (:mod:`routing.coverage`).
 
 Figures are never summed over areas, measures or sources; public frames show suppressed
-counts as every public output does (:func:`geo.cases.public_values`: small counts and
-their complements, reasons by :func:`geo.cases.suppression_reasons`), no ``gap_cases``
+counts as every public output does (:func:`cases.figures.public_values`: small counts and
+their complements, reasons by :func:`cases.figures.suppression_reasons`), no ``gap_cases``
 where the count is hidden, and a ``gap_cases`` below the threshold as ``"<k"`` too.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo import cases, settings
-from geo._errors import InputError
+import cases
+from core import settings
+from core.errors import InputError
 
 DEFAULT_CASE_MEASURE = "police TPPO victims"
 """Measure of the case figures joined by default: the one published for the most provinces."""
@@ -67,7 +68,7 @@ def with_cases(frame: pd.DataFrame, figures: pd.DataFrame, authorised: bool) -> 
 
     In public (not `authorised`), ``gap_cases_*`` is missing where ``cases`` is suppressed,
     and a ``gap_cases_*`` below ``settings.suppress_below`` is itself a small count, shown
-    as ``"<k"`` by :func:`geo.cases.suppress` (the column is then of object dtype: floats,
+    as ``"<k"`` by :func:`cases.figures.suppress` (the column is then of object dtype: floats,
     ``"<k"`` texts and missing values); authorised frames keep the estimates as floats.
     """
     frame = frame.merge(figures, how="left", left_on="code", right_on="area_code").drop(columns="area_code")

@@ -15,7 +15,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from geo import settings
+from core import settings
 
 EARTH_RADIUS_KM = 6371.0088
 ISLAND_SEPARATION = 10.0

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
-from geo._errors import InputError
+from core.errors import InputError
 from routing._national_legs import Attachment, direct_road_leg
 from routing.travel import Leg, Route, path_legs
 

@@ -24,7 +24,7 @@ from routing.travel import Route
 class Targets:
     """The agencies as one kind of caller may see them, prepared once for every referral.
 
-    Travel is measured to the points of ``records`` (``geo.directory.public_view``): a
+    Travel is measured to the points of ``records`` (``directory.agencies.public_view``): a
     confidential agency's regency point for the public, its true point when authorised, so
     times and distances never reveal more than the point shown.
 

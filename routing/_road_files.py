@@ -19,8 +19,8 @@ from pathlib import Path
 import networkx as nx
 import osmnx as ox
 
-from geo import settings
-from geo._errors import DataUnavailableError, InputError
+from core import settings
+from core.errors import DataUnavailableError, InputError
 from geo.sources import fetch, registry
 
 SUFFIXES: tuple[str, ...] = (".graphml", ".osm", ".xml", ".osm.pbf")
@@ -39,7 +39,7 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
 
     Raises
     ------
-    geo._errors.InputError
+    core.errors.InputError
         If `path` is neither, or its format is not supported.
     """
     local = fetch(path) if str(path) in registry() else Path(path).expanduser()

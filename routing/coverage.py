@@ -63,8 +63,8 @@ Privacy
 No output carries an agency point or address, only ids and names. Times measured from
 a confidential agency's true point would still locate it (hours from many districts
 can be trilaterated), so unless ``authorised`` the agencies first pass through
-:func:`geo.directory.public_view` (a safe house counts from the point the public
-directory shows) and case counts through :func:`geo.cases.suppress` (``gap_cases`` is
+:func:`directory.agencies.public_view` (a safe house counts from the point the public
+directory shows) and case counts through :func:`cases.figures.suppress` (``gap_cases`` is
 left out where the count is suppressed, and shown as ``"<k"`` where it is below the
 threshold itself). :func:`to_geojson` refuses authorised frames
 unless told they are for internal use.
@@ -82,9 +82,11 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine
 
-from geo import boundaries, directory, settings
-from geo import capabilities as vocabulary
-from geo._errors import InputError
+from geo import boundaries
+import directory
+from core import settings
+from directory import capabilities as vocabulary
+from core.errors import InputError
 from routing._coverage_cases import DEFAULT_CASE_MEASURE, case_figures, modes, with_cases
 from routing._coverage_nearest import nearest_agencies
 from routing.national import NationalNetwork, national_network
@@ -140,11 +142,11 @@ def district_coverage(
     Parameters
     ----------
     agencies
-        Active agencies (:func:`geo.directory.agencies_frame`, or its
-        :func:`~geo.directory.public_view`): ``id``, ``name``, ``jurisdiction_level``,
+        Active agencies (:func:`directory.agencies.agencies_frame`, or its
+        :func:`~directory.agencies.public_view`): ``id``, ``name``, ``jurisdiction_level``,
         ``area_code``, ``capabilities`` (lists), ``lon``, ``lat``.
     agreements
-        Agreements in force (:func:`geo.directory.agreements_frame`).
+        Agreements in force (:func:`directory.agencies.agreements_frame`).
     capabilities
         Capability codes; None: all 13.
     rules

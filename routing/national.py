@@ -81,8 +81,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import Delaunay, cKDTree
 
-from geo import boundaries, islands, settings
-from geo._errors import InputError
+from geo import boundaries, islands
+from core import settings
+from core.errors import InputError
 from geo.lookup import coordinates
 from routing._national_legs import (
     EARTH_RADIUS_KM,
@@ -213,7 +214,7 @@ class NationalNetwork:
 
         Raises
         ------
-        geo._errors.InputError
+        core.errors.InputError
             If a coordinate is not a finite number in range (field ``lon`` or ``lat``).
         """
         lon, lat = coordinates(lon, lat)
@@ -322,7 +323,7 @@ class NationalNetwork:
 
         Raises
         ------
-        geo._errors.InputError
+        core.errors.InputError
             If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
         """
         return self.sources(lon, lat).nearest([np.arange(np.size(lon))])[0]
@@ -338,7 +339,7 @@ class NationalNetwork:
 
         Raises
         ------
-        geo._errors.InputError
+        core.errors.InputError
             If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
         """
         lon, lat = points(lon, lat, "source")
@@ -379,7 +380,7 @@ class NationalNetwork:
 
         Raises
         ------
-        geo._errors.InputError
+        core.errors.InputError
             If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
         """
         return self.sources(lon, lat).hours()

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from geo import boundaries, gazetteer, lookup, seats
-from geo._errors import InputError, NotFoundError
+from core.errors import InputError, NotFoundError
 from routing.jurisdiction import Origin
 from routing.travel import reason_of
 

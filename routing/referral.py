@@ -20,10 +20,10 @@
    with its travel time and the reason; a need no agency offers says so.
 
 Unless the caller is authorised, every agency of an answer is described from
-:func:`geo.directory.public_view` alone: a confidential agency (a safe house) is shown at
+:func:`directory.agencies.public_view` alone: a confidential agency (a safe house) is shown at
 its regency's representative point (``redacted`` true), without a route geometry, and its
 contact (phone, email, website, address), opening hours and other fields are what that view
-leaves (it empties :data:`geo.directory.REDACTED_FIELDS`). Travel time, distance and legs are
+leaves (it empties :data:`directory.agencies.REDACTED_FIELDS`). Travel time, distance and legs are
 measured to the point shown, so an unauthorised caller learns nothing of the true point by
 comparing answers from several origins.
 
@@ -42,13 +42,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo import capabilities, db, directory, settings
-from geo._errors import InputError
+from directory import capabilities
+from core import db, settings
+import directory
+from core.errors import InputError
 from routing import jurisdiction, origin
 from routing._referral_answer import Builder, Targets, Travel
 from routing.combine import best_cover
 from routing.national import NationalNetwork, national_network
-from routing.opening import open_on
+from directory.hours import open_on
 from routing.roads import RoadNetwork
 
 _STATUS_ORDER = {status: rank for rank, status in enumerate(jurisdiction.STATUSES)}
@@ -122,9 +124,9 @@ class Referrer:
     Parameters
     ----------
     agencies
-        Active agencies as from :func:`geo.directory.agencies_frame` (true points).
+        Active agencies as from :func:`directory.agencies.agencies_frame` (true points).
     agreements
-        Agreements in force as from :func:`geo.directory.agreements_frame`.
+        Agreements in force as from :func:`directory.agencies.agreements_frame`.
     network
         The national estimated network; default the cached one.
     roads

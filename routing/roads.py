@@ -43,8 +43,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from geo import settings
-from geo._errors import InputError
+from core import settings
+from core.errors import InputError
 from routing._road_files import SUFFIXES, add_travel_times, is_ferry, read_graph
 from routing.national import EARTH_RADIUS_KM, great_circle_km
 from routing.travel import Direction, Leg, Nearest, Route, TravelMatrix, check_direction, path_legs, points
@@ -219,7 +219,7 @@ class RoadNetwork:
 
         Raises
         ------
-        geo._errors.InputError
+        core.errors.InputError
             If the coordinates are bad or not one point (field ``origin_lon``/``origin_lat``).
         """
         start = self.snap(lon, lat, "origin")

@@ -23,7 +23,7 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 import shapely
 
-from geo._errors import InputError
+from core.errors import InputError
 from geo.lookup import coordinates
 
 Direction = Literal["to_sources", "from_sources"]
@@ -43,7 +43,7 @@ def points(lon: object, lat: object, name: str) -> tuple[np.ndarray, np.ndarray]
 
     Raises
     ------
-    geo._errors.InputError
+    core.errors.InputError
         If a value is not a finite coordinate, the lengths differ or there are no points.
     """
     try:
@@ -215,7 +215,7 @@ class TravelModel(Protocol):
 
         Raises
         ------
-        geo._errors.InputError
+        core.errors.InputError
             If a coordinate is missing, not finite, out of range, or an array is empty.
         """
         ...

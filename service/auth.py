@@ -3,11 +3,11 @@
 Who is calling
 --------------
 * An API request (``/api/...``) with ``Authorization: Bearer <token>`` acts as the
-  token's owner (:func:`geo.users.user_for_token`); a token that is unknown, revoked
+  token's owner (:func:`accounts.users.user_for_token`); a token that is unknown, revoked
   or whose owner is disabled is refused with 401 on every API route, public or not, so
   a client learns at once that its token is dead. Other schemes (``Basic``) are ignored.
 * Otherwise the signed session cookie set by ``POST /login`` names the user and the
-  user's session version (:func:`geo.users.user_for_session`). The cookie is honoured only
+  user's session version (:func:`accounts.users.user_for_session`). The cookie is honoured only
   while that version is the user's: signing out, being disabled, a new role or a new
   password bump it, so every copy of the cookie, on every device, stops working at once.
 * Otherwise the caller is anonymous: role ``public``.
@@ -26,7 +26,7 @@ Guessing passwords
 ------------------
 ``POST /login`` is limited per client address (``settings.login_rate_limit``, by
 :data:`service.limits.limiter`: 429 beyond it) and per account (a lockout with back-off
-after ``settings.lockout_after`` wrong passwords, :mod:`geo.users`), so neither one address
+after ``settings.lockout_after`` wrong passwords, :mod:`accounts.users`), so neither one address
 nor many addresses against one account can try passwords quickly.
 
 Nothing here logs a password or a token.
@@ -50,10 +50,11 @@ from jinja2 import TemplateNotFound
 from markupsafe import Markup
 from werkzeug.exceptions import Forbidden
 
-from geo import settings, users
-from geo._errors import RujukError
-from geo.db import session_scope
-from service.api_common import is_api, json_error
+from core import settings
+from accounts import users
+from core.errors import RujukError
+from core.db import session_scope
+from service.api.common import is_api, json_error
 from service.limits import limiter
 
 bp = Blueprint("auth", __name__)
@@ -184,7 +185,7 @@ def role_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any
     Raises
     ------
     InputError
-        At decoration time, if `role` is not one of :data:`geo.users.ROLES`.
+        At decoration time, if `role` is not one of :data:`accounts.users.ROLES`.
     """
     users.check_role(role)
 

@@ -6,7 +6,7 @@
   (:data:`NO_STORE_ENDPOINTS`).
   Every page varies with ``Cookie``, so a shared cache never hands one person's page to
   another. The API's answers get the same rules, plus ``Authorization``, from
-  :func:`service._cache.cache_headers`. The versioned library files under ``/static/``
+  :func:`service.api.cache.cache_headers`. The versioned library files under ``/static/``
   hold no data and keep their long caching.
 * **Referrer.** ``Referrer-Policy: no-referrer``: a referral's place, if it ever is in a
   URL (links and bookmarks of ``GET /referral``), does not leak to the tile server.
@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, request
 from flask_compress import Compress
 
-from geo import settings
-from service.api_common import is_api
+from core import settings
+from service.api.common import is_api
 
 STATIC_PREFIX = "/static/"
 NO_STORE_ENDPOINTS: frozenset[str] = frozenset({"pages.referral", "auth.login", "pages.change_password"})
@@ -87,7 +87,7 @@ def _set_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.path.startswith(STATIC_PREFIX) or is_api():  # the API's caching: service._cache.cache_headers
+    if request.path.startswith(STATIC_PREFIX) or is_api():  # the API's caching: service.api.cache.cache_headers
         return response
     response.vary.add("Cookie")
     if _personal() or request.endpoint in NO_STORE_ENDPOINTS:

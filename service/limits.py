@@ -4,7 +4,7 @@
 ``@limiter.limit(...)``. Counts are kept in ``settings.ratelimit_storage_uri``
 (``memory://``: per process; a shared store such as Redis when several worker
 processes serve). A refused request is answered 429 with ``Retry-After``, as JSON under
-``/api/`` and as an error page elsewhere (:func:`service.api_common.register_errors`).
+``/api/`` and as an error page elsewhere (:func:`service.api.common.register_errors`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from geo import settings
+from core import settings
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo import settings
+from core import settings
+from store import schema
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -19,10 +20,10 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def engine(tmp_path):
     """A fresh real SQLite database file with the current schema."""
-    from geo import db
+    from core import db
 
     engine = db.get_engine(f"sqlite:///{tmp_path / 'rujuk-test.sqlite'}")
-    db.init_db(engine)
+    schema.init_db(engine)
     yield engine
     engine.dispose()
 
@@ -30,8 +31,8 @@ def engine(tmp_path):
 @pytest.fixture(scope="session")
 def seeded_engine(tmp_path_factory):
     """A real SQLite database seeded with the embedded sample directory and case figures."""
-    from geo import db
-    from geo.prepare import prepare
+    from core import db
+    from store.prepare import prepare
 
     engine = db.get_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'rujuk-seeded.sqlite'}")
     prepare(progress=False, engine=engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from geo import directory
+import directory
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -18,5 +18,5 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def agency_row(**fields: str) -> dict[str, str]:
-    """Return an agency row with every column of :data:`geo.directory.AGENCY_FIELDS`, blank but `fields`."""
+    """Return an agency row with every column of :data:`directory.agencies.AGENCY_FIELDS`, blank but `fields`."""
     return {**dict.fromkeys(directory.AGENCY_FIELDS, ""), **fields}

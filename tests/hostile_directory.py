@@ -14,7 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from geo import db, directory, directory_io, users
+from core import db
+import directory
+from directory import io as directory_io
+from accounts import users
 
 PASSWORD = "kopi tubruk 1945"
 HOSTILE = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]

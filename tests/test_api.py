@@ -28,7 +28,7 @@ def test_areas_are_geojson_and_filter_by_parent(client):
 
 
 def test_public_agencies_never_carry_a_confidential_point(client, seeded_engine):
-    from geo import directory
+    import directory
 
     true = directory.agencies_frame(seeded_engine).set_index("id")
     body = client.get("/api/v1/agencies").get_data(as_text=True)
@@ -137,7 +137,7 @@ def test_referral_question_may_come_as_a_json_body(client):
 
 
 def test_openapi_document_describes_every_api_route_and_the_bearer_scheme(client):
-    from service.openapi import OPERATIONS, api_rules, openapi_path
+    from service.api.openapi import OPERATIONS, api_rules, openapi_path
 
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.1")

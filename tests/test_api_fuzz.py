@@ -21,8 +21,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from app import create_app
-from geo import settings as rujuk_settings
-from geo import users
+from core import settings as rujuk_settings
+from accounts import users
 from hostile_directory import USERS
 
 EXAMPLES = 10

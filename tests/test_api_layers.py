@@ -9,7 +9,8 @@ import string
 import pytest
 
 from app import create_app
-from service import _cache
+from service.api import cache as _cache
+from store import version
 
 COVERAGE = "/api/v1/coverage?capability=shelter&level=regency&within=64"
 MAP_FIELDS = (
@@ -112,7 +113,7 @@ def test_an_answer_is_sent_gzipped_to_a_client_that_accepts_it(client):
 
 
 def test_the_data_version_follows_the_rows(seeded_engine):
-    assert _cache.data_version(seeded_engine) == _cache.data_version(seeded_engine)
+    assert version.data_version(seeded_engine) == version.data_version(seeded_engine)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from geo import settings, users
+from core import settings
+from accounts import users
 from hostile_directory import USERS
 
 LAYER = "/api/v1/coverage?capability=shelter&level=province&rules=with&geometry=false"

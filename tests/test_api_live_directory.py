@@ -1,7 +1,7 @@
 """Referrals follow the database, however it was changed: a running server never answers from a stale directory.
 
 Each test runs the Flask app on its own copy of the seeded SQLite database and changes
-the directory as ``rujuk agencies import`` does (:func:`geo.directory_io.import_agencies`
+the directory as ``rujuk agencies import`` does (:func:`directory.io.import_agencies`
 on a CSV file), never through the API or the pages.
 """
 
@@ -14,7 +14,10 @@ import shutil
 import pytest
 
 from app import create_app
-from geo import db, directory_io, lookup, users
+from core import db
+from directory import io as directory_io
+from geo import lookup
+from accounts import users
 from routing.referral import Referrer
 
 TENGGARONG = "/api/v1/referrals?at=Tenggarong&needs=psychological&k=20"

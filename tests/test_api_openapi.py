@@ -6,7 +6,7 @@ import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from app import MAX_UPLOAD_BYTES, create_app
-from service.openapi import openapi_path
+from service.api.openapi import openapi_path
 
 
 @pytest.fixture(scope="module")

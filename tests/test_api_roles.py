@@ -8,10 +8,12 @@ import logging
 import pytest
 
 from app import create_app
-from geo import db, directory, users
-from geo.prepare import prepare
-from service import _cache
-from service.openapi import api_rules, openapi_path
+from core import db
+import directory
+from accounts import users
+from store.prepare import prepare
+from service.api import cache as _cache
+from service.api.openapi import api_rules, openapi_path
 
 PASSWORD = "sambal matah 2024"
 SHELTER = "kemensos-rptc-bambu-apus"
@@ -268,7 +270,7 @@ GARBAGE_VALUES = ["%00", "..", "-1", "1e999", "%ff%fe", ";;,,", "64.", "2024-13-
 
 
 def test_garbage_to_every_route_is_never_a_500(app, client, headers, documented):
-    from service.openapi import OPERATIONS
+    from service.api.openapi import OPERATIONS
 
     rules = api_rules(app)
     assert len(rules) >= 20
@@ -330,7 +332,7 @@ def test_an_editors_change_is_seen_by_the_next_coverage_answer(client, headers):
 def test_a_change_made_outside_the_api_is_seen_by_the_next_hotspot_answer(app, client, roles_engine):
     from sqlalchemy import update
 
-    from geo.cases import CaseFigure
+    from cases.figures import CaseFigure
 
     url = "/api/v1/hotspots?measure=police TPPO cases&level=regency&geometry=false&fields=value"
     kubar = {f["properties"]["code"]: f["properties"]["value"] for f in client.get(url).json["features"]}["64.07"]

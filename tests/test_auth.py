@@ -12,8 +12,12 @@ from sqlalchemy import func, inspect, select
 
 from app import create_app
 from cli.users import users as users_command
-from geo import db, directory, directory_io, settings, users
-from geo._errors import InputError, RujukError
+from core import db, settings
+import directory
+from directory import io as directory_io
+from accounts import users
+from core.errors import InputError, RujukError
+from store import schema
 
 PASSWORD = "kopi tubruk 1945"
 
@@ -82,18 +86,17 @@ def test_roles_are_ordered():
 
 def test_a_version_1_database_file_is_upgraded_to_the_current_version_with_its_data_kept(tmp_path):
     engine = db.get_engine(f"sqlite:///{tmp_path / 'v1.sqlite'}")
-    db._register_models()
     version_1 = [t for t in db.Base.metadata.sorted_tables if t.name not in ("users", "api_tokens")]
     with engine.begin() as connection:
         db.Base.metadata.create_all(connection, tables=version_1)
-        connection.execute(db.SchemaInfo.__table__.insert().values(id=1, version=1))
+        connection.execute(schema.SchemaInfo.__table__.insert().values(id=1, version=1))
     directory_io.seed_default(engine)
     assert "users" not in inspect(engine).get_table_names()
 
-    assert db.init_db(engine) == db.SCHEMA_VERSION
+    assert schema.init_db(engine) == schema.SCHEMA_VERSION
     assert {"users", "api_tokens"} <= set(inspect(engine).get_table_names())
     with db.session_scope(engine) as session:
-        assert session.scalar(select(db.SchemaInfo.version)) == db.SCHEMA_VERSION
+        assert session.scalar(select(schema.SchemaInfo.version)) == schema.SCHEMA_VERSION
         assert session.scalar(select(func.count()).select_from(directory.ServiceLocation)) > 50
     users.create_user(engine, "after.upgrade", PASSWORD, "admin")
     assert users.authenticate(engine, "after.upgrade", PASSWORD) is not None
@@ -102,7 +105,7 @@ def test_a_version_1_database_file_is_upgraded_to_the_current_version_with_its_d
 
 def test_a_version_2_database_gets_the_security_columns_with_its_users_kept(tmp_path):
     engine = db.get_engine(f"sqlite:///{tmp_path / 'v2.sqlite'}")
-    db.init_db(engine)
+    schema.init_db(engine)
     directory_io.seed_default(engine)
     users.create_user(engine, "before.upgrade", PASSWORD, "editor")
     added = {"users": ["session_version", "failed_logins", "locked_until"], "agencies": ["version"],
@@ -111,10 +114,10 @@ def test_a_version_2_database_gets_the_security_columns_with_its_users_kept(tmp_
         for table, columns in added.items():
             for column in columns:
                 connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
-        connection.execute(db.SchemaInfo.__table__.update().values(version=2))
+        connection.execute(schema.SchemaInfo.__table__.update().values(version=2))
     assert "session_version" not in {c["name"] for c in inspect(engine).get_columns("users")}
 
-    assert db.init_db(engine) == db.SCHEMA_VERSION == 3
+    assert schema.init_db(engine) == schema.SCHEMA_VERSION == 3
     assert set(added["users"]) <= {c["name"] for c in inspect(engine).get_columns("users")}
     assert {"version"} <= {c["name"] for c in inspect(engine).get_columns("agencies")}
     with db.session_scope(engine) as session:
@@ -127,7 +130,7 @@ def test_a_version_2_database_gets_the_security_columns_with_its_users_kept(tmp_
 def test_the_database_file_is_readable_by_its_owner_only(tmp_path):
     folder = tmp_path / "new-data"
     engine = db.get_engine(f"sqlite:///{folder / 'rujuk.sqlite'}")
-    db.init_db(engine)
+    schema.init_db(engine)
     assert stat.S_IMODE((folder / "rujuk.sqlite").stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     (folder / "rujuk.sqlite").chmod(0o644)  # a file left readable by an older release is made private

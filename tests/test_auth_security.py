@@ -12,9 +12,10 @@ from sqlalchemy import update
 
 from app import create_app
 from cli import main as cli_main
-from geo import settings, users
-from geo._errors import InputError
-from geo.db import session_scope
+from core import settings
+from accounts import users
+from core.errors import InputError
+from core.db import session_scope
 
 ADMIN = "ani.admin"
 STRONG = "bintang laut 4 perahu"

@@ -162,7 +162,7 @@ def test_the_map_controls_speak_the_page_language_and_the_scale_is_metric(visit)
 
 
 def test_the_map_loads_nothing_from_another_host_when_tiles_are_off(visit, monkeypatch):
-    from geo import settings
+    from core import settings
 
     monkeypatch.setattr(settings, "tile_url", "none")
     visit.open("/?lang=en&capability=medical")

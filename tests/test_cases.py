@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
-from geo import cases, settings
-from geo._errors import ImportRejectedError, InputError
+import cases
+from core import settings
+from core.errors import ImportRejectedError, InputError
 
 GOOD = {
     "area_code": "53.71",

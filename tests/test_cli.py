@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from geo import settings
+from core import settings
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from routing.combine import best_cover
-from routing.opening import open_on
+from directory.hours import open_on
 
 NEEDS = ["shelter", "psychological", "legal_aid", "medical"]
 

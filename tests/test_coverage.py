@@ -9,10 +9,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geo import boundaries, capabilities, cases, directory, directory_io, lookup, settings
-from geo._errors import InputError
-from geo.db import session_scope
-from geo.directory import ServiceLocation
+from geo import boundaries, lookup
+from directory import capabilities, io as directory_io
+import cases
+import directory
+from core import settings
+from core.errors import InputError
+from core.db import session_scope
+from directory.agencies import ServiceLocation
 from routing import coverage, jurisdiction
 from routing._coverage_nearest import masked_nearest
 from routing.national import national_network

@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from csv_rows import agency_row, write_csv
 
-from geo import capabilities, directory, directory_io, lookup
-from geo._errors import InputError, NotFoundError
-from geo.db import session_scope
+from directory import capabilities, io as directory_io
+import directory
+from geo import lookup
+from core.errors import InputError, NotFoundError
+from core.db import session_scope
 
 SHELTER = "kemensos-rptc-bambu-apus"
 

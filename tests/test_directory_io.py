@@ -11,10 +11,14 @@ import shapely
 from csv_rows import write_csv
 from sqlalchemy import func, select
 
-from geo import boundaries, directory, directory_io, lookup, seats, settings
-from geo._errors import ImportRejectedError, InputError
-from geo.db import session_scope
-from geo.directory import Agreement, ServiceLocation
+from geo import boundaries, lookup, seats
+import directory
+from directory import io as directory_io
+from core import settings
+from core.errors import ImportRejectedError, InputError
+from core.db import session_scope
+from directory.agencies import Agreement, ServiceLocation
+from store import schema
 
 SAMPLE = directory_io.default_dir()
 
@@ -336,7 +340,7 @@ def comparable(engine):
 
 
 def test_round_trip_csv_database_geojson_database(engine, tmp_path):
-    from geo import db
+    from core import db
 
     directory_io.seed_default(engine)
     with session_scope(engine) as session:
@@ -344,7 +348,7 @@ def test_round_trip_csv_database_geojson_database(engine, tmp_path):
     geojson = tmp_path / "agencies.geojson"
     directory_io.export_agencies(engine, geojson, public=False, include_retired=True)
     second = db.get_engine(f"sqlite:///{tmp_path / 'second.sqlite'}")
-    db.init_db(second)
+    schema.init_db(second)
     directory_io.import_agencies(second, geojson)
     assert comparable(second).equals(comparable(engine))
     agreements = tmp_path / "agreements.geojson"

@@ -1,4 +1,4 @@
-"""One agency's row never rewrites the organization it shares with other agencies (geo._directory_checks)."""
+"""One agency's row never rewrites the organization it shares with other agencies (directory._checks)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import shutil
 import pytest
 from csv_rows import agency_row, write_csv
 
-from geo import db, directory, directory_io
-from geo._errors import ImportRejectedError
+from core import db
+import directory
+from directory import io as directory_io
+from core.errors import ImportRejectedError
 
 LPSK = "Lembaga Perlindungan Saksi dan Korban (LPSK)"
 LPSK_WEBSITE = "https://www.lpsk.go.id"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo import gazetteer
-from geo._errors import InputError, NotFoundError
+from core.errors import InputError, NotFoundError
 from geo.gazetteer import AmbiguousPlaceError
 
 

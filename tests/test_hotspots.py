@@ -8,9 +8,11 @@ from esda.getisord import G_Local
 from esda.significance import calculate_significance
 from libpysal.weights import Queen
 
-from geo import boundaries, cases, settings
-from geo._errors import InputError
-from routing import hotspots as hs
+from geo import boundaries
+import cases
+from core import settings
+from core.errors import InputError
+from cases import hotspots as hs
 
 pytestmark = pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
 
@@ -116,7 +118,7 @@ def test_the_seed_makes_results_repeat(seeded_engine):
 def test_public_hotspots_withhold_complementary_counts_and_treat_them_as_k(engine):
     from datetime import date
 
-    from geo.db import session_scope
+    from core.db import session_scope
 
     values = {"64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8}  # 40 - 12 - 9 - 8 = 3 + 8
     with session_scope(engine) as session:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from csv_rows import agency_row, write_csv
 
-from geo import cases, db, directory, directory_io
-from geo._directory_checks import MAX_CAPACITY
-from geo._errors import ImportRejectedError
-from geo.cases import CaseFigure
+import cases
+from core import db
+import directory
+from directory import io as directory_io
+from directory._checks import MAX_CAPACITY
+from core.errors import ImportRejectedError
+from cases.figures import CaseFigure
 
 HUGE = "99999999999999999999"  # more than SQLite's 64-bit INTEGER: an OverflowError when written
 

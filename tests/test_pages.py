@@ -12,14 +12,15 @@ import pytest
 from hostile_directory import HOSTILE, PASSWORD, SAFE_HOUSE, safe_house_traces
 
 from app import create_app
-from geo import directory, users
-from geo.db import session_scope
-from service import pages_editor, pages_referral
-from service.strings import LANGUAGES, STRINGS
+import directory
+from accounts import users
+from core.db import session_scope
+from service.pages import editor as pages_editor, referral as pages_referral
+from service.pages.strings import LANGUAGES, STRINGS
 from webmap import assets
 
 PAGES = ["/", "/referral", "/directory", "/about"]
-SERVICE_DIR = Path(__file__).resolve().parents[1] / "service"
+PAGES_DIR = Path(__file__).resolve().parents[1] / "service" / "pages"
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +104,8 @@ def test_strings_have_the_same_keys_in_both_languages():
 
 
 def test_every_string_key_used_by_the_pages_exists():
-    sources = [p.read_text(encoding="utf-8") for p in (SERVICE_DIR / "templates").glob("*.html")]
-    sources += [p.read_text(encoding="utf-8") for p in SERVICE_DIR.glob("pages*.py")]
+    sources = [p.read_text(encoding="utf-8") for p in (PAGES_DIR / "templates").glob("*.html")]
+    sources += [p.read_text(encoding="utf-8") for p in PAGES_DIR.glob("*.py")]
     used = {key for text in sources for key in re.findall(r"\bt\(\s*['\"]([a-z0-9_]+)['\"]\s*[,)]", text)}
     used |= {f"nav_{name}" for name in ("map", "referral", "directory", "about")}
     used |= {f"role_{role}" for role in users.ROLES} | {f"tier_{tier}" for tier in ("provincial", "national", "any")}

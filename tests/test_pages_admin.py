@@ -8,7 +8,7 @@ import pytest
 from hostile_directory import PASSWORD
 
 from app import create_app
-from geo import users
+from accounts import users
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from geo import directory, directory_io, lookup, settings
-from geo._errors import InputError, NotFoundError
-from geo.db import session_scope
-from geo.directory import ServiceLocation
+import directory
+from directory import io as directory_io
+from geo import lookup
+from core import settings
+from core.errors import InputError, NotFoundError
+from core.db import session_scope
+from directory.agencies import ServiceLocation
 from routing.referral import Referrer, parse_hours, road_network
 from routing.roads import RoadNetwork
 
@@ -132,7 +135,7 @@ def test_an_unknown_cross_border_policy_is_refused_with_the_allowed_ones(referre
     with pytest.raises(ValueError, match=r"RUJUK_CROSS_BORDER_POLICY\) was 'bogus' but must be one of \['flag', 'exclude'\]"):
         referrer.refer("Tenggarong", ["psychological"])
     environment = {**os.environ, "RUJUK_CROSS_BORDER_POLICY": "bogus"}
-    command = [sys.executable, "-c", "import geo.settings"]
+    command = [sys.executable, "-c", "import core.settings"]
     started = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     assert started.returncode != 0
     assert "RUJUK_CROSS_BORDER_POLICY was 'bogus' but must be one of ['flag', 'exclude']" in started.stderr

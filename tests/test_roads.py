@@ -16,8 +16,8 @@ import pytest
 import shapely
 from pyrosm.pbf_export import write_pbf_from_records
 
-from geo import settings
-from geo._errors import InputError
+from core import settings
+from core.errors import InputError
 from routing.national import great_circle_km
 from routing.roads import RoadNetwork
 from routing.travel import TravelModel
@@ -280,7 +280,7 @@ def test_ferry_ways_get_ferry_speed_and_a_boarding_delay_and_are_sea_legs(reader
 
 def test_ferry_boarding_time_comes_from_its_environment_variable():
     environment = {**os.environ, "RUJUK_FERRY_BOARDING_H": "0.75"}
-    code = "from geo import settings; print(settings.ferry_boarding_h)"
+    code = "from core import settings; print(settings.ferry_boarding_h)"
     command = [sys.executable, "-c", code]
     started = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     assert started.stdout == "0.75\n"

@@ -6,7 +6,7 @@ import pyproj
 import pytest
 
 from geo import boundaries, lookup, seats
-from geo._errors import NotFoundError
+from core.errors import NotFoundError
 from geo.lookup import AreaIndex
 
 GEOD = pyproj.Geod(ellps="WGS84")

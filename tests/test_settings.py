@@ -1,4 +1,4 @@
-"""Numeric settings from the environment: nonsense values stop the import of geo.settings, naming the variable."""
+"""Numeric settings from the environment: nonsense values stop the import of core.settings, naming the variable."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from geo import settings
+from core import settings
 
 
 def import_settings(name: str, value: str) -> subprocess.CompletedProcess:
-    """Import geo.settings in a fresh interpreter with environment variable `name` set to `value`."""
+    """Import core.settings in a fresh interpreter with environment variable `name` set to `value`."""
     env = {**os.environ, name: value}
-    code = "from geo import settings; print(settings.suppress_below)"
+    code = "from core import settings; print(settings.suppress_below)"
     return subprocess.run([sys.executable, "-c", code], cwd=settings.package_root, env=env, capture_output=True,
                           text=True, timeout=120, check=False)  # fmt: skip
 

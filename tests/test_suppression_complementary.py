@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 
 from app import create_app
-from geo import cases, settings, users
-from geo.db import session_scope
+import cases
+from core import settings
+from accounts import users
+from core.db import session_scope
 from webmap import assets, maps
 
 MEASURE, SOURCE = "police TPPO victims", "test source"

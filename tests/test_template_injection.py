@@ -19,8 +19,11 @@ from hostile_directory import PASSWORD, make_engine
 from sqlalchemy import Text, select
 
 from app import create_app
-from geo import boundaries, cases, directory, users
-from geo.db import session_scope
+from geo import boundaries
+import cases
+import directory
+from accounts import users
+from core.db import session_scope
 
 EVALUATED = "rujukssti"
 """What the payload's expression gives when it is evaluated; never in any answer."""

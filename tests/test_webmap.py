@@ -11,9 +11,11 @@ import pytest
 from flask import Flask
 from folium import plugins
 
-from geo import cases, directory, settings
-from geo._errors import DataUnavailableError, InputError
-from geo.db import session_scope
+import cases
+import directory
+from core import settings
+from core.errors import DataUnavailableError, InputError
+from core.db import session_scope
 from webmap import assets, i18n, maps
 
 URL = re.compile(r"https?://[^\s\"'<>()\\]+")
@@ -52,8 +54,8 @@ def pages(seeded_engine):
 @pytest.fixture(scope="module")
 def hostile_engine(tmp_path_factory):
     """A seeded real database with an agency and a measure whose names are script payloads."""
-    from geo import db
-    from geo.prepare import prepare
+    from core import db
+    from store.prepare import prepare
 
     engine = db.get_engine(f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'rujuk.sqlite'}")
     prepare(progress=False, engine=engine)

@@ -32,7 +32,7 @@ from folium.template import Template
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
-from geo import settings
+from core import settings
 from webmap import assets, i18n
 
 KINDS: tuple[str, ...] = (

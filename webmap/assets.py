@@ -35,7 +35,7 @@ import folium
 from branca.element import Element
 from flask import Blueprint, send_from_directory
 
-from geo._errors import DataUnavailableError
+from core.errors import DataUnavailableError
 
 VENDOR_DIR: Path = Path(__file__).resolve().parent / "static" / "vendor"
 """Where ``make assets`` puts the libraries (git-ignored)."""

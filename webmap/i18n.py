@@ -4,7 +4,7 @@
 (``{language: {key: text}}``) and fills ``{placeholders}``; the HTML pages keep
 their own table (``service/strings.py``) and call it too. :func:`t` is
 ``translate`` on the map strings. Labels of capability codes, agency types,
-jurisdiction levels and location precisions come from :mod:`geo.capabilities`
+jurisdiction levels and location precisions come from :mod:`directory.capabilities`
 (:func:`vocabulary`), not from here, so each label is written once.
 
 Every text is plain text: whatever shows it must escape it (the maps set it with
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from geo import capabilities
-from geo._errors import InputError
+from directory import capabilities
+from core.errors import InputError
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -203,7 +203,7 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
 
 
 def check_language(lang: str) -> str:
-    """Return `lang` if it is one of :data:`LANGUAGES`, else raise :class:`~geo._errors.InputError`."""
+    """Return `lang` if it is one of :data:`LANGUAGES`, else raise :class:`~core.errors.InputError`."""
     if lang not in LANGUAGES:
         raise InputError("lang", lang, f"is expected to be one of {list(LANGUAGES)}.")
     return lang
@@ -248,5 +248,5 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
 
 
 def vocabulary(field: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-    """Return ``{code: label}`` of a directory vocabulary (:data:`geo.capabilities.VOCABULARIES`) in `lang`."""
+    """Return ``{code: label}`` of a directory vocabulary (:data:`directory.capabilities.VOCABULARIES`) in `lang`."""
     return capabilities.labels(field, check_language(lang))

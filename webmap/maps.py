@@ -1,7 +1,7 @@
 """Folium maps of Rujuk: the national overview and the map of one referral.
 
 :func:`national_map` shows province and regency boundaries, case figures as a
-choropleth of rates per 100,000, hot and cold spots (:mod:`routing.hotspots`), the
+choropleth of rates per 100,000, hot and cold spots (:mod:`cases.hotspots`), the
 agencies as clustered markers with a filter by capability and type, and the travel
 time to each kind of help (:mod:`routing.coverage`) with the areas beyond the standard
 outlined. With ``data_urls=True`` the heavy layers are fetched by the browser from the
@@ -10,9 +10,9 @@ shown) and only the small case table is inlined; ``data_urls=False`` inlines eve
 (tests, offline export). :func:`referral_map` shows one answer of
 :meth:`routing.referral.Referrer.refer`.
 
-Privacy: unless ``authorised``, agencies pass through :func:`geo.directory.public_view`
+Privacy: unless ``authorised``, agencies pass through :func:`directory.agencies.public_view`
 (a safe house at its regency's point, no address), case counts through
-:func:`geo.cases.public_values` ("<5" or, complementary, "x"; no rate) and hot spots are
+:func:`cases.figures.public_values` ("<5" or, complementary, "x"; no rate) and hot spots are
 computed from the published data only. Every text from data reaches the page as JSON and is shown with
 ``textContent`` (see :mod:`webmap._elements`). Pages load nothing from another host but
 the base-map tiles (``settings.tile_url``); render them with :func:`webmap.assets.render`.
@@ -30,9 +30,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo import boundaries, capabilities, cases, directory_io, islands, settings
-from geo._errors import InputError
-from routing import coverage, hotspots
+from geo import boundaries, islands
+from directory import capabilities, io as directory_io
+import cases
+from core import settings
+from core.errors import InputError
+from routing import coverage
+from cases import hotspots
 from webmap import i18n
 from webmap._elements import add, base_map, finish, group, strings, tiles_shown
 
@@ -238,7 +242,7 @@ def national_map(
         ``"id"`` (default) or ``"en"``.
     measure, source, period
         Case figures shown (one measure, one source, one period, at the level with the
-        most areas; see :func:`routing.hotspots.select_figures`). None: the default
+        most areas; see :func:`cases.hotspots.select_figures`). None: the default
         measure of :data:`routing.coverage.DEFAULT_CASE_MEASURE` (left out if the
         database has none), the source with most figures, the latest period.
     capability
@@ -335,7 +339,7 @@ def referral_map(referral: dict, lang: str = i18n.DEFAULT_LANGUAGE) -> folium.Ma
     referral
         :meth:`routing.referral.Referral.as_dict` (already public-safe: for a public caller,
         confidential agencies are drawn at their regency's representative point, without
-        route, address or contact: every field :func:`geo.directory.public_view` redacts).
+        route, address or contact: every field :func:`directory.agencies.public_view` redacts).
     lang
         ``"id"`` (default) or ``"en"``.
 

@@ -1,0 +1,251 @@
+"""Reading the files that Rujuk imports: CSV with a checked header, GeoJSON with checked features.
+
+Both readers reject a file whose *shape* is wrong before any value is parsed: an
+unreadable file (not UTF-8, not JSON, empty) raises :class:`~core.errors.InputError`
+naming the file; a file that reads but has unknown, missing or repeated columns,
+rows with more cells than the header, or GeoJSON features that are not Feature
+objects with a valid Point raises :class:`~core.errors.ImportRejectedError` listing
+every such row. The values themselves are checked by the importers
+(:mod:`directory.io`, :mod:`cases.figures`).
+
+Spreadsheet formulas (OWASP "CSV Injection"): a text cell that starts with one of
+:data:`FORMULA_STARTS` may be run as a formula by the spreadsheet that opens the file.
+:func:`neutralised` writes such a text with a leading ``'`` (shown as text, not run) and
+:func:`restored` reads that form back, so an export read again gives the same text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from core.errors import ImportRejectedError, InputError, RowError
+
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula."""
+_QUOTE = "'"
+
+
+def neutralised(text: str) -> str:
+    """Return `text` as a CSV cell a spreadsheet shows rather than runs: with a leading ``'`` if it starts a formula."""
+    return _QUOTE + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restored(cell: str) -> str:
+    """Return the text of a cell written by :func:`neutralised`: ``'=x`` gives ``=x``; any other cell is unchanged."""
+    return cell[1:] if cell.startswith(_QUOTE) and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ().+/-]*")
+"""A text a spreadsheet cannot run as a command (no letters, no function): a phone number, a signed number."""
+
+
+def formula_warnings(rows: list[dict[str, object]], numbers: Iterable[str] = ()) -> list[RowError]:
+    """Return a warning (a RowError that rejects nothing) for every text of `rows` a spreadsheet may run as a formula.
+
+    Rows are numbered from 1. The fields `numbers` and texts that are plain numbers (:data:`_PLAIN_NUMBER`,
+    e.g. ``-10.18`` or ``+62 380 123``) are left out; a cell written by :func:`neutralised` starts with ``'``.
+    """
+    numbers, warnings = set(numbers), []
+    for number, row in enumerate(rows, start=1):
+        for field, value in row.items():
+            if (isinstance(value, str) and value.startswith(FORMULA_STARTS) and field not in numbers
+                    and not _PLAIN_NUMBER.fullmatch(value.strip())):  # fmt: skip
+                message = ("starts like a spreadsheet formula; check it is meant (an export writes it as text, "
+                           "with a leading ').")  # fmt: skip
+                warnings.append(RowError(number, str(field), value, message))
+    return warnings
+
+
+def read_text(path: str | Path) -> str:
+    """Return the text of a UTF-8 file (a byte-order mark is dropped).
+
+    Raises
+    ------
+    InputError
+        If the file is not UTF-8 text; the message names the file and the first bad byte.
+    """
+    path = Path(path)
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        msg = (f"is not UTF-8 text (byte {error.start} is {error.object[error.start:error.start + 1]!r}); "
+               "save it as UTF-8 (in a spreadsheet: CSV UTF-8) and import it again.")  # fmt: skip
+        raise InputError("file", str(path), msg) from None
+
+
+def header_errors(
+    columns: Iterable[str],
+    allowed: Iterable[str],
+    required: Iterable[str] = (),
+    row: int = 0,
+    hints: Mapping[str, str] | None = None,
+) -> list[RowError]:
+    """Return a RowError (at `row`) for every missing, repeated or unknown column of a header.
+
+    Parameters
+    ----------
+    columns
+        The header as read (names already stripped).
+    allowed
+        Every column the file may have; the message of an unknown column lists them.
+    required
+        Columns the file must have.
+    row
+        The row number given to the errors: the header's own number in the file's numbering.
+    hints
+        Extra advice by column name, said instead of the list of columns (e.g. for a
+        column that only a public export writes).
+    """
+    columns, allowed, hints = list(columns), list(allowed), dict(hints or {})
+    errors = [RowError(row, c, None, "is a missing column; add it to the header.") for c in required if c not in columns]
+    for position, column in enumerate(columns):
+        if column in columns[:position]:
+            errors.append(RowError(row, column, column, "repeats a column of the header; give each column once."))
+        elif column not in allowed:
+            advice = hints.get(column) or f"the columns are {allowed}; fix the spelling or remove it."
+            errors.append(RowError(row, column, column, f"is not a column: {advice}"))
+    return errors
+
+
+def read_csv(
+    path: str | Path,
+    allowed: Iterable[str] | None,
+    required: Iterable[str] = (),
+    hints: Mapping[str, str] | None = None,
+) -> list[dict[str, str]]:
+    """Return the rows of a UTF-8 CSV file as dicts of text, after checking its header.
+
+    Errors number the header row 0 and the data rows from 1, blank lines skipped
+    (the numbering of every import).
+
+    Parameters
+    ----------
+    path
+        The file.
+    allowed, required, hints
+        The columns it may have (None: any) and must have, as :func:`header_errors`.
+    Returns
+    -------
+    list of dict
+        One dict per data row (blank lines skipped), keyed by the stripped column
+        names; a cell missing at the end of a short row is ``""``.
+
+    Raises
+    ------
+    InputError
+        If the file is not UTF-8 or has no header line.
+    ImportRejectedError
+        If a column is unknown, missing or repeated, or a row has more cells than
+        the header; every such error is listed.
+    """
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    header = next(reader, None)
+    if header is None or not any(cell.strip() for cell in header):
+        names = f", from {list(allowed)}" if allowed is not None else ""
+        msg = f"is empty: it has no header line; the first line names the columns{names}."
+        raise InputError("file", str(path), msg)
+    columns = [cell.strip() for cell in header]
+    errors = header_errors(columns, columns if allowed is None else allowed, required, 0, hints)
+    rows = []
+    for number, cells in enumerate((cells for cells in reader if any(c.strip() for c in cells)), 1):
+        if len(cells) > len(columns):
+            extra = cells[len(columns) :]
+            message = f"has {len(cells)} cells but the header has {len(columns)}; quote cells that contain commas."
+            errors.append(RowError(number, "(extra cells)", extra, message))
+        rows.append(dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=False)))
+    if errors:
+        raise ImportRejectedError(str(path), errors)
+    return rows
+
+
+def _snippet(value: object) -> object:
+    """Return a JSON value as it is shown in an error: itself if short, else its JSON text cut to 80 characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return value if len(text) <= 80 else text[:77] + "..."
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _point_errors(row: int, geometry: object) -> list[RowError]:
+    """Return why `geometry` is not null or a GeoJSON Point of two or three finite numbers (none if it is)."""
+    if geometry is None:
+        return []
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        kind = geometry.get("type") if isinstance(geometry, dict) else _snippet(geometry)
+        return [RowError(row, "geometry", kind, "is expected to be a Point or null.")]
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list) or len(coordinates) not in (2, 3) or not all(map(_number, coordinates)):
+        message = "are expected to be [lon, lat]: two numbers in WGS84 degrees (RFC 7946), e.g. [123.60273, -10.18551]."
+        return [RowError(row, "geometry.coordinates", _snippet(coordinates), message)]
+    return []
+
+
+def read_features(
+    path: str | Path, points: bool = True, hints: dict[str, str] | None = None
+) -> list[dict[str, object]]:
+    """Return the features of a GeoJSON FeatureCollection as flat records (properties, plus lon and lat).
+
+    Parameters
+    ----------
+    path
+        A UTF-8 GeoJSON file (RFC 7946).
+    points
+        True: every geometry must be a Point of ``[lon, lat]`` numbers or null, and
+        gives ``lon`` and ``lat``; False: geometries are ignored (agreements carry
+        a line for maps only).
+    hints
+        Properties a feature must not set to a true value, each with the advice to give
+        (``redacted``: a public export, whose confidential points are not the true ones).
+
+    Returns
+    -------
+    list of dict
+        One record per feature, numbered as rows from 1 in the errors.
+
+    Raises
+    ------
+    InputError
+        If the file is not UTF-8, not JSON, or not a FeatureCollection with a
+        ``features`` list; the message names the file.
+    ImportRejectedError
+        If a feature is not a Feature object, its properties are not an object, or
+        (with `points`) its geometry is not a valid Point or null, or it sets a property of
+        `hints`; every such row is listed.
+    """
+    try:
+        data = json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        msg = f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}; fix the file or export it again."
+        raise InputError("file", str(path), msg) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+        msg = 'is expected to be a GeoJSON FeatureCollection (RFC 7946): {"type": "FeatureCollection", "features": [...]}.'
+        raise InputError("file", str(path), msg)
+    records, errors = [], []
+    for row, feature in enumerate(data["features"], start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            message = 'is expected to be a GeoJSON Feature object {"type": "Feature", "geometry": ..., "properties": {...}}.'
+            errors.append(RowError(row, "feature", _snippet(feature), message))
+            continue
+        properties = feature.get("properties")
+        if properties is not None and not isinstance(properties, dict):
+            errors.append(RowError(row, "properties", _snippet(properties), "is expected to be an object or null."))
+            continue
+        record = dict(properties or {})
+        errors.extend(RowError(row, key, record[key], advice) for key, advice in (hints or {}).items() if record.get(key))
+        geometry = feature.get("geometry")
+        problems = _point_errors(row, geometry) if points else []
+        errors.extend(problems)
+        if points and geometry is not None and not problems:
+            record["lon"], record["lat"] = geometry["coordinates"][:2]  # type: ignore[index]
+        records.append(record)
+    if errors:
+        raise ImportRejectedError(str(path), errors)
+    return records

@@ -1,0 +1,204 @@
+"""What every HTML page shares: the language, the signed-in role, formatting, rendering and error pages.
+
+The language is Bahasa Indonesia unless the visitor chose English: ``?lang=en`` (or
+``?lang=id``) on any page is remembered in the session. Templates get :func:`t` (the page
+strings of :mod:`service.pages.strings` in that language), ``lang``, the vocabulary labels, the
+signed-in user and role, and the filters ``hm`` (hours as ``h:mm``) and ``num``
+(a number with the decimal mark of the language).
+
+Every text reaches the page through Jinja with autoescape on; nothing from data or from
+the visitor is marked safe.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, make_response, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import Engine
+from werkzeug.exceptions import HTTPException
+
+from geo import boundaries
+from directory import capabilities
+from core.errors import ImportRejectedError, InputError, NotFoundError, RujukError
+from service.pages.strings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS
+from webmap.i18n import translate
+
+SESSION_KEY = "lang"
+
+
+def engine() -> Engine:
+    """Return the database engine of the running app."""
+    return current_app.config["RUJUK_ENGINE"]
+
+
+def lang() -> str:
+    """Return the language of this request: ``"id"`` (default) or ``"en"``."""
+    return g.get("lang", DEFAULT_LANGUAGE)
+
+
+def t(key: str, **values: object) -> str:
+    """Return the page string `key` in the language of this request, placeholders filled."""
+    return translate(STRINGS, key, lang(), **values)
+
+
+def role() -> str:
+    """Return the role of the visitor (``"public"`` when not signed in)."""
+    from service.auth import current_role
+
+    return current_role() or "public"
+
+
+def has_role(minimum: str) -> bool:
+    """Return True if the visitor has role `minimum` or a higher one."""
+    from accounts.users import role_at_least
+
+    return role_at_least(role(), minimum)
+
+
+def authorised() -> bool:
+    """Return True if the visitor may see confidential locations (a caseworker or higher)."""
+    return has_role("caseworker")
+
+
+def hours_text(hours: float | None) -> str:
+    """Return hours as ``h:mm`` (``"2:05"``); an unknown or infinite time as an en dash."""
+    if hours is None or hours != hours or hours == float("inf"):
+        return "–"
+    minutes = int(round(float(hours) * 60))
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    """Return a number with `decimals` decimals and the decimal mark of the language (``12,5`` in id)."""
+    if value is None or value != value:
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang() == "id" else text
+
+
+@cache
+def _area_names(level: str) -> dict[str, str]:
+    areas = boundaries.load_areas(level)
+    return dict(zip(areas["code"], areas["name"], strict=True))
+
+
+def area_name(code: str | None) -> str:
+    """Return the name of a province, regency or district code ("" when unknown)."""
+    if not code:
+        return ""
+    try:
+        return _area_names(boundaries.level_of_code(code)).get(code, "")
+    except (InputError, NotFoundError):
+        return ""
+
+
+def url_with(**changes: object) -> str:
+    """Return the URL of this page with some query parameters changed (None removes one)."""
+    args = {key: request.args.getlist(key) for key in request.args}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint or "pages.home", **(request.view_args or {}), **args)
+
+
+def page(template: str, http_status: int = 200, **context: Any) -> Response:
+    """Render `template` with `context` and return it with `http_status`."""
+    return make_response(render_template(template, **context), http_status)
+
+
+def error_page(status: int, message: str, field: str | None = None, value: object = None,
+               rows: list[dict] | None = None) -> Response:  # fmt: skip
+    """Return the error page: what went wrong, the field and the value (the visitor's text, escaped)."""
+    return page("error.html", status, status=status, message=message, field=field, value=value, rows=rows or [])
+
+
+def error_detail(error: Exception) -> dict[str, str]:
+    """Return what went wrong as ``{"text", "lang"}``: the reason of an :class:`InputError` without its frame.
+
+    Reasons written by the pages are page strings in the visitor's language; those from
+    the data layer are English, and say so (``lang="en"`` and a note in Bahasa Indonesia).
+    """
+    text = str(getattr(error, "reason", None) or error)
+    own = any(text.startswith(known.split("{")[0]) for known in STRINGS[lang()].values() if len(known) > 8)
+    return {"text": text, "lang": lang() if own or lang() == "en" else "en"}
+
+
+def _choose_language() -> None:
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session[SESSION_KEY] = asked
+    chosen = session.get(SESSION_KEY)
+    g.lang = chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _current_user() -> object:
+    from service.auth import current_user
+
+    return current_user()
+
+
+def _context() -> dict[str, Any]:
+    return {
+        "t": t,
+        "lang": lang(),
+        "other_lang": "en" if lang() == "id" else "id",
+        "url_with": url_with,
+        "user": _current_user(),
+        "role": role(),
+        "is_caseworker": authorised(),
+        "is_editor": has_role("editor"),
+        "cap_labels": capabilities.labels("capability", lang()),
+        "type_labels": capabilities.labels("agency_type", lang()),
+        "level_labels": capabilities.labels("jurisdiction_level", lang()),
+        "precision_labels": capabilities.labels("location_precision", lang()),
+        "area_name": area_name,
+        "error_detail": error_detail,
+    }
+
+
+def install(bp: Blueprint) -> None:
+    """Give blueprint `bp` HTML error pages, and every template the language choice and the page context.
+
+    The context is app-wide so that the sign-in form of :mod:`service.auth` (``login.html``)
+    is a page like the others.
+    """
+    bp.before_app_request(_choose_language)
+    bp.app_context_processor(_context)
+    bp.add_app_template_filter(hours_text, "hm")
+    bp.add_app_template_filter(number, "num")
+
+    @bp.errorhandler(InputError)
+    def _bad_input(error: InputError):  # type: ignore[no-untyped-def]
+        return error_page(400, str(error), error.field, error.value)
+
+    @bp.errorhandler(ImportRejectedError)
+    def _rejected(error: ImportRejectedError):  # type: ignore[no-untyped-def]
+        return error_page(422, str(error).splitlines()[0], rows=[e.as_dict() for e in error.errors])
+
+    @bp.errorhandler(NotFoundError)
+    def _not_found(error: NotFoundError):  # type: ignore[no-untyped-def]
+        return error_page(404, str(error))
+
+    @bp.errorhandler(RujukError)
+    def _unavailable(error: RujukError):  # type: ignore[no-untyped-def]
+        return error_page(503, str(error))
+
+    @bp.errorhandler(HTTPException)
+    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        return http_error_page(error)
+
+
+def http_error_page(error: HTTPException) -> Response | HTTPException:
+    """Return the error page of an HTTP error in the visitor's language (a redirect passes through)."""
+    if error.code and 300 <= error.code < 400:
+        return error
+    key = "http_400_csrf" if isinstance(error, CSRFError) else f"http_{error.code}"
+    message = t(key) if key in STRINGS[lang()] else (error.description or error.name)
+    answer = error_page(error.code or 500, message)
+    answer.headers.update({k: v for k, v in error.get_headers() if k in ("WWW-Authenticate", "Allow")})
+    return answer

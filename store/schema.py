@@ -1,0 +1,98 @@
+"""The schema of the service database: every table, its version, and the upgrades between versions.
+
+Importing this module registers every table (the models of :mod:`directory`, :mod:`cases`
+and :mod:`accounts`) on :data:`core.db.Base`. The schema carries a version in the
+``schema_info`` table. :func:`init_db` creates a new database, upgrades an older one
+step by step through ``_UPGRADES``, and refuses a newer one.
+
+Versions: 1, the directory and case figures; 2, users and API tokens (:mod:`accounts.users`);
+3, the security columns: a ``version`` per directory record (optimistic concurrency), and per
+user a session version, failed sign-ins and a lockout time. Step 3 adds every column that a
+model defines and the database lacks, with the column's server default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, Integer, inspect, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accounts import users
+from core.db import Base
+from core.errors import RujukError
+from directory import agencies as _directory_tables  # noqa: F401  (registers the directory's tables)
+from cases import figures as _case_tables  # noqa: F401  (registers the case figures' table)
+
+SCHEMA_VERSION = 3
+
+
+def _add_users(connection: Connection) -> None:
+    """1 -> 2: create the ``users`` and ``api_tokens`` tables."""
+    for model in (users.User, users.ApiToken):
+        model.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+
+
+def _add_missing_columns(connection: Connection) -> None:
+    """2 -> 3: add every column a model defines that the database's table lacks (with its server default)."""
+    existing = inspect(connection)
+    preparer = connection.dialect.identifier_preparer
+    for table in Base.metadata.sorted_tables:
+        if not existing.has_table(table.name):
+            continue
+        present = {column["name"] for column in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable and column.server_default is None:
+                msg = f"Column {table.name}.{column.name} needs a server default to be added to an existing database."
+                raise RujukError(msg)
+            kind = column.type.compile(dialect=connection.dialect)
+            default = ""
+            if column.server_default is not None:
+                default = f" DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
+            null = "" if column.nullable else " NOT NULL"
+            connection.exec_driver_sql(
+                f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {preparer.quote(column.name)} {kind}{default}{null}"
+            )
+
+
+# version n -> function that upgrades a database at version n to n + 1
+_UPGRADES: dict[int, Callable[[Connection], None]] = {1: _add_users, 2: _add_missing_columns}
+
+
+class SchemaInfo(Base):
+    """The schema version of this database (one row)."""
+
+    __tablename__ = "schema_info"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+
+def init_db(engine: Engine) -> int:
+    """Create or upgrade the schema; return the schema version now in the database.
+
+    Raises
+    ------
+    RujukError
+        If the database was written by a newer Rujuk (its schema version is higher).
+    """
+    with engine.begin() as connection:
+        Base.metadata.create_all(connection)
+        row = connection.execute(select(SchemaInfo.version)).scalar_one_or_none()
+        if row is None:
+            connection.execute(SchemaInfo.__table__.insert().values(id=1, version=SCHEMA_VERSION))
+            return SCHEMA_VERSION
+        version = int(row)
+        if version > SCHEMA_VERSION:
+            msg = (
+                f"The database {engine.url!r} has schema version {version}, newer than this Rujuk's "
+                f"{SCHEMA_VERSION}; upgrade Rujuk or point RUJUK_DATABASE_URL at another database."
+            )
+            raise RujukError(msg)
+        while version < SCHEMA_VERSION:
+            _UPGRADES[version](connection)
+            version += 1
+            connection.execute(SchemaInfo.__table__.update().values(version=version))
+        return version
