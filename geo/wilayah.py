@@ -11,8 +11,8 @@ from functools import cache
 
 import pandas as pd
 
-from geo import sources
 from core.errors import InputError
+from geo import sources
 from geo._sql import read_table
 
 WILAYAH = "upstream/wilayah/db/wilayah.sql"

@@ -50,10 +50,9 @@ from jinja2 import TemplateNotFound
 from markupsafe import Markup
 from werkzeug.exceptions import Forbidden
 
-from core import settings
 from accounts import users
+from core import settings
 from core.errors import RujukError
-from core.db import session_scope
 from service.api.common import is_api, json_error
 from service.limits import limiter
 

@@ -35,6 +35,7 @@ from flask_compress import Compress
 
 from core import settings
 from service.api.common import is_api
+from service.auth import current_user
 
 STATIC_PREFIX = "/static/"
 NO_STORE_ENDPOINTS: frozenset[str] = frozenset({"pages.referral", "auth.login", "pages.change_password"})
@@ -73,8 +74,6 @@ def content_security_policy() -> str:
 
 
 def _personal() -> bool:
-    from service.auth import current_user
-
     return current_user() is not None
 
 

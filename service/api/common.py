@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from core.errors import ImportRejectedError, InputError, NotFoundError, RujukError
+from geo import boundaries
 from routing import engine as routing_engine
 
 API = "/api/v1"
@@ -273,8 +274,6 @@ def area_param(name: str, country: str | None = None) -> str | None:
     InputError
         If the value is not shaped like an area code.
     """
-    from geo import boundaries
-
     code = param(name)
     if code is not None and code != country:
         with looked_up(name, code):

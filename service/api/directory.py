@@ -49,13 +49,27 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import PreconditionRequired
 
-from directory import capabilities, io as directory_io
 import directory
-from core.errors import ImportRejectedError, InputError, RowError
 from core.db import session_scope
+from core.errors import ImportRejectedError, InputError, RowError
+from directory import capabilities
+from directory import io as directory_io
 from service import auth
-from service.api.common import API, ParameterNotFoundError, area_param, body, engine, flag_param, geojson, inside, json_error, json_object, looked_up, param
 from service.api.cache import directory_changed
+from service.api.common import (
+    API,
+    ParameterNotFoundError,
+    area_param,
+    body,
+    engine,
+    flag_param,
+    geojson,
+    inside,
+    json_error,
+    json_object,
+    looked_up,
+    param,
+)
 from service.api.versions import IF_MATCH, etag, if_match, precondition_required
 
 BODY_SOURCE = "request body"

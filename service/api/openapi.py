@@ -20,12 +20,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from geo import boundaries, gazetteer
-from directory import capabilities
 import cases
-from core.errors import InputError
 from accounts.users import ROLES
+from core.errors import InputError
+from directory import capabilities
+from geo import boundaries, gazetteer
 from service.api.common import API, GEOJSON
+from service.api.directory import AGENCIES, AGREEMENTS
 
 _REF = "#/components/schemas/"
 
@@ -169,8 +170,6 @@ def _record_schema(fields: tuple[str, ...], lists: tuple[str, ...], required: tu
 
 
 def _schemas() -> dict[str, Any]:
-    from service.api.directory import AGENCIES, AGREEMENTS
-
     agency = _record_schema(AGENCIES.fields, ("capabilities", "languages"),
                             ("id", "name", "agency_type", "jurisdiction_level", "area_code", "capabilities",
                              "location_precision", "source"))  # fmt: skip

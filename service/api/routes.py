@@ -41,14 +41,36 @@ from flask import Blueprint, jsonify
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 
-from geo import boundaries, gazetteer
-from directory import capabilities
 import cases
-from core import db, settings
+from cases import hotspots as hotspot_model
+from cases.hotspots import select_figures
+from core import settings
 from core.errors import InputError
-from service.api import cache as _cache, directory as api_directory, openapi
+from directory import capabilities
+from geo import boundaries, gazetteer
+from routing import coverage as coverage_model
+from routing import origin
+from routing.coverage import to_geojson
+from routing.referral import parse_hours, parse_needs
 from service import auth
-from service.api.common import API, GEOJSON, area_param, engine, flag_param, geojson, inside, int_param, looked_up, param, referrer, register_errors, renamed
+from service.api import cache as _cache
+from service.api import directory as api_directory
+from service.api import openapi
+from service.api.common import (
+    API,
+    GEOJSON,
+    area_param,
+    engine,
+    flag_param,
+    geojson,
+    inside,
+    int_param,
+    looked_up,
+    param,
+    referrer,
+    register_errors,
+    renamed,
+)
 from service.limits import limiter
 from store import schema
 
@@ -72,8 +94,6 @@ AREA_FIGURE_COLUMNS: dict[str, str] = {
 
 def _area_figures(level: str, measure: str, source: str | None) -> dict[str, dict]:
     """Return the published figure of one measure, source and period (``period=``, default the latest) per area."""
-    from cases.hotspots import select_figures
-
     if level not in cases.LEVELS:  # districts are in both; select_figures refuses other levels
         raise InputError("level", level, f"is expected to be one of {list(cases.LEVELS)} with a measure.")
     with _period() as asked:
@@ -134,8 +154,6 @@ def _layer(frame: gpd.GeoDataFrame) -> str:
     refused (400) with the list of properties. ``geometry=false``: null geometries (the map
     joins the boundaries it has loaded), which also skips simplifying the polygons.
     """
-    from routing.coverage import to_geojson
-
     columns = [column for column in frame.columns if column != "geometry"]
     fields = param("fields")
     if fields is not None:
@@ -253,8 +271,6 @@ def _routes(app: Blueprint) -> None:
     @app.route("/referrals", methods=["GET", "POST"])
     @limiter.limit(_referral_limit, key_func=_client)
     def referrals():  # type: ignore[no-untyped-def]
-        from routing import origin
-        from routing.referral import parse_hours, parse_needs
 
         at, needs = param("at"), param("needs")
         if not at or not at.strip():
@@ -277,22 +293,21 @@ def _routes(app: Blueprint) -> None:
     @app.get("/coverage")
     @_map_layers
     def coverage():  # type: ignore[no-untyped-def]
-        from routing import coverage as model
 
-        codes, level = _capability_list("capability"), param("level", model.LEVELS, "province")
+        codes, level = _capability_list("capability"), param("level", coverage_model.LEVELS, "province")
         most = DISTRICT_CAPABILITIES if auth.is_authorised() else 1
         if level == "district" and (codes is None or len(codes) > most):
             named = "one capability" if most == 1 else f"one to {most} capabilities"
             message = (f"must name {named} at level district (7,285 areas each): ask one capability at a time; "
                        f"the capabilities are {list(capabilities.CAPABILITIES)}.")  # fmt: skip
             raise InputError("capability", param("capability"), message)
-        options = {"rules": param("rules", tuple(model.RULES), "both"), "within": area_param("within"),
+        options = {"rules": param("rules", tuple(coverage_model.RULES), "both"), "within": area_param("within"),
                    "gaps_only": flag_param("gaps_only"), "case_source": param("case_source"),
-                   "case_measure": param("case_measure") or model.DEFAULT_CASE_MEASURE}  # fmt: skip
+                   "case_measure": param("case_measure") or coverage_model.DEFAULT_CASE_MEASURE}  # fmt: skip
         flag_param("geometry", default=True)  # checked before the work
 
         def compute() -> str:
-            return _layer(model.coverage_table(engine(), codes, level, authorised=False, **options))
+            return _layer(coverage_model.coverage_table(engine(), codes, level, authorised=False, **options))
 
         key = (tuple(codes or ()), level, *options.values(), *_answer_key("fields", "geometry"))
         return _cache.answer("coverage", key, False, compute, GEOJSON)
@@ -300,18 +315,17 @@ def _routes(app: Blueprint) -> None:
     @app.get("/hotspots")
     @_map_layers
     def hotspots():  # type: ignore[no-untyped-def]
-        from cases import hotspots as model
 
         measure = param("measure")
         if not measure:
             known = sorted(pd.unique(cases.query_figures(engine())["measure"]))
             raise InputError("measure", measure, f"is required; the measures are {known}.")
-        source, level = param("source"), param("level", model.LEVELS, "regency")
+        source, level = param("source"), param("level", hotspot_model.LEVELS, "regency")
         flag_param("geometry", default=True)  # checked before the work
 
         def compute() -> str:
             with _period() as period:
-                frame = model.hotspots(engine(), measure, source, level, authorised=False, period=period)
+                frame = hotspot_model.hotspots(engine(), measure, source, level, authorised=False, period=period)
             return _layer(frame)
 
         key = (measure, source, level, *_answer_key("period", "fields", "geometry"))

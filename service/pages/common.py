@@ -20,9 +20,11 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
-from geo import boundaries
-from directory import capabilities
+from accounts.users import role_at_least
 from core.errors import ImportRejectedError, InputError, NotFoundError, RujukError
+from directory import capabilities
+from geo import boundaries
+from service.auth import current_role, current_user
 from service.pages.strings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS
 from webmap.i18n import translate
 
@@ -46,15 +48,11 @@ def t(key: str, **values: object) -> str:
 
 def role() -> str:
     """Return the role of the visitor (``"public"`` when not signed in)."""
-    from service.auth import current_role
-
     return current_role() or "public"
 
 
 def has_role(minimum: str) -> bool:
     """Return True if the visitor has role `minimum` or a higher one."""
-    from accounts.users import role_at_least
-
     return role_at_least(role(), minimum)
 
 
@@ -137,8 +135,6 @@ def _choose_language() -> None:
 
 
 def _current_user() -> object:
-    from service.auth import current_user
-
     return current_user()
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from geo import boundaries
-from directory import capabilities
 import directory
-from core.errors import InputError, NotFoundError
 from core.db import session_scope
-from service.pages import accounts as pages_admin, editor as pages_editor
+from core.errors import InputError, NotFoundError
+from directory import capabilities
+from geo import boundaries
+from service.pages import accounts as pages_admin
+from service.pages import editor as pages_editor
 from service.pages.common import authorised, engine, has_role, page
 
 

@@ -27,10 +27,11 @@ from pathlib import Path
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from werkzeug.utils import secure_filename
 
-from directory import capabilities, io as directory_io
 import directory
-from core.errors import ImportRejectedError, InputError
 from core.db import session_scope
+from core.errors import ImportRejectedError, InputError
+from directory import capabilities
+from directory import io as directory_io
 from service.api.cache import directory_changed
 from service.api.directory import AGENCIES, AGREEMENTS, _Kind
 from service.api.directory import _write as write_records

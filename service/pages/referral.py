@@ -19,10 +19,10 @@ import datetime as dt
 
 from flask import Blueprint, Response, request
 
-from directory import capabilities
-from geo import gazetteer
 from core import settings
 from core.errors import InputError, NotFoundError
+from directory import capabilities
+from geo import gazetteer
 from routing.referral import parse_hours, parse_needs
 from service.api.common import referrer
 from service.pages.common import authorised, lang, page, t

@@ -20,15 +20,16 @@ import datetime as dt
 import pandas as pd
 from flask import Blueprint, Response, request
 
-from directory import capabilities
 import cases
+from cases import hotspots
 from core import settings
-from core.errors import InputError
 from core.db import session_scope
+from core.errors import InputError
+from directory import capabilities
 from directory.agencies import list_agencies, list_agreements
 from routing import coverage
-from cases import hotspots
-from service.pages import directory as pages_directory, referral as pages_referral
+from service.pages import directory as pages_directory
+from service.pages import referral as pages_referral
 from service.pages.common import authorised, engine, install, lang, page
 from webmap import assets, maps
 
