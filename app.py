@@ -11,14 +11,13 @@ from flask import Flask
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core import db, settings
 from service import auth, headers, limits
 from service.api import routes as api
 from service.pages import common as pages_common
 from service.pages import routes as pages
 from store.prepare import prepare
 from webmap import assets
-
-from core import db, settings
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 """Largest request body (a directory import file); a larger one is refused with 413."""

@@ -44,8 +44,8 @@ from sqlalchemy import Boolean, DateTime, Engine, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core import settings
-from core.errors import InputError, NotFoundError
 from core.db import Base, session_scope
+from core.errors import InputError, NotFoundError
 
 ROLES: tuple[str, ...] = ("public", "caseworker", "editor", "admin")
 """The roles, lowest first: a role may do everything the roles before it may."""

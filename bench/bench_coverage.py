@@ -43,9 +43,9 @@ import pandas as pd
 from bench_roads import seconds_of  # this folder is on the path when a bench script runs
 from scipy.sparse.csgraph import dijkstra
 
-from geo import boundaries
-from directory import capabilities
 import directory
+from directory import capabilities
+from geo import boundaries
 from routing import coverage, jurisdiction
 from routing._coverage_nearest import masked_nearest
 from routing.national import NationalNetwork, national_network
@@ -78,8 +78,10 @@ class Networkx:
         self.graph, self.ids = net.with_points(self.lon, self.lat)
         start = time.perf_counter()
         self.digraph = nx.from_scipy_sparse_array(self.graph, create_using=nx.DiGraph)
-        print(f"networkx graph from the CSR with {len(self.ids)} agencies attached: "
-              f"{time.perf_counter() - start:.3f} s (not counted)")  # fmt: skip
+        print(
+            f"networkx graph from the CSR with {len(self.ids)} agencies attached: "
+            f"{time.perf_counter() - start:.3f} s (not counted)"
+        )
 
     def _array(self, lengths: dict) -> np.ndarray:
         hours = np.full(self.n, np.inf)
@@ -106,8 +108,10 @@ def check(net: NationalNetwork, agencies: pd.DataFrame, offers: dict[str, np.nda
     full = [np.minimum(hours, best) for hours, best in zip(theirs, nearest_direct, strict=True)]
     np.testing.assert_allclose(np.vstack(ours), np.vstack(full), rtol=1e-12)
     same = np.mean([np.mean(a == b) for a, b in zip(ours, theirs, strict=True)])
-    print(f"check: ours == networkx + direct road legs everywhere; networkx alone equal in {same:.1%} of cells "
-          "(the others are shorter by a direct road leg, which networkx does not model)")  # fmt: skip
+    print(
+        f"check: ours == networkx + direct road legs everywhere; networkx alone equal in {same:.1%} of cells "
+        "(the others are shorter by a direct road leg, which networkx does not model)"
+    )
 
 
 GOAL = 30.0
@@ -128,8 +132,9 @@ def permitted_minima(matrix: np.ndarray, agencies: pd.DataFrame, agreements: pd.
 def check_rules(net: NationalNetwork, agencies: pd.DataFrame, agreements: pd.DataFrame) -> None:
     """Assert that our bounded searches give the permitted hours of the full, exact matrix, to the last bit."""
     table = coverage.district_coverage(agencies, agreements, rules="with", network=net)
-    exact = permitted_minima(net.hours_from_sources(agencies["lon"], agencies["lat"]), agencies, agreements,
-                             capable_rows(agencies))  # fmt: skip
+    exact = permitted_minima(
+        net.hours_from_sources(agencies["lon"], agencies["lat"]), agencies, agreements, capable_rows(agencies)
+    )
     np.testing.assert_array_equal(table["hours_permitted"].to_numpy(), np.concatenate([h for h, _ in exact]))
     print("check: our permitted hours (searches bounded per agency point) == minima over the full matrix, exactly")
 
@@ -168,9 +173,11 @@ def main() -> None:
     lon, lat = agencies["lon"].to_numpy(float), agencies["lat"].to_numpy(float)
     points = len({*zip(lon.tolist(), lat.tolist(), strict=True)})
     groups = len({frozenset(zip(lon[c].tolist(), lat[c].tolist(), strict=True)) for c in offers.values()})
-    print(f"{len(agencies)} agencies at {points} distinct points, {len(agreements)} agreements; "
-          f"{groups} distinct sets of capable agency points over {len(offers)} capabilities; capable agencies: "
-          f"{ {code: int(c.sum()) for code, c in offers.items()} }")  # fmt: skip
+    print(
+        f"{len(agencies)} agencies at {points} distinct points, {len(agreements)} agreements; "
+        f"{groups} distinct sets of capable agency points over {len(offers)} capabilities; capable agencies: "
+        f"{ {code: int(c.sum()) for code, c in offers.items()} }"
+    )
     baseline = Networkx(net, agencies)
     check(net, agencies, offers, baseline)
     check_rules(net, agencies, agreements)
@@ -182,30 +189,41 @@ def main() -> None:
     networkx_rules = seconds_of(lambda: permitted_minima(baseline.matrix(), agencies, agreements, offers), slow)
     rows = {
         "(a) without rules: passes on the joined directory": (
-            passes_alone(net, lon, lat, list(offers.values()), repeat), networkx_passes, True),
+            passes_alone(net, lon, lat, list(offers.values()), repeat),
+            networkx_passes,
+            True,
+        ),
         "(a0) without rules, cold: join + passes": (
-            seconds_of(lambda: cold_sources(net, lon, lat).nearest(list(offers.values())), repeat), networkx_passes,
-            False),
+            seconds_of(lambda: cold_sources(net, lon, lat).nearest(list(offers.values())), repeat),
+            networkx_passes,
+            False,
+        ),
         "(a'') without rules, whole table": (table("without"), networkx_passes, True),
         "(b) with rules, whole table": (table("with"), networkx_rules, True),
         "(c) both rules, whole table": (table("both"), networkx_passes + networkx_rules, True),
-    }  # fmt: skip
+    }
     graph, ids = baseline.graph, baseline.ids
     kernel = seconds_of(lambda: [dijkstra(graph, indices=ids[c], min_only=True) for c in offers.values()], repeat)
 
-    print(f"\nall {len(net.codes)} districts x {len(offers)} capabilities, best of {repeat} (networkx's matrix: of {slow})")
+    print(
+        f"\nall {len(net.codes)} districts x {len(offers)} capabilities, best of {repeat} (networkx's matrix: of {slow})"
+    )
     print(f"goal: ours at least {GOAL:.0f}x faster than networkx on the same multi-source problem")
     print(f"  {'':50s} {'ours s':>8s} {'networkx s':>10s} {'ratio':>7s}  goal")
     for name, (mine, theirs, judged) in rows.items():
         verdict = ("met" if theirs / mine >= GOAL else "NOT met") if judged else "(for comparison)"
         print(f"  {name:50s} {mine:8.4f} {theirs:10.4f} {theirs / mine:6.1f}x  {verdict}")
-    print(f"  {'scipy kernel alone: 13 plain min_only passes':50s} {kernel:8.4f} {networkx_passes:10.4f} "
-          f"{networkx_passes / kernel:6.1f}x  (for comparison: the same graph and passes as networkx)")  # fmt: skip
-    print("networkx gets no direct road legs and no table (ours includes them); its graph with the agencies is built\n"
-          "once, not counted, as our join is in (a) and (a'').\n"
-          f"Ours: one union pass, then only what it leaves open per distinct set of points ({groups} of {len(offers)}), small\n"
-          f"sets in full; with rules one search per distinct point ({points} of {len(agencies)}), bounded to the districts\n"
-          "its agencies may serve. networkx: one pass per capability and one search per agency, as a plain implementation.")
+    print(
+        f"  {'scipy kernel alone: 13 plain min_only passes':50s} {kernel:8.4f} {networkx_passes:10.4f} "
+        f"{networkx_passes / kernel:6.1f}x  (for comparison: the same graph and passes as networkx)"
+    )
+    print(
+        "networkx gets no direct road legs and no table (ours includes them); its graph with the agencies is built\n"
+        "once, not counted, as our join is in (a) and (a'').\n"
+        f"Ours: one union pass, then only what it leaves open per distinct set of points ({groups} of {len(offers)}), small\n"
+        f"sets in full; with rules one search per distinct point ({points} of {len(agencies)}), bounded to the districts\n"
+        "its agencies may serve. networkx: one pass per capability and one search per agency, as a plain implementation."
+    )
 
 
 if __name__ == "__main__":

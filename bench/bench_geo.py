@@ -22,8 +22,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo import boundaries, islands, lookup
 from core import settings
+from geo import boundaries, islands, lookup
 
 BBOX = (94.9, -11.2, 141.1, 6.1)  # lon min, lat min, lon max, lat max
 
@@ -97,8 +97,10 @@ def bench_gazetteer(repeat: int) -> None:
     queries = ["Kupang", "Kab. Kupang", "Tenggarong", "kutai kartanegara", "Tengarong", "Sumba Barat Daya"]
     seconds = best_of(repeat, lambda: [gazetteer.find(query) for query in queries for _ in range(20)])
     per_query_ms = seconds * 1000 / (20 * len(queries))
-    print(f"gazetteer: {per_query_ms:.2f} ms per query over {len(queries)} names (goal: well under 10 ms): "
-          f"{'met' if per_query_ms < 10 else 'NOT met'}")  # fmt: skip
+    print(
+        f"gazetteer: {per_query_ms:.2f} ms per query over {len(queries)} names (goal: well under 10 ms): "
+        f"{'met' if per_query_ms < 10 else 'NOT met'}"
+    )
 
 
 def main() -> None:

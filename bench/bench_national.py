@@ -55,8 +55,8 @@ def on_land(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
 
 def directory_agencies() -> tuple[np.ndarray, np.ndarray]:
     """Return the points of the sample directory, seeded into a temporary database."""
-    from core import db
     import directory
+    from core import db
     from directory import io as directory_io
 
     with tempfile.TemporaryDirectory() as folder:
@@ -96,8 +96,10 @@ def bench_referrals(net: NationalNetwork, origins: int, agencies: tuple, rng: np
         median, p95 = np.percentile(values * 1e3, [50, 95])
         print(f"  {label:<16} median {median:7.3f} ms   p95 {p95:7.3f} ms")
     p95 = np.percentile(total * 1e3, 95)
-    print(f"  goal p95 < {GOAL_P95_MS:.0f} ms (search + hours; whole referrals: bench_referral): "
-          f"{'met' if p95 < GOAL_P95_MS else 'NOT met'}")
+    print(
+        f"  goal p95 < {GOAL_P95_MS:.0f} ms (search + hours; whole referrals: bench_referral): "
+        f"{'met' if p95 < GOAL_P95_MS else 'NOT met'}"
+    )
 
 
 def bench_coverage(net: NationalNetwork, agencies: tuple, repeat: int) -> None:
@@ -115,9 +117,13 @@ def bench_coverage(net: NationalNetwork, agencies: tuple, repeat: int) -> None:
     print(f"coverage-like nearest: {len(ids)} sources -> {n:,} district nodes, one multi-source pass")
     print(f"  scipy dijkstra(min_only)            {scipy_s * 1e3:8.2f} ms")
     print(f"  networkx multi_source_dijkstra      {networkx_s * 1e3:8.2f} ms   ({networkx_s / scipy_s:.1f}x scipy)")
-    print(f"  nearest_source (attach + pass + direct legs) {full_s * 1e3:8.2f} ms   (networkx {networkx_s / full_s:.1f}x slower)")
-    print(f"  the coverage goal ({GOAL_RATIO:.0f}x networkx) is judged on all capabilities at once in bench_coverage; one\n"
-          "  pass has no repeated groups to share work, so here it is the library's speed plus attaching")
+    print(
+        f"  nearest_source (attach + pass + direct legs) {full_s * 1e3:8.2f} ms   (networkx {networkx_s / full_s:.1f}x slower)"
+    )
+    print(
+        f"  the coverage goal ({GOAL_RATIO:.0f}x networkx) is judged on all capabilities at once in bench_coverage; one\n"
+        "  pass has no repeated groups to share work, so here it is the library's speed plus attaching"
+    )
 
 
 def main() -> None:

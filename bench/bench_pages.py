@@ -28,11 +28,11 @@ from flask import Response
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import browser  # noqa: E402  (the tests' Chromium and live-server helpers)
+import browser
 
-from app import create_app  # noqa: E402
+from app import create_app
 from core import settings
-from webmap import assets, maps  # noqa: E402
+from webmap import assets, maps
 
 PAGES: dict[str, str] = {
     "home (national map), id": "/",
@@ -60,6 +60,7 @@ def _app():
 def _visit(context, url: str, wait_map: bool) -> tuple[float, int, int]:
     """Return seconds until ready, bytes received and the number of requests for one navigation."""
     received: list = []
+
     def listener(request) -> None:
         received.append(request)
 
@@ -68,9 +69,11 @@ def _visit(context, url: str, wait_map: bool) -> tuple[float, int, int]:
     start = time.perf_counter()
     page.goto(url, wait_until="load")
     if wait_map:
-        target = page.frame_locator("iframe.map").locator("html[data-rujuk-ready]") if page.locator(
-            "iframe.map"
-        ).count() else page.locator("html[data-rujuk-ready]")
+        target = (
+            page.frame_locator("iframe.map").locator("html[data-rujuk-ready]")
+            if page.locator("iframe.map").count()
+            else page.locator("html[data-rujuk-ready]")
+        )
         target.wait_for(state="attached", timeout=60_000)
     seconds = time.perf_counter() - start
     page.wait_for_load_state("networkidle")
@@ -100,10 +103,14 @@ def main() -> None:
                 cold.append(_visit(context, base + path, wait_map))
                 warm.append(_visit(context, base + path, wait_map))
                 context.close()
-            median = {name: statistics.median(run[0] for run in runs) for name, runs in (("cold", cold), ("warm", warm))}
+            median = {
+                name: statistics.median(run[0] for run in runs) for name, runs in (("cold", cold), ("warm", warm))
+            }
             size_cold, size_warm, requests = cold[-1][1] / 1e6, warm[-1][1] / 1e6, cold[-1][2]
             results[label] = (median["cold"], size_cold, median["warm"])
-            print(f"{label:44} {median['cold']:7.2f} {median['warm']:7.2f} {size_cold:8.2f} {size_warm:8.2f} {requests:8d}")
+            print(
+                f"{label:44} {median['cold']:7.2f} {median['warm']:7.2f} {size_cold:8.2f} {size_warm:8.2f} {requests:8d}"
+            )
         chromium.close()
     light, heavy = results["home (national map), en"], results["baseline: national map inlined"]
     print(

@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from geo import boundaries
 from core import db, settings
-from store.prepare import prepare
+from geo import boundaries
 from routing.referral import Referrer, road_network
+from store.prepare import prepare
 
 GOAL_P95_MS = 10.0
 
@@ -70,8 +70,10 @@ def main() -> None:
         prepare(progress=False, engine=engine)
         start = time.perf_counter()
         referrer = Referrer.from_engine(engine)
-        print(f"referrer ready (directory, network, {len(settings.road_networks)} road graphs): "
-              f"{time.perf_counter() - start:.2f} s, {len(referrer.agencies)} agencies")
+        print(
+            f"referrer ready (directory, network, {len(settings.road_networks)} road graphs): "
+            f"{time.perf_counter() - start:.2f} s, {len(referrer.agencies)} agencies"
+        )
         for label, origins in [
             ("national estimated network", _points_in_districts(args.origins, rng)),
             ("Balikpapan road graph (1,207 nodes)", _points_on_graph(args.origins, rng)),
@@ -80,8 +82,10 @@ def main() -> None:
                 ms = _latency(referrer, origins, needs)
                 p95 = np.percentile(ms, 95)
                 verdict = "met" if p95 < GOAL_P95_MS else "NOT met"
-                print(f"{label:38s} needs={','.join(needs):35s} {len(ms)} referrals: median {np.median(ms):6.2f} ms, "
-                      f"p95 {p95:6.2f} ms, max {ms.max():6.1f} ms; goal p95 < {GOAL_P95_MS:.0f} ms: {verdict}")
+                print(
+                    f"{label:38s} needs={','.join(needs):35s} {len(ms)} referrals: median {np.median(ms):6.2f} ms, "
+                    f"p95 {p95:6.2f} ms, max {ms.max():6.1f} ms; goal p95 < {GOAL_P95_MS:.0f} ms: {verdict}"
+                )
         engine.dispose()
 
 

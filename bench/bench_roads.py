@@ -68,17 +68,24 @@ def bench_referrals(net: RoadNetwork, origins: int, agencies: int, rng: np.rando
         latency[i], matrix_latency[i] = middle - start, time.perf_counter() - middle
     batch = seconds_of(lambda: net.matrix(lon, lat, agency_lon, agency_lat), 3)
     print(f"referral queries: {origins} origins x {agencies} agencies, one call per origin")
-    for label, values in (("search + hours (the referral path)", latency), ("matrix (snap + dijkstra + km)", matrix_latency)):
+    for label, values in (
+        ("search + hours (the referral path)", latency),
+        ("matrix (snap + dijkstra + km)", matrix_latency),
+    ):
         p95 = np.percentile(values, 95) * 1e3
         verdict = "met" if p95 < GOAL_P95_MS else "NOT met"
-        print(f"  {label:36s} median {np.median(values) * 1e3:.2f} ms, p95 {p95:.2f} ms; goal p95 < {GOAL_P95_MS:.0f} ms: {verdict}")
+        print(
+            f"  {label:36s} median {np.median(values) * 1e3:.2f} ms, p95 {p95:.2f} ms; goal p95 < {GOAL_P95_MS:.0f} ms: {verdict}"
+        )
     print(f"  all {origins} origins in one matrix call: {batch * 1e3:.1f} ms")
 
 
 def _engines(net: RoadNetwork, graph: object) -> dict[str, Callable[[np.ndarray], object]]:
     """Return, per installed engine, a one-to-all search from a node of `graph` (a CSR matrix) and its reversal."""
     coo = graph.tocoo()
-    runs: dict[str, Callable[[np.ndarray], object]] = {"scipy csgraph": lambda sources: dijkstra(graph, indices=sources)}
+    runs: dict[str, Callable[[np.ndarray], object]] = {
+        "scipy csgraph": lambda sources: dijkstra(graph, indices=sources)
+    }
     try:
         import igraph
 
@@ -93,7 +100,9 @@ def _engines(net: RoadNetwork, graph: object) -> dict[str, Callable[[np.ndarray]
         rx = rustworkx.PyDiGraph()
         rx.add_nodes_from(range(graph.shape[0]))
         rx.add_edges_from(list(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)))
-        runs["rustworkx"] = lambda sources: [rustworkx.dijkstra_shortest_path_lengths(rx, int(s), float) for s in sources]
+        runs["rustworkx"] = lambda sources: [
+            rustworkx.dijkstra_shortest_path_lengths(rx, int(s), float) for s in sources
+        ]
     except ImportError:
         print("  rustworkx not installed (pip install rustworkx, the bench extra): skipped")
     return runs
@@ -109,14 +118,22 @@ def bench_nearest(net: RoadNetwork, agencies: int, repeat: int, rng: np.random.G
     ids = set(net.node_ids[sources])
     reverse = net.graph.reverse(copy=False)
     networkx_s = seconds_of(lambda: nx.multi_source_dijkstra_path_length(reverse, ids, weight="travel_time"), repeat)
-    print(f"multi-source nearest, {agencies} sources -> all {n} nodes (best of {repeat}), each engine from one joined node")
-    timed = {name: seconds_of(lambda run=run: run(np.array([n])), repeat) for name, run in _engines(net, joined).items()}
-    timed["scipy dijkstra(min_only=True)"] = seconds_of(lambda: dijkstra(net.csr_reversed, indices=sources, min_only=True), repeat)
+    print(
+        f"multi-source nearest, {agencies} sources -> all {n} nodes (best of {repeat}), each engine from one joined node"
+    )
+    timed = {
+        name: seconds_of(lambda run=run: run(np.array([n])), repeat) for name, run in _engines(net, joined).items()
+    }
+    timed["scipy dijkstra(min_only=True)"] = seconds_of(
+        lambda: dijkstra(net.csr_reversed, indices=sources, min_only=True), repeat
+    )
     for name, seconds in timed.items():
         print(f"  {name:34s} {seconds * 1e3:8.3f} ms   (networkx {networkx_s / seconds:5.1f}x slower)")
     print(f"  {'networkx multi_source_dijkstra':34s} {networkx_s * 1e3:8.3f} ms")
     api_s = seconds_of(lambda: net.nearest(net.lon[sources], net.lat[sources], net.lon, net.lat), repeat)
-    print(f"  {'RoadNetwork.nearest (snap + pass)':34s} {api_s * 1e3:8.3f} ms   (networkx {networkx_s / api_s:5.1f}x slower)")
+    print(
+        f"  {'RoadNetwork.nearest (snap + pass)':34s} {api_s * 1e3:8.3f} ms   (networkx {networkx_s / api_s:5.1f}x slower)"
+    )
 
 
 def bench_engines(net: RoadNetwork, agencies: int, repeat: int, rng: np.random.Generator) -> None:
@@ -140,8 +157,10 @@ def main() -> None:
     start = time.perf_counter()
     net = RoadNetwork.from_file(GRAPH)
     load_s = time.perf_counter() - start
-    print(f"{net.name}: {len(net.node_ids)} nodes, {net.csr.nnz} edges in the CSR matrix, "
-          f"{len(net.snappable)} nodes in the largest strongly connected component")
+    print(
+        f"{net.name}: {len(net.node_ids)} nodes, {net.csr.nnz} edges in the CSR matrix, "
+        f"{len(net.snappable)} nodes in the largest strongly connected component"
+    )
     print(f"load (read GraphML + speeds + travel times + CSR + snap index): {load_s * 1e3:.0f} ms")
     bench_referrals(net, args.origins, args.agencies, rng)
     bench_nearest(net, args.agencies, args.repeat, rng)

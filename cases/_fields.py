@@ -17,9 +17,9 @@ from functools import cache
 
 import pandas as pd
 
-from geo import sources, wilayah
 from core.errors import RowError
 from directory.capabilities import exceeds
+from geo import sources, wilayah
 
 COUNTRY_CODE = "ID"
 UNITS: tuple[str, ...] = ("applications", "victims", "cases")
@@ -41,7 +41,7 @@ def area_names() -> dict[str, str]:
 def _bps_codes() -> dict[str, str | list[str]]:
     """BPS 2020 code -> Kemendagri code, or the list of codes a split BPS province became."""
     crosswalk = pd.read_csv(sources.fetch(CROSSWALK), dtype=str)
-    mapping: dict[str, str | list[str]] = dict(zip(crosswalk["bps2020_code"], crosswalk["kemendagri_code"]))
+    mapping: dict[str, str | list[str]] = dict(zip(crosswalk["bps2020_code"], crosswalk["kemendagri_code"], strict=False))
     provinces = crosswalk.groupby("bps2020_prov_code")["kemendagri_prov_code"].unique()
     for bps, kemendagri in provinces.items():
         mapping[bps] = kemendagri[0] if len(kemendagri) == 1 else sorted(kemendagri)

@@ -38,9 +38,11 @@ def groups(cells: pd.DataFrame) -> list[tuple[int, np.ndarray]]:
     table["position"] = np.arange(len(table))
     table["parent"] = table["area_code"].map(parent_code)
     by_area = table.merge(
-        table, left_on=["area_code", "period_start", "period_end"], right_on=["parent", "period_start", "period_end"],
+        table,
+        left_on=["area_code", "period_start", "period_end"],
+        right_on=["parent", "period_start", "period_end"],
         suffixes=("", "_part"),
-    )  # fmt: skip
+    )
     by_period = table.merge(table, on="area_code", suffixes=("", "_part"))
     inside = (
         (by_period["position"] != by_period["position_part"])
@@ -53,8 +55,9 @@ def groups(cells: pd.DataFrame) -> list[tuple[int, np.ndarray]]:
     return [(int(total), part["position_part"].to_numpy(int)) for (*_, total), part in ordered.groupby(key, sort=False)]
 
 
-def _needs_more(total: int, parts: np.ndarray, hidden: np.ndarray, primary: np.ndarray, values: np.ndarray,
-                k: int) -> bool:  # fmt: skip
+def _needs_more(
+    total: int, parts: np.ndarray, hidden: np.ndarray, primary: np.ndarray, values: np.ndarray, k: int
+) -> bool:
     """Return True if the hidden cells of this group could be computed (or pinned) from its shown cells."""
     members = np.append(parts, total)
     count = hidden[members].sum()

@@ -79,19 +79,28 @@ import pandas as pd
 from sqlalchemy import CheckConstraint, Date, Engine, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core import files as _files, settings
 from cases import _suppression
-from geo import wilayah
-from cases._fields import CODE_SYSTEMS, COUNTRY_CODE, MAX_VALUE, UNITS, area_names, parse_row
-from core.errors import ImportRejectedError, InputError, RowError
-from cases._suppression import COMPLEMENTARY, SMALL
+from cases._fields import COUNTRY_CODE, area_names, parse_row
+from cases._suppression import COMPLEMENTARY
+from core import files as _files
+from core import settings
 from core.db import Base, length_errors, session_scope
+from core.errors import ImportRejectedError, InputError, RowError
+from geo import wilayah
 
 LEVELS: tuple[str, ...] = ("country", "province", "regency", "district")
 CSV_COLUMNS: list[str] = [
-    "area_code", "code_system", "period_start", "period_end", "measure", "unit", "value", "source", "source_url",
+    "area_code",
+    "code_system",
+    "period_start",
+    "period_end",
+    "measure",
+    "unit",
+    "value",
+    "source",
+    "source_url",
     "note",
-]  # fmt: skip
+]
 REQUIRED_COLUMNS: list[str] = ["area_code", "period_start", "period_end", "measure", "unit", "value", "source"]
 KEY: list[str] = ["area_code", "period_start", "period_end", "measure", "source"]
 """Columns that identify a figure: one value per area, period, measure and source."""
@@ -277,8 +286,23 @@ def query_figures(
     frame["value"] = frame["value"].astype("int64")
     frame["population"] = frame["area_code"].map(population).astype("Int64")
     frame["rate_per_100k"] = (frame["value"] / frame["population"] * 100_000).astype(float).round(2)
-    order = ["area_code", "area_name", "level", "period_start", "period_end", "measure", "unit", "value", "source",
-             "source_url", "note", "code_system", "source_area_code", "population", "rate_per_100k"]  # fmt: skip
+    order = [
+        "area_code",
+        "area_name",
+        "level",
+        "period_start",
+        "period_end",
+        "measure",
+        "unit",
+        "value",
+        "source",
+        "source_url",
+        "note",
+        "code_system",
+        "source_area_code",
+        "population",
+        "rate_per_100k",
+    ]
     return frame[order].sort_values(["measure", "source", "period_start", "area_code"], ignore_index=True)
 
 

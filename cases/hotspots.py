@@ -80,19 +80,30 @@ from esda.significance import calculate_significance
 from libpysal.weights import Queen, W, fuzzy_contiguity, w_union
 from sqlalchemy import Engine
 
-from geo import boundaries
 import cases
 from core import settings
 from core.errors import InputError
+from geo import boundaries
 
 LEVELS: tuple[str, ...] = ("province", "regency", "district")
 CLASSES: tuple[str, ...] = ("hot", "cold", "not significant")
 MIN_AREAS = 3
 """Fewest areas with a figure (and a population) that :func:`hotspots` accepts."""
 COLUMNS: list[str] = [
-    "code", "name", "level", "measure", "source", "period_start", "period_end", "value", "rate_per_100k",
-    "gi_z", "gi_p", "hotspot_class", "geometry",
-]  # fmt: skip
+    "code",
+    "name",
+    "level",
+    "measure",
+    "source",
+    "period_start",
+    "period_end",
+    "value",
+    "rate_per_100k",
+    "gi_z",
+    "gi_p",
+    "hotspot_class",
+    "geometry",
+]
 
 
 def _choose(field: str, value: object, allowed: list) -> None:
@@ -270,13 +281,21 @@ def hotspots(
         warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
         statistic = G_Local(rates, weights, transform="B", permutations=permutations, star=True, n_jobs=1, seed=seed)
     p_values = calculate_significance(statistic.Gs, statistic.rGs, alternative="two-sided")
-    frame = pd.DataFrame({
-        "code": figures["area_code"], "name": areas["name"], "level": level, "measure": measure,
-        "source": figures["source"], "period_start": figures["period_start"], "period_end": figures["period_end"],
-        "value": figures["value"].astype(int) if authorised else cases.public_values(figures["value"], reasons, k),
-        "rate_per_100k": figures["rate_per_100k"].mask(suppressed),
-        "gi_z": np.asarray(statistic.Zs, dtype=float), "gi_p": np.asarray(p_values, dtype=float),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "code": figures["area_code"],
+            "name": areas["name"],
+            "level": level,
+            "measure": measure,
+            "source": figures["source"],
+            "period_start": figures["period_start"],
+            "period_end": figures["period_end"],
+            "value": figures["value"].astype(int) if authorised else cases.public_values(figures["value"], reasons, k),
+            "rate_per_100k": figures["rate_per_100k"].mask(suppressed),
+            "gi_z": np.asarray(statistic.Zs, dtype=float),
+            "gi_p": np.asarray(p_values, dtype=float),
+        }
+    )
     frame["hotspot_class"] = classify(frame["gi_z"], frame["gi_p"])
     result = gpd.GeoDataFrame(frame, geometry=areas.geometry.to_numpy(), crs="EPSG:4326")
     result.attrs.update(authorised=authorised, alpha=float(settings.hotspot_alpha), permutations=permutations)

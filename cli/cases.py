@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from cli._common import friendly_errors, print_records, print_table
 import cases
+from cli._common import friendly_errors, print_records, print_table
 from core import db, settings
 from store import schema
 
@@ -58,7 +58,11 @@ def list_figures(
     if as_json:
         print_records(frame)
         return
-    print_table(frame, ["area_code", "area_name", "period_start", "period_end", "measure", "value", "rate_per_100k", "source"])
+    print_table(
+        frame, ["area_code", "area_name", "period_start", "period_end", "measure", "value", "rate_per_100k", "source"]
+    )
     k = settings.suppress_below
-    click.echo(f"\nCounts below {k} are shown as <{k} (RUJUK_SUPPRESS_BELOW); {cases.WITHHELD}: withheld so that a "
-               "total minus its other parts cannot reveal a small count.")
+    click.echo(
+        f"\nCounts below {k} are shown as <{k} (RUJUK_SUPPRESS_BELOW); {cases.WITHHELD}: withheld so that a "
+        "total minus its other parts cannot reveal a small count."
+    )

@@ -8,16 +8,40 @@ import pandas as pd
 from cli._common import friendly_errors, print_records, print_table
 
 _DISTRICT_COLUMNS = [
-    "code", "name", "capability", "standard_h", "hours_any", "agency_id_any", "hours_permitted",
-    "agency_id_permitted", "time_class_permitted", "time_class_any", "gap_any", "gap_permitted",
-]  # fmt: skip
+    "code",
+    "name",
+    "capability",
+    "standard_h",
+    "hours_any",
+    "agency_id_any",
+    "hours_permitted",
+    "agency_id_permitted",
+    "time_class_permitted",
+    "time_class_any",
+    "gap_any",
+    "gap_permitted",
+]
 _RULES_HELP = "Nearest capable agency without, with (no cross-border coordination) or both jurisdiction rules."
 _AUTHORISED_HELP = "True safe-house points and raw case counts: internal, do not publish."
 _AREA_COLUMNS = [
-    "code", "name", "capability", "standard_h", "districts", "gap_share_any", "gap_share_permitted",
-    "median_h_any", "median_h_permitted", "worst_h_permitted", "worst_h_any", "population",
-    "gap_population_permitted", "gap_population_any", "cases", "gap_cases_permitted", "gap_cases_any",
-]  # fmt: skip
+    "code",
+    "name",
+    "capability",
+    "standard_h",
+    "districts",
+    "gap_share_any",
+    "gap_share_permitted",
+    "median_h_any",
+    "median_h_permitted",
+    "worst_h_permitted",
+    "worst_h_any",
+    "population",
+    "gap_population_permitted",
+    "gap_population_any",
+    "cases",
+    "gap_cases_permitted",
+    "gap_cases_any",
+]
 
 
 @click.command()
@@ -54,8 +78,8 @@ def coverage(
     and estimated gap cases below it, are shown as "<k" unless --authorised. A measure
     published by several sources needs --case-source.
     """
-    from directory import capabilities as vocabulary
     from core.db import get_engine
+    from directory import capabilities as vocabulary
     from routing import coverage as model
 
     if as_json and as_geojson:
@@ -63,9 +87,16 @@ def coverage(
     codes = vocabulary.check_capabilities(list(capabilities)) if capabilities else None
     measure = {"case_measure": case_measure} if case_measure else {}
     frame = model.coverage_table(
-        get_engine(), codes, level=level, rules=rules, within=within, gaps_only=gaps_only, authorised=authorised,
-        case_source=case_source, **measure,
-    )  # fmt: skip
+        get_engine(),
+        codes,
+        level=level,
+        rules=rules,
+        within=within,
+        gaps_only=gaps_only,
+        authorised=authorised,
+        case_source=case_source,
+        **measure,
+    )
     if as_geojson:
         click.echo(model.to_geojson(frame, authorised=authorised))
         return

@@ -77,9 +77,7 @@ def artefact_lines(before: dict[str, tuple[int, int] | None]) -> list[str]:
 @click.command()
 @click.argument("level", metavar="LEVEL", type=click.Choice(["province", "regency", "district"]))
 @click.option("--within", metavar="CODE", help="Only areas inside this area, e.g. 64 or 64.02.")
-@click.option(
-    "--format", "output", type=click.Choice(["table", "json", "geojson"]), default="table", show_default=True
-)
+@click.option("--format", "output", type=click.Choice(["table", "json", "geojson"]), default="table", show_default=True)
 @friendly_errors
 def areas(level: str, within: str | None, output: str) -> None:
     """List the areas of LEVEL (province, regency or district) with code, name, parent, population and area."""

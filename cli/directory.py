@@ -12,9 +12,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
+import directory
 from cli._common import friendly_errors, print_records, print_table, write_text
 from core import db
-import directory
 from directory import io as directory_io
 from store import schema
 
@@ -42,11 +42,16 @@ def agencies() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @friendly_errors
 def list_agencies(
-    capability: str | None, area_code: str | None, agency_type: str | None, retired: bool, authorised: bool, as_json: bool
+    capability: str | None,
+    area_code: str | None,
+    agency_type: str | None,
+    retired: bool,
+    authorised: bool,
+    as_json: bool,
 ) -> None:
     """List agencies; confidential locations are shown at their regency unless --authorised."""
-    from geo import boundaries
     from directory import capabilities
+    from geo import boundaries
 
     if area_code is not None:
         boundaries.area(area_code, field="area")  # an unknown code: NotFoundError naming --area, close codes
@@ -120,8 +125,13 @@ def _import_command(what: str, importer, replace_help: str) -> click.Command:  #
 
     @click.command("import", help=f"Import {what} from CSV or GeoJSON; a file with any bad row is rejected whole.")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--mode", type=MODES, default="upsert", show_default=True,
-                  help=f"upsert: add or update by id; replace: also {replace_help} missing from the file.")
+    @click.option(
+        "--mode",
+        type=MODES,
+        default="upsert",
+        show_default=True,
+        help=f"upsert: add or update by id; replace: also {replace_help} missing from the file.",
+    )
     @click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name.")
     @friendly_errors
     def command(path: Path, mode: str, fmt: str | None) -> None:

@@ -12,7 +12,7 @@ from cli._common import dump_json, friendly_errors
 def _duration(hours: float | None) -> str:
     if hours is None:
         return "-"
-    whole = int(round(hours * 60))
+    whole = round(hours * 60)
     return f"{whole // 60}h{whole % 60:02d}"
 
 
@@ -20,7 +20,12 @@ def _line(candidate: dict) -> str:
     estimate = " (estimate)" if candidate["is_estimate"] else ""
     sea = f", {candidate['sea_legs']} sea leg(s)" if candidate["sea_legs"] else ""
     distance = "-" if candidate["distance_km"] is None else f"{candidate['distance_km']:.0f} km"
-    contact = candidate["contact"].get("phone") or candidate["contact"].get("email") or candidate["contact"].get("website") or ""
+    contact = (
+        candidate["contact"].get("phone")
+        or candidate["contact"].get("email")
+        or candidate["contact"].get("website")
+        or ""
+    )
     where = " [location withheld: confidential]" if candidate["redacted"] else ""
     return (
         f"{candidate['rank']:>2}. {candidate['name']} ({candidate['id']})\n"
@@ -31,8 +36,13 @@ def _line(candidate: dict) -> str:
 
 
 @click.command()
-@click.option("--at", "at", required=True, metavar="PLACE|CODE|LAT,LON",
-              help='Where the victim is: a place name ("Tenggarong"), an area code (64.02) or "LAT,LON".')
+@click.option(
+    "--at",
+    "at",
+    required=True,
+    metavar="PLACE|CODE|LAT,LON",
+    help='Where the victim is: a place name ("Tenggarong"), an area code (64.02) or "LAT,LON".',
+)
 @click.option("--needs", required=True, metavar="CODE[,CODE]", help="Capability codes, e.g. shelter,psychological.")
 @click.option("--k", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many agencies.")
 @click.option("--max-time", metavar="DURATION", help='Leave out agencies farther than this, e.g. "3h" or "90m".')
@@ -40,17 +50,23 @@ def _line(candidate: dict) -> str:
 @click.option("--authorised", is_flag=True, help="Show confidential locations (server-side caseworker use only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (routes as GeoJSON).")
 @friendly_errors
-def refer(at: str, needs: str, k: int, max_time: str | None, on: dt.datetime | None, authorised: bool, as_json: bool) -> None:
+def refer(
+    at: str, needs: str, k: int, max_time: str | None, on: dt.datetime | None, authorised: bool, as_json: bool
+) -> None:
     """Rank the agencies that can provide NEEDS near a place, with travel time and jurisdiction."""
     from routing.referral import Referrer, parse_hours
 
     hours = parse_hours(max_time)
-    referral = Referrer.from_engine().refer(at, needs, k=k, max_time_h=hours, on=on.date() if on else None, authorised=authorised)
+    referral = Referrer.from_engine().refer(
+        at, needs, k=k, max_time_h=hours, on=on.date() if on else None, authorised=authorised
+    )
     if as_json:
         click.echo(dump_json(referral.as_dict()))
         return
     origin = referral.origin
-    click.echo(f"From {origin.label} [{origin.district_code or '-'} / {origin.regency_code or '-'} / {origin.province_code}]")
+    click.echo(
+        f"From {origin.label} [{origin.district_code or '-'} / {origin.regency_code or '-'} / {origin.province_code}]"
+    )
     click.echo(f"Needs: {', '.join(referral.needs)}" + (f"; within {_duration(hours)}" if hours else ""))
     click.echo("")
     for candidate in referral.candidates:
@@ -58,13 +74,17 @@ def refer(at: str, needs: str, k: int, max_time: str | None, on: dt.datetime | N
     if not referral.candidates:
         click.echo("No agency within the limits.")
     if referral.best_single:
-        click.echo(f"\nBest single agency for all needs: {referral.best_single['name']} "
-                   f"({_duration(referral.best_single['travel_time_h'])})")
+        click.echo(
+            f"\nBest single agency for all needs: {referral.best_single['name']} "
+            f"({_duration(referral.best_single['travel_time_h'])})"
+        )
     elif len(referral.needs) > 1:
         click.echo("\nBest single agency for all needs: none within the limits (see the best set and the notes).")
     if referral.best_set:
         names = " + ".join(a["name"] for a in referral.best_set["agencies"])
-        click.echo(f"Best set ({referral.best_set['stops']} stop(s), {_duration(referral.best_set['total_time_h'])} in all): {names}")
+        click.echo(
+            f"Best set ({referral.best_set['stops']} stop(s), {_duration(referral.best_set['total_time_h'])} in all): {names}"
+        )
     for item in referral.escalation:
         click.echo(f"\nEscalation for {item['need']}: {item['reason']}")
         if item["agency"]:

@@ -6,9 +6,9 @@ import sys
 
 import click
 
+from accounts import users as accounts
 from cli._common import friendly_errors, print_table
 from core import db
-from accounts import users as accounts
 from core.errors import InputError
 from store import schema
 
@@ -34,7 +34,8 @@ def _password(from_stdin: bool) -> str:
 @click.group()
 def users() -> None:
     """Accounts of the web service. Roles, lowest first: public, caseworker (sees safe-house
-    locations), editor (writes the directory), admin."""
+    locations), editor (writes the directory), admin.
+    """
 
 
 @users.command("add")
@@ -56,10 +57,15 @@ def list_users() -> None:
 
     engine = _engine()
     rows = [
-        {"username": u.username, "role": u.role, "disabled": u.disabled, "created_at": f"{u.created_at:%Y-%m-%d %H:%M}",
-         "tokens": ", ".join(t.name for t in accounts.list_tokens(engine, u.username) if not t.revoked)}
+        {
+            "username": u.username,
+            "role": u.role,
+            "disabled": u.disabled,
+            "created_at": f"{u.created_at:%Y-%m-%d %H:%M}",
+            "tokens": ", ".join(t.name for t in accounts.list_tokens(engine, u.username) if not t.revoked),
+        }
         for u in accounts.list_users(engine)
-    ]  # fmt: skip
+    ]
     print_table(pd.DataFrame(rows))
 
 

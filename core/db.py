@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from core import settings
 from core.errors import RowError
 
+
 class Base(DeclarativeBase):
     """Declarative base of every Rujuk table."""
 
@@ -105,7 +106,9 @@ def length_errors(row: int, values: Mapping[str, object], model: type[Base]) -> 
         value = values.get(field)
         if isinstance(value, str) and len(value) > limit:
             shown = value if len(value) <= 60 else value[:57] + "..."
-            message = (f"is {len(value)} characters long but the column {model.__tablename__}.{field} "
-                       f"holds at most {limit}; shorten it.")  # fmt: skip
+            message = (
+                f"is {len(value)} characters long but the column {model.__tablename__}.{field} "
+                f"holds at most {limit}; shorten it."
+            )
             errors.append(RowError(row, field, shown, message))
     return errors

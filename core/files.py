@@ -54,10 +54,16 @@ def formula_warnings(rows: list[dict[str, object]], numbers: Iterable[str] = ())
     numbers, warnings = set(numbers), []
     for number, row in enumerate(rows, start=1):
         for field, value in row.items():
-            if (isinstance(value, str) and value.startswith(FORMULA_STARTS) and field not in numbers
-                    and not _PLAIN_NUMBER.fullmatch(value.strip())):  # fmt: skip
-                message = ("starts like a spreadsheet formula; check it is meant (an export writes it as text, "
-                           "with a leading ').")  # fmt: skip
+            if (
+                isinstance(value, str)
+                and value.startswith(FORMULA_STARTS)
+                and field not in numbers
+                and not _PLAIN_NUMBER.fullmatch(value.strip())
+            ):
+                message = (
+                    "starts like a spreadsheet formula; check it is meant (an export writes it as text, "
+                    "with a leading ')."
+                )
                 warnings.append(RowError(number, str(field), value, message))
     return warnings
 
@@ -74,8 +80,10 @@ def read_text(path: str | Path) -> str:
     try:
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        msg = (f"is not UTF-8 text (byte {error.start} is {error.object[error.start:error.start + 1]!r}); "
-               "save it as UTF-8 (in a spreadsheet: CSV UTF-8) and import it again.")  # fmt: skip
+        msg = (
+            f"is not UTF-8 text (byte {error.start} is {error.object[error.start : error.start + 1]!r}); "
+            "save it as UTF-8 (in a spreadsheet: CSV UTF-8) and import it again."
+        )
         raise InputError("file", str(path), msg) from None
 
 
@@ -103,7 +111,9 @@ def header_errors(
         column that only a public export writes).
     """
     columns, allowed, hints = list(columns), list(allowed), dict(hints or {})
-    errors = [RowError(row, c, None, "is a missing column; add it to the header.") for c in required if c not in columns]
+    errors = [
+        RowError(row, c, None, "is a missing column; add it to the header.") for c in required if c not in columns
+    ]
     for position, column in enumerate(columns):
         if column in columns[:position]:
             errors.append(RowError(row, column, column, "repeats a column of the header; give each column once."))
@@ -130,6 +140,7 @@ def read_csv(
         The file.
     allowed, required, hints
         The columns it may have (None: any) and must have, as :func:`header_errors`.
+
     Returns
     -------
     list of dict
@@ -225,13 +236,19 @@ def read_features(
     except json.JSONDecodeError as error:
         msg = f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}; fix the file or export it again."
         raise InputError("file", str(path), msg) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
         msg = 'is expected to be a GeoJSON FeatureCollection (RFC 7946): {"type": "FeatureCollection", "features": [...]}.'
         raise InputError("file", str(path), msg)
     records, errors = [], []
     for row, feature in enumerate(data["features"], start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            message = 'is expected to be a GeoJSON Feature object {"type": "Feature", "geometry": ..., "properties": {...}}.'
+            message = (
+                'is expected to be a GeoJSON Feature object {"type": "Feature", "geometry": ..., "properties": {...}}.'
+            )
             errors.append(RowError(row, "feature", _snippet(feature), message))
             continue
         properties = feature.get("properties")
@@ -239,7 +256,9 @@ def read_features(
             errors.append(RowError(row, "properties", _snippet(properties), "is expected to be an object or null."))
             continue
         record = dict(properties or {})
-        errors.extend(RowError(row, key, record[key], advice) for key, advice in (hints or {}).items() if record.get(key))
+        errors.extend(
+            RowError(row, key, record[key], advice) for key, advice in (hints or {}).items() if record.get(key)
+        )
         geometry = feature.get("geometry")
         problems = _point_errors(row, geometry) if points else []
         errors.extend(problems)

@@ -212,8 +212,10 @@ def _env_float(
     if not kept:
         bounds = " and ".join(f"{sign} {bound:g}" for bound, sign, _ in rules if bound is not None)
         reason = f" ({why})" if why else ""
-        msg = (f"Environment variable {name} was {value!r} but must be a {'whole ' if whole else ''}number "
-               f"{bounds}{reason}; fix it or unset it for the default {default:g}.")  # fmt: skip
+        msg = (
+            f"Environment variable {name} was {value!r} but must be a {'whole ' if whole else ''}number "
+            f"{bounds}{reason}; fix it or unset it for the default {default:g}."
+        )
         raise ValueError(msg)
     return number
 

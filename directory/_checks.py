@@ -40,12 +40,12 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Engine, select
 
-from geo import lookup, seats
 from core import settings
-from core.errors import ImportRejectedError
-from directory.capabilities import RowChecker, blank
 from core.db import session_scope
+from core.errors import ImportRejectedError
 from directory.agencies import Agreement, Organization, ServiceLocation
+from directory.capabilities import RowChecker, blank
+from geo import lookup, seats
 
 MAX_CAPACITY = 100_000
 """The largest ``capacity`` accepted (people an agency can take in at once). The largest shelters hold a few
@@ -110,9 +110,13 @@ def _check_points(check: RowChecker, agencies: list[dict]) -> None:
         return
     provinces = lookup.locate(*_lon_lat(given), "province")
     for agency in (a for a, province in zip(given, provinces, strict=True) if province is None):
-        check.fail(agency["_row"], "lon/lat", (agency["lon"], agency["lat"]),
-                   f"lie outside Indonesia: in no province, nor within {settings.lookup_tolerance_km:g} km of one "
-                   "(settings.lookup_tolerance_km); check the point: lon first, lat second.")  # fmt: skip
+        check.fail(
+            agency["_row"],
+            "lon/lat",
+            (agency["lon"], agency["lat"]),
+            f"lie outside Indonesia: in no province, nor within {settings.lookup_tolerance_km:g} km of one "
+            "(settings.lookup_tolerance_km); check the point: lon first, lat second.",
+        )
     stated = [a for a, province in zip(given, provinces, strict=True) if province is not None and a["area_code"]]
     if not stated:
         return
@@ -122,9 +126,13 @@ def _check_points(check: RowChecker, agencies: list[dict]) -> None:
         limit = settings.lookup_tolerance_km if exact else settings.approximate_location_tolerance_km
         if distance > limit:
             setting = "lookup_tolerance_km" if exact else "approximate_location_tolerance_km"
-            check.fail(agency["_row"], "lon/lat", (agency["lon"], agency["lat"]),
-                       f"lie {distance:.1f} km outside area_code {agency['area_code']} (allowed {limit:g} km, "
-                       f"settings.{setting}); fix the point or the area_code.")  # fmt: skip
+            check.fail(
+                agency["_row"],
+                "lon/lat",
+                (agency["lon"], agency["lat"]),
+                f"lie {distance:.1f} km outside area_code {agency['area_code']} (allowed {limit:g} km, "
+                f"settings.{setting}); fix the point or the area_code.",
+            )
 
 
 def _organizations(check: RowChecker, agencies: list[dict], stored: dict[str, StoredOrganization]) -> None:
@@ -152,8 +160,10 @@ def _agreed(check: RowChecker, org_id: str, rows: list[dict], field: str) -> tup
     given = [(row, value) for row, value in given if value is not None]
     for row, value in given[1:]:
         if value != given[0][1]:
-            message = (f"differs from {given[0][1]!r} in row {given[0][0]} of organization {org_id!r}; "
-                       f"give one {field} per organization, or leave it empty to keep it.")  # fmt: skip
+            message = (
+                f"differs from {given[0][1]!r} in row {given[0][0]} of organization {org_id!r}; "
+                f"give one {field} per organization, or leave it empty to keep it."
+            )
             check.fail(row, field, value, message)
     return given[0] if given else None
 
@@ -173,9 +183,11 @@ def _check_change(
     name = field == "organization_name"
     has = f"is named {now!r}" if name else f"has the website {now!r}" if now else "has no website"
     listed = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-    message = (f"organization {org_id!r} {has} in the directory; give that {'name' if name else 'website'}, "
-               f"leave {field} empty to keep it, or change it for all its agencies at once in a file that holds "
-               f"all {len(known.agency_ids)} of them (missing: {listed}).")  # fmt: skip
+    message = (
+        f"organization {org_id!r} {has} in the directory; give that {'name' if name else 'website'}, "
+        f"leave {field} empty to keep it, or change it for all its agencies at once in a file that holds "
+        f"all {len(known.agency_ids)} of them (missing: {listed})."
+    )
     check.fail(row, field, value, message)
 
 

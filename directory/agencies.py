@@ -35,29 +35,72 @@ from sqlalchemy import JSON, Boolean, Date, Engine, Float, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from geo import boundaries, lookup
-from directory import capabilities
-from core.errors import NotFoundError, RujukError
 from core.db import Base, session_scope
+from core.errors import NotFoundError, RujukError
+from directory import capabilities
+from geo import boundaries, lookup
 
 AGENCY_FIELDS: tuple[str, ...] = (
-    "id", "name", "organization_id", "organization_name", "agency_type", "jurisdiction_level", "area_code",
-    "capabilities", "address", "lon", "lat", "location_precision", "confidential", "phone", "email", "website",
-    "opening_hours", "languages", "capacity", "existence_confirmed", "verified_on", "retired_on", "source",
-    "source_url", "notes",
-)  # fmt: skip
+    "id",
+    "name",
+    "organization_id",
+    "organization_name",
+    "agency_type",
+    "jurisdiction_level",
+    "area_code",
+    "capabilities",
+    "address",
+    "lon",
+    "lat",
+    "location_precision",
+    "confidential",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "languages",
+    "capacity",
+    "existence_confirmed",
+    "verified_on",
+    "retired_on",
+    "source",
+    "source_url",
+    "notes",
+)
 """The fields of one agency in every flat form (frames, CSV, GeoJSON properties), in this order."""
 
 AGREEMENT_FIELDS: tuple[str, ...] = (
-    "id", "area_a", "area_b", "capabilities", "signed_on", "ended_on", "title", "source", "source_url",
+    "id",
+    "area_a",
+    "area_b",
+    "capabilities",
+    "signed_on",
+    "ended_on",
+    "title",
+    "source",
+    "source_url",
 )
 """The fields of one agreement in every flat form, in this order."""
 
 PUBLIC_FIELDS_OF_CONFIDENTIAL: tuple[str, ...] = (
-    "id", "name", "organization_id", "organization_name", "agency_type", "jurisdiction_level", "area_code",
-    "capabilities", "lon", "lat", "location_precision", "confidential", "languages", "existence_confirmed",
-    "verified_on", "retired_on", "source",
-)  # fmt: skip
+    "id",
+    "name",
+    "organization_id",
+    "organization_name",
+    "agency_type",
+    "jurisdiction_level",
+    "area_code",
+    "capabilities",
+    "lon",
+    "lat",
+    "location_precision",
+    "confidential",
+    "languages",
+    "existence_confirmed",
+    "verified_on",
+    "retired_on",
+    "source",
+)
 """The fields of a confidential agency (a safe house) the public sees: what it is, whom it serves and for which
 help, never how to find or reach it (``lon``/``lat`` are replaced, see :func:`public_view`). The public reaches it
 through its managing organization, named by ``organization_name``."""
@@ -172,8 +215,9 @@ class StaleRecordError(RujukError):
         states = {None: "was changed by another write meanwhile", 0: "does not exist"}
         now = states.get(current, f"is at version {current}")
         wanted = "not to exist yet" if given == 0 else f"version {given}"
-        super().__init__(f"{identifier!r} {now}, but the write expected {wanted}; read it again, apply the change "
-                         "and retry.")
+        super().__init__(
+            f"{identifier!r} {now}, but the write expected {wanted}; read it again, apply the change and retry."
+        )
 
 
 def check_version(
@@ -298,7 +342,8 @@ def list_agreements(session: Session, area_code: str | None = None, include_ende
 
 def agency_record(agency: ServiceLocation) -> dict[str, object]:
     """Return one agency as a flat dict of :data:`AGENCY_FIELDS` (capabilities and languages as lists) and its
-    ``version`` (frames and files leave the version out)."""
+    ``version`` (frames and files leave the version out).
+    """
     record = {field: getattr(agency, field, None) for field in AGENCY_FIELDS}
     record["organization_name"] = agency.organization.name
     record["website"] = agency.organization.website
@@ -409,5 +454,4 @@ def public_view(
     view.loc[rows, list(REDACTED_FIELDS)] = None
     view.loc[rows, "location_precision"] = "approximate"
     view.loc[rows, "redacted"] = True
-    view = view.set_geometry(gpd.points_from_xy(view["lon"], view["lat"], crs="EPSG:4326"))
-    return view
+    return view.set_geometry(gpd.points_from_xy(view["lon"], view["lat"], crs="EPSG:4326"))

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from geo import boundaries
 from core import db
 from core.errors import InputError, NotFoundError, RowError
+from geo import boundaries
 
 
 @dataclass(frozen=True)
@@ -49,58 +49,116 @@ def _terms(*rows: tuple[str, ...]) -> dict[str, Term]:
 
 
 CAPABILITIES: dict[str, Term] = _terms(
-    ("intake", "Intake", "Penerimaan pengaduan",
-     "Complaint, identification of the victim, hotline (SAPA 129).",
-     "Pengaduan, identifikasi korban, layanan hotline (SAPA 129)."),
-    ("case_management", "Case management", "Manajemen kasus",
-     "Case management, outreach and accompaniment through the process.",
-     "Manajemen kasus, penjangkauan dan pendampingan korban."),
-    ("shelter", "Shelter", "Rumah aman",
-     "Temporary shelter or safe house.",
-     "Penampungan sementara atau rumah aman."),
-    ("medical", "Medical care", "Layanan kesehatan",
-     "Health rehabilitation and emergency medical care.",
-     "Rehabilitasi kesehatan dan layanan medis darurat."),
-    ("forensic_exam", "Medico-legal examination", "Visum et repertum",
-     "Medico-legal examination (visum et repertum) for the investigation.",
-     "Pemeriksaan medikolegal (visum et repertum) untuk penyidikan."),
-    ("psychological", "Psychological support", "Layanan psikologis",
-     "Counselling and psychosocial recovery.",
-     "Konseling dan pemulihan psikososial."),
-    ("legal_aid", "Legal aid", "Bantuan hukum",
-     "Legal assistance and accompaniment in proceedings.",
-     "Bantuan dan pendampingan hukum dalam proses peradilan."),
-    ("law_enforcement", "Law enforcement", "Penegakan hukum",
-     "Police report and investigation.",
-     "Laporan polisi dan penyidikan."),
-    ("witness_protection", "Witness and victim protection", "Perlindungan saksi dan korban",
-     "Physical protection, procedural rights and restitution (LPSK only).",
-     "Perlindungan fisik, hak prosedural dan restitusi (hanya LPSK)."),
-    ("repatriation_domestic", "Domestic repatriation", "Pemulangan dalam negeri",
-     "Return of the victim to the home region.",
-     "Pemulangan korban ke daerah asal."),
-    ("repatriation_international", "International repatriation", "Pemulangan dari luar negeri",
-     "Repatriation of the victim from abroad.",
-     "Pemulangan korban dari luar negeri."),
-    ("reintegration", "Social reintegration", "Reintegrasi sosial",
-     "Social reintegration and livelihood help.",
-     "Reintegrasi sosial dan bantuan penghidupan."),
-    ("migrant_worker_services", "Migrant-worker protection", "Pelindungan pekerja migran",
-     "Protection of Indonesian migrant workers (PMI).",
-     "Pelindungan Pekerja Migran Indonesia (PMI)."),
-)  # fmt: skip
+    (
+        "intake",
+        "Intake",
+        "Penerimaan pengaduan",
+        "Complaint, identification of the victim, hotline (SAPA 129).",
+        "Pengaduan, identifikasi korban, layanan hotline (SAPA 129).",
+    ),
+    (
+        "case_management",
+        "Case management",
+        "Manajemen kasus",
+        "Case management, outreach and accompaniment through the process.",
+        "Manajemen kasus, penjangkauan dan pendampingan korban.",
+    ),
+    ("shelter", "Shelter", "Rumah aman", "Temporary shelter or safe house.", "Penampungan sementara atau rumah aman."),
+    (
+        "medical",
+        "Medical care",
+        "Layanan kesehatan",
+        "Health rehabilitation and emergency medical care.",
+        "Rehabilitasi kesehatan dan layanan medis darurat.",
+    ),
+    (
+        "forensic_exam",
+        "Medico-legal examination",
+        "Visum et repertum",
+        "Medico-legal examination (visum et repertum) for the investigation.",
+        "Pemeriksaan medikolegal (visum et repertum) untuk penyidikan.",
+    ),
+    (
+        "psychological",
+        "Psychological support",
+        "Layanan psikologis",
+        "Counselling and psychosocial recovery.",
+        "Konseling dan pemulihan psikososial.",
+    ),
+    (
+        "legal_aid",
+        "Legal aid",
+        "Bantuan hukum",
+        "Legal assistance and accompaniment in proceedings.",
+        "Bantuan dan pendampingan hukum dalam proses peradilan.",
+    ),
+    (
+        "law_enforcement",
+        "Law enforcement",
+        "Penegakan hukum",
+        "Police report and investigation.",
+        "Laporan polisi dan penyidikan.",
+    ),
+    (
+        "witness_protection",
+        "Witness and victim protection",
+        "Perlindungan saksi dan korban",
+        "Physical protection, procedural rights and restitution (LPSK only).",
+        "Perlindungan fisik, hak prosedural dan restitusi (hanya LPSK).",
+    ),
+    (
+        "repatriation_domestic",
+        "Domestic repatriation",
+        "Pemulangan dalam negeri",
+        "Return of the victim to the home region.",
+        "Pemulangan korban ke daerah asal.",
+    ),
+    (
+        "repatriation_international",
+        "International repatriation",
+        "Pemulangan dari luar negeri",
+        "Repatriation of the victim from abroad.",
+        "Pemulangan korban dari luar negeri.",
+    ),
+    (
+        "reintegration",
+        "Social reintegration",
+        "Reintegrasi sosial",
+        "Social reintegration and livelihood help.",
+        "Reintegrasi sosial dan bantuan penghidupan.",
+    ),
+    (
+        "migrant_worker_services",
+        "Migrant-worker protection",
+        "Pelindungan pekerja migran",
+        "Protection of Indonesian migrant workers (PMI).",
+        "Pelindungan Pekerja Migran Indonesia (PMI).",
+    ),
+)
 """The 13 capability codes of ``DOMAIN.md``, in the order of its table."""
 
 AGENCY_TYPES: dict[str, Term] = _terms(
     ("lpsk", "Witness and Victim Protection Agency (LPSK)", "Lembaga Perlindungan Saksi dan Korban (LPSK)"),
-    ("uptd_ppa", "Women and child protection service unit (UPTD PPA)",
-     "Unit Pelaksana Teknis Daerah Perlindungan Perempuan dan Anak (UPTD PPA)"),
-    ("dp3a", "Women's empowerment and child protection office (DP3A)",
-     "Dinas Pemberdayaan Perempuan dan Perlindungan Anak (DP3A)"),
-    ("bp2mi", "Migrant worker protection agency, head office (BP2MI/KP2MI)",
-     "Badan/Kementerian Pelindungan Pekerja Migran Indonesia (BP2MI/KP2MI)"),
-    ("bp3mi", "Provincial migrant worker protection office (BP3MI)",
-     "Balai Pelayanan Pelindungan Pekerja Migran Indonesia (BP3MI)"),
+    (
+        "uptd_ppa",
+        "Women and child protection service unit (UPTD PPA)",
+        "Unit Pelaksana Teknis Daerah Perlindungan Perempuan dan Anak (UPTD PPA)",
+    ),
+    (
+        "dp3a",
+        "Women's empowerment and child protection office (DP3A)",
+        "Dinas Pemberdayaan Perempuan dan Perlindungan Anak (DP3A)",
+    ),
+    (
+        "bp2mi",
+        "Migrant worker protection agency, head office (BP2MI/KP2MI)",
+        "Badan/Kementerian Pelindungan Pekerja Migran Indonesia (BP2MI/KP2MI)",
+    ),
+    (
+        "bp3mi",
+        "Provincial migrant worker protection office (BP3MI)",
+        "Balai Pelayanan Pelindungan Pekerja Migran Indonesia (BP3MI)",
+    ),
     ("police_ppa", "Police women and child protection unit (PPA)", "Unit/Direktorat PPA-PPO Polri"),
     ("hospital", "Hospital (with integrated service centre, PPT)", "Rumah sakit (dengan Pusat Pelayanan Terpadu)"),
     ("puskesmas", "Community health centre", "Pusat kesehatan masyarakat (puskesmas)"),
@@ -111,7 +169,7 @@ AGENCY_TYPES: dict[str, Term] = _terms(
     ("embassy", "Indonesian embassy or consulate", "Kedutaan Besar / Konsulat Jenderal RI"),
     ("ngo", "Non-governmental organisation", "Lembaga swadaya masyarakat"),
     ("task_force", "Anti-trafficking task force (GT-PPTPPO)", "Gugus Tugas PP-TPPO"),
-)  # fmt: skip
+)
 """Kinds of agency; the type of a unit, not of its parent organisation (BP2MI runs BP3MI offices)."""
 
 JURISDICTION_LEVELS: dict[str, Term] = _terms(
@@ -122,16 +180,28 @@ JURISDICTION_LEVELS: dict[str, Term] = _terms(
 """Tiers of ``DOMAIN.md`` "Jurisdiction and escalation": whom a unit serves."""
 
 LOCATION_PRECISIONS: dict[str, Term] = _terms(
-    ("exact", "Exact (address level)", "Tepat (tingkat alamat)",
-     "The point is the office itself, from a source or a survey.",
-     "Titik adalah kantor itu sendiri, dari sumber atau survei."),
-    ("regency_seat", "At the regency seat", "Di ibu kota kabupaten/kota",
-     "Only the town is known: the point is the seat of the regency, or the provincial capital.",
-     "Hanya kota yang diketahui: titik adalah ibu kota kabupaten/kota atau provinsi."),
-    ("approximate", "Approximate", "Perkiraan",
-     "Placed by hand near the office (e.g. the district), not at the address.",
-     "Diletakkan secara perkiraan di dekat kantor (mis. kecamatan), bukan di alamat."),
-)  # fmt: skip
+    (
+        "exact",
+        "Exact (address level)",
+        "Tepat (tingkat alamat)",
+        "The point is the office itself, from a source or a survey.",
+        "Titik adalah kantor itu sendiri, dari sumber atau survei.",
+    ),
+    (
+        "regency_seat",
+        "At the regency seat",
+        "Di ibu kota kabupaten/kota",
+        "Only the town is known: the point is the seat of the regency, or the provincial capital.",
+        "Hanya kota yang diketahui: titik adalah ibu kota kabupaten/kota atau provinsi.",
+    ),
+    (
+        "approximate",
+        "Approximate",
+        "Perkiraan",
+        "Placed by hand near the office (e.g. the district), not at the address.",
+        "Diletakkan secara perkiraan di dekat kantor (mis. kecamatan), bukan di alamat.",
+    ),
+)
 """How well an agency's point is known."""
 
 VOCABULARIES: dict[str, dict[str, Term]] = {
@@ -276,10 +346,10 @@ class RowChecker:
         self.errors.append(RowError(row, field, value, message))
 
     def text(self, row: int, record: dict, field: str, required: bool = False, lines: bool = False) -> str | None:
-        """Return the stripped text, None when blank (an error too if `required`) or bad.
+        r"""Return the stripped text, None when blank (an error too if `required`) or bad.
 
         A value must be text or a number (never true/false, a list or an object) without control
-        characters; with `lines` (free text such as notes) tabs and newlines are kept (``\\r\\n`` read as ``\\n``).
+        characters; with `lines` (free text such as notes) tabs and newlines are kept (``\r\n`` read as ``\n``).
         """
         value = record.get(field)
         if blank(value):

@@ -13,7 +13,9 @@ import datetime as dt
 import re
 
 DAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
-_RULE = re.compile(r"^(?P<days>[a-z]{2}(?:\s*[-,]\s*[a-z]{2})*)\s+(?P<times>off|closed|\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}.*)$")
+_RULE = re.compile(
+    r"^(?P<days>[a-z]{2}(?:\s*[-,]\s*[a-z]{2})*)\s+(?P<times>off|closed|\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}.*)$"
+)
 
 
 def _days(text: str) -> set[int] | None:
@@ -23,7 +25,7 @@ def _days(text: str) -> set[int] | None:
         if any(end not in DAYS for end in ends) or len(ends) > 2:
             return None
         first, last = DAYS.index(ends[0]), DAYS.index(ends[-1])
-        found.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)])
+        found.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)])
     return found
 
 

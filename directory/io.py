@@ -61,13 +61,14 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from core import files as _files, settings
-from geo import boundaries
 import directory
-from directory._checks import validate_agencies, validate_agreements
-from core.errors import InputError, RowError
+from core import files as _files
+from core import settings
 from core.db import session_scope
+from core.errors import InputError, RowError
+from directory._checks import validate_agencies, validate_agreements
 from directory.agencies import Agreement, Organization, Service, ServiceLocation, check_version, stale_writes
+from geo import boundaries
 
 _PUBLIC_EXPORT_HINT = (
     "only a public export writes it, with the points and addresses of confidential agencies hidden; "
@@ -300,10 +301,14 @@ def _to_csv(records: list[dict], fields: tuple[str, ...]) -> str:
 
 def _to_geojson(records: list[dict], geometries: list[dict | None]) -> str:
     features = [
-        {"type": "Feature", "id": record["id"], "geometry": geometry,
-         "properties": {k: _json_value(v) for k, v in record.items() if k not in ("lon", "lat", "geometry")}}
+        {
+            "type": "Feature",
+            "id": record["id"],
+            "geometry": geometry,
+            "properties": {k: _json_value(v) for k, v in record.items() if k not in ("lon", "lat", "geometry")},
+        }
         for record, geometry in zip(records, geometries, strict=True)
-    ]  # fmt: skip
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
 
 
@@ -341,8 +346,12 @@ def export_agencies(
         If `include_retired` is asked of a public export: retired agencies are for editors only.
     """
     if public and include_retired:
-        raise InputError("include_retired", True, "is for full exports only: a public export never shows retired "
-                         "agencies; give public=False (rujuk agencies export --full).")  # fmt: skip
+        raise InputError(
+            "include_retired",
+            True,
+            "is for full exports only: a public export never shows retired "
+            "agencies; give public=False (rujuk agencies export --full).",
+        )
     fmt = _format(Path(path or f"x.{fmt}"), fmt)
     frame = directory.agencies_frame(engine, include_retired=include_retired)
     if public:

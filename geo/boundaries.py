@@ -41,8 +41,16 @@ BUILD_VERSION = 2
 
 LEVELS: tuple[str, ...] = ("province", "regency", "district")
 COLUMNS: list[str] = [
-    "code", "name", "level", "parent_code", "province_code", "regency_code", "population", "area_km2", "geometry",
-]  # fmt: skip
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "province_code",
+    "regency_code",
+    "population",
+    "area_km2",
+    "geometry",
+]
 _UPSTREAM_DIR = {"province": "prov", "regency": "kab", "district": "kec"}
 _FILE = {"province": "provinces", "regency": "regencies", "district": "districts"}
 _METRES_PER_DEGREE = 111_320.0

@@ -60,13 +60,39 @@ WORDS: dict[str, str] = {"kep": "kepulauan", "gn": "gunung"}
 """Abbreviated words written out before matching."""
 
 ALIASES: dict[str, str] = {
-    "sumut": "12", "sumbar": "13", "sumsel": "16", "babel": "19", "kepri": "21", "dki": "31",
-    "dki jakarta": "31", "jakarta": "31", "jabar": "32", "jateng": "33", "diy": "34", "jatim": "35",
-    "ntb": "52", "ntt": "53", "kalbar": "61", "kalteng": "62", "kalsel": "63", "kaltim": "64",
-    "kaltara": "65", "sulut": "71", "sulteng": "72", "sulsel": "73", "sultra": "74", "sulbar": "76",
-    "malut": "82", "pabar": "92", "pbd": "96",
-    "kukar": "64.02", "kubar": "64.07", "kutim": "64.08", "ppu": "64.09", "mahulu": "64.11",
-}  # fmt: skip
+    "sumut": "12",
+    "sumbar": "13",
+    "sumsel": "16",
+    "babel": "19",
+    "kepri": "21",
+    "dki": "31",
+    "dki jakarta": "31",
+    "jakarta": "31",
+    "jabar": "32",
+    "jateng": "33",
+    "diy": "34",
+    "jatim": "35",
+    "ntb": "52",
+    "ntt": "53",
+    "kalbar": "61",
+    "kalteng": "62",
+    "kalsel": "63",
+    "kaltim": "64",
+    "kaltara": "65",
+    "sulut": "71",
+    "sulteng": "72",
+    "sulsel": "73",
+    "sultra": "74",
+    "sulbar": "76",
+    "malut": "82",
+    "pabar": "92",
+    "pbd": "96",
+    "kukar": "64.02",
+    "kubar": "64.07",
+    "kutim": "64.08",
+    "ppu": "64.09",
+    "mahulu": "64.11",
+}
 """Common abbreviations (normalised) -> code of the province or regency they name."""
 
 

@@ -147,8 +147,10 @@ def _snap_into_regencies(seats: pd.DataFrame) -> None:
         where = f"the lookup gives {other} {names[other]}" if other is not None else "the lookup gives no regency"
         where = "within the lookup tolerance" if other == seat["code"] else where
         place = f"lies {distance:.1f} km outside" if distance > 0 else "lies in an overlap of"
-        text = (f"seat {place} its regency polygon ({where}); moved from "
-                f"({seat['lon']:.6f}, {seat['lat']:.6f}) to ({point.x:.6f}, {point.y:.6f}), just inside it")  # fmt: skip
+        text = (
+            f"seat {place} its regency polygon ({where}); moved from "
+            f"({seat['lon']:.6f}, {seat['lat']:.6f}) to ({point.x:.6f}, {point.y:.6f}), just inside it"
+        )
         _add_flag(seats, seats.index == row, text)
 
 

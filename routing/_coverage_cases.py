@@ -36,8 +36,15 @@ def case_figures(engine: Engine, measure: str = DEFAULT_CASE_MEASURE, source: st
         listed), or `source` is None and the measure comes from several sources
         (they count different things and are never combined).
     """
-    columns = ["area_code", "cases", "case_measure", "case_source", "case_period_start", "case_period_end",
-               "case_suppressed_reason"]  # fmt: skip
+    columns = [
+        "area_code",
+        "cases",
+        "case_measure",
+        "case_source",
+        "case_period_start",
+        "case_period_end",
+        "case_suppressed_reason",
+    ]
     everything = cases.query_figures(engine)
     if everything.empty:
         return pd.DataFrame(columns=columns)

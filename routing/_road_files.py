@@ -123,7 +123,7 @@ def add_travel_times(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     speeds |= {f"{road}_link": speed for road, speed in speeds.items() if f"{road}_link" not in speeds}
     ox.add_edge_speeds(graph, hwy_speeds=speeds)  # a ferry way has no highway tag: no speed yet
     ferries = [(u, v, k) for u, v, k, route in graph.edges(keys=True, data="route") if is_ferry(route)]
-    nx.set_edge_attributes(graph, {edge: settings.ferry_speed_kmh for edge in ferries}, "speed_kph")
+    nx.set_edge_attributes(graph, dict.fromkeys(ferries, settings.ferry_speed_kmh), "speed_kph")
     ox.add_edge_travel_times(graph)
     boarding_s = settings.ferry_boarding_h * 3600
     nx.set_edge_attributes(graph, {e: graph.edges[e]["travel_time"] + boarding_s for e in ferries}, "travel_time")

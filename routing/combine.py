@@ -14,9 +14,7 @@ from itertools import combinations
 import numpy as np
 
 
-def best_cover(
-    needs: list[str], provides: list[frozenset[str]], hours: np.ndarray
-) -> tuple[list[int], float] | None:
+def best_cover(needs: list[str], provides: list[frozenset[str]], hours: np.ndarray) -> tuple[list[int], float] | None:
     """Return the positions of the agencies that together cover `needs`, and their total hours.
 
     Parameters

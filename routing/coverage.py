@@ -82,11 +82,11 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine
 
-from geo import boundaries
 import directory
 from core import settings
-from directory import capabilities as vocabulary
 from core.errors import InputError
+from directory import capabilities as vocabulary
+from geo import boundaries
 from routing._coverage_cases import DEFAULT_CASE_MEASURE, case_figures, modes, with_cases
 from routing._coverage_nearest import nearest_agencies
 from routing.national import NationalNetwork, national_network
@@ -222,9 +222,12 @@ def roll_up(districts: pd.DataFrame, level: str) -> pd.DataFrame:
     extra = {f"gap_population_{m}": districts[f"gap_{m}"] * districts["population"] for m in modes(districts)}
     grouped = districts.assign(**extra).groupby(keys, sort=True, observed=True)
     summary = grouped.agg(
-        model=("model", "first"), is_estimate=("is_estimate", "first"), standard_h=("standard_h", "first"),
-        districts=("code", "size"), population=("population", "sum"),
-    )  # fmt: skip
+        model=("model", "first"),
+        is_estimate=("is_estimate", "first"),
+        standard_h=("standard_h", "first"),
+        districts=("code", "size"),
+        population=("population", "sum"),
+    )
     for m in modes(districts):
         summary[f"gap_districts_{m}"] = grouped[f"gap_{m}"].sum()
         summary[f"gap_share_{m}"] = summary[f"gap_districts_{m}"] / summary["districts"]
@@ -339,7 +342,7 @@ def to_geojson(frame: gpd.GeoDataFrame, path: str | Path | None = None, authoris
     level = levels[0] if levels else "province"
     areas = boundaries.load_areas(level)
     web = boundaries.web_geometry(areas[areas["code"].isin(frame["code"])], level).set_index("code").geometry
-    geometry = shapely.set_precision(web.reindex(frame["code"]).to_numpy(), 10.0 ** -settings.web_coordinate_decimals)
+    geometry = shapely.set_precision(web.reindex(frame["code"]).to_numpy(), 10.0**-settings.web_coordinate_decimals)
     properties = pd.DataFrame(frame.drop(columns="geometry"))
     for column in properties.columns:
         if isinstance(properties[column].dtype, pd.CategoricalDtype):

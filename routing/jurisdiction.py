@@ -123,9 +123,7 @@ class Classifier:
         return status
 
 
-def permitted(
-    agencies: pd.DataFrame, districts: pd.DataFrame, agreements: pd.DataFrame, capability: str
-) -> np.ndarray:
+def permitted(agencies: pd.DataFrame, districts: pd.DataFrame, agreements: pd.DataFrame, capability: str) -> np.ndarray:
     """Return which agency may take a case from which district without cross-border coordination.
 
     The vectorised form of :func:`classify` for many origins and one need: entry
@@ -171,8 +169,10 @@ class Permissions:
         area, own, other, *inside = _integer_codes(agencies["area_code"].to_numpy(), own, other, *columns)
         level = agencies["jurisdiction_level"].to_numpy()[:, None]
         area = area[:, None]
-        self._base = (level == "national") | ((level == "regency") & (area == inside[1])) | (
-            (level == "province") & (area == inside[2])
+        self._base = (
+            (level == "national")
+            | ((level == "regency") & (area == inside[1]))
+            | ((level == "province") & (area == inside[2]))
         )
         self._unit_of = (area == own[None, :]) & (level != "national")
         self._serves = np.logical_or.reduce([other[:, None] == codes[None, :] for codes in inside])

@@ -81,9 +81,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import Delaunay, cKDTree
 
-from geo import boundaries, islands
 from core import settings
 from core.errors import InputError
+from geo import boundaries, islands
 from geo.lookup import coordinates
 from routing._national_legs import (
     EARTH_RADIUS_KM,

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from geo import boundaries, gazetteer, lookup, seats
 from core.errors import InputError, NotFoundError
+from geo import boundaries, gazetteer, lookup, seats
 from routing.jurisdiction import Origin
 from routing.travel import reason_of
 

@@ -42,15 +42,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from directory import capabilities
-from core import db, settings
 import directory
+from core import db, settings
 from core.errors import InputError
+from directory import capabilities
+from directory.hours import open_on
 from routing import jurisdiction, origin
 from routing._referral_answer import Builder, Targets, Travel
 from routing.combine import best_cover
 from routing.national import NationalNetwork, national_network
-from directory.hours import open_on
 from routing.roads import RoadNetwork
 
 _STATUS_ORDER = {status: rank for rank, status in enumerate(jurisdiction.STATUSES)}
@@ -99,7 +99,9 @@ def parse_hours(text: str | float | None, field_name: str = "max_time") -> float
             hours = float(value)
         except ValueError:
             if match is None or not (match[1] or match[2]):
-                raise InputError(field_name, text, 'is expected to be a duration such as "3h", "90m" or "1h30m".') from None
+                raise InputError(
+                    field_name, text, 'is expected to be a duration such as "3h", "90m" or "1h30m".'
+                ) from None
             hours = float(match[1] or 0) + float(match[2] or 0) / 60
     if not (np.isfinite(hours) and hours > 0):
         raise InputError(field_name, text, "is expected to be a positive duration.")
@@ -148,10 +150,14 @@ class Referrer:
         self.provides = [frozenset(caps) for caps in self.agencies["capabilities"]]
         self.ids = self.agencies["id"].to_numpy(dtype=object)
         self.level = self.agencies["jurisdiction_level"].to_numpy(dtype=object)
-        self._offers = {code: np.array([code in p for p in self.provides], dtype=bool) for code in capabilities.CAPABILITIES}
+        self._offers = {
+            code: np.array([code in p for p in self.provides], dtype=bool) for code in capabilities.CAPABILITIES
+        }
         self._opening = self.agencies["opening_hours"].to_list()
         self._classifier = jurisdiction.Classifier(self.agencies, agreements)
-        self._targets = {authorised: self._prepare(authorised) for authorised in (False, True)} if len(self.agencies) else {}
+        self._targets = (
+            {authorised: self._prepare(authorised) for authorised in (False, True)} if len(self.agencies) else {}
+        )
 
     def _prepare(self, authorised: bool) -> Targets:
         """Return the agencies as a caller with or without authorisation sees them, attached and snapped."""
@@ -253,7 +259,11 @@ class Referrer:
             cover = best_cover(needs, [p if within[i] else frozenset() for i, p in enumerate(self.provides)], hours)
             if cover is not None:
                 positions, total = cover
-                referral.best_set = {"stops": len(positions), "total_time_h": round(total, 3), "agencies": build.many(positions)}
+                referral.best_set = {
+                    "stops": len(positions),
+                    "total_time_h": round(total, 3),
+                    "agencies": build.many(positions),
+                }
             if not single:
                 referral.notes.append(_no_single_note(needs, referral.best_set))
         referral.escalation = self._escalate(needs, within, usable, hours, status, location, build)

@@ -41,14 +41,29 @@ STATIC_PREFIX = "/static/"
 NO_STORE_ENDPOINTS: frozenset[str] = frozenset({"pages.referral", "auth.login", "pages.change_password"})
 """Pages never stored by a browser or proxy, whoever asks: they hold a victim's place or a sign-in form."""
 HSTS = "max-age=31536000; includeSubDomains"
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb",
-    "interest-cohort", "browsing-topics",
-))  # fmt: skip
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+        "browsing-topics",
+    )
+)
 COMPRESSED_TYPES: list[str] = [
-    "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
     "application/geo+json",
-]  # fmt: skip
+]
 
 
 def tile_origin(tile_url: str) -> str | None:
@@ -66,11 +81,21 @@ def tile_origin(tile_url: str) -> str | None:
 def content_security_policy() -> str:
     """Return the Content Security Policy of every page (see the module notes)."""
     images = " ".join(filter(None, ["'self'", "data:", tile_origin(settings.tile_url)]))
-    return "; ".join([
-        "default-src 'self'", "script-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline'",
-        f"img-src {images}", "font-src 'self'", "connect-src 'self'", "frame-src 'self'", "frame-ancestors 'self'",
-        "form-action 'self'", "base-uri 'self'", "object-src 'none'",
-    ])  # fmt: skip
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' 'unsafe-inline'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {images}",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "frame-src 'self'",
+            "frame-ancestors 'self'",
+            "form-action 'self'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def _personal() -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
-from geo import boundaries
 import cases
 from core import db
 from directory import io as directory_io
+from geo import boundaries
 from store import schema
 
 

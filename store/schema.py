@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Engine, Integer, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts import users
+from cases import figures as _case_tables  # noqa: F401  (registers the case figures' table)
 from core.db import Base
 from core.errors import RujukError
 from directory import agencies as _directory_tables  # noqa: F401  (registers the directory's tables)
-from cases import figures as _case_tables  # noqa: F401  (registers the case figures' table)
 
 SCHEMA_VERSION = 3
 
@@ -67,7 +67,6 @@ class SchemaInfo(Base):
     __tablename__ = "schema_info"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-
 
 
 def init_db(engine: Engine) -> int:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from core import db
 import directory
-from directory import io as directory_io
 from accounts import users
+from core import db
+from directory import io as directory_io
 
 PASSWORD = "kopi tubruk 1945"
 HOSTILE = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
@@ -27,13 +27,36 @@ USERS = {"eko.editor": "editor", "citra.caseworker": "caseworker"}
 
 def rows() -> list[dict[str, str]]:
     """A hostile agency and a confidential safe house with a point of its own, both in Kota Kupang."""
-    common = {"organization_id": "test-org", "organization_name": "Test org", "agency_type": "ngo",
-              "jurisdiction_level": "regency", "area_code": "53.71", "location_precision": "exact"}  # fmt: skip
-    hostile = {**common, "id": "hostile", "name": HOSTILE[0], "address": HOSTILE[1], "notes": HOSTILE[1],
-               "phone": HOSTILE[0], "capabilities": "shelter", "lon": "123.60012", "lat": "-10.17890",
-               "source": HOSTILE[1]}  # fmt: skip
-    safe = {**common, "id": "test-safe-house", "name": "Rumah Aman Uji", "agency_type": "shelter",
-            "capabilities": "shelter;psychological", "confidential": "true", "source": "test", **SAFE_HOUSE}  # fmt: skip
+    common = {
+        "organization_id": "test-org",
+        "organization_name": "Test org",
+        "agency_type": "ngo",
+        "jurisdiction_level": "regency",
+        "area_code": "53.71",
+        "location_precision": "exact",
+    }
+    hostile = {
+        **common,
+        "id": "hostile",
+        "name": HOSTILE[0],
+        "address": HOSTILE[1],
+        "notes": HOSTILE[1],
+        "phone": HOSTILE[0],
+        "capabilities": "shelter",
+        "lon": "123.60012",
+        "lat": "-10.17890",
+        "source": HOSTILE[1],
+    }
+    safe = {
+        **common,
+        "id": "test-safe-house",
+        "name": "Rumah Aman Uji",
+        "agency_type": "shelter",
+        "capabilities": "shelter;psychological",
+        "confidential": "true",
+        "source": "test",
+        **SAFE_HOUSE,
+    }
     return [hostile, safe]
 
 

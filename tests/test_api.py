@@ -257,10 +257,14 @@ def test_a_long_value_is_cut_in_the_error(client, name, status):
     assert error["value"] == "9" * 100 + "…" and len(error["message"]) < 2_000 and "9" * 101 not in error["message"]
 
 
-@pytest.mark.parametrize("at", ["9" * 20_000 + "   ", "Kota Atlantis" + " " * 20_000, " " * 300 + "x" * 150 + " " * 300])
+@pytest.mark.parametrize(
+    "at", ["9" * 20_000 + "   ", "Kota Atlantis" + " " * 20_000, " " * 300 + "x" * 150 + " " * 300]
+)
 def test_long_at_value_is_not_echoed_in_full(client, at):
-    for answer in (client.post("/api/v1/referrals", json={"at": at, "needs": "shelter"}),
-                   client.get("/api/v1/referrals", query_string={"at": at, "needs": "shelter"})):  # fmt: skip
+    for answer in (
+        client.post("/api/v1/referrals", json={"at": at, "needs": "shelter"}),
+        client.get("/api/v1/referrals", query_string={"at": at, "needs": "shelter"}),
+    ):
         error = answer.json["error"]
         assert answer.status_code in (400, 404) and error["field"] == "at"
         assert len(answer.get_data()) < 2_000 and "x" * 101 not in error["message"] and "9" * 101 not in str(error)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hostile_directory import USERS
 
+from accounts import users
 from app import create_app
 from core import settings
-from accounts import users
-from hostile_directory import USERS
 
 LAYER = "/api/v1/coverage?capability=shelter&level=province&rules=with&geometry=false"
 ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}

@@ -13,11 +13,11 @@ import shutil
 
 import pytest
 
+from accounts import users
 from app import create_app
 from core import db
 from directory import io as directory_io
 from geo import lookup
-from accounts import users
 from routing.referral import Referrer
 
 TENGGARONG = "/api/v1/referrals?at=Tenggarong&needs=psychological&k=20"
@@ -105,8 +105,14 @@ def test_a_public_referral_carries_no_contact_of_a_confidential_agency(live, tmp
 
 def _store_opening_hours(engine, folder) -> None:
     """Give two Kalimantan Timur units opening hours in the database; every other agency has none."""
-    _import_changes(engine, folder, {"uptd-ppa-kukar": {"opening_hours": "Mo-Fr 08:00-16:00"},
-                                     "uptd-ppa-kaltim": {"opening_hours": "Mo-Sa 08:00-12:00"}})  # fmt: skip
+    _import_changes(
+        engine,
+        folder,
+        {
+            "uptd-ppa-kukar": {"opening_hours": "Mo-Fr 08:00-16:00"},
+            "uptd-ppa-kaltim": {"opening_hours": "Mo-Sa 08:00-12:00"},
+        },
+    )
 
 
 def test_opening_hours_stored_for_some_agencies_filter_a_referral_on_a_date(live, tmp_path):

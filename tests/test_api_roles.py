@@ -7,13 +7,13 @@ import logging
 
 import pytest
 
-from app import create_app
-from core import db
 import directory
 from accounts import users
-from store.prepare import prepare
+from app import create_app
+from core import db
 from service.api import cache as _cache
 from service.api.openapi import api_rules, openapi_path
+from store.prepare import prepare
 
 PASSWORD = "sambal matah 2024"
 SHELTER = "kemensos-rptc-bambu-apus"
@@ -92,9 +92,17 @@ def _agency(identifier: str, **fields: object) -> dict:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", "public"), ("public", "public"), ("caseworker", "caseworker"), ("editor", "editor"),
-     ("admin", "admin"), ("disabled", 401), ("bad", 401), ("revoked", 401)],
-)  # fmt: skip
+    [
+        ("anonymous", "public"),
+        ("public", "public"),
+        ("caseworker", "caseworker"),
+        ("editor", "editor"),
+        ("admin", "admin"),
+        ("disabled", 401),
+        ("bad", 401),
+        ("revoked", 401),
+    ],
+)
 def test_me_names_the_role_of_each_credential(client, headers, who, status):
     answer = client.get("/api/v1/me", headers=headers[who])
     if status == 401:
@@ -107,8 +115,10 @@ def test_me_names_the_role_of_each_credential(client, headers, who, status):
 def documented(app) -> dict[tuple[str, str], set[int]]:
     """The statuses the OpenAPI document gives per (Flask rule, method)."""
     paths = app.test_client().get("/api/v1/openapi.json").json["paths"]
-    return {(rule.rule, method): {int(status) for status in paths[openapi_path(rule.rule)][method]["responses"]}
-            for rule, method in api_rules(app)}  # fmt: skip
+    return {
+        (rule.rule, method): {int(status) for status in paths[openapi_path(rule.rule)][method]["responses"]}
+        for rule, method in api_rules(app)
+    }
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -203,8 +213,14 @@ def test_a_bad_body_is_a_422_listing_every_row_and_writes_nothing(client, header
     assert client.get("/api/v1/agencies?include_retired=true", headers=headers["editor"]).json["features"] == before
 
 
-AGREEMENT = {"id": "uji-pks-lain", "area_a": "64.01", "area_b": "64.03", "capabilities": ["shelter"],
-             "title": "PKS uji", "source": "test"}  # fmt: skip
+AGREEMENT = {
+    "id": "uji-pks-lain",
+    "area_a": "64.01",
+    "area_b": "64.03",
+    "capabilities": ["shelter"],
+    "title": "PKS uji",
+    "source": "test",
+}
 
 
 @pytest.mark.parametrize(
@@ -244,8 +260,15 @@ def test_put_cannot_change_an_id_and_unknown_ids_are_404(client, headers):
 
 def test_editor_agreement_create_update_delete_round_trip(client, headers):
     editor = headers["editor"]
-    record = {"id": "uji-pks", "area_a": "64.01", "area_b": "64.03", "capabilities": "shelter;medical",
-              "signed_on": "2024-08-01", "title": "PKS uji", "source": "test"}  # fmt: skip
+    record = {
+        "id": "uji-pks",
+        "area_a": "64.01",
+        "area_b": "64.03",
+        "capabilities": "shelter;medical",
+        "signed_on": "2024-08-01",
+        "title": "PKS uji",
+        "source": "test",
+    }
     assert client.post("/api/v1/agreements", json=record, headers=editor).status_code == 201
     feature = client.get("/api/v1/agreements/uji-pks").json
     assert feature["properties"]["capabilities"] == ["shelter", "medical"]
@@ -263,9 +286,17 @@ def test_editor_agreement_create_update_delete_round_trip(client, headers):
     assert client.get("/api/v1/agreements/uji-pks").status_code == 404
 
 
-GARBAGE_BODIES = [b"\xff\xfe{not json", b'[1, {"a": [{}]}]', b'{"id": {"x": 1}, "lon": "nan", "lat": [1]}',
-                  b'{"type": "FeatureCollection", "features": "no"}', b'"text"', b"null", b"[]", b'{"on": 20200101}',
-                  b'{"at": [1], "needs": {"x": 1}, "k": "1e9", "on": true}']  # fmt: skip
+GARBAGE_BODIES = [
+    b"\xff\xfe{not json",
+    b'[1, {"a": [{}]}]',
+    b'{"id": {"x": 1}, "lon": "nan", "lat": [1]}',
+    b'{"type": "FeatureCollection", "features": "no"}',
+    b'"text"',
+    b"null",
+    b"[]",
+    b'{"on": 20200101}',
+    b'{"at": [1], "needs": {"x": 1}, "k": "1e9", "on": true}',
+]
 GARBAGE_VALUES = ["%00", "..", "-1", "1e999", "%ff%fe", ";;,,", "64.", "2024-13-45", "x" * 500, "nan", "[]"]
 
 
@@ -282,8 +313,13 @@ def test_garbage_to_every_route_is_never_a_500(app, client, headers, documented)
             asks = [(f"{url}?{query}", None) for query in queries] if method == "get" else []
             asks += [(url, payload) for payload in GARBAGE_BODIES] if method != "get" else []
             for target, payload in asks:
-                answer = client.open(target, method=method.upper(), data=payload, content_type="application/json",
-                                     headers=headers["editor"])  # fmt: skip
+                answer = client.open(
+                    target,
+                    method=method.upper(),
+                    data=payload,
+                    content_type="application/json",
+                    headers=headers["editor"],
+                )
                 assert answer.status_code < 500, (method, target, payload, answer.get_data()[:300])
                 assert answer.status_code < 400 or answer.json["error"]["message"]
                 assert answer.status_code in documented[(rule.rule, method)], (method, target, answer.status_code)
@@ -321,8 +357,13 @@ def test_an_editors_change_is_seen_by_the_next_coverage_answer(client, headers):
     url = "/api/v1/coverage?capability=witness_protection&level=province&within=64&rules=without&geometry=false"
     before = client.get(url).json["features"][0]["properties"]
     assert client.get(url).json["features"][0]["properties"] == before  # from the cache
-    record = _agency("uji-lpsk-kaltim", confidential=False, capabilities=["witness_protection"],
-                     agency_type="lpsk", jurisdiction_level="national")  # fmt: skip
+    record = _agency(
+        "uji-lpsk-kaltim",
+        confidential=False,
+        capabilities=["witness_protection"],
+        agency_type="lpsk",
+        jurisdiction_level="national",
+    )
     created = client.post("/api/v1/agencies", json=record, headers=headers["editor"])
     assert created.status_code == 201, created.json
     after = client.get(url).json["features"][0]["properties"]
@@ -376,8 +417,9 @@ def test_a_bad_type_or_control_character_is_a_422_naming_the_field(client, heade
 
 
 def test_notes_may_hold_tabs_and_line_breaks_but_no_other_control_character(client, headers):
-    fine = client.post("/api/v1/agencies", json=_agency("uji-catatan", notes="Baris 1\r\n\tBaris 2"),
-                       headers=headers["editor"])  # fmt: skip
+    fine = client.post(
+        "/api/v1/agencies", json=_agency("uji-catatan", notes="Baris 1\r\n\tBaris 2"), headers=headers["editor"]
+    )
     assert fine.status_code == 201 and fine.json["features"][0]["properties"]["notes"] == "Baris 1\n\tBaris 2"
     bad = client.post("/api/v1/agencies", json=_agency("uji-catatan-2", notes="a\x00b"), headers=headers["editor"])
     assert bad.status_code == 422 and bad.json["error"]["rows"][0]["field"] == "notes"

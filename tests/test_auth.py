@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, inspect, select
 
+import directory
+from accounts import users
 from app import create_app
 from cli.users import users as users_command
 from core import db, settings
-import directory
-from directory import io as directory_io
-from accounts import users
 from core.errors import InputError, RujukError
+from directory import io as directory_io
 from store import schema
 
 PASSWORD = "kopi tubruk 1945"
@@ -50,9 +50,12 @@ def test_password_is_stored_as_an_argon2_hash_not_the_password(engine):
 
 @pytest.mark.parametrize(
     ("username", "password", "role", "field"),
-    [("x", PASSWORD, "public", "username"), ("ok-name", "short", "public", "password"),
-     ("ok-name", PASSWORD, "superuser", "role")],
-)  # fmt: skip
+    [
+        ("x", PASSWORD, "public", "username"),
+        ("ok-name", "short", "public", "password"),
+        ("ok-name", PASSWORD, "superuser", "role"),
+    ],
+)
 def test_bad_user_input_names_the_field_and_never_echoes_the_password(engine, username, password, role, field):
     with pytest.raises(InputError) as error:
         users.create_user(engine, username, password, role)
@@ -108,8 +111,12 @@ def test_a_version_2_database_gets_the_security_columns_with_its_users_kept(tmp_
     schema.init_db(engine)
     directory_io.seed_default(engine)
     users.create_user(engine, "before.upgrade", PASSWORD, "editor")
-    added = {"users": ["session_version", "failed_logins", "locked_until"], "agencies": ["version"],
-             "organizations": ["version"], "agreements": ["version"]}  # fmt: skip
+    added = {
+        "users": ["session_version", "failed_logins", "locked_until"],
+        "agencies": ["version"],
+        "organizations": ["version"],
+        "agreements": ["version"],
+    }
     with engine.begin() as connection:  # the version 2 schema had none of the security columns
         for table, columns in added.items():
             for column in columns:

@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from hostile_directory import PASSWORD, make_engine
 from sqlalchemy import update
 
+from accounts import users
 from app import create_app
 from cli import main as cli_main
 from core import settings
-from accounts import users
-from core.errors import InputError
 from core.db import session_scope
+from core.errors import InputError
 
 ADMIN = "ani.admin"
 STRONG = "bintang laut 4 perahu"
@@ -42,8 +42,9 @@ def _csrf(client, path: str = "/login") -> str:
 
 
 def _login(client, username: str, password: str = PASSWORD, **extra: str):
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": _csrf(client),
-                                       **extra})  # fmt: skip
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": _csrf(client), **extra}
+    )
 
 
 def _signed_in(app, username: str):
@@ -109,8 +110,10 @@ def test_a_hundred_wrong_passwords_then_the_right_one_is_refused(app):
     assert _role(client) == "public"
 
 
-@pytest.mark.parametrize("password", ["aaaaaaaaaa", "password12", "eko.editor2024", "editor-kupang-2024",
-                                      "rujuk2024!!", "qwertyuiop", "short"])  # fmt: skip
+@pytest.mark.parametrize(
+    "password",
+    ["aaaaaaaaaa", "password12", "eko.editor2024", "editor-kupang-2024", "rujuk2024!!", "qwertyuiop", "short"],
+)
 def test_weak_and_name_like_passwords_are_refused(engine, password):
     with pytest.raises(InputError, match="password") as refused:
         users.set_password(engine, "eko.editor", password)
@@ -153,8 +156,12 @@ def test_a_new_role_ends_the_users_sessions(app, engine):
 def test_changing_ones_password_keeps_this_session_and_ends_the_others(app):
     client = _signed_in(app, "citra.caseworker")
     other = _copy(app, client)
-    form = {"current_password": PASSWORD, "new_password": STRONG, "confirm_password": STRONG,
-            "csrf_token": _csrf(client, "/account/password")}  # fmt: skip
+    form = {
+        "current_password": PASSWORD,
+        "new_password": STRONG,
+        "confirm_password": STRONG,
+        "csrf_token": _csrf(client, "/account/password"),
+    }
     answer = client.post("/account/password", data=form)
     assert answer.status_code == 302
     assert _role(client) == "caseworker" and _role(other) == "public"
@@ -164,8 +171,12 @@ def test_changing_ones_password_keeps_this_session_and_ends_the_others(app):
 def test_changing_ones_password_needs_the_current_one_and_a_strong_new_one(app):
     client = _signed_in(app, "citra.caseworker")
     for current, new in ((f"{PASSWORD}x", STRONG), (PASSWORD, "password12")):
-        form = {"current_password": current, "new_password": new, "confirm_password": new,
-                "csrf_token": _csrf(client, "/account/password")}  # fmt: skip
+        form = {
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new,
+            "csrf_token": _csrf(client, "/account/password"),
+        }
         answer = client.post("/account/password", data=form)
         assert answer.status_code == 400
         assert "password" in answer.get_data(as_text=True)
@@ -175,8 +186,9 @@ def test_changing_ones_password_needs_the_current_one_and_a_strong_new_one(app):
 def test_an_admin_resets_a_password_and_the_users_sessions_end(app):
     victim = _signed_in(app, "eko.editor")
     admin = _signed_in(app, ADMIN)
-    answer = admin.post("/admin/users/eko.editor/password",
-                        data={"password": STRONG, "csrf_token": _csrf(admin, "/admin/users")})  # fmt: skip
+    answer = admin.post(
+        "/admin/users/eko.editor/password", data={"password": STRONG, "csrf_token": _csrf(admin, "/admin/users")}
+    )
     assert answer.status_code == 302
     assert _role(victim) == "public"
     assert _login(app.test_client(), "eko.editor", STRONG).status_code == 302
@@ -184,8 +196,9 @@ def test_an_admin_resets_a_password_and_the_users_sessions_end(app):
 
 def test_only_an_admin_resets_passwords(app):
     editor = _signed_in(app, "eko.editor")
-    answer = editor.post("/admin/users/citra.caseworker/password",
-                         data={"password": STRONG, "csrf_token": _csrf(editor, "/about")})  # fmt: skip
+    answer = editor.post(
+        "/admin/users/citra.caseworker/password", data={"password": STRONG, "csrf_token": _csrf(editor, "/about")}
+    )
     assert answer.status_code == 403
 
 
@@ -216,8 +229,9 @@ def test_users_enable_set_password_and_sign_out_commands(engine, monkeypatch):
 
 def test_the_public_referral_result_page_is_never_stored(app):
     client = app.test_client()
-    answer = client.post("/referral", data={"at": "-10.1789,123.6001", "needs": "shelter",
-                                            "csrf_token": _csrf(client, "/referral")})  # fmt: skip
+    answer = client.post(
+        "/referral", data={"at": "-10.1789,123.6001", "needs": "shelter", "csrf_token": _csrf(client, "/referral")}
+    )
     assert answer.status_code == 200 and "no-store" in answer.headers["Cache-Control"]
     assert "no-store" in client.get("/referral?at=-10.1789,123.6001&needs=shelter").headers["Cache-Control"]
 
@@ -225,7 +239,9 @@ def test_the_public_referral_result_page_is_never_stored(app):
 def test_every_answer_has_a_permissions_policy_and_hsts_only_over_https(app):
     client = app.test_client()
     plain = client.get("/about")
-    assert "geolocation=()" in plain.headers["Permissions-Policy"] and "camera=()" in plain.headers["Permissions-Policy"]
+    assert (
+        "geolocation=()" in plain.headers["Permissions-Policy"] and "camera=()" in plain.headers["Permissions-Policy"]
+    )
     assert "Strict-Transport-Security" not in plain.headers
     secure = client.get("/about", base_url="https://rujuk.example")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
@@ -238,6 +254,7 @@ def test_behind_a_trusted_proxy_the_client_address_is_counted_and_https_recognis
     client = app.test_client()
     forwarded = {"X-Forwarded-Proto": "https"}
     assert "Strict-Transport-Security" in client.get("/about", headers=forwarded).headers
+
     def attempt(address: str) -> int:
         form = {"username": "x.y", "password": "wrong password", "csrf_token": _csrf(client)}
         return client.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code

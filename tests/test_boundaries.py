@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import boundaries, wilayah
 from core import settings
 from core.errors import InputError, NotFoundError
+from geo import boundaries, wilayah
 from geo._sql import read_inserts
 
 LPSK_NTT = (123.60273, -10.18551)

@@ -31,19 +31,21 @@ TIMEOUT_MS = 30_000
 # The folium map object and its layer control, found by the names folium gives them.
 LEAFLET_MAP = "Object.keys(window).filter(k => /^map_[0-9a-f]+$/.test(k)).map(k => window[k])[0]"
 OVERLAYS = "Object.keys(window).filter(k => /^layer_control_[0-9a-f]+_layers$/.test(k)).map(k => window[k])[0].overlays"
-COUNT_DRAWN = """(name) => {
-    const overlays = %s;
+COUNT_DRAWN = (
+    f"""(name) => {{
+    const overlays = {OVERLAYS};
     let paths = 0, markers = 0;
-    const walk = (layer) => {
-        if (layer instanceof L.Path) { paths += 1; }
-        else if (layer instanceof L.Marker) { markers += 1; }
-        if (layer.getLayers) { layer.getLayers().forEach(walk); }
-    };
+    const walk = (layer) => {{
+        if (layer instanceof L.Path) {{ paths += 1; }}
+        else if (layer instanceof L.Marker) {{ markers += 1; }}
+        if (layer.getLayers) {{ layer.getLayers().forEach(walk); }}
+    }};
     const group = Object.entries(overlays).find(([key]) => key.includes(name));
-    if (!group) { return null; }
+    if (!group) {{ return null; }}
     walk(group[1]);
-    return {paths, markers};
-}""" % OVERLAYS
+    return {{paths, markers}};
+}}"""
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +88,11 @@ class Visit:
         self.page.on("console", lambda message: self.console.append(message.text) if message.type == "error" else None)
 
     def _keep_body(self, response) -> None:
-        if browser.is_local(response.url, self.base_url) and response.request.resource_type in ("document", "fetch", "xhr"):
+        if browser.is_local(response.url, self.base_url) and response.request.resource_type in (
+            "document",
+            "fetch",
+            "xhr",
+        ):
             try:
                 self.bodies.append((response.url, response.text()))
             except Exception:  # a redirect has no body
@@ -284,7 +290,9 @@ def test_a_referral_typed_in_from_tenggarong_lists_penajam_paser_utara_by_agreem
     frame = next(f for f in page.frames if f != page.main_frame)
     frame.wait_for_selector(".rujuk-rank")
     assert frame.locator(".rujuk-rank").count() == rows.count()
-    lines = frame.evaluate(f"() => {{ let n = 0; {LEAFLET_MAP}.eachLayer(l => {{ if (l instanceof L.Polyline) n++; }}); return n; }}")
+    lines = frame.evaluate(
+        f"() => {{ let n = 0; {LEAFLET_MAP}.eachLayer(l => {{ if (l instanceof L.Polyline) n++; }}); return n; }}"
+    )
     assert lines >= rows.count()
 
 

@@ -48,9 +48,17 @@ def test_sample_file_imports_with_a_source_and_measure_on_every_row(engine):
     assert stored[["measure", "source", "unit"]].ne("").all().all()
     kaltim = cases.query_figures(engine, measure="police TPPO cases").set_index("area_code")["value"]
     assert kaltim.to_dict() == {
-        "64.01": 4, "64.02": 5, "64.03": 4, "64.07": 7, "64.08": 2,
-        "64.09": 2, "64.11": 0, "64.71": 2, "64.72": 1, "64.74": 2,
-    }  # fmt: skip
+        "64.01": 4,
+        "64.02": 5,
+        "64.03": 4,
+        "64.07": 7,
+        "64.08": 2,
+        "64.09": 2,
+        "64.11": 0,
+        "64.71": 2,
+        "64.72": 1,
+        "64.74": 2,
+    }
 
 
 def test_figures_of_different_measures_stay_separate_rows(engine):
@@ -134,9 +142,19 @@ def test_bad_file_is_rejected_whole_with_every_row_error_and_nothing_written(eng
     with pytest.raises(ImportRejectedError) as caught:
         cases.import_csv(engine, write_csv(tmp_path, rows))
     assert [(e.row, e.field) for e in caught.value.errors] == [
-        (2, "area_code"), (3, "value"), (4, "value"), (5, "value"), (6, "period_start"), (7, "period_end"),
-        (8, "source"), (9, "measure"), (10, "area_code"), (11, "unit"), (12, "code_system"), (13, "source_url"),
-    ]  # fmt: skip
+        (2, "area_code"),
+        (3, "value"),
+        (4, "value"),
+        (5, "value"),
+        (6, "period_start"),
+        (7, "period_end"),
+        (8, "source"),
+        (9, "measure"),
+        (10, "area_code"),
+        (11, "unit"),
+        (12, "code_system"),
+        (13, "source_url"),
+    ]
     assert "row 1" in caught.value.errors[8].message
     assert "nothing was written" in str(caught.value)
     assert cases.query_figures(engine).empty
@@ -151,9 +169,15 @@ def test_missing_and_unknown_columns_reject_the_file(engine, tmp_path):
 
 def test_a_figure_already_in_the_database_rejects_the_file(engine, tmp_path):
     count = cases.import_csv(engine)
-    again = figure(area_code="ID", period_start="2023-01-01", period_end="2023-12-31",
-                   measure="LPSK TPPO protection applications", unit="applications", value="1297",
-                   source="keidenesia.tv")  # fmt: skip
+    again = figure(
+        area_code="ID",
+        period_start="2023-01-01",
+        period_end="2023-12-31",
+        measure="LPSK TPPO protection applications",
+        unit="applications",
+        value="1297",
+        source="keidenesia.tv",
+    )
     with pytest.raises(ImportRejectedError, match="the database"):
         cases.import_csv(engine, write_csv(tmp_path, [figure(), again]))
     assert len(cases.query_figures(engine)) == count

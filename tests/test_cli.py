@@ -77,7 +77,10 @@ def test_data_build_says_which_artefacts_were_built(tmp_path, monkeypatch):
     assert rows.pop("web/provinces.geojson")[2] == "built"
     assert {state for _, _, state in rows.values()} == {"reused"}
     (tmp_path / "boundaries" / "islands.parquet").unlink()
-    assert artefact_rows("\n".join(f"  {line}" for line in artefact_lines(before)))["islands.parquet"] == ["-", "missing"]
+    assert artefact_rows("\n".join(f"  {line}" for line in artefact_lines(before)))["islands.parquet"] == [
+        "-",
+        "missing",
+    ]
 
 
 def test_find_lists_every_candidate_for_an_ambiguous_name(run):
@@ -119,7 +122,11 @@ def test_areas_names_its_argument_level_and_lists_the_levels(run):
 
 def test_agencies_list_refuses_an_unknown_area_with_close_codes(run):
     result = run("agencies", "list", "--area", "64.99")
-    assert result.exit_code == 2 and "'64.99'" in result.output and "64.09 (Kabupaten Penajam Paser Utara)" in result.output
+    assert (
+        result.exit_code == 2
+        and "'64.99'" in result.output
+        and "64.09 (Kabupaten Penajam Paser Utara)" in result.output
+    )
     result = run("agencies", "list", "--area", "99")
     assert result.exit_code == 2 and "`area` was '99' but no province has that code" in result.output
     result = run("agreements", "list", "--area", "64.99")
@@ -165,7 +172,9 @@ def test_imports_of_huge_numbers_are_row_errors_not_tracebacks(run, tmp_path):
     result = run("agencies", "import", str(agencies))
     assert result.exit_code == 2 and f"row 1: `capacity` was '{huge}' but is more than" in result.output
     figures = tmp_path / "figures.csv"
-    figures.write_text("area_code,period_start,period_end,measure,unit,value,source\n"
-                       f"53.71,2023-01-01,2023-12-31,police TPPO victims,victims,{huge},test\n")  # fmt: skip
+    figures.write_text(
+        "area_code,period_start,period_end,measure,unit,value,source\n"
+        f"53.71,2023-01-01,2023-12-31,police TPPO victims,victims,{huge},test\n"
+    )
     result = run("cases", "import", str(figures))
     assert result.exit_code == 2 and f"row 1: `value` was '{huge}' but is more than" in result.output

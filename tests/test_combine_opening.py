@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routing.combine import best_cover
 from directory.hours import open_on
+from routing.combine import best_cover
 
 NEEDS = ["shelter", "psychological", "legal_aid", "medical"]
 

@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from geo import boundaries, lookup
-from directory import capabilities, io as directory_io
 import cases
 import directory
 from core import settings
-from core.errors import InputError
 from core.db import session_scope
+from core.errors import InputError
+from directory import capabilities
+from directory import io as directory_io
 from directory.agencies import ServiceLocation
+from geo import boundaries, lookup
 from routing import coverage, jurisdiction
 from routing._coverage_nearest import masked_nearest
 from routing.national import national_network
@@ -128,7 +129,7 @@ def test_permitted_matrix_agrees_with_classify_district_by_district(frames):
 
 
 def test_permitted_nearest_agency_in_kutai_kartanegara_may_take_the_case(frames, districts_all):
-    agencies, agreements = frames
+    agencies, _agreements = frames
     rows = districts_all[(districts_all["regency_code"] == KUKAR) & (districts_all["capability"] == "psychological")]
     allowed = {"uptd-ppa-kukar", "uptd-ppa-ppu", "uptd-ppa-kaltim"} | set(
         agencies.loc[agencies["jurisdiction_level"] == "national", "id"]
@@ -228,8 +229,16 @@ def test_cli_joins_a_measure_of_several_sources_once_the_source_is_given(seeded_
     from cli.coverage import coverage as command
 
     monkeypatch.setattr(settings, "database_url", seeded_engine.url.render_as_string(hide_password=False))
-    asked = ["--capability", "witness_protection", "--level", "province", "--within", "53",
-             "--case-measure", "LPSK TPPO protection applications"]  # fmt: skip
+    asked = [
+        "--capability",
+        "witness_protection",
+        "--level",
+        "province",
+        "--within",
+        "53",
+        "--case-measure",
+        "LPSK TPPO protection applications",
+    ]
     refused = CliRunner().invoke(command, asked)
     assert refused.exit_code == 2 and "case_source" in refused.output
     answer = CliRunner().invoke(command, [*asked, "--case-source", "viva.co.id; lpsk.go.id", "--json"])
@@ -270,8 +279,10 @@ def test_cli_prints_a_table_and_explains_an_unknown_capability(seeded_engine, mo
     wrong = runner.invoke(command, ["--capability", "psycholgical"])
     assert wrong.exit_code == 2
     assert "Did you mean 'psychological'?" in wrong.output
-    gaps = runner.invoke(command, ["--capability", "witness_protection", "--level", "district", "--within", "94",
-                                   "--gaps-only", "--json"])  # fmt: skip
+    gaps = runner.invoke(
+        command,
+        ["--capability", "witness_protection", "--level", "district", "--within", "94", "--gaps-only", "--json"],
+    )
     records = json.loads(gaps.output)
     assert records and all(record["gap_permitted"] for record in records)
     assert all(record["code"].startswith("94.") for record in records)

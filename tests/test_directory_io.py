@@ -11,13 +11,13 @@ import shapely
 from csv_rows import write_csv
 from sqlalchemy import func, select
 
-from geo import boundaries, lookup, seats
 import directory
-from directory import io as directory_io
 from core import settings
-from core.errors import ImportRejectedError, InputError
 from core.db import session_scope
+from core.errors import ImportRejectedError, InputError
+from directory import io as directory_io
 from directory.agencies import Agreement, ServiceLocation
+from geo import boundaries, lookup, seats
 from store import schema
 
 SAMPLE = directory_io.default_dir()
@@ -71,20 +71,36 @@ def test_sample_directory_has_every_office_the_issue_names(engine):
     assert all("migrant_worker_services" in codes for codes in bp3mi["capabilities"])
     lpsk = frame[frame["agency_type"] == "lpsk"]
     assert (lpsk["jurisdiction_level"] == "national").all()
-    offices = {"lpsk-pusat": "31.75", "lpsk-diy": "34.71", "lpsk-sumut": "12.71", "lpsk-jatim": "35.78",
-               "lpsk-jateng": "33.74", "lpsk-ntt": "53.71"}  # fmt: skip
+    offices = {
+        "lpsk-pusat": "31.75",
+        "lpsk-diy": "34.71",
+        "lpsk-sumut": "12.71",
+        "lpsk-jatim": "35.78",
+        "lpsk-jateng": "33.74",
+        "lpsk-ntt": "53.71",
+    }
     assert lpsk["area_code"].to_dict() == offices
     assert [names["regency"][offices[i]] for i in ("lpsk-diy", "lpsk-sumut", "lpsk-jatim", "lpsk-jateng")] == [
-        "Kota Yogyakarta", "Kota Medan", "Kota Surabaya", "Kota Semarang",
-    ]  # fmt: skip
+        "Kota Yogyakarta",
+        "Kota Medan",
+        "Kota Surabaya",
+        "Kota Semarang",
+    ]
     assert all("witness_protection" in codes for codes in lpsk["capabilities"])
     bp2mi = frame[frame["agency_type"] == "bp2mi"]
     assert list(bp2mi["area_code"]) == ["31.74"] and names["regency"]["31.74"].endswith("Jakarta Selatan")
     assert "repatriation_international" in bp2mi["capabilities"].iloc[0]
     kaltim = frame[(frame["agency_type"] == "uptd_ppa") & (frame["jurisdiction_level"] == "regency")]
-    expected = {"64.01": "Kabupaten Paser", "64.02": "Kabupaten Kutai Kartanegara", "64.03": "Kabupaten Berau",
-                "64.08": "Kabupaten Kutai Timur", "64.09": "Kabupaten Penajam Paser Utara",
-                "64.71": "Kota Balikpapan", "64.72": "Kota Samarinda", "64.74": "Kota Bontang"}  # fmt: skip
+    expected = {
+        "64.01": "Kabupaten Paser",
+        "64.02": "Kabupaten Kutai Kartanegara",
+        "64.03": "Kabupaten Berau",
+        "64.08": "Kabupaten Kutai Timur",
+        "64.09": "Kabupaten Penajam Paser Utara",
+        "64.71": "Kota Balikpapan",
+        "64.72": "Kota Samarinda",
+        "64.74": "Kota Bontang",
+    }
     assert sorted(kaltim["area_code"]) == sorted(expected)
     assert {code: names["regency"][code] for code in kaltim["area_code"]} == expected
     shelters = frame[frame["capabilities"].map(lambda codes: "shelter" in codes) & (frame["agency_type"] == "kemensos")]
@@ -228,8 +244,13 @@ def test_geojson_with_bad_features_is_rejected_whole_with_row_errors(engine, tmp
     with pytest.raises(ImportRejectedError) as caught:
         directory_io.import_agencies(engine, write_geojson(tmp_path / "bad.geojson", features))
     errors = [(e.row, e.field) for e in caught.value.errors]
-    assert errors == [(2, "feature"), (3, "geometry.coordinates"), (4, "geometry.coordinates"), (5, "properties"),
-                      (6, "geometry")]  # fmt: skip
+    assert errors == [
+        (2, "feature"),
+        (3, "geometry.coordinates"),
+        (4, "geometry.coordinates"),
+        (5, "properties"),
+        (6, "geometry"),
+    ]
     assert caught.value.errors[1].value == [123.6] and "two numbers" in caught.value.errors[1].message
     assert str(tmp_path / "bad.geojson") in str(caught.value)
     assert comparable(engine).equals(before)
@@ -237,10 +258,12 @@ def test_geojson_with_bad_features_is_rejected_whole_with_row_errors(engine, tmp
 
 @pytest.mark.parametrize(
     ("text", "match"),
-    [('{"type": "FeatureCollection", "features": [', "not valid JSON: .* line 1"),
-     ('{"type": "FeatureCollection", "features": {}}', "FeatureCollection"),
-     ('[{"type": "Feature"}]', "FeatureCollection")],
-)  # fmt: skip
+    [
+        ('{"type": "FeatureCollection", "features": [', "not valid JSON: .* line 1"),
+        ('{"type": "FeatureCollection", "features": {}}', "FeatureCollection"),
+        ('[{"type": "Feature"}]', "FeatureCollection"),
+    ],
+)
 def test_geojson_that_is_not_a_feature_collection_is_an_input_error_naming_the_file(engine, tmp_path, text, match):
     path = tmp_path / "broken.geojson"
     path.write_text(text, encoding="utf-8")

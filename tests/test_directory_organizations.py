@@ -8,10 +8,10 @@ import shutil
 import pytest
 from csv_rows import agency_row, write_csv
 
-from core import db
 import directory
-from directory import io as directory_io
+from core import db
 from core.errors import ImportRejectedError
+from directory import io as directory_io
 
 LPSK = "Lembaga Perlindungan Saksi dan Korban (LPSK)"
 LPSK_WEBSITE = "https://www.lpsk.go.id"
@@ -36,9 +36,17 @@ def full_export(engine, tmp_path) -> list[dict[str, str]]:
 
 def new_lpsk_office(**changes: str) -> dict[str, str]:
     """A new LPSK office in Kota Kupang, as an editor would POST it."""
-    row = agency_row(id="lpsk-kupang-2", name="LPSK Pos Kupang", organization_id="lpsk", agency_type="lpsk",
-                     jurisdiction_level="national", area_code="53.71", capabilities="witness_protection",
-                     location_precision="regency_seat", source="test")  # fmt: skip
+    row = agency_row(
+        id="lpsk-kupang-2",
+        name="LPSK Pos Kupang",
+        organization_id="lpsk",
+        agency_type="lpsk",
+        jurisdiction_level="national",
+        area_code="53.71",
+        capabilities="witness_protection",
+        location_precision="regency_seat",
+        source="test",
+    )
     return {**row, **changes}
 
 
@@ -112,9 +120,16 @@ def organizations_of(engine, org_id: str) -> set[str]:
 
 
 def test_rows_of_one_organization_in_a_file_must_agree_but_may_leave_it_blank(engine, tmp_path):
-    rows = [new_lpsk_office(id=f"ngo-{i}", organization_id="ngo-x", organization_name=name, agency_type="ngo",
-                            jurisdiction_level="regency")
-            for i, name in enumerate(["Yayasan X", "", "Yayasan Y"])]  # fmt: skip
+    rows = [
+        new_lpsk_office(
+            id=f"ngo-{i}",
+            organization_id="ngo-x",
+            organization_name=name,
+            agency_type="ngo",
+            jurisdiction_level="regency",
+        )
+        for i, name in enumerate(["Yayasan X", "", "Yayasan Y"])
+    ]
     with pytest.raises(ImportRejectedError) as caught:
         directory_io.import_agencies(engine, write_csv(tmp_path / "x.csv", rows))
     [error] = caught.value.errors

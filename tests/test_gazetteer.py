@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo import gazetteer
 from core.errors import InputError, NotFoundError
+from geo import gazetteer
 from geo.gazetteer import AmbiguousPlaceError
 
 
@@ -93,5 +93,3 @@ def test_every_regency_resolves_by_its_full_name():
     regencies = boundaries.load_areas("regency")
     for code, name in zip(regencies["code"], regencies["name"], strict=True):
         assert gazetteer.resolve(name).code == code
-
-

@@ -8,11 +8,11 @@ from esda.getisord import G_Local
 from esda.significance import calculate_significance
 from libpysal.weights import Queen
 
-from geo import boundaries
 import cases
+from cases import hotspots as hs
 from core import settings
 from core.errors import InputError
-from cases import hotspots as hs
+from geo import boundaries
 
 pytestmark = pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
 
@@ -22,8 +22,9 @@ POLDA = "police TPPO victims"  # six provinces, several of them islands in the s
 
 def _direct(rates: np.ndarray, codes: list[str], level: str, permutations: int = 99, seed: int = 0):
     areas = boundaries.load_areas(level).set_index("code").loc[codes].reset_index()
-    statistic = G_Local(rates, hs.contiguity_weights(areas), transform="B", star=True,
-                        permutations=permutations, seed=seed, n_jobs=1)  # fmt: skip
+    statistic = G_Local(
+        rates, hs.contiguity_weights(areas), transform="B", star=True, permutations=permutations, seed=seed, n_jobs=1
+    )
     return statistic.Zs, calculate_significance(statistic.Gs, statistic.rGs, alternative="two-sided")
 
 
@@ -69,8 +70,14 @@ def test_islands_get_their_nearest_area_as_neighbour():
 def test_classes_follow_the_documented_thresholds(seeded_engine, monkeypatch):
     z = np.array([2.0, -2.0, 2.0, -2.0, 0.0, np.nan])
     p = np.array([0.05, 0.05, 0.051, 0.2, 0.01, 0.01])
-    assert hs.classify(z, p).tolist() == ["hot", "cold", "not significant", "not significant", "not significant",
-                                          "not significant"]  # fmt: skip
+    assert hs.classify(z, p).tolist() == [
+        "hot",
+        "cold",
+        "not significant",
+        "not significant",
+        "not significant",
+        "not significant",
+    ]
     frame = hs.hotspots(seeded_engine, POLDA, level="province", permutations=99)
     assert frame["hotspot_class"].tolist() == hs.classify(frame["gi_z"], frame["gi_p"]).tolist()
     assert set(frame["hotspot_class"]) <= set(hs.CLASSES)
@@ -123,11 +130,19 @@ def test_public_hotspots_withhold_complementary_counts_and_treat_them_as_k(engin
     values = {"64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8}  # 40 - 12 - 9 - 8 = 3 + 8
     with session_scope(engine) as session:
         session.add_all(
-            cases.CaseFigure(area_code=code, code_system="kemendagri", source_area_code=code, value=value,
-                             period_start=date(2023, 1, 1), period_end=date(2023, 12, 31), measure=POLDA,
-                             unit="victims", source="test source")
+            cases.CaseFigure(
+                area_code=code,
+                code_system="kemendagri",
+                source_area_code=code,
+                value=value,
+                period_start=date(2023, 1, 1),
+                period_end=date(2023, 12, 31),
+                measure=POLDA,
+                unit="victims",
+                source="test source",
+            )
             for code, value in values.items()
-        )  # fmt: skip
+        )
     frame = hs.hotspots(engine, POLDA, level="regency", permutations=99)
     published = cases.public_figures(engine, measure=POLDA, level="regency").set_index("area_code")
     assert frame["value"].tolist() == published.loc[frame["code"], "value"].tolist() == ["<5", 12, "x", 9, 8]
@@ -139,4 +154,9 @@ def test_public_hotspots_withhold_complementary_counts_and_treat_them_as_k(engin
     np.testing.assert_allclose(frame["gi_z"], z)
     np.testing.assert_allclose(frame["gi_p"], p)
     assert hs.hotspots(engine, POLDA, level="regency", permutations=99, authorised=True)["value"].tolist() == [
-        3, 12, 8, 9, 8]
+        3,
+        12,
+        8,
+        9,
+        8,
+    ]

@@ -6,26 +6,41 @@ import pytest
 from csv_rows import agency_row, write_csv
 
 import cases
-from core import db
 import directory
+from cases.figures import CaseFigure
+from core import db
+from core.errors import ImportRejectedError
 from directory import io as directory_io
 from directory._checks import MAX_CAPACITY
-from core.errors import ImportRejectedError
-from cases.figures import CaseFigure
 
 HUGE = "99999999999999999999"  # more than SQLite's 64-bit INTEGER: an OverflowError when written
 
 
 def agency(**changes: str) -> dict[str, str]:
-    fields = {"id": "uptd-ppa-uji", "name": "UPTD PPA Uji", "agency_type": "uptd_ppa", "jurisdiction_level": "regency",
-              "area_code": "53.71", "capabilities": "shelter", "location_precision": "regency_seat", "source": "test"}
+    fields = {
+        "id": "uptd-ppa-uji",
+        "name": "UPTD PPA Uji",
+        "agency_type": "uptd_ppa",
+        "jurisdiction_level": "regency",
+        "area_code": "53.71",
+        "capabilities": "shelter",
+        "location_precision": "regency_seat",
+        "source": "test",
+    }
     return agency_row(**{**fields, **changes})
 
 
 def figure(**changes: str) -> dict[str, str]:
-    row = {"area_code": "53.71", "period_start": "2023-01-01", "period_end": "2023-12-31",
-           "measure": "police TPPO victims", "unit": "victims", "value": "12", "source": "test",
-           "source_url": ""}  # fmt: skip
+    row = {
+        "area_code": "53.71",
+        "period_start": "2023-01-01",
+        "period_end": "2023-12-31",
+        "measure": "police TPPO victims",
+        "unit": "victims",
+        "value": "12",
+        "source": "test",
+        "source_url": "",
+    }
     return {**row, **changes}
 
 
@@ -35,8 +50,10 @@ def errors(caught) -> list[tuple[int, str]]:
 
 def test_a_huge_capacity_is_a_row_error_not_an_overflow(engine, tmp_path):
     more_digits_than_python_converts = "9" * 5000
-    rows = [agency(id=f"uptd-ppa-uji-{i}", capacity=capacity)
-            for i, capacity in enumerate([HUGE, str(MAX_CAPACITY + 1), more_digits_than_python_converts])]  # fmt: skip
+    rows = [
+        agency(id=f"uptd-ppa-uji-{i}", capacity=capacity)
+        for i, capacity in enumerate([HUGE, str(MAX_CAPACITY + 1), more_digits_than_python_converts])
+    ]
     with pytest.raises(ImportRejectedError) as caught:
         directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
     assert errors(caught) == [(1, "capacity"), (2, "capacity"), (3, "capacity")]
@@ -60,9 +77,14 @@ def test_a_text_longer_than_its_column_is_a_row_error_naming_the_length_and_the_
 
 def test_every_sized_column_is_read_from_the_models():
     assert db.column_lengths(CaseFigure) == {
-        "area_code": 13, "code_system": 12, "source_area_code": 13, "measure": 120, "unit": 20, "source": 200,
+        "area_code": 13,
+        "code_system": 12,
+        "source_area_code": 13,
+        "measure": 120,
+        "unit": 20,
+        "source": 200,
         "source_url": 500,
-    }  # fmt: skip
+    }
     assert "notes" not in db.column_lengths(directory.ServiceLocation)  # Text: no limit
 
 
@@ -91,8 +113,16 @@ def test_a_huge_case_value_is_a_row_error(engine, tmp_path):
 
 
 def test_an_agreement_that_ends_before_it_is_signed_is_a_row_error(engine, tmp_path):
-    row = {"id": "pks-uji", "area_a": "64.02", "area_b": "64.09", "capabilities": "legal_aid",
-           "signed_on": "2024-07-17", "ended_on": "2024-07-16", "title": "PKS uji", "source": "test"}  # fmt: skip
+    row = {
+        "id": "pks-uji",
+        "area_a": "64.02",
+        "area_b": "64.09",
+        "capabilities": "legal_aid",
+        "signed_on": "2024-07-17",
+        "ended_on": "2024-07-16",
+        "title": "PKS uji",
+        "source": "test",
+    }
     with pytest.raises(ImportRejectedError) as caught:
         directory_io.import_agreements(engine, write_csv(tmp_path / "a.csv", [row]))
     [error] = caught.value.errors

@@ -8,9 +8,9 @@ import pyproj
 import pytest
 import shapely
 
-from geo import boundaries, lookup
 from core import settings
 from core.errors import InputError
+from geo import boundaries, lookup
 from geo.lookup import AreaIndex
 
 LPSK_NTT = (123.60273, -10.18551)

@@ -10,9 +10,9 @@ import pytest
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from geo import boundaries
 from core import settings
 from core.errors import InputError
+from geo import boundaries
 from routing._national_legs import direct_legs
 from routing.national import ATTACH_K, NationalNetwork, great_circle_km, national_network, road_leg
 from routing.travel import TravelModel

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from hostile_directory import HOSTILE, PASSWORD, SAFE_HOUSE, safe_house_traces
 
-from app import create_app
 import directory
 from accounts import users
+from app import create_app
 from core.db import session_scope
-from service.pages import editor as pages_editor, referral as pages_referral
+from service.pages import editor as pages_editor
+from service.pages import referral as pages_referral
 from service.pages.strings import LANGUAGES, STRINGS
 from webmap import assets
 
@@ -120,7 +121,9 @@ def test_every_string_key_used_by_the_pages_exists():
 # --- referral ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "label"), [("en", "by cooperation agreement"), ("id", "berdasarkan perjanjian kerja sama")])
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "by cooperation agreement"), ("id", "berdasarkan perjanjian kerja sama")]
+)
 def test_referral_from_tenggarong_lists_penajam_paser_utara_by_agreement(client, lang, label):
     answer = client.get(f"/referral?at=Tenggarong&needs=psychological&lang={lang}")
     assert answer.status_code == 200
@@ -200,8 +203,16 @@ def test_an_unknown_measure_is_a_400_on_the_page(client):
 # --- escaping and privacy ----------------------------------------------------------------------------------
 
 
-PUBLIC_URLS = ["/", "/directory", "/directory?q=img", "/referral?at=53.71&needs=shelter", "/about", "/map/national",
-               "/directory?area=53.71", "/referral?at=Kupang&needs=shelter"]  # fmt: skip
+PUBLIC_URLS = [
+    "/",
+    "/directory",
+    "/directory?q=img",
+    "/referral?at=53.71&needs=shelter",
+    "/about",
+    "/map/national",
+    "/directory?area=53.71",
+    "/referral?at=Kupang&needs=shelter",
+]
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)
@@ -217,8 +228,16 @@ def test_the_hostile_agency_is_shown_escaped(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in _text(client.get("/about"))
 
 
-@pytest.mark.parametrize("url", ["/directory", "/directory?q=rumah", "/referral?at=53.71&needs=shelter",
-                                 "/referral?at=53.71&needs=psychological&lang=en", "/map/national"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/directory",
+        "/directory?q=rumah",
+        "/referral?at=53.71&needs=shelter",
+        "/referral?at=53.71&needs=psychological&lang=en",
+        "/map/national",
+    ],
+)
 def test_no_confidential_point_in_public_page_source(client, url):
     answer = client.get(url)
     assert answer.status_code == 200
@@ -249,8 +268,10 @@ def test_directory_search_by_name_capability_type_and_area(client):
     assert answer.status_code == 404 and "99.99" in _text(answer)
 
 
-@pytest.mark.parametrize("url", ["/directory/agencies/new", "/directory/agreements/new", "/directory/import",
-                                 "/directory/agencies/lpsk-ntt/edit"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    ["/directory/agencies/new", "/directory/agreements/new", "/directory/import", "/directory/agencies/lpsk-ntt/edit"],
+)
 def test_editor_forms_send_the_public_to_sign_in(client, caseworker, url):
     answer = client.get(url)
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
@@ -258,8 +279,16 @@ def test_editor_forms_send_the_public_to_sign_in(client, caseworker, url):
     assert client.post(url, data={"name": "x"}).status_code in (302, 400)  # no CSRF token, no user
 
 
-@pytest.mark.parametrize("url", ["/directory/agencies/new", "/directory/agreements/new", "/directory/import",
-                                 "/directory/agencies/lpsk-ntt/edit", "/directory/agreements/pks-kukar-ppu-2024/edit"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/directory/agencies/new",
+        "/directory/agreements/new",
+        "/directory/import",
+        "/directory/agencies/lpsk-ntt/edit",
+        "/directory/agreements/pks-kukar-ppu-2024/edit",
+    ],
+)
 def test_editor_forms_carry_a_csrf_token(editor, url):
     answer = editor.get(url)
     assert answer.status_code == 200
@@ -273,8 +302,16 @@ def test_editors_see_edit_links_and_the_logout_form(editor, client):
 
 
 def _agency_form(**changes: str) -> dict[str, object]:
-    form = {"id": "uptd-ppa-uji", "name": "UPTD PPA Uji", "agency_type": "uptd_ppa", "jurisdiction_level": "regency",
-            "area_code": "64.09", "location_precision": "regency_seat", "source": "test", "capabilities": ["legal_aid"]}  # fmt: skip
+    form = {
+        "id": "uptd-ppa-uji",
+        "name": "UPTD PPA Uji",
+        "agency_type": "uptd_ppa",
+        "jurisdiction_level": "regency",
+        "area_code": "64.09",
+        "location_precision": "regency_seat",
+        "source": "test",
+        "capabilities": ["legal_aid"],
+    }
     return {**form, **changes}
 
 
@@ -316,8 +353,15 @@ def test_an_editor_edits_and_retires_an_agency(editor, client):
     fields = dict(re.findall(r'<input id="([a-z_]+)" name="[a-z_]+" value="([^"]*)"', form))
     selected = dict(re.findall(r'<select id="([a-z_]+)"[^>]*>.*?<option value="([^"]+)" selected', form, flags=re.S))
     checked = re.findall(r'name="capabilities" value="([a-z_]+)" checked', form)
-    data = {**fields, **selected, "capabilities": checked, "phone": "0380-123456", "existence_confirmed": "true",
-            "csrf_token": token, "version": re.search(r'name="version" value="([0-9]+)"', form)[1]}  # fmt: skip
+    data = {
+        **fields,
+        **selected,
+        "capabilities": checked,
+        "phone": "0380-123456",
+        "existence_confirmed": "true",
+        "csrf_token": token,
+        "version": re.search(r'name="version" value="([0-9]+)"', form)[1],
+    }
     answer = editor.post("/directory/agencies/lpsk-ntt/edit", data=data)
     assert answer.status_code == 302, _text(answer)[:2000]
     assert "0380-123456" in _text(client.get("/directory?q=lpsk"))
@@ -329,8 +373,15 @@ def test_an_editor_edits_and_retires_an_agency(editor, client):
 
 def test_an_editor_adds_an_agreement(editor, client):
     token = _csrf(editor, "/directory/agreements/new")
-    data = {"id": "pks-uji", "area_a": "53.71", "area_b": "53.01", "capabilities": ["shelter"], "title": "PKS Uji Kupang",
-            "source": "test", "csrf_token": token}  # fmt: skip
+    data = {
+        "id": "pks-uji",
+        "area_a": "53.71",
+        "area_b": "53.01",
+        "capabilities": ["shelter"],
+        "title": "PKS Uji Kupang",
+        "source": "test",
+        "csrf_token": token,
+    }
     bad = editor.post("/directory/agreements/new?lang=en", data={**data, "area_b": "53"})
     assert bad.status_code == 400 and 'id="area_b-error"' in _text(bad)
     assert editor.post("/directory/agreements/new", data=data).status_code == 302
@@ -339,8 +390,15 @@ def test_an_editor_adds_an_agreement(editor, client):
 
 def test_an_editor_ends_an_agreement_which_then_shows_only_among_the_ended(editor, client):
     token = _csrf(editor, "/directory/agreements/new")
-    data = {"id": "pks-akhir", "area_a": "53.71", "area_b": "53.02", "capabilities": ["legal_aid"],
-            "title": "PKS Uji Berakhir", "source": "test", "csrf_token": token}  # fmt: skip
+    data = {
+        "id": "pks-akhir",
+        "area_a": "53.71",
+        "area_b": "53.02",
+        "capabilities": ["legal_aid"],
+        "title": "PKS Uji Berakhir",
+        "source": "test",
+        "csrf_token": token,
+    }
     assert editor.post("/directory/agreements/new", data=data).status_code == 302
     assert client.post("/directory/agreements/pks-akhir/end").status_code == 400  # no CSRF token, no session
     version = _button_version(_text(editor.get("/directory")), "/directory/agreements/pks-akhir/end")
@@ -425,10 +483,13 @@ def test_a_refused_csrf_token_on_sign_in_is_explained_in_the_visitors_language(c
     assert wrong_method.status_code == 405 and "This kind of request is not allowed here." in _text(wrong_method)
 
 
-@pytest.mark.parametrize(("lang", "text", "other"), [
-    ("id", "gabungan terbaik memakai 2 lembaga", "No single agency"),
-    ("en", "the best set combines 2 agencies", "Tidak ada satu lembaga"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "text", "other"),
+    [
+        ("id", "gabungan terbaik memakai 2 lembaga", "No single agency"),
+        ("en", "the best set combines 2 agencies", "Tidak ada satu lembaga"),
+    ],
+)
 def test_a_referral_with_no_single_capable_agency_says_so_in_the_page_language(client, lang, text, other):
     page = _text(client.get(f"/referral?at=53.71&needs=witness_protection&needs=forensic_exam&lang={lang}"))
     assert text in page and other not in page

@@ -7,8 +7,8 @@ import re
 import pytest
 from hostile_directory import PASSWORD
 
-from app import create_app
 from accounts import users
+from app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 import directory
-from directory import io as directory_io
-from geo import lookup
 from core import settings
-from core.errors import InputError, NotFoundError
 from core.db import session_scope
+from core.errors import InputError, NotFoundError
+from directory import io as directory_io
 from directory.agencies import ServiceLocation
+from geo import lookup
 from routing.referral import Referrer, parse_hours, road_network
 from routing.roads import RoadNetwork
 
@@ -132,7 +132,9 @@ def test_exclude_policy_leaves_cross_border_agencies_out(referrer, monkeypatch):
 
 def test_an_unknown_cross_border_policy_is_refused_with_the_allowed_ones(referrer, monkeypatch):
     monkeypatch.setattr(settings, "cross_border_policy", "bogus")
-    with pytest.raises(ValueError, match=r"RUJUK_CROSS_BORDER_POLICY\) was 'bogus' but must be one of \['flag', 'exclude'\]"):
+    with pytest.raises(
+        ValueError, match=r"RUJUK_CROSS_BORDER_POLICY\) was 'bogus' but must be one of \['flag', 'exclude'\]"
+    ):
         referrer.refer("Tenggarong", ["psychological"])
     environment = {**os.environ, "RUJUK_CROSS_BORDER_POLICY": "bogus"}
     command = [sys.executable, "-c", "import core.settings"]

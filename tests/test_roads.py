@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import subprocess
@@ -97,7 +98,7 @@ def test_distance_is_the_length_of_the_fastest_path(any_node, origins, destinati
             path = paths[destination]
             metres = sum(
                 min(any_node.graph[a][b].values(), key=lambda e: e["travel_time"])["length"]
-                for a, b in zip(path[:-1], path[1:], strict=True)
+                for a, b in itertools.pairwise(path)
             )
             assert result.distance_km[i, j] == pytest.approx(metres / 1000, rel=1e-9, abs=1e-12)
 
@@ -229,10 +230,13 @@ def _fixture_as_pbf(folder: Path) -> Path:
     columns |= {axis: np.array([float(n.get(axis)) for n in nodes]) for axis in ("lat", "lon")}
     columns["tags"] = np.array([{} for _ in nodes], dtype=object)
     ways = [
-        {"id": int(w.get("id")), "refs": np.array([int(r.get("ref")) for r in w.findall("nd")]),
-         "tags": {t.get("k"): t.get("v") for t in w.findall("tag")}}
+        {
+            "id": int(w.get("id")),
+            "refs": np.array([int(r.get("ref")) for r in w.findall("nd")]),
+            "tags": {t.get("k"): t.get("v") for t in w.findall("tag")},
+        }
         for w in root.findall("way")
-    ]  # fmt: skip
+    ]
     path = folder / "ferry_crossing.osm.pbf"
     write_pbf_from_records(columns, ways, [], str(path), (116.7, -1.3, 116.9, -1.2))
     return path

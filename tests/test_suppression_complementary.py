@@ -15,10 +15,10 @@ import folium
 import pandas as pd
 import pytest
 
-from app import create_app
 import cases
-from core import settings
 from accounts import users
+from app import create_app
+from core import settings
 from core.db import session_scope
 from webmap import assets, maps
 
@@ -30,10 +30,19 @@ def insert(engine, values: dict[str, int], period: tuple[date, date] = YEAR, mea
     """Store one figure per area code (real Kemendagri codes) for `period`."""
     with session_scope(engine) as session:
         session.add_all(
-            cases.CaseFigure(area_code=code, code_system="kemendagri", source_area_code=code, period_start=period[0],
-                             period_end=period[1], measure=measure, unit="victims", value=value, source=SOURCE)
+            cases.CaseFigure(
+                area_code=code,
+                code_system="kemendagri",
+                source_area_code=code,
+                period_start=period[0],
+                period_end=period[1],
+                measure=measure,
+                unit="victims",
+                value=value,
+                source=SOURCE,
+            )
             for code, value in values.items()
-        )  # fmt: skip
+        )
 
 
 def shown(public: pd.DataFrame) -> dict[tuple, object]:
@@ -51,12 +60,21 @@ def brute_force_groups(public: pd.DataFrame) -> list[tuple[int, list[int]]]:
     found = []
     for t, total in rows.iterrows():
         same_series = (rows["measure"] == total["measure"]) & (rows["source"] == total["source"])
-        children = [i for i, part in rows[same_series].iterrows()
-                    if (part["area_code"].rsplit(".", 1)[0] if "." in part["area_code"] else "ID") == total["area_code"]
-                    and part["area_code"] != "ID" and (part["period_start"], part["period_end"])
-                    == (total["period_start"], total["period_end"])]  # fmt: skip
-        inside = [i for i, part in rows[same_series].iterrows() if i != t and part["area_code"] == total["area_code"]
-                  and part["period_start"] >= total["period_start"] and part["period_end"] <= total["period_end"]]
+        children = [
+            i
+            for i, part in rows[same_series].iterrows()
+            if (part["area_code"].rsplit(".", 1)[0] if "." in part["area_code"] else "ID") == total["area_code"]
+            and part["area_code"] != "ID"
+            and (part["period_start"], part["period_end"]) == (total["period_start"], total["period_end"])
+        ]
+        inside = [
+            i
+            for i, part in rows[same_series].iterrows()
+            if i != t
+            and part["area_code"] == total["area_code"]
+            and part["period_start"] >= total["period_start"]
+            and part["period_end"] <= total["period_end"]
+        ]
         found += [(t, parts) for parts in (children, inside) if parts]
     return found
 
@@ -98,8 +116,11 @@ def test_the_audit_catches_what_primary_suppression_alone_leaves(engine):
     public, true = cases.public_figures(engine), cases.query_figures(engine)
     small = public["suppressed_reason"] == "small"
     primary_only = public.assign(suppressed=small, value=true["value"].astype(object).where(~small, "<5"))
-    assert disclosures(primary_only) == ["group of 64 2023-01-01: 2 hidden, small only: True",
-                                         "group of 64 2023-01-01: 64.01 is 0", "group of 64 2023-01-01: 64.02 is 0"]
+    assert disclosures(primary_only) == [
+        "group of 64 2023-01-01: 2 hidden, small only: True",
+        "group of 64 2023-01-01: 64.01 is 0",
+        "group of 64 2023-01-01: 64.02 is 0",
+    ]
     one_more = primary_only.assign(suppressed=primary_only["suppressed"] | (public["area_code"] == "64.03"))
     one_more["suppressed_reason"] = one_more["suppressed_reason"].where(public["area_code"] != "64.03", "complementary")
     assert "group of 64 2023-01-01: 64.01 is 0" in disclosures(one_more)  # 20 - 15 = 5 = the least "x" can be
@@ -109,8 +130,14 @@ def test_province_minus_its_regencies_does_not_reveal_a_suppressed_regency(engin
     insert(engine, {"64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8})
     public = cases.public_figures(engine)
     assert disclosures(public) == []
-    assert reasons(public) == {"64": None, "64.01": "small", "64.02": None, "64.03": "complementary", "64.07": None,
-                               "64.08": None}  # the smallest shown regency, the first by code on a tie
+    assert reasons(public) == {
+        "64": None,
+        "64.01": "small",
+        "64.02": None,
+        "64.03": "complementary",
+        "64.07": None,
+        "64.08": None,
+    }  # the smallest shown regency, the first by code on a tie
     by_area = public.set_index("area_code")
     assert by_area.loc["64.03", "value"] == cases.WITHHELD and pd.isna(by_area.loc["64.03", "rate_per_100k"])
     assert by_area.loc["64.01", "value"] == "<5" and by_area["suppressed"].sum() == 2
@@ -122,8 +149,11 @@ def test_year_minus_its_first_half_does_not_reveal_the_second_half(engine):
     insert(engine, {"64": 3}, (date(2023, 7, 1), date(2023, 12, 31)))
     public = cases.public_figures(engine)
     assert disclosures(public) == []
-    assert shown(public) == {("64", *YEAR): 30, ("64", date(2023, 1, 1), date(2023, 6, 30)): cases.WITHHELD,
-                             ("64", date(2023, 7, 1), date(2023, 12, 31)): "<5"}  # fmt: skip
+    assert shown(public) == {
+        ("64", *YEAR): 30,
+        ("64", date(2023, 1, 1), date(2023, 6, 30)): cases.WITHHELD,
+        ("64", date(2023, 7, 1), date(2023, 12, 31)): "<5",
+    }
     first_half = cases.public_figures(engine, start=date(2023, 2, 1), end=date(2023, 6, 30))
     assert first_half["value"].tolist() == [30, cases.WITHHELD]  # a filtered answer hides the same cells
 
@@ -132,8 +162,15 @@ def test_complementary_hiding_propagates_up_the_hierarchy(engine):
     insert(engine, {"ID": 100, "64": 60, "65": 40, "65.01": 3, "65.02": 2, "64.02": 45, "64.72": 15})
     public = cases.public_figures(engine)
     assert disclosures(public) == []
-    assert reasons(public) == {"ID": None, "64": "complementary", "65": "complementary", "65.01": "small",
-                               "65.02": "small", "64.02": None, "64.72": "complementary"}  # up to 65, across, down
+    assert reasons(public) == {
+        "ID": None,
+        "64": "complementary",
+        "65": "complementary",
+        "65.01": "small",
+        "65.02": "small",
+        "64.02": None,
+        "64.72": "complementary",
+    }  # up to 65, across, down
 
 
 def test_a_shown_sibling_is_hidden_before_the_total(engine):
@@ -147,8 +184,13 @@ def test_two_suppressed_zeros_beside_shown_parts_are_not_revealed(engine):
     insert(engine, {"64": 20, "64.01": 0, "64.02": 0, "64.03": 5, "64.07": 15})
     public = cases.public_figures(engine)
     assert disclosures(public) == []
-    assert reasons(public) == {"64": None, "64.01": "small", "64.02": "small", "64.03": "complementary",
-                               "64.07": "complementary"}  # fmt: skip
+    assert reasons(public) == {
+        "64": None,
+        "64.01": "small",
+        "64.02": "small",
+        "64.03": "complementary",
+        "64.07": "complementary",
+    }
 
 
 def test_other_measures_and_sources_are_suppressed_apart(engine):
@@ -174,7 +216,8 @@ def client(kaltim):
 def test_public_api_answers_withhold_the_complementary_cell_whatever_the_filter(client, kaltim):
     one = client.get("/api/v1/cases?area=64.03").json["figures"]
     assert [(f["value"], f["suppressed"], f["suppressed_reason"], f["rate_per_100k"]) for f in one] == [
-        (cases.WITHHELD, True, "complementary", None)]
+        (cases.WITHHELD, True, "complementary", None)
+    ]
     every = {f["area_code"]: f["value"] for f in client.get("/api/v1/cases").json["figures"]}
     assert every == {"ID": 100, "64": 40, "64.01": "<5", "64.02": 12, "64.03": "x", "64.07": 9, "64.08": 8}
     answer = client.get("/api/v1/areas", query_string={"level": "regency", "within": "64", "measure": MEASURE})
@@ -200,7 +243,12 @@ def test_the_map_withholds_the_complementary_cell_and_authorised_callers_see_eve
     assert (public["64.03"]["value"], public["64.03"]["rate"], public["64.03"]["suppressed"]) == ("x", None, True)
     assert public["64.01"]["value"] == "<5" and public["64.02"]["value"] == 12
     assert {code: row["value"] for code, row in authorised.items()} == {
-        "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8}
+        "64.01": 3,
+        "64.02": 12,
+        "64.03": 8,
+        "64.07": 9,
+        "64.08": 8,
+    }
     assert not any(row["suppressed"] for row in authorised.values())
     assert cases.query_figures(kaltim, area_code="64.03")["value"].tolist() == [8]
 
@@ -220,11 +268,20 @@ def test_cases_list_withholds_the_complementary_cell_of_one_area(kaltim, monkeyp
 def test_public_coverage_withholds_the_complementary_cell_and_its_gap_cases(kaltim):
     from routing import coverage
 
-    public = coverage.coverage_table(kaltim, ["shelter"], level="regency", within="64", rules="with",
-                                     case_measure=MEASURE, case_source=SOURCE)  # fmt: skip
+    public = coverage.coverage_table(
+        kaltim, ["shelter"], level="regency", within="64", rules="with", case_measure=MEASURE, case_source=SOURCE
+    )
     rows = public.set_index("code")
     assert rows.loc["64.03", "cases"] == cases.WITHHELD and pd.isna(rows.loc["64.03", "gap_cases_permitted"])
     assert rows.loc["64.01", "cases"] == "<5" and rows.loc["64.02", "cases"] == 12
-    authorised = coverage.coverage_table(kaltim, ["shelter"], level="regency", within="64", rules="with",
-                                         case_measure=MEASURE, case_source=SOURCE, authorised=True)  # fmt: skip
+    authorised = coverage.coverage_table(
+        kaltim,
+        ["shelter"],
+        level="regency",
+        within="64",
+        rules="with",
+        case_measure=MEASURE,
+        case_source=SOURCE,
+        authorised=True,
+    )
     assert authorised.set_index("code").loc["64.03", "cases"] == 8

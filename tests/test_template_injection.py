@@ -18,12 +18,12 @@ import pytest
 from hostile_directory import PASSWORD, make_engine
 from sqlalchemy import Text, select
 
-from app import create_app
-from geo import boundaries
 import cases
 import directory
 from accounts import users
+from app import create_app
 from core.db import session_scope
+from geo import boundaries
 
 EVALUATED = "rujukssti"
 """What the payload's expression gives when it is evaluated; never in any answer."""
@@ -57,11 +57,21 @@ def engine(seeded_engine, tmp_path_factory):
             setattr(agreement, column, PAYLOAD)
         provinces = boundaries.load_areas("province")["code"].tolist()
         for value, code in enumerate(provinces, start=3):
-            session.add(cases.CaseFigure(
-                area_code=code, code_system="kemendagri", source_area_code=code, period_start=dt.date(2023, 1, 1),
-                period_end=dt.date(2023, 12, 31), measure=MEASURE, unit="victims", value=value,
-                source=PAYLOAD[:120], source_url=PAYLOAD[:200], note=PAYLOAD,
-            ))  # fmt: skip
+            session.add(
+                cases.CaseFigure(
+                    area_code=code,
+                    code_system="kemendagri",
+                    source_area_code=code,
+                    period_start=dt.date(2023, 1, 1),
+                    period_end=dt.date(2023, 12, 31),
+                    measure=MEASURE,
+                    unit="victims",
+                    value=value,
+                    source=PAYLOAD[:120],
+                    source_url=PAYLOAD[:200],
+                    note=PAYLOAD,
+                )
+            )
     return engine
 
 
@@ -87,15 +97,33 @@ def _paths(engine) -> list[str]:
         agreement = session.scalars(select(directory.Agreement.id)).first()
     series = f"measure={quote(MEASURE)}&source={quote(PAYLOAD[:120])}"
     return [
-        "/", f"/?{series}", "/map/national", f"/map/national?{series}", "/map/national?capability=shelter",
-        f"/referral?at={KUPANG}&needs=shelter", f"/referral?at={quote(PAYLOAD)}&needs=shelter", "/directory",
-        f"/directory?q={quote(PAYLOAD)}", "/about", "/admin/users", "/login", "/directory/agencies/new",
-        f"/directory/agencies/{HOSTILE_ID}/edit", f"/directory/agreements/{agreement}/edit", "/directory/import",
-        "/api/v1/agencies", f"/api/v1/agencies/{HOSTILE_ID}", "/api/v1/agreements", f"/api/v1/agreements/{agreement}",
-        f"/api/v1/cases?{series}", f"/api/v1/areas?level=province&{series}", f"/api/v1/hotspots?{series}",
-        f"/api/v1/referrals?at={KUPANG}&needs=shelter", f"/api/v1/places?q={quote(PAYLOAD)}",
+        "/",
+        f"/?{series}",
+        "/map/national",
+        f"/map/national?{series}",
+        "/map/national?capability=shelter",
+        f"/referral?at={KUPANG}&needs=shelter",
+        f"/referral?at={quote(PAYLOAD)}&needs=shelter",
+        "/directory",
+        f"/directory?q={quote(PAYLOAD)}",
+        "/about",
+        "/admin/users",
+        "/login",
+        "/directory/agencies/new",
+        f"/directory/agencies/{HOSTILE_ID}/edit",
+        f"/directory/agreements/{agreement}/edit",
+        "/directory/import",
+        "/api/v1/agencies",
+        f"/api/v1/agencies/{HOSTILE_ID}",
+        "/api/v1/agreements",
+        f"/api/v1/agreements/{agreement}",
+        f"/api/v1/cases?{series}",
+        f"/api/v1/areas?level=province&{series}",
+        f"/api/v1/hotspots?{series}",
+        f"/api/v1/referrals?at={KUPANG}&needs=shelter",
+        f"/api/v1/places?q={quote(PAYLOAD)}",
         "/api/v1/coverage?capability=shelter&level=province",
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("username", [None, *ROLES])

@@ -14,8 +14,8 @@ from folium import plugins
 import cases
 import directory
 from core import settings
-from core.errors import DataUnavailableError, InputError
 from core.db import session_scope
+from core.errors import DataUnavailableError, InputError
 from webmap import assets, i18n, maps
 
 URL = re.compile(r"https?://[^\s\"'<>()\\]+")
@@ -62,21 +62,41 @@ def hostile_engine(tmp_path_factory):
     with session_scope(engine) as session:
         template = directory.get_agency(session, "lpsk-ntt")
         hostile = directory.ServiceLocation(
-            id="hostile", organization_id=template.organization_id, name=HOSTILE[0], agency_type="ngo",
-            jurisdiction_level="regency", area_code="53.71", address=HOSTILE[1], lon=123.6, lat=-10.17,
-            location_precision="exact", phone="${alert(2)}", source=HOSTILE[1],
-        )  # fmt: skip
+            id="hostile",
+            organization_id=template.organization_id,
+            name=HOSTILE[0],
+            agency_type="ngo",
+            jurisdiction_level="regency",
+            area_code="53.71",
+            address=HOSTILE[1],
+            lon=123.6,
+            lat=-10.17,
+            location_precision="exact",
+            phone="${alert(2)}",
+            source=HOSTILE[1],
+        )
         hostile.services = [directory.Service(capability="shelter")]
         house = directory.ServiceLocation(
-            id="safe-house", organization_id=template.organization_id, name="Rumah aman", agency_type="ngo",
-            jurisdiction_level="regency", area_code="53.71", address="Jl. Rahasia 1", lon=SAFE_HOUSE[0],
-            lat=SAFE_HOUSE[1], location_precision="exact", confidential=True, source="test",
-        )  # fmt: skip
+            id="safe-house",
+            organization_id=template.organization_id,
+            name="Rumah aman",
+            agency_type="ngo",
+            jurisdiction_level="regency",
+            area_code="53.71",
+            address="Jl. Rahasia 1",
+            lon=SAFE_HOUSE[0],
+            lat=SAFE_HOUSE[1],
+            location_precision="exact",
+            confidential=True,
+            source="test",
+        )
         house.services = [directory.Service(capability="shelter")]
         session.add_all([hostile, house])
     figures = tmp_path_factory.mktemp("figures") / "hostile.csv"
-    rows = [f'{code},2023-01-01,2023-12-31,"{HOSTILE[1]}",cases,{value},"{HOSTILE[0]}"'
-            for code, value in [("12", 40), ("14", 3), ("21", 20), ("33", 8)]]  # fmt: skip
+    rows = [
+        f'{code},2023-01-01,2023-12-31,"{HOSTILE[1]}",cases,{value},"{HOSTILE[0]}"'
+        for code, value in [("12", 40), ("14", 3), ("21", 20), ("33", 8)]
+    ]
     figures.write_text("area_code,period_start,period_end,measure,unit,value,source\n" + "\n".join(rows) + "\n")
     cases.import_csv(engine, figures)
     yield engine
@@ -130,9 +150,19 @@ def test_hostile_names_reach_the_page_only_escaped(hostile_engine):
     agencies = _calls(html, "register")
     names = {f["properties"]["name"] for c in agencies if c["name"] == "agencies" for f in c["data"]["features"]}
     assert HOSTILE[0] in names  # decoded, the name is intact (shown as text)
-    referral = {"origin": {"lon": 123.6, "lat": -10.2, "label": HOSTILE[1]}, "candidates": [
-        {"rank": 1, "name": HOSTILE[0], "organization": "${alert(3)}", "location": {"lon": 123.61, "lat": -10.17},
-         "contact": {"phone": HOSTILE[1]}, "route": None}]}  # fmt: skip
+    referral = {
+        "origin": {"lon": 123.6, "lat": -10.2, "label": HOSTILE[1]},
+        "candidates": [
+            {
+                "rank": 1,
+                "name": HOSTILE[0],
+                "organization": "${alert(3)}",
+                "location": {"lon": 123.61, "lat": -10.17},
+                "contact": {"phone": HOSTILE[1]},
+                "route": None,
+            }
+        ],
+    }
     page = assets.render(maps.referral_map(referral, lang="en"))
     assert all(payload not in page for payload in HOSTILE) and "`${alert" not in page
 
@@ -142,8 +172,8 @@ def test_public_map_never_carries_a_confidential_true_point(hostile_engine):
     for lang in i18n.LANGUAGES:
         html = assets.render(maps.national_map(hostile_engine, lang=lang, data_urls=False))
         assert _nearest_pair_deg(html, lon, lat) > 0.001  # no [lon, lat] within about 100 m
-        inline = [c for c in _calls(html, "register") if c["name"] == "agencies"][0]["data"]
-        house = [f for f in inline["features"] if f["properties"]["id"] == "safe-house"][0]
+        inline = next(c for c in _calls(html, "register") if c["name"] == "agencies")["data"]
+        house = next(f for f in inline["features"] if f["properties"]["id"] == "safe-house")
         assert house["properties"]["redacted"] is True and house["properties"]["address"] is None
     authorised = assets.render(maps.national_map(hostile_engine, authorised=True))
     assert _nearest_pair_deg(authorised, lon, lat) < 1e-5  # the check does find a true point where allowed
@@ -154,8 +184,9 @@ def test_suppressed_counts_show_as_less_than_k_without_a_rate(seeded_engine):
     figures = _calls(html, "choropleth")[0]["figures"]
     assert figures["64.72"]["value"] == f"<{settings.suppress_below}" and figures["64.72"]["rate"] is None
     assert figures["64.07"]["value"] == 7 and figures["64.07"]["rate"] > 0
-    authorised = assets.render(maps.national_map(seeded_engine, measure="police TPPO cases", authorised=True,
-                                                 data_urls=False))  # fmt: skip
+    authorised = assets.render(
+        maps.national_map(seeded_engine, measure="police TPPO cases", authorised=True, data_urls=False)
+    )
     assert _calls(authorised, "choropleth")[0]["figures"]["64.72"]["value"] == 1
 
 

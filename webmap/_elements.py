@@ -1,11 +1,11 @@
-"""Folium elements of the web maps: one call of ``RujukMap.<kind>(map, group, config)`` each.
+r"""Folium elements of the web maps: one call of ``RujukMap.<kind>(map, group, config)`` each.
 
 The data layers are drawn by ``webmap/static/webmap/rujuk-map.js``, which sets every
 text from data with ``textContent``. Folium's own ``Popup``, ``Tooltip``,
 ``GeoJsonPopup`` and ``GeoJsonTooltip`` are not used for data: they insert text into a
 JavaScript template literal, where HTML escaping does not stop ``${...}`` from running.
 The configuration is JSON made safe for a ``<script>`` block (``<``, ``>``, ``&``
-and ``'`` written as ``\\u003c`` ...), so data can never close the script.
+and ``'`` written as ``\u003c`` ...), so data can never close the script.
 
 Data never becomes a template. Branca compiles the text that each element renders as a
 Jinja template once more (``MacroElement.render`` wraps it in ``Element(text)``), so a
@@ -13,7 +13,7 @@ stored name holding ``{{ ... }}`` would run on the server. Two independent guard
 :class:`RujukLayer` places its script in the page as literal text (:class:`Literal`),
 never compiled; and every text from data that reaches any folium element is made inert
 first: in the JSON configuration ``{`` and ``}`` inside strings are written
-``\\u007b`` / ``\\u007d`` (:func:`inert_json`), and layer names, which folium's layer
+``\u007b`` / ``\u007d`` (:func:`inert_json`), and layer names, which folium's layer
 control compiles, have them as HTML character references (:func:`inert_html`). Every
 Jinja delimiter (``{{``, ``{%``, ``{#``) starts with ``{``.
 """
@@ -36,9 +36,17 @@ from core import settings
 from webmap import assets, i18n
 
 KINDS: tuple[str, ...] = (
-    "register", "outlines", "choropleth", "hotspots", "coverage", "agencies", "referral", "legend", "controls",
+    "register",
+    "outlines",
+    "choropleth",
+    "hotspots",
+    "coverage",
+    "agencies",
+    "referral",
+    "legend",
+    "controls",
     "attribution",
-)  # fmt: skip
+)
 
 
 def plain(value: object) -> object:
@@ -62,7 +70,7 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def inert_json(text: str) -> str:
-    """Return JSON `text` with every ``{`` and ``}`` inside its strings escaped (``\\u007b``, ``\\u007d``).
+    r"""Return JSON `text` with every ``{`` and ``}`` inside its strings escaped (``\u007b``, ``\u007d``).
 
     The data is unchanged for a JSON or JavaScript reader, but no Jinja delimiter is left
     in it. Braces outside strings are JSON's own and never start a delimiter: an object

@@ -62,12 +62,22 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "markerclusterdefaultcss": ("leaflet.markercluster", "dist/MarkerCluster.Default.css"),
 }
 """Folium's resource names (``default_js`` / ``default_css``) and the vendored file each one becomes."""
-DROPPED: frozenset[str] = frozenset({
-    "jquery", "bootstrap", "bootstrap_css", "glyphicons_css", "awesome_markers", "awesome_markers_css",
-    "awesome_markers_font_css", "awesome_rotate_css",
-})  # fmt: skip
+DROPPED: frozenset[str] = frozenset(
+    {
+        "jquery",
+        "bootstrap",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers",
+        "awesome_markers_css",
+        "awesome_markers_font_css",
+        "awesome_rotate_css",
+    }
+)
 """Folium's default resources that Rujuk's maps do not need (see the module notes)."""
-FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="width=device-width,\s+initial-scale=1.0, maximum-scale=1.0, user-scalable=no" />')
+FOLIUM_VIEWPORT = re.compile(
+    r'<meta name="viewport" content="width=device-width,\s+initial-scale=1.0, maximum-scale=1.0, user-scalable=no" />'
+)
 """Folium's viewport forbids zooming the page, which people with low vision need (WCAG 1.4.4)."""
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 

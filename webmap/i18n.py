@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from directory import capabilities
 from core.errors import InputError
+from directory import capabilities
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -194,11 +194,12 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
     "police TPPO cases": {"id": "Kasus TPPO (data Polda)", "en": "TPPO cases (police)"},
     "Satgas TPPO victims": {"id": "Korban TPPO (Satgas TPPO Polri)", "en": "TPPO victims (police task force)"},
     "LPSK TPPO protection applications": {
-        "id": "Permohonan perlindungan TPPO ke LPSK", "en": "TPPO protection applications to LPSK",
+        "id": "Permohonan perlindungan TPPO ke LPSK",
+        "en": "TPPO protection applications to LPSK",
     },
     "Kemensos victims assisted": {"id": "Korban yang didampingi Kemensos", "en": "Victims assisted by Kemensos"},
     "Simfoni-PPA TPPO cases": {"id": "Kasus TPPO (Simfoni-PPA)", "en": "TPPO cases (Simfoni-PPA)"},
-}  # fmt: skip
+}
 """Names of the sample's case-figure measures (``data/cases/figures.csv``); another measure shows as it is."""
 
 

@@ -30,13 +30,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo import boundaries, islands
-from directory import capabilities, io as directory_io
 import cases
+from cases import hotspots
 from core import settings
 from core.errors import InputError
+from directory import capabilities
+from directory import io as directory_io
+from geo import boundaries, islands
 from routing import coverage
-from cases import hotspots
 from webmap import i18n
 from webmap._elements import add, base_map, finish, group, strings, tiles_shown
 
@@ -44,21 +45,49 @@ API = "/api/v1"
 Period = tuple[dt.date, dt.date]
 CASE_COLOURS: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 SUPPRESSED_COLOUR = "#cccccc"
-TIME_COLOURS: dict[str, str] = dict(zip(coverage.TIME_CLASSES, (
-    "#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#4d4d4d",
-), strict=True))  # fmt: skip
+TIME_COLOURS: dict[str, str] = dict(
+    zip(
+        coverage.TIME_CLASSES,
+        (
+            "#1a9850",
+            "#91cf60",
+            "#d9ef8b",
+            "#fee08b",
+            "#fc8d59",
+            "#d73027",
+            "#4d4d4d",
+        ),
+        strict=True,
+    )
+)
 HOTSPOT_COLOURS: dict[str, str] = {"hot": "#d7191c", "cold": "#2c7bb6", "not significant": "#bbbbbb"}
 GAP_COLOUR = "#e7298a"
 COVERAGE_LEVEL = "regency"
 COVERAGE_FIELDS: list[str] = [
-    "code", "name", "capability", "standard_h", "median_h_permitted", "worst_h_permitted", "time_class_permitted",
-    "gap_share_permitted", "gap_population_share_permitted",
-]  # fmt: skip
+    "code",
+    "name",
+    "capability",
+    "standard_h",
+    "median_h_permitted",
+    "worst_h_permitted",
+    "time_class_permitted",
+    "gap_share_permitted",
+    "gap_population_share_permitted",
+]
 """Properties of a coverage feature that the map reads (``rules="with"`` or ``"both"``)."""
 AGENCY_FIELDS: list[str] = [
-    "id", "name", "organization_name", "agency_type", "capabilities", "phone", "email", "website", "address",
-    "location_precision", "redacted",
-]  # fmt: skip
+    "id",
+    "name",
+    "organization_name",
+    "agency_type",
+    "capabilities",
+    "phone",
+    "email",
+    "website",
+    "address",
+    "location_precision",
+    "redacted",
+]
 """Properties of an agency feature that the map reads (inlined agencies carry only these)."""
 
 
@@ -95,8 +124,12 @@ def measure_label(measure: str, lang: str) -> str:
 def _outlines(m: folium.Map, lang: str, level: str, data_urls: bool, show: bool) -> None:
     title = i18n.t("layer_provinces" if level == "province" else "layer_regencies", lang)
     style = {"color": "#333", "weight": 1.5 if level == "province" else 0.6, "fill": False}
-    add("outlines", m, group(m, title, show=show), {"source": _areas_source(level, data_urls), "style": style,
-                                                     "strings": strings(lang), "title": title})  # fmt: skip
+    add(
+        "outlines",
+        m,
+        group(m, title, show=show),
+        {"source": _areas_source(level, data_urls), "style": style, "strings": strings(lang), "title": title},
+    )
 
 
 def _case_classes(rates: pd.Series) -> np.ndarray:
@@ -107,8 +140,16 @@ def _case_classes(rates: pd.Series) -> np.ndarray:
     return np.unique(np.quantile(shown, np.linspace(0, 1, len(CASE_COLOURS) + 1)[1:]))
 
 
-def _case_layer(engine: Engine, m: folium.Map, lang: str, measure: str, source: str | None, data_urls: bool,
-                authorised: bool, period: Period | None) -> tuple[pd.DataFrame, list[dict]]:  # fmt: skip
+def _case_layer(
+    engine: Engine,
+    m: folium.Map,
+    lang: str,
+    measure: str,
+    source: str | None,
+    data_urls: bool,
+    authorised: bool,
+    period: Period | None,
+) -> tuple[pd.DataFrame, list[dict]]:
     figures = hotspots.select_figures(engine, measure, source, period=period)
     level = figures["level"].iat[0]
     k = int(settings.suppress_below)
@@ -123,16 +164,35 @@ def _case_layer(engine: Engine, m: folium.Map, lang: str, measure: str, source: 
     ]
     values = figures["value"] if authorised else cases.public_values(figures["value"], reasons, k)
     period = figures["period_start"].astype(str) + " – " + figures["period_end"].astype(str)
-    rows = pd.DataFrame({"name": figures["area_name"], "value": values, "rate": shown_rate, "colour": colour,
-                         "suppressed": suppressed, "suppressed_reason": reasons, "source": figures["source"],
-                         "period": period})  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "name": figures["area_name"],
+            "value": values,
+            "rate": shown_rate,
+            "colour": colour,
+            "suppressed": suppressed,
+            "suppressed_reason": reasons,
+            "source": figures["source"],
+            "period": period,
+        }
+    )
     title = i18n.t("layer_cases", lang, measure=measure_label(measure, lang))
     layer = group(m, title, show=True)
-    add("choropleth", m, layer, {
-        "source": _areas_source(level, data_urls), "figures": rows.set_index(figures["area_code"]).to_dict("index"),
-        "measure": measure_label(measure, lang), "lang": lang, "strings": strings(lang), "title": title,
-        "suppressed_note": i18n.t("legend_suppressed", lang, k=k), "withheld_note": i18n.t("legend_withheld", lang),
-    })  # fmt: skip
+    add(
+        "choropleth",
+        m,
+        layer,
+        {
+            "source": _areas_source(level, data_urls),
+            "figures": rows.set_index(figures["area_code"]).to_dict("index"),
+            "measure": measure_label(measure, lang),
+            "lang": lang,
+            "strings": strings(lang),
+            "title": title,
+            "suppressed_note": i18n.t("legend_suppressed", lang, k=k),
+            "withheld_note": i18n.t("legend_withheld", lang),
+        },
+    )
     lower = np.concatenate([[shown_rate.min()], bounds[:-1]]) if bounds.size else []
     items = [
         {"style": "fill", "colour": CASE_COLOURS[i], "label": f"{_decimal(low, lang)} – {_decimal(high, lang)}"}
@@ -143,16 +203,22 @@ def _case_layer(engine: Engine, m: folium.Map, lang: str, measure: str, source: 
     return figures, [{"title": f"{i18n.t('legend_cases', lang)}: {measure_label(measure, lang)}", "items": items}]
 
 
-def _hotspot_layer(engine: Engine, m: folium.Map, lang: str, figures: pd.DataFrame, data_urls: bool,
-                   authorised: bool) -> list[dict]:  # fmt: skip
+def _hotspot_layer(
+    engine: Engine, m: folium.Map, lang: str, figures: pd.DataFrame, data_urls: bool, authorised: bool
+) -> list[dict]:
     if len(figures) < hotspots.MIN_AREAS:
         return []
     measure, source, level = figures["measure"].iat[0], figures["source"].iat[0], figures["level"].iat[0]
     period = (figures["period_start"].iat[0], figures["period_end"].iat[0])
     title = i18n.t("layer_hotspots", lang, measure=measure_label(measure, lang))
     if data_urls and not authorised:
-        query = {"measure": measure, "source": source, "level": level, "period": f"{period[0]}/{period[1]}",
-                 "geometry": "false"}  # fmt: skip  (the browser joins the boundaries it already has)
+        query = {
+            "measure": measure,
+            "source": source,
+            "level": level,
+            "period": f"{period[0]}/{period[1]}",
+            "geometry": "false",
+        }  # the browser joins the boundaries it already has
         data = {"url": f"{API}/hotspots?{urlencode(query)}"}
     else:
         try:
@@ -167,16 +233,27 @@ def _hotspot_layer(engine: Engine, m: folium.Map, lang: str, figures: pd.DataFra
         )
         data = {"ref": "hotspots"}
     labels = {cls: i18n.t(cls, lang) for cls in hotspots.CLASSES}
-    add("hotspots", m, group(m, title, show=False), {
-        "source": data, "areas": _areas_source(level, data_urls), "colours": HOTSPOT_COLOURS, "classes": labels,
-        "strings": strings(lang), "lang": lang, "title": title,
-    })  # fmt: skip
+    add(
+        "hotspots",
+        m,
+        group(m, title, show=False),
+        {
+            "source": data,
+            "areas": _areas_source(level, data_urls),
+            "colours": HOTSPOT_COLOURS,
+            "classes": labels,
+            "strings": strings(lang),
+            "lang": lang,
+            "title": title,
+        },
+    )
     items = [{"style": "outline", "colour": HOTSPOT_COLOURS[c], "label": labels[c]} for c in hotspots.CLASSES]
     return [{"title": i18n.t("legend_hotspots", lang, alpha=settings.hotspot_alpha), "items": items}]
 
 
-def _agency_layer(engine: Engine, m: folium.Map, lang: str, capability: str | None, data_urls: bool,
-                  authorised: bool) -> None:  # fmt: skip
+def _agency_layer(
+    engine: Engine, m: folium.Map, lang: str, capability: str | None, data_urls: bool, authorised: bool
+) -> None:
     if data_urls and not authorised:  # the API shows the public view; authorised points are inlined
         data = {"url": f"{API}/agencies"}
     else:
@@ -189,13 +266,23 @@ def _agency_layer(engine: Engine, m: folium.Map, lang: str, capability: str | No
         data = {"ref": "agencies"}
     labels = {field: i18n.vocabulary(field, lang) for field in ("capability", "agency_type", "location_precision")}
     title = i18n.t("layer_agencies", lang)
-    add("agencies", m, group(m, title, show=True), {
-        "source": data, "labels": labels, "strings": strings(lang), "capability": capability, "title": title,
-    })  # fmt: skip
+    add(
+        "agencies",
+        m,
+        group(m, title, show=True),
+        {
+            "source": data,
+            "labels": labels,
+            "strings": strings(lang),
+            "capability": capability,
+            "title": title,
+        },
+    )
 
 
-def _coverage_layers(engine: Engine, m: folium.Map, lang: str, capability: str | None, data_urls: bool,
-                     authorised: bool) -> list[dict]:  # fmt: skip
+def _coverage_layers(
+    engine: Engine, m: folium.Map, lang: str, capability: str | None, data_urls: bool, authorised: bool
+) -> list[dict]:
     codes = [capability] if capability else list(capabilities.CAPABILITIES)
     areas = _areas_source(COVERAGE_LEVEL, data_urls)
     if not data_urls:
@@ -206,15 +293,31 @@ def _coverage_layers(engine: Engine, m: folium.Map, lang: str, capability: str |
     names = i18n.vocabulary("capability", lang)
     for code in codes:
         title = i18n.t("layer_coverage", lang, capability=names[code])
-        query = {"capability": code, "level": COVERAGE_LEVEL, "rules": "with", "geometry": "false",
-                 "fields": ",".join(COVERAGE_FIELDS)}  # fmt: skip  (only what the popups read: ~0.2 MB, not 2 MB)
+        query = {
+            "capability": code,
+            "level": COVERAGE_LEVEL,
+            "rules": "with",
+            "geometry": "false",
+            "fields": ",".join(COVERAGE_FIELDS),
+        }  # only what the popups read: ~0.2 MB, not 2 MB
         url = f"{API}/coverage?{urlencode(query)}"
-        add("coverage", m, group(m, title, show=code == capability), {
-            "source": _source(data_urls, url, "coverage"), "areas": areas, "capability": code,
-            "capability_label": names[code], "colours": TIME_COLOURS, "gap_colour": GAP_COLOUR, "lang": lang,
-            "classes": {c: i18n.t(f"time_{c}", lang) for c in coverage.TIME_CLASSES}, "strings": strings(lang),
-            "title": title,
-        })  # fmt: skip
+        add(
+            "coverage",
+            m,
+            group(m, title, show=code == capability),
+            {
+                "source": _source(data_urls, url, "coverage"),
+                "areas": areas,
+                "capability": code,
+                "capability_label": names[code],
+                "colours": TIME_COLOURS,
+                "gap_colour": GAP_COLOUR,
+                "lang": lang,
+                "classes": {c: i18n.t(f"time_{c}", lang) for c in coverage.TIME_CLASSES},
+                "strings": strings(lang),
+                "title": title,
+            },
+        )
     items = [
         {"style": "fill", "colour": TIME_COLOURS[c], "label": i18n.t(f"time_{c}", lang)} for c in coverage.TIME_CLASSES
     ]
@@ -270,8 +373,9 @@ def national_map(
         _outlines(m, lang, level, data_urls, show)
     sections: list[dict] = []
     try:
-        figures, legend = _case_layer(engine, m, lang, measure or coverage.DEFAULT_CASE_MEASURE, source, data_urls,
-                                      authorised, period)  # fmt: skip
+        figures, legend = _case_layer(
+            engine, m, lang, measure or coverage.DEFAULT_CASE_MEASURE, source, data_urls, authorised, period
+        )
         sections += legend + _hotspot_layer(engine, m, lang, figures, data_urls, authorised)
     except InputError:
         if measure is not None or source is not None or period is not None:
@@ -319,16 +423,25 @@ def _candidate(origin: dict, c: dict, lang: str) -> dict:
     names, precision = i18n.vocabulary("capability", lang), i18n.vocabulary("location_precision", lang)
     model = c.get("model")
     return {
-        "rank": int(c.get("rank") or 0), "name": c.get("name"), "organization": c.get("organization"),
+        "rank": int(c.get("rank") or 0),
+        "name": c.get("name"),
+        "organization": c.get("organization"),
         "needs": ", ".join(names.get(code, code) for code in c.get("capabilities_matched") or []),
-        "travel_time_h": c.get("travel_time_h"), "distance_km": c.get("distance_km"), "sea_legs": c.get("sea_legs"),
-        "jurisdiction": jurisdiction, "coordination_needed": bool(c.get("coordination_needed")),
+        "travel_time_h": c.get("travel_time_h"),
+        "distance_km": c.get("distance_km"),
+        "sea_legs": c.get("sea_legs"),
+        "jurisdiction": jurisdiction,
+        "coordination_needed": bool(c.get("coordination_needed")),
         "model": f"{model} ({i18n.t('estimate', lang)})" if model and c.get("is_estimate") else model,
-        "phone": contact.get("phone"), "email": contact.get("email"), "website": _as_text(contact.get("website")),
-        "address": contact.get("address"), "lon": location.get("lon"), "lat": location.get("lat"),
+        "phone": contact.get("phone"),
+        "email": contact.get("email"),
+        "website": _as_text(contact.get("website")),
+        "address": contact.get("address"),
+        "lon": location.get("lon"),
+        "lat": location.get("lat"),
         "location_precision": precision.get(c.get("location_precision"), c.get("location_precision")),
         "segments": _segments(origin, c),
-    }  # fmt: skip
+    }
 
 
 def referral_map(referral: dict, lang: str = i18n.DEFAULT_LANGUAGE) -> folium.Map:
@@ -356,10 +469,18 @@ def referral_map(referral: dict, lang: str = i18n.DEFAULT_LANGUAGE) -> folium.Ma
     if not tiles_shown():  # no base map: the province boundaries give the route its bearings
         _outlines(m, lang, "province", data_urls=True, show=True)
     title = i18n.t("layer_route", lang)
-    add("referral", m, group(m, title), {
-        "origin": {"lon": origin["lon"], "lat": origin["lat"], "label": origin.get("label")},
-        "candidates": candidates, "strings": strings(lang), "lang": lang, "title": title,
-    })  # fmt: skip
+    add(
+        "referral",
+        m,
+        group(m, title),
+        {
+            "origin": {"lon": origin["lon"], "lat": origin["lat"], "label": origin.get("label")},
+            "candidates": candidates,
+            "strings": strings(lang),
+            "lang": lang,
+            "title": title,
+        },
+    )
     items = [
         {"style": "line", "colour": "#1b7837", "label": i18n.t("legend_road", lang)},
         {"style": "dash", "colour": "#2166ac", "label": i18n.t("legend_sea", lang)},

@@ -111,7 +111,8 @@ class AnswerCache:
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], str]) -> bytes:
         """Return the gzip bytes under `key`, computing and keeping the text first when missing (once for
-        concurrent callers)."""
+        concurrent callers).
+        """
         found = self.get_compressed(key)
         if found is not None:
             self.hits += 1

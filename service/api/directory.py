@@ -73,6 +73,8 @@ from service.api.common import (
 from service.api.versions import IF_MATCH, etag, if_match, precondition_required
 
 BODY_SOURCE = "request body"
+
+
 def _is_editor() -> bool:
     user = auth.current_user()
     return user is not None and user.has_role("editor")
@@ -141,12 +143,26 @@ class _Kind:
             return set(session.scalars(select(self.model.id)))
 
 
-AGENCIES = _Kind("agencies", "agency", directory.ServiceLocation, True, directory_io.validate_agencies,
-                 directory_io.import_agencies, directory.agency_record,
-                 (*directory.AGENCY_FIELDS, "redacted", "version"))  # fmt: skip
-AGREEMENTS = _Kind("agreements", "agreement", directory.Agreement, False, directory_io.validate_agreements,
-                   directory_io.import_agreements, directory.agreement_record,
-                   (*directory.AGREEMENT_FIELDS, "version"))  # fmt: skip
+AGENCIES = _Kind(
+    "agencies",
+    "agency",
+    directory.ServiceLocation,
+    True,
+    directory_io.validate_agencies,
+    directory_io.import_agencies,
+    directory.agency_record,
+    (*directory.AGENCY_FIELDS, "redacted", "version"),
+)
+AGREEMENTS = _Kind(
+    "agreements",
+    "agreement",
+    directory.Agreement,
+    False,
+    directory_io.validate_agreements,
+    directory_io.import_agreements,
+    directory.agreement_record,
+    (*directory.AGREEMENT_FIELDS, "version"),
+)
 
 
 def _value_error(row: int, field: str, value: object) -> RowError | None:
@@ -295,8 +311,9 @@ def _stale(error: directory.StaleRecordError) -> tuple[Response, int]:
     args = request.view_args or {}
     kind = AGENCIES if "agency_id" in args else AGREEMENTS
     current = error.current if error.current is not None else kind.versions().get(error.identifier, 0)
-    answer, status = json_error(412, str(error), field=IF_MATCH, value=request.headers.get(IF_MATCH),
-                                current_version=current)  # fmt: skip
+    answer, status = json_error(
+        412, str(error), field=IF_MATCH, value=request.headers.get(IF_MATCH), current_version=current
+    )
     if current:
         answer.headers["ETag"] = etag(current)
     return answer, status
@@ -334,8 +351,10 @@ def routes(app: Blueprint) -> None:
             capabilities.check("capability", capability)
         include_retired = flag_param("include_retired")
         if include_retired and not _is_editor():
-            message = (f"`include_retired` was {param('include_retired')!r} but retired agencies are shown to "
-                       f"editors only; your role is {auth.current_role()!r}.")  # fmt: skip
+            message = (
+                f"`include_retired` was {param('include_retired')!r} but retired agencies are shown to "
+                f"editors only; your role is {auth.current_role()!r}."
+            )
             return json_error(403, message, field="include_retired", value=param("include_retired"))
         collection = AGENCIES.export(include_hidden=include_retired)
         collection["features"] = [
@@ -364,9 +383,10 @@ def routes(app: Blueprint) -> None:
         area = area_param("area")
         collection = AGREEMENTS.export(include_hidden=True)
         collection["features"] = [
-            f for f in collection["features"]
+            f
+            for f in collection["features"]
             if area is None or inside(f["properties"]["area_a"], area) or inside(f["properties"]["area_b"], area)
-        ]  # fmt: skip
+        ]
         return geojson(collection)
 
     @app.delete("/agreements/<agreement_id>")

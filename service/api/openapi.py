@@ -32,8 +32,13 @@ _REF = "#/components/schemas/"
 
 
 def _q(name: str, description: str, schema: dict | None = None, required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": schema or {"type": "string"}}  # fmt: skip
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
 
 
 def _enum(values: Any) -> dict[str, Any]:
@@ -52,10 +57,16 @@ _PERIOD = _q(
     {"type": "string", "pattern": r"^\d{4}$|^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$", "examples": ["2023"]},
 )
 _LAYER = [
-    _q("geometry", "Include the (web-simplified) polygons; `false`: null geometries, to join with `/areas`.",
-       {"type": "boolean", "default": True}),
-    _q("fields", "Comma-separated properties to keep (`code` and `level` are always kept); an unknown one is a 400 listing them."),
-]  # fmt: skip
+    _q(
+        "geometry",
+        "Include the (web-simplified) polygons; `false`: null geometries, to join with `/areas`.",
+        {"type": "boolean", "default": True},
+    ),
+    _q(
+        "fields",
+        "Comma-separated properties to keep (`code` and `level` are always kept); an unknown one is a 400 listing them.",
+    ),
+]
 _REFERRAL_FIELDS: dict[str, dict[str, Any]] = {
     "at": {"type": "string", "description": "Place name, area code or `LAT,LON`.", "examples": ["Tenggarong"]},
     "needs": {"type": "string", "description": "Comma-separated capability codes.", "examples": ["shelter,medical"]},
@@ -64,22 +75,40 @@ _REFERRAL_FIELDS: dict[str, dict[str, Any]] = {
     "on": {"type": "string", "format": "date", "description": "Leave out agencies closed that day."},
 }
 _DIRECTORY_BODY = "Directory write: one record, a Feature, a list of them, or a FeatureCollection."
-_IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
-             "description": 'The ETag of the record as GET answered it (e.g. `"3"`): the write is refused (412) '
-                            "when the record has changed since. Required of every caller (428 without it)."}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": 'The ETag of the record as GET answered it (e.g. `"3"`): the write is refused (412) '
+    "when the record has changed since. Required of every caller (428 without it).",
+}
 _VERSION_REFUSALS = {
     "412": "The record has changed since the version in If-Match; nothing was written. `field` is If-Match, "
-           "`value` the tag sent, `current_version` the stored version (also the ETag of the answer).",
+    "`value` the tag sent, `current_version` the stored version (also the ETag of the answer).",
     "428": "No If-Match header: GET the record and send its ETag.",
 }
-_ETAG = {"ETag": {"description": 'The version of the record, a strong tag such as `"3"`; send it back in If-Match.',
-                  "schema": {"type": "string"}}}
+_ETAG = {
+    "ETag": {
+        "description": 'The version of the record, a strong tag such as `"3"`; send it back in If-Match.',
+        "schema": {"type": "string"},
+    }
+}
 
 
-def _op(summary: str, tag: str, params: list[dict] | None = None, answer: str = "FeatureCollection",
-        body: str | None = None, media: str = GEOJSON, created: bool = False, lookup: bool = False,
-        data: bool = True, versioned: str | None = None, refusals: dict[str, str] | None = None,
-        ) -> dict[str, Any]:  # fmt: skip
+def _op(
+    summary: str,
+    tag: str,
+    params: list[dict] | None = None,
+    answer: str = "FeatureCollection",
+    body: str | None = None,
+    media: str = GEOJSON,
+    created: bool = False,
+    lookup: bool = False,
+    data: bool = True,
+    versioned: str | None = None,
+    refusals: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Return one operation of :data:`OPERATIONS` (roles and path parameters are added by :func:`document`).
 
     `lookup`: a parameter names an area, place or id that may not exist (404); `data`: the
@@ -88,80 +117,171 @@ def _op(summary: str, tag: str, params: list[dict] | None = None, answer: str = 
     error answers by status.
     """
     refusals = {**(refusals or {}), **(_VERSION_REFUSALS if versioned == "write" else {})}
-    return {"summary": summary, "tag": tag, "params": params or [], "answer": answer, "body": body, "media": media,
-            "created": created, "lookup": lookup, "data": data, "versioned": versioned,
-            "refusals": refusals}  # fmt: skip
+    return {
+        "summary": summary,
+        "tag": tag,
+        "params": params or [],
+        "answer": answer,
+        "body": body,
+        "media": media,
+        "created": created,
+        "lookup": lookup,
+        "data": data,
+        "versioned": versioned,
+        "refusals": refusals,
+    }
 
 
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("/health", "get"): _op("Service status, schema version and suppression threshold", "meta",
-                            answer="Status", media="application/json", data=False),
-    ("/me", "get"): _op("Who is calling: username, role, how authenticated (and a CSRF token for a session)",
-                        "meta", answer="Me", media="application/json", data=False),
+    ("/health", "get"): _op(
+        "Service status, schema version and suppression threshold",
+        "meta",
+        answer="Status",
+        media="application/json",
+        data=False,
+    ),
+    ("/me", "get"): _op(
+        "Who is calling: username, role, how authenticated (and a CSRF token for a session)",
+        "meta",
+        answer="Me",
+        media="application/json",
+        data=False,
+    ),
     ("/openapi.json", "get"): _op("This document", "meta", answer="Object", media="application/json", data=False),
-    ("/areas", "get"): _op("Areas of one level as GeoJSON (simplified), with population and, for a measure, "
-                           "its published figure per area (suppressed)", "areas", [
-        _AREA_LEVEL, _q("within", "Only areas inside this area code.", _AREA), _MEASURE, _SOURCE, _PERIOD],
-        lookup=True),
-    ("/places", "get"): _op("Gazetteer: areas and regency seats by name", "areas", [
-        _q("q", "Place name.", required=True), _q("level", "Kind of place.", _enum(gazetteer.LEVELS)),
-        _q("limit", "Most places to list.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20})],
-        answer="Array", media="application/json"),
-    ("/cases", "get"): _op("Aggregate case figures, counts below the threshold suppressed", "cases", [
-        _q("level", "Area level of the figures.", _enum(cases.LEVELS)), _q("area", "One area code or ID.", _AREA),
-        _MEASURE, _SOURCE], answer="CaseFigures", media="application/json", lookup=True),
-    ("/referrals", "get"): _op("Agencies that can help, ranked by travel time, with jurisdiction; confidential "
-                               "agencies at their regency unless caseworker", "referrals",
-                               [_q(name, schema["description"], schema, name in ("at", "needs"))
-                                for name, schema in _REFERRAL_FIELDS.items()],
-                               answer="Referral", media="application/json", lookup=True),
-    ("/referrals", "post"): _op("The same referral with the question in a JSON body (keeps the victim's "
-                                "whereabouts out of URLs and access logs)", "referrals", body="ReferralQuestion",
-                                answer="Referral", media="application/json", lookup=True),
-    ("/coverage", "get"): _op("Travel time to the nearest capable agency and coverage gaps per area (public view)",
-                              "planning", [
-        _q("capability", "Comma-separated capability codes; default all. Level `district` needs one to three."),
-        _q("level", "Area level.", {**_enum(("district", "regency", "province")), "default": "province"}),
-        _q("rules", "Jurisdiction rules.", {**_enum(("without", "with", "both")), "default": "both"}),
-        _q("within", "Only areas inside or containing this area code.", _AREA),
-        _q("gaps_only", "Only areas with a gap.", {"type": "boolean"}),
-        _q("case_measure", "Measure of the case figures joined."), _q("case_source", "Source of that measure."),
-        *_LAYER], lookup=True),
-    ("/hotspots", "get"): _op("Hot and cold spots (Getis-Ord Gi*) of published case rates (public view)", "planning", [
-        {**_MEASURE, "required": True}, _SOURCE, _PERIOD,
-        _q("level", "Area level.", {**_enum(("province", "regency", "district")), "default": "regency"}), *_LAYER]),
-    ("/agencies", "get"): _op("The service directory (public view below caseworker)", "directory", [
-        _q("capability", "Only agencies with this capability.", _CAPABILITY),
-        _q("area", "Only agencies of this area or inside it.", _AREA),
-        _q("include_retired", "Also retired agencies (editors only).", {"type": "boolean"})], lookup=True,
-        refusals={"403": "`include_retired` from a caller below editor: retired agencies are for editors only."}),
-    ("/agencies", "post"): _op("Create agencies (all or nothing; 422 lists every row error)", "directory",
-                               body="AgencyBody", created=True),
-    ("/agencies/<agency_id>", "get"): _op("One agency (public view below caseworker; a retired one: editors only, "
-                                          "404 to others)", "directory", answer="Feature", versioned="read"),
+    ("/areas", "get"): _op(
+        "Areas of one level as GeoJSON (simplified), with population and, for a measure, "
+        "its published figure per area (suppressed)",
+        "areas",
+        [_AREA_LEVEL, _q("within", "Only areas inside this area code.", _AREA), _MEASURE, _SOURCE, _PERIOD],
+        lookup=True,
+    ),
+    ("/places", "get"): _op(
+        "Gazetteer: areas and regency seats by name",
+        "areas",
+        [
+            _q("q", "Place name.", required=True),
+            _q("level", "Kind of place.", _enum(gazetteer.LEVELS)),
+            _q("limit", "Most places to list.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}),
+        ],
+        answer="Array",
+        media="application/json",
+    ),
+    ("/cases", "get"): _op(
+        "Aggregate case figures, counts below the threshold suppressed",
+        "cases",
+        [
+            _q("level", "Area level of the figures.", _enum(cases.LEVELS)),
+            _q("area", "One area code or ID.", _AREA),
+            _MEASURE,
+            _SOURCE,
+        ],
+        answer="CaseFigures",
+        media="application/json",
+        lookup=True,
+    ),
+    ("/referrals", "get"): _op(
+        "Agencies that can help, ranked by travel time, with jurisdiction; confidential "
+        "agencies at their regency unless caseworker",
+        "referrals",
+        [_q(name, schema["description"], schema, name in ("at", "needs")) for name, schema in _REFERRAL_FIELDS.items()],
+        answer="Referral",
+        media="application/json",
+        lookup=True,
+    ),
+    ("/referrals", "post"): _op(
+        "The same referral with the question in a JSON body (keeps the victim's "
+        "whereabouts out of URLs and access logs)",
+        "referrals",
+        body="ReferralQuestion",
+        answer="Referral",
+        media="application/json",
+        lookup=True,
+    ),
+    ("/coverage", "get"): _op(
+        "Travel time to the nearest capable agency and coverage gaps per area (public view)",
+        "planning",
+        [
+            _q("capability", "Comma-separated capability codes; default all. Level `district` needs one to three."),
+            _q("level", "Area level.", {**_enum(("district", "regency", "province")), "default": "province"}),
+            _q("rules", "Jurisdiction rules.", {**_enum(("without", "with", "both")), "default": "both"}),
+            _q("within", "Only areas inside or containing this area code.", _AREA),
+            _q("gaps_only", "Only areas with a gap.", {"type": "boolean"}),
+            _q("case_measure", "Measure of the case figures joined."),
+            _q("case_source", "Source of that measure."),
+            *_LAYER,
+        ],
+        lookup=True,
+    ),
+    ("/hotspots", "get"): _op(
+        "Hot and cold spots (Getis-Ord Gi*) of published case rates (public view)",
+        "planning",
+        [
+            {**_MEASURE, "required": True},
+            _SOURCE,
+            _PERIOD,
+            _q("level", "Area level.", {**_enum(("province", "regency", "district")), "default": "regency"}),
+            *_LAYER,
+        ],
+    ),
+    ("/agencies", "get"): _op(
+        "The service directory (public view below caseworker)",
+        "directory",
+        [
+            _q("capability", "Only agencies with this capability.", _CAPABILITY),
+            _q("area", "Only agencies of this area or inside it.", _AREA),
+            _q("include_retired", "Also retired agencies (editors only).", {"type": "boolean"}),
+        ],
+        lookup=True,
+        refusals={"403": "`include_retired` from a caller below editor: retired agencies are for editors only."},
+    ),
+    ("/agencies", "post"): _op(
+        "Create agencies (all or nothing; 422 lists every row error)", "directory", body="AgencyBody", created=True
+    ),
+    ("/agencies/<agency_id>", "get"): _op(
+        "One agency (public view below caseworker; a retired one: editors only, 404 to others)",
+        "directory",
+        answer="Feature",
+        versioned="read",
+    ),
     ("/agencies/<agency_id>", "put"): _op("Replace one agency", "directory", body="AgencyBody", versioned="write"),
-    ("/agencies/<agency_id>", "patch"): _op("Change the fields given of one agency", "directory", body="AgencyBody",
-                                            versioned="write"),
-    ("/agencies/<agency_id>/retire", "post"): _op("Retire an agency from a date (default today); never deleted",
-                                                  "directory", body="Retire", versioned="write"),
-    ("/agreements", "get"): _op("Cooperation agreements, a line between the two areas", "directory", [
-        _q("area", "Only agreements of which this area (or one inside it) is a party.", _AREA)], lookup=True),
+    ("/agencies/<agency_id>", "patch"): _op(
+        "Change the fields given of one agency", "directory", body="AgencyBody", versioned="write"
+    ),
+    ("/agencies/<agency_id>/retire", "post"): _op(
+        "Retire an agency from a date (default today); never deleted", "directory", body="Retire", versioned="write"
+    ),
+    ("/agreements", "get"): _op(
+        "Cooperation agreements, a line between the two areas",
+        "directory",
+        [_q("area", "Only agreements of which this area (or one inside it) is a party.", _AREA)],
+        lookup=True,
+    ),
     ("/agreements", "post"): _op("Create agreements (all or nothing)", "directory", body="AgreementBody", created=True),
     ("/agreements/<agreement_id>", "get"): _op("One agreement", "directory", answer="Feature", versioned="read"),
-    ("/agreements/<agreement_id>", "put"): _op("Replace one agreement", "directory", body="AgreementBody",
-                                               versioned="write"),
-    ("/agreements/<agreement_id>", "patch"): _op("Change the fields given of one agreement", "directory",
-                                                 body="AgreementBody", versioned="write"),
-    ("/agreements/<agreement_id>", "delete"): _op("Delete an agreement", "directory", answer="Object",
-                                                  media="application/json", versioned="write"),
-}  # fmt: skip
+    ("/agreements/<agreement_id>", "put"): _op(
+        "Replace one agreement", "directory", body="AgreementBody", versioned="write"
+    ),
+    ("/agreements/<agreement_id>", "patch"): _op(
+        "Change the fields given of one agreement", "directory", body="AgreementBody", versioned="write"
+    ),
+    ("/agreements/<agreement_id>", "delete"): _op(
+        "Delete an agreement", "directory", answer="Object", media="application/json", versioned="write"
+    ),
+}
 """Every API operation by (rule below /api/v1, method)."""
 
 
 def _record_schema(fields: tuple[str, ...], lists: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
     """Return the schema of a directory record of `fields` (no others: the API refuses unknown fields)."""
-    kinds = {"lon": "number", "lat": "number", "capacity": "integer", "confidential": "boolean",
-             "existence_confirmed": "boolean", "redacted": "boolean", "version": "integer"}  # fmt: skip
+    kinds = {
+        "lon": "number",
+        "lat": "number",
+        "capacity": "integer",
+        "confidential": "boolean",
+        "existence_confirmed": "boolean",
+        "redacted": "boolean",
+        "version": "integer",
+    }
     text_list = {"type": "array", "items": {"type": "string"}}
     properties = {
         name: text_list if name in lists else {"type": [kinds.get(name, "string"), "null"]} for name in fields
@@ -170,45 +290,129 @@ def _record_schema(fields: tuple[str, ...], lists: tuple[str, ...], required: tu
 
 
 def _schemas() -> dict[str, Any]:
-    agency = _record_schema(AGENCIES.fields, ("capabilities", "languages"),
-                            ("id", "name", "agency_type", "jurisdiction_level", "area_code", "capabilities",
-                             "location_precision", "source"))  # fmt: skip
-    agreement = _record_schema(AGREEMENTS.fields, ("capabilities",),
-                               ("id", "area_a", "area_b", "capabilities", "title", "source"))  # fmt: skip
-    feature = {"type": "object", "required": ["type", "geometry", "properties"],
-               "properties": {"type": {"const": "Feature"}, "geometry": {"type": ["object", "null"]},
-                              "properties": {"type": "object"}}}  # fmt: skip
-    collection = {"type": "object", "required": ["type", "features"],
-                  "properties": {"type": {"const": "FeatureCollection"},
-                                 "features": {"type": "array", "items": {"$ref": _REF + "Feature"}}}}  # fmt: skip
+    agency = _record_schema(
+        AGENCIES.fields,
+        ("capabilities", "languages"),
+        (
+            "id",
+            "name",
+            "agency_type",
+            "jurisdiction_level",
+            "area_code",
+            "capabilities",
+            "location_precision",
+            "source",
+        ),
+    )
+    agreement = _record_schema(
+        AGREEMENTS.fields, ("capabilities",), ("id", "area_a", "area_b", "capabilities", "title", "source")
+    )
+    feature = {
+        "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"const": "Feature"},
+            "geometry": {"type": ["object", "null"]},
+            "properties": {"type": "object"},
+        },
+    }
+    collection = {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": {"$ref": _REF + "Feature"}},
+        },
+    }
 
     def body(record: str) -> dict[str, Any]:
         one = [{"$ref": _REF + record}, {"$ref": _REF + "Feature"}]
-        return {"description": _DIRECTORY_BODY, "oneOf": [*one, {"type": "array", "items": {"oneOf": one}},
-                                                           {"$ref": _REF + "FeatureCollection"}]}  # fmt: skip
+        return {
+            "description": _DIRECTORY_BODY,
+            "oneOf": [*one, {"type": "array", "items": {"oneOf": one}}, {"$ref": _REF + "FeatureCollection"}],
+        }
 
-    error = {"type": "object", "properties": {"error": {"type": "object", "required": ["status", "message"],
-             "properties": {"status": {"type": "integer"}, "message": {"type": "string"}, "field": {"type": "string"},
-                            "value": {}, "current_version": {"type": "integer"},
-                            "rows": {"type": "array", "items": {"type": "object", "properties": {
-                                "row": {"type": "integer"}, "field": {"type": "string"}, "value": {},
-                                "message": {"type": "string"}}}}}}}}  # fmt: skip
+    error = {
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                    "value": {},
+                    "current_version": {"type": "integer"},
+                    "rows": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "row": {"type": "integer"},
+                                "field": {"type": "string"},
+                                "value": {},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    }
     return {
-        "Feature": feature, "FeatureCollection": collection, "Agency": agency, "Agreement": agreement,
-        "AgencyBody": body("Agency"), "AgreementBody": body("Agreement"), "Error": error,
+        "Feature": feature,
+        "FeatureCollection": collection,
+        "Agency": agency,
+        "Agreement": agreement,
+        "AgencyBody": body("Agency"),
+        "AgreementBody": body("Agreement"),
+        "Error": error,
         "Retire": {"type": "object", "properties": {"on": {"type": "string", "format": "date"}}},
         "ReferralQuestion": {"type": "object", "properties": _REFERRAL_FIELDS, "required": ["at", "needs"]},
-        "Referral": {"type": "object", "properties": {name: {} for name in (
-            "origin", "needs", "limits", "candidates", "best_single", "best_set", "escalation", "notes")}},
-        "CaseFigures": {"type": "object", "properties": {"suppress_below": {"type": "integer"},
-                                                         "figures": {"type": "array", "items": {"type": "object"}}}},
-        "Status": {"type": "object", "properties": {"status": {"type": "string"}, "schema_version": {"type": "integer"},
-                                                    "suppress_below": {"type": "integer"}}},
-        "Me": {"type": "object", "properties": {"username": {"type": ["string", "null"]}, "role": _enum(ROLES),
-                                                "auth": {"type": ["string", "null"]},
-                                                "csrf_token": {"type": "string"}}},
-        "Array": {"type": "array", "items": {"type": "object"}}, "Object": {"type": "object"},
-    }  # fmt: skip
+        "Referral": {
+            "type": "object",
+            "properties": {
+                name: {}
+                for name in (
+                    "origin",
+                    "needs",
+                    "limits",
+                    "candidates",
+                    "best_single",
+                    "best_set",
+                    "escalation",
+                    "notes",
+                )
+            },
+        },
+        "CaseFigures": {
+            "type": "object",
+            "properties": {
+                "suppress_below": {"type": "integer"},
+                "figures": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "Status": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "string"},
+                "schema_version": {"type": "integer"},
+                "suppress_below": {"type": "integer"},
+            },
+        },
+        "Me": {
+            "type": "object",
+            "properties": {
+                "username": {"type": ["string", "null"]},
+                "role": _enum(ROLES),
+                "auth": {"type": ["string", "null"]},
+                "csrf_token": {"type": "string"},
+            },
+        },
+        "Array": {"type": "array", "items": {"type": "object"}},
+        "Object": {"type": "object"},
+    }
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -223,14 +427,16 @@ def _responses(spec: dict[str, Any], rule: Any, role: str | None) -> dict[str, A
             "content": {spec["media"]: {"schema": {"$ref": _REF + spec["answer"]}}},
         },
         "400": _error("Bad input or an undocumented parameter: `field` and `value` name it."),
-        "401": _error("A bearer token that is unknown, revoked or of a disabled user"
-                      + ("; or no credentials." if role else ".")),
-    }  # fmt: skip
+        "401": _error(
+            "A bearer token that is unknown, revoked or of a disabled user" + ("; or no credentials." if role else ".")
+        ),
+    }
     if role is not None:
         responses["403"] = _error(f"The caller's role is below {role!r}.")
     if rule.arguments or spec["lookup"]:
-        responses["404"] = _error("An unknown id, area code or place: `field` and `value` name it; the message "
-                                  "lists close ones.")  # fmt: skip
+        responses["404"] = _error(
+            "An unknown id, area code or place: `field` and `value` name it; the message lists close ones."
+        )
     if spec["body"]:
         responses["413"] = _error("The request body is larger than the service accepts (MAX_CONTENT_LENGTH).")
     if spec["body"] in ("AgencyBody", "AgreementBody"):
@@ -244,15 +450,18 @@ def _responses(spec: dict[str, Any], rule: Any, role: str | None) -> dict[str, A
 
 
 def _operation(spec: dict[str, Any], rule: Any, method: str, role: str | None) -> dict[str, Any]:
-    path_params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                   for name in sorted(rule.arguments)]  # fmt: skip
+    path_params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in sorted(rule.arguments)
+    ]
     operation: dict[str, Any] = {
-        "summary": spec["summary"], "tags": [spec["tag"]], "operationId": f"{method}_{rule.endpoint.split('.')[-1]}",
+        "summary": spec["summary"],
+        "tags": [spec["tag"]],
+        "operationId": f"{method}_{rule.endpoint.split('.')[-1]}",
         "parameters": path_params + spec["params"] + ([_IF_MATCH] if spec["versioned"] == "write" else []),
         "responses": _responses(spec, rule, role),
         "security": [{"bearerAuth": []}, {"cookieAuth": []}] + ([] if role else [{}]),
         "x-minimum-role": role or "public",
-    }  # fmt: skip
+    }
     if spec["body"]:
         operation["requestBody"] = {
             "required": True,
@@ -268,8 +477,12 @@ def openapi_path(rule: str) -> str:
 
 def api_rules(app: Flask) -> list[tuple[Any, str]]:
     """Return (rule, method) of every API route of `app`, methods lower-case, without HEAD and OPTIONS."""
-    return [(rule, method.lower()) for rule in app.url_map.iter_rules() if rule.rule.startswith(API + "/")
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]  # fmt: skip
+    return [
+        (rule, method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(API + "/")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
 
 
 def document(app: Flask) -> dict[str, Any]:
@@ -283,20 +496,27 @@ def document(app: Flask) -> dict[str, Any]:
         paths.setdefault(openapi_path(rule.rule), {})[method] = _operation(spec, rule, method, role)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Rujuk API", "version": "1",
-                 "description": "Referral routing and coverage for victims of trafficking (TPPO) in Indonesia. "
-                                f"Roles, lowest first: {', '.join(ROLES)}. Public answers carry aggregates only; "
-                                "session writes need the X-CSRFToken header."},
+        "info": {
+            "title": "Rujuk API",
+            "version": "1",
+            "description": "Referral routing and coverage for victims of trafficking (TPPO) in Indonesia. "
+            f"Roles, lowest first: {', '.join(ROLES)}. Public answers carry aggregates only; "
+            "session writes need the X-CSRFToken header.",
+        },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A token from `rujuk users token`."},
-                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session",
-                               "description": "The session of POST /login; writes also need X-CSRFToken."},
+                "cookieAuth": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": "The session of POST /login; writes also need X-CSRFToken.",
+                },
             },
         },
-    }  # fmt: skip
+    }
 
 
 def check_parameters() -> None:

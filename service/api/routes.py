@@ -85,10 +85,16 @@ DISTRICT_CAPABILITIES = 3
 capability); a public caller asks for one."""
 
 AREA_FIGURE_COLUMNS: dict[str, str] = {
-    "value": "cases", "suppressed": "suppressed", "suppressed_reason": "suppressed_reason",
-    "rate_per_100k": "rate_per_100k", "measure": "case_measure",
-    "unit": "case_unit", "source": "case_source", "period_start": "case_period_start", "period_end": "case_period_end",
-}  # fmt: skip
+    "value": "cases",
+    "suppressed": "suppressed",
+    "suppressed_reason": "suppressed_reason",
+    "rate_per_100k": "rate_per_100k",
+    "measure": "case_measure",
+    "unit": "case_unit",
+    "source": "case_source",
+    "period_start": "case_period_start",
+    "period_end": "case_period_end",
+}
 """Columns of :func:`cases.figures.public_figures` joined to each area by ``/areas?measure=``, and their names there."""
 
 
@@ -105,8 +111,10 @@ def _area_figures(level: str, measure: str, source: str | None) -> dict[str, dic
     public = public[(public["period_start"] == period[0]) & (public["period_end"] == period[1])]
     shown = public.set_index("area_code")[list(AREA_FIGURE_COLUMNS)].rename(columns=AREA_FIGURE_COLUMNS)
     shown = shown.astype(object).where(shown.notna(), None)
-    return {code: {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
-            for code, row in shown.to_dict("index").items()}  # fmt: skip
+    return {
+        code: {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
+        for code, row in shown.to_dict("index").items()
+    }
 
 
 @contextmanager
@@ -169,8 +177,10 @@ def _layer(frame: gpd.GeoDataFrame) -> str:
     table = pd.DataFrame(frame.drop(columns="geometry"))
     table = table.astype({c: str for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)})
     table = table.replace([np.inf, -np.inf], np.nan).astype(object)
-    features = [{"type": "Feature", "properties": row, "geometry": None}
-                for row in table.where(table.notna(), None).to_dict("records")]  # fmt: skip
+    features = [
+        {"type": "Feature", "properties": row, "geometry": None}
+        for row in table.where(table.notna(), None).to_dict("records")
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, default=str)
 
 
@@ -219,7 +229,9 @@ def _capability_list(name: str) -> list[str] | None:
 def _routes(app: Blueprint) -> None:
     @app.get("/health")
     def health():  # type: ignore[no-untyped-def]
-        return jsonify({"status": "ok", "schema_version": schema.SCHEMA_VERSION, "suppress_below": settings.suppress_below})
+        return jsonify(
+            {"status": "ok", "schema_version": schema.SCHEMA_VERSION, "suppress_below": settings.suppress_below}
+        )
 
     @app.get("/me")
     def me():  # type: ignore[no-untyped-def]
@@ -298,12 +310,18 @@ def _routes(app: Blueprint) -> None:
         most = DISTRICT_CAPABILITIES if auth.is_authorised() else 1
         if level == "district" and (codes is None or len(codes) > most):
             named = "one capability" if most == 1 else f"one to {most} capabilities"
-            message = (f"must name {named} at level district (7,285 areas each): ask one capability at a time; "
-                       f"the capabilities are {list(capabilities.CAPABILITIES)}.")  # fmt: skip
+            message = (
+                f"must name {named} at level district (7,285 areas each): ask one capability at a time; "
+                f"the capabilities are {list(capabilities.CAPABILITIES)}."
+            )
             raise InputError("capability", param("capability"), message)
-        options = {"rules": param("rules", tuple(coverage_model.RULES), "both"), "within": area_param("within"),
-                   "gaps_only": flag_param("gaps_only"), "case_source": param("case_source"),
-                   "case_measure": param("case_measure") or coverage_model.DEFAULT_CASE_MEASURE}  # fmt: skip
+        options = {
+            "rules": param("rules", tuple(coverage_model.RULES), "both"),
+            "within": area_param("within"),
+            "gaps_only": flag_param("gaps_only"),
+            "case_source": param("case_source"),
+            "case_measure": param("case_measure") or coverage_model.DEFAULT_CASE_MEASURE,
+        }
         flag_param("geometry", default=True)  # checked before the work
 
         def compute() -> str:

@@ -39,8 +39,10 @@ def if_match() -> int:
     """
     given = request.headers.get(IF_MATCH)
     if given is None or not given.strip():
-        msg = (f"This write needs the header {IF_MATCH} with the ETag of the record you read (GET it first), so "
-               "that it cannot overwrite a change made since.")  # fmt: skip
+        msg = (
+            f"This write needs the header {IF_MATCH} with the ETag of the record you read (GET it first), so "
+            "that it cannot overwrite a change made since."
+        )
         raise PreconditionRequired(msg)
     found = _TAG.fullmatch(given)
     if found is None:

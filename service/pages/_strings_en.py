@@ -47,7 +47,7 @@ STRINGS_EN: dict[str, str] = {
     "problem": "Problem",
     "map_title": "Map of services and cases",
     "map_intro": "Case figures per area, service agencies, and the travel time to each kind of help. "
-                 "Choose a measure and a service, then press Show.",
+    "Choose a measure and a service, then press Show.",
     "measure": "Measure",
     "source": "Source",
     "source_auto": "Automatic (the source with most figures)",
@@ -96,9 +96,9 @@ STRINGS_EN: dict[str, str] = {
     "show": "Show",
     "map_frame_title": "Interactive national map",
     "suppression_title": "Small counts are suppressed",
-    "suppression_text": "Every count below {k} is shown as \"<{k}\" with no rate per 100,000 people, because a small "
-                        "count in one area can identify a victim (UU 21/2007 art. 44). A count shown as \"x\" is "
-                        "withheld so that a total minus its other parts cannot reveal a small count.",
+    "suppression_text": 'Every count below {k} is shown as "<{k}" with no rate per 100,000 people, because a small '
+    'count in one area can identify a victim (UU 21/2007 art. 44). A count shown as "x" is '
+    "withheld so that a total minus its other parts cannot reveal a small count.",
     "true_counts_note": "You are signed in as a caseworker: true counts are shown. Do not share them.",
     "figures_caption": "{measure} ({source}), {period}",
     "area": "Area",
@@ -107,7 +107,7 @@ STRINGS_EN: dict[str, str] = {
     "rate": "Per 100,000 people",
     "referral_title": "Find help for a referral",
     "referral_intro": "Say where the victim is and what she needs; Rujuk ranks the agencies by travel time and says "
-                      "under which jurisdiction rule each may take the case.",
+    "under which jurisdiction rule each may take the case.",
     "where": "Where",
     "place_label": "Place, area code, or LAT,LON",
     "place_help": "For example Tenggarong, 64.02 or -0.42,116.98. You can also click the map.",
@@ -155,11 +155,11 @@ STRINGS_EN: dict[str, str] = {
     "tier_any": "agency of any kind",
     "notes": "Notes",
     "note_cross_border_excluded": "Cross-border agencies without an agreement are left out (setting).",
-    "note_estimates": "Travel times marked \"estimate\" come from the national estimated network.",
+    "note_estimates": 'Travel times marked "estimate" come from the national estimated network.',
     "referral_map": "Referral map",
     "directory_title": "Service directory",
     "directory_intro": "Agencies that help victims of trafficking, and cooperation agreements between areas. "
-                       "Confirm an address before referring.",
+    "Confirm an address before referring.",
     "search_name": "Name",
     "agency_type": "Agency type",
     "all_types": "All types",
@@ -189,11 +189,10 @@ STRINGS_EN: dict[str, str] = {
     "save": "Save",
     "cancel": "Cancel",
     "edit_conflict": "Nothing was saved: someone else changed this entry (now version {version}) after you opened "
-                     "it. The form now shows the saved values; apply your change again and save.",
+    "it. The form now shows the saved values; apply your change again and save.",
     "edit_conflict_yours": "Your values that were not saved:",
     "action_conflict": "Nothing was done: {id} was changed by someone else meanwhile; check it and try again.",
-    "import_warnings": "Warning: row {row}, {field}: “{value}” starts like a spreadsheet formula; check it is "
-                       "meant.",
+    "import_warnings": "Warning: row {row}, {field}: “{value}” starts like a spreadsheet formula; check it is meant.",
     "import_more_warnings": "… and {n} more warnings like these.",
     "saved": "Saved: {id}",
     "retired": "Retired: {id}",
@@ -229,7 +228,7 @@ STRINGS_EN: dict[str, str] = {
     "field_title": "Title",
     "import_file": "Import a file",
     "import_intro": "A CSV or GeoJSON file is checked whole: if any row is wrong, nothing is saved and every error "
-                    "is listed.",
+    "is listed.",
     "import_kind": "The file holds",
     "kind_agencies": "Agencies",
     "kind_agreements": "Cooperation agreements",
@@ -242,7 +241,7 @@ STRINGS_EN: dict[str, str] = {
     "imported": "The file {filename} was imported: {added} added, {updated} updated.",
     "about_title": "About Rujuk",
     "about_intro": "Rujuk helps the anti-trafficking task forces (GT-PPTPPO) and caseworkers find the nearest help "
-                   "for victims of trafficking and see where services do not reach.",
+    "for victims of trafficking and see where services do not reach.",
     "about_sources": "Data sources and licences",
     "data": "Data",
     "licence": "Licence",
@@ -260,21 +259,21 @@ STRINGS_EN: dict[str, str] = {
     "directory_sources": "Sources of the directory",
     "figure_sources": "Sources of the case figures",
     "about_measures": "Figures from different agencies count different things (applications, victims, police "
-                      "reports); every figure keeps its measure and source, and they are never added together.",
+    "reports); every figure keeps its measure and source, and they are never added together.",
     "about_estimates": "How travel times are estimated",
     "about_estimates_network": "The national estimated network joins the points of all districts. Road legs: the "
-                               "great-circle distance x {circuity} at {road} km/h. Sea legs between islands: {ferry} "
-                               "km/h plus a wait of {wait} h.",
+    "great-circle distance x {circuity} at {road} km/h. Sea legs between islands: {ferry} "
+    "km/h plus a wait of {wait} h.",
     "about_estimates_roads": "Where an OpenStreetMap road network covers both the origin and the agency, its road "
-                             "time is used; otherwise the answer is marked as an estimate.",
+    "time is used; otherwise the answer is marked as an estimate.",
     "about_jurisdiction": "Each agency gets its jurisdiction status: own area, cooperation agreement, provincial "
-                          "unit, national agency, or cross-border (coordination needed).",
+    "unit, national agency, or cross-border (coordination needed).",
     "about_privacy": "Privacy rules",
     "privacy_victims": "No victim is ever stored or mapped.",
     "privacy_shelters": "Safe-house locations are seen only by signed-in caseworkers; the public sees them at their "
-                        "regency's point, without address or route.",
+    "regency's point, without address or route.",
     "privacy_aggregates": "Case figures are aggregates per area only; counts below {k} are suppressed.",
     "privacy_roles": "Only signed-in editors can change the directory; every form carries a CSRF token.",
     "privacy_law": "Basis: UU 21/2007 art. 44 (confidential identity of victims) and UU 27/2022 (personal data "
-                   "protection).",
+    "protection).",
 }

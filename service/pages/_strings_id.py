@@ -50,7 +50,7 @@ STRINGS_ID: dict[str, str] = {
     # map page
     "map_title": "Peta layanan dan kasus",
     "map_intro": "Angka kasus per wilayah, lembaga layanan, dan waktu tempuh ke setiap jenis layanan. "
-                 "Pilih ukuran dan layanan, lalu tekan Tampilkan.",
+    "Pilih ukuran dan layanan, lalu tekan Tampilkan.",
     "measure": "Ukuran",
     "source": "Sumber",
     "source_auto": "Otomatis (sumber dengan data terbanyak)",
@@ -99,10 +99,10 @@ STRINGS_ID: dict[str, str] = {
     "show": "Tampilkan",
     "map_frame_title": "Peta nasional interaktif",
     "suppression_title": "Angka kecil disembunyikan",
-    "suppression_text": "Setiap angka di bawah {k} ditampilkan sebagai \"<{k}\" tanpa angka per 100.000 penduduk, "
-                        "karena angka kecil di satu wilayah dapat mengungkap identitas korban (UU 21/2007 pasal 44). "
-                        "Angka yang ditampilkan sebagai \"x\" ditahan agar total dikurangi bagian lainnya tidak "
-                        "membuka angka kecil.",
+    "suppression_text": 'Setiap angka di bawah {k} ditampilkan sebagai "<{k}" tanpa angka per 100.000 penduduk, '
+    "karena angka kecil di satu wilayah dapat mengungkap identitas korban (UU 21/2007 pasal 44). "
+    'Angka yang ditampilkan sebagai "x" ditahan agar total dikurangi bagian lainnya tidak '
+    "membuka angka kecil.",
     "true_counts_note": "Anda masuk sebagai pendamping kasus: angka sebenarnya ditampilkan. Jangan sebarkan.",
     "figures_caption": "{measure} ({source}), {period}",
     "area": "Wilayah",
@@ -112,7 +112,7 @@ STRINGS_ID: dict[str, str] = {
     # referral page
     "referral_title": "Cari layanan rujukan",
     "referral_intro": "Tentukan lokasi korban dan kebutuhannya; Rujuk mengurutkan lembaga menurut waktu tempuh "
-                      "dan menyebut dasar yurisdiksinya.",
+    "dan menyebut dasar yurisdiksinya.",
     "where": "Lokasi",
     "place_label": "Tempat, kode wilayah, atau LAT,LON",
     "place_help": "Contoh: Tenggarong, 64.02, atau -0.42,116.98. Anda juga dapat mengklik peta.",
@@ -160,12 +160,12 @@ STRINGS_ID: dict[str, str] = {
     "tier_any": "lembaga mana pun",
     "notes": "Catatan",
     "note_cross_border_excluded": "Lembaga lintas wilayah tanpa perjanjian kerja sama tidak ditampilkan (pengaturan).",
-    "note_estimates": "Waktu tempuh bertanda \"perkiraan\" dihitung dari jaringan perkiraan nasional.",
+    "note_estimates": 'Waktu tempuh bertanda "perkiraan" dihitung dari jaringan perkiraan nasional.',
     "referral_map": "Peta rujukan",
     # directory page
     "directory_title": "Direktori layanan",
     "directory_intro": "Lembaga yang membantu korban TPPO dan perjanjian kerja sama antarwilayah. "
-                       "Konfirmasi alamat sebelum merujuk.",
+    "Konfirmasi alamat sebelum merujuk.",
     "search_name": "Nama",
     "agency_type": "Jenis lembaga",
     "all_types": "Semua jenis",
@@ -196,11 +196,11 @@ STRINGS_ID: dict[str, str] = {
     "save": "Simpan",
     "cancel": "Batal",
     "edit_conflict": "Data belum disimpan: orang lain mengubah data ini (kini versi {version}) setelah Anda "
-                     "membukanya. Formulir kini menampilkan data tersimpan; terapkan lagi perubahan Anda lalu simpan.",
+    "membukanya. Formulir kini menampilkan data tersimpan; terapkan lagi perubahan Anda lalu simpan.",
     "edit_conflict_yours": "Isian Anda yang belum disimpan:",
     "action_conflict": "Tidak ada yang dilakukan: {id} telah diubah orang lain; periksa lalu coba lagi.",
     "import_warnings": "Peringatan: baris {row}, {field}: “{value}” berawal seperti rumus lembar kerja; pastikan "
-                       "memang dimaksudkan.",
+    "memang dimaksudkan.",
     "import_more_warnings": "… dan {n} peringatan serupa lainnya.",
     "saved": "Tersimpan: {id}",
     "retired": "Dinonaktifkan: {id}",
@@ -236,7 +236,7 @@ STRINGS_ID: dict[str, str] = {
     "field_title": "Judul",
     "import_file": "Impor berkas",
     "import_intro": "Berkas CSV atau GeoJSON diperiksa seluruhnya: jika ada baris yang salah, tidak ada yang disimpan "
-                    "dan setiap galat ditampilkan.",
+    "dan setiap galat ditampilkan.",
     "import_kind": "Isi berkas",
     "kind_agencies": "Lembaga",
     "kind_agreements": "Perjanjian kerja sama",
@@ -250,7 +250,7 @@ STRINGS_ID: dict[str, str] = {
     # about page
     "about_title": "Tentang Rujuk",
     "about_intro": "Rujuk membantu gugus tugas PP-TPPO dan pendamping kasus menemukan layanan terdekat bagi korban "
-                   "perdagangan orang dan melihat di mana layanan belum menjangkau.",
+    "perdagangan orang dan melihat di mana layanan belum menjangkau.",
     "about_sources": "Sumber data dan lisensi",
     "data": "Data",
     "licence": "Lisensi",
@@ -268,19 +268,19 @@ STRINGS_ID: dict[str, str] = {
     "directory_sources": "Sumber direktori",
     "figure_sources": "Sumber angka kasus",
     "about_measures": "Angka dari lembaga berbeda menghitung hal berbeda (permohonan, korban, laporan polisi); "
-                      "setiap angka disertai ukuran dan sumbernya dan tidak pernah dijumlahkan.",
+    "setiap angka disertai ukuran dan sumbernya dan tidak pernah dijumlahkan.",
     "about_estimates": "Bagaimana waktu tempuh diperkirakan",
     "about_estimates_network": "Jaringan perkiraan nasional menghubungkan titik semua kecamatan. Perjalanan darat: "
-                               "jarak garis lurus x {circuity} pada kecepatan {road} km/jam. Penyeberangan laut "
-                               "antarpulau: {ferry} km/jam ditambah waktu tunggu {wait} jam.",
+    "jarak garis lurus x {circuity} pada kecepatan {road} km/jam. Penyeberangan laut "
+    "antarpulau: {ferry} km/jam ditambah waktu tunggu {wait} jam.",
     "about_estimates_roads": "Jika jaringan jalan OpenStreetMap mencakup titik asal dan lembaga, waktu tempuh dari "
-                             "jaringan jalan itu yang dipakai; jika tidak, hasilnya ditandai sebagai perkiraan.",
+    "jaringan jalan itu yang dipakai; jika tidak, hasilnya ditandai sebagai perkiraan.",
     "about_jurisdiction": "Setiap lembaga diberi dasar yurisdiksi: wilayah sendiri, perjanjian kerja sama, unit "
-                          "provinsi, lembaga nasional, atau lintas wilayah yang memerlukan koordinasi.",
+    "provinsi, lembaga nasional, atau lintas wilayah yang memerlukan koordinasi.",
     "about_privacy": "Aturan privasi",
     "privacy_victims": "Tidak ada data korban yang disimpan atau dipetakan.",
     "privacy_shelters": "Lokasi rumah aman hanya terlihat oleh pendamping kasus yang masuk; publik melihatnya di "
-                        "titik kabupaten/kota tanpa alamat dan rute.",
+    "titik kabupaten/kota tanpa alamat dan rute.",
     "privacy_aggregates": "Angka kasus hanya berupa agregat per wilayah; angka di bawah {k} disembunyikan.",
     "privacy_roles": "Hanya editor yang masuk dapat mengubah direktori; setiap formulir dilindungi token CSRF.",
     "privacy_law": "Dasar: UU 21/2007 pasal 44 (identitas korban dirahasiakan) dan UU 27/2022 (pelindungan data pribadi).",

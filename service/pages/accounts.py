@@ -38,8 +38,9 @@ def register(bp: Blueprint) -> None:
     @role_required("admin")
     def add_user() -> Response:
         form = request.form
-        user = users.create_user(engine(), form.get("username", ""), form.get("password", ""),
-                                 form.get("role", "public"))  # fmt: skip
+        user = users.create_user(
+            engine(), form.get("username", ""), form.get("password", ""), form.get("role", "public")
+        )
         flash(t("user_added", name=user.username, role=t(f"role_{user.role}")))
         return redirect(url_for("pages.admin_users"))
 
@@ -78,8 +79,9 @@ def register(bp: Blueprint) -> None:
         form = request.form
         if form.get("new_password", "") != form.get("confirm_password", ""):
             raise InputError("confirm_password", "(hidden)", t("error_password_mismatch"))
-        user = users.change_password(engine(), me.username, form.get("current_password", ""),
-                                     form.get("new_password", ""))  # fmt: skip
+        user = users.change_password(
+            engine(), me.username, form.get("current_password", ""), form.get("new_password", "")
+        )
         session["session_version"] = user.session_version  # this session goes on; every other copy ends
         flash(t("password_changed"))
         return redirect(url_for("pages.change_password"))

@@ -65,7 +65,7 @@ def hours_text(hours: float | None) -> str:
     """Return hours as ``h:mm`` (``"2:05"``); an unknown or infinite time as an en dash."""
     if hours is None or hours != hours or hours == float("inf"):
         return "–"
-    minutes = int(round(float(hours) * 60))
+    minutes = round(float(hours) * 60)
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
@@ -109,8 +109,9 @@ def page(template: str, http_status: int = 200, **context: Any) -> Response:
     return make_response(render_template(template, **context), http_status)
 
 
-def error_page(status: int, message: str, field: str | None = None, value: object = None,
-               rows: list[dict] | None = None) -> Response:  # fmt: skip
+def error_page(
+    status: int, message: str, field: str | None = None, value: object = None, rows: list[dict] | None = None
+) -> Response:
     """Return the error page: what went wrong, the field and the value (the visitor's text, escaped)."""
     return page("error.html", status, status=status, message=message, field=field, value=value, rows=rows or [])
 

@@ -46,9 +46,12 @@ def agencies(filters: dict[str, str | None], include_retired: bool) -> list[dict
         boundaries.area(filters["area"], field="area")
     with session_scope(engine()) as session:
         rows = directory.list_agencies(
-            session, capability=filters["capability"], area_code=filters["area"],
-            agency_type=filters["agency_type"], include_retired=include_retired,
-        )  # fmt: skip
+            session,
+            capability=filters["capability"],
+            area_code=filters["area"],
+            agency_type=filters["agency_type"],
+            include_retired=include_retired,
+        )
         frame = directory.agencies_to_frame(rows)
         versions = {agency.id: agency.version for agency in rows}  # for the editors' retire buttons
     view = directory.public_view(frame, authorised=authorised())
@@ -81,10 +84,16 @@ def register(bp: Blueprint) -> None:
         except (InputError, NotFoundError) as problem:
             error, status = problem, 400 if isinstance(problem, InputError) else 404
         return page(
-            "directory.html", status, filters=filters, agencies=found, agreements=pacts, error=error,
-            include_retired=include_retired, capability_codes=list(capabilities.CAPABILITIES),
+            "directory.html",
+            status,
+            filters=filters,
+            agencies=found,
+            agreements=pacts,
+            error=error,
+            include_retired=include_retired,
+            capability_codes=list(capabilities.CAPABILITIES),
             type_codes=list(capabilities.AGENCY_TYPES),
-        )  # fmt: skip
+        )
 
     pages_editor.register(bp)
     pages_admin.register(bp)

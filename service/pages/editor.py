@@ -59,18 +59,50 @@ class Form:
 
 
 FORMS: dict[str, Form] = {
-    "agencies": Form(AGENCIES, "agency", {
-        "id": "text", "name": "text", "organization_id": "text", "organization_name": "text", "website": "text",
-        "agency_type": "select:agency_type", "jurisdiction_level": "select:jurisdiction_level", "area_code": "text",
-        "address": "text", "lon": "number", "lat": "number", "location_precision": "select:location_precision",
-        "phone": "text", "email": "text", "opening_hours": "text", "languages": "text", "capacity": "number",
-        "verified_on": "date", "retired_on": "date", "source": "text", "source_url": "text", "notes": "textarea",
-    }, ("confidential", "existence_confirmed")),
-    "agreements": Form(AGREEMENTS, "agreement", {
-        "id": "text", "area_a": "text", "area_b": "text", "signed_on": "date", "ended_on": "date", "title": "text",
-        "source": "text", "source_url": "text",
-    }),
-}  # fmt: skip
+    "agencies": Form(
+        AGENCIES,
+        "agency",
+        {
+            "id": "text",
+            "name": "text",
+            "organization_id": "text",
+            "organization_name": "text",
+            "website": "text",
+            "agency_type": "select:agency_type",
+            "jurisdiction_level": "select:jurisdiction_level",
+            "area_code": "text",
+            "address": "text",
+            "lon": "number",
+            "lat": "number",
+            "location_precision": "select:location_precision",
+            "phone": "text",
+            "email": "text",
+            "opening_hours": "text",
+            "languages": "text",
+            "capacity": "number",
+            "verified_on": "date",
+            "retired_on": "date",
+            "source": "text",
+            "source_url": "text",
+            "notes": "textarea",
+        },
+        ("confidential", "existence_confirmed"),
+    ),
+    "agreements": Form(
+        AGREEMENTS,
+        "agreement",
+        {
+            "id": "text",
+            "area_a": "text",
+            "area_b": "text",
+            "signed_on": "date",
+            "ended_on": "date",
+            "title": "text",
+            "source": "text",
+            "source_url": "text",
+        },
+    ),
+}
 """The forms, by the kind in their URL (``/directory/agencies/new``)."""
 
 
@@ -129,17 +161,27 @@ def _render(
     fields = {*form.widgets, *form.flags, "capabilities"}
     general = [error for field, found in errors.items() if field not in fields for error in found]
     return page(
-        "entry_form.html", status, form=form, values=shown, errors=errors, item_id=item_id,
-        vocabularies=vocabularies, capability_codes=list(capabilities.CAPABILITIES), general_errors=general,
+        "entry_form.html",
+        status,
+        form=form,
+        values=shown,
+        errors=errors,
+        item_id=item_id,
+        vocabularies=vocabularies,
+        capability_codes=list(capabilities.CAPABILITIES),
+        general_errors=general,
         conflict=conflict,
-    )  # fmt: skip
+    )
 
 
 def _conflict(form: Form, item_id: str, record: dict[str, object]) -> Response:
     """Show the saved record of `item_id` (its new version) with the posted values that differ from it (409)."""
     current = form.kind.existing(item_id)
-    yours = {field: _shown(value) for field, value in record.items()
-             if field in {*form.widgets, *form.flags, "capabilities"} and _shown(value) != _shown(current.get(field))}
+    yours = {
+        field: _shown(value)
+        for field, value in record.items()
+        if field in {*form.widgets, *form.flags, "capabilities"} and _shown(value) != _shown(current.get(field))
+    }
     return _render(form, current, {}, item_id, 409, {"version": current["version"], "yours": yours})
 
 

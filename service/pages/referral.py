@@ -58,9 +58,12 @@ def _form() -> dict[str, object]:
     values = request.form if request.method == "POST" else request.args
     needs = [n for value in values.getlist("needs") for n in value.split(",") if n.strip()]
     return {
-        "at": values.get("at", ""), "needs": needs, "max_time": values.get("max_time", ""),
-        "on": values.get("on", ""), "k": values.get("k", ""),
-    }  # fmt: skip
+        "at": values.get("at", ""),
+        "needs": needs,
+        "max_time": values.get("max_time", ""),
+        "on": values.get("on", ""),
+        "k": values.get("k", ""),
+    }
 
 
 def _escalation(item: dict, offered: set[str]) -> dict:
@@ -95,8 +98,11 @@ def _notes(answer: dict) -> list[str]:
         elif note.startswith("No single agency"):
             needs = ", ".join(capabilities.labels("capability", lang()).get(n, n) for n in answer["needs"])
             best = answer.get("best_set")
-            shown.append(t("note_no_single_set", needs=needs, stops=best["stops"]) if best
-                         else t("note_no_single_none", needs=needs))  # fmt: skip
+            shown.append(
+                t("note_no_single_set", needs=needs, stops=best["stops"])
+                if best
+                else t("note_no_single_none", needs=needs)
+            )
         elif " is a province: " in note:
             shown.append(t("note_province_origin", place=answer["origin"]["label"]))
         else:
@@ -110,10 +116,13 @@ def _answer(form: dict) -> dict:
         raise InputError("needs", "", t("error_no_needs"))
     the_referrer = referrer()
     referral = the_referrer.refer(
-        str(form["at"]), parse_needs(form["needs"]), k=_k(form["k"]),  # type: ignore[arg-type]
-        max_time_h=parse_hours(form["max_time"]), on=_date(form["on"]),  # type: ignore[arg-type]
+        str(form["at"]),
+        parse_needs(form["needs"]),
+        k=_k(form["k"]),  # type: ignore[arg-type]
+        max_time_h=parse_hours(form["max_time"]),
+        on=_date(form["on"]),  # type: ignore[arg-type]
         authorised=authorised(),
-    )  # fmt: skip
+    )
     answer = referral.as_dict()
     offered = set().union(*the_referrer.provides) if the_referrer.provides else set()
     answer["escalation"] = [_escalation(item, offered) for item in answer["escalation"]]
@@ -138,7 +147,14 @@ def register(bp: Blueprint) -> None:
                 error, status = problem, 400 if isinstance(problem, InputError) else 404
                 candidates = _suggestions(problem)
         return page(
-            "referral.html", status, form=form, answer=answer, error=error, candidates=candidates,
-            tile_url=settings.tile_url, tile_attribution=settings.tile_attribution,
-            leaflet_js=assets.resource_url("leaflet"), leaflet_css=assets.resource_url("leaflet_css"),
-        )  # fmt: skip
+            "referral.html",
+            status,
+            form=form,
+            answer=answer,
+            error=error,
+            candidates=candidates,
+            tile_url=settings.tile_url,
+            tile_attribution=settings.tile_attribution,
+            leaflet_js=assets.resource_url("leaflet"),
+            leaflet_css=assets.resource_url("leaflet_css"),
+        )

@@ -89,7 +89,9 @@ def _figures(measure: str, source: str | None, period: tuple[dt.date, dt.date] |
         frame["suppressed"] = False
     else:
         frame = cases.public_figures(engine(), **filters)
-    same = (frame["period_start"] == chosen["period_start"].iat[0]) & (frame["period_end"] == chosen["period_end"].iat[0])
+    same = (frame["period_start"] == chosen["period_start"].iat[0]) & (
+        frame["period_end"] == chosen["period_end"].iat[0]
+    )
     return frame[same].sort_values("area_name", ignore_index=True)
 
 
@@ -108,14 +110,28 @@ def home() -> Response:
             figures = _figures(measure, source, period)
     except InputError as problem:
         error = problem
-    map_args = {"lang": lang(), "measure": measure, "source": source, "capability": capability,
-                "period": request.args.get("period")}  # fmt: skip
+    map_args = {
+        "lang": lang(),
+        "measure": measure,
+        "source": source,
+        "capability": capability,
+        "period": request.args.get("period"),
+    }
     return page(
-        "map.html", 400 if error else 200, error=error, series=series, measure=measure, source=source,
-        capability=capability, figures=figures.to_dict("records"), map_args={k: v for k, v in map_args.items() if v},
-        suppress_below=settings.suppress_below, periods=periods, period=request.args.get("period") or "",
+        "map.html",
+        400 if error else 200,
+        error=error,
+        series=series,
+        measure=measure,
+        source=source,
+        capability=capability,
+        figures=figures.to_dict("records"),
+        map_args={k: v for k, v in map_args.items() if v},
+        suppress_below=settings.suppress_below,
+        periods=periods,
+        period=request.args.get("period") or "",
         measure_label=maps.measure_label,
-    )  # fmt: skip
+    )
 
 
 @bp.get("/map/national")
@@ -123,7 +139,12 @@ def national() -> Response:
     """The national folium map alone, for the iframe of the home page (same parameters)."""
     measure, source = _chosen_series(_series())
     folium_map = maps.national_map(
-        engine(), lang(), measure=measure, capability=_capability(), authorised=authorised(), source=source,
+        engine(),
+        lang(),
+        measure=measure,
+        capability=_capability(),
+        authorised=authorised(),
+        source=source,
         period=_chosen_period(_periods(measure, source)),
     )
     answer = Response(assets.render(folium_map), mimetype="text/html")
@@ -141,9 +162,12 @@ def about() -> Response:
         sources = sorted({a.source for a in agencies} | {a.source for a in agreements})
     figure_sources = sorted(_series()["source"].unique())
     return page(
-        "about.html", settings=settings, directory_sources=sources, figure_sources=figure_sources,
+        "about.html",
+        settings=settings,
+        directory_sources=sources,
+        figure_sources=figure_sources,
         suppress_below=settings.suppress_below,
-    )  # fmt: skip
+    )
 
 
 pages_referral.register(bp)
