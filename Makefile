@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets browser data run test bench clean
+.PHONY: install assets browser data run test test-fast lint bench clean
 
 $(BIN)/rujuk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
 install: $(BIN)/rujuk assets
@@ -37,6 +37,16 @@ run: data
 
 test: install browser
 	$(BIN)/python -m pytest
+
+# Everything but the browser tests and the slow ones: no Chromium needed.
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
+# ruff (rules and format) and mypy, as configured in pyproject.toml; CI runs it before the tests.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: data browser
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

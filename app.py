@@ -8,6 +8,7 @@ runs on the embedded default data with no other step.
 from __future__ import annotations
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -37,7 +38,8 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     if settings.proxy_hops:  # trust exactly that many proxies' forwarded address and scheme
         hops = int(settings.proxy_hops)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, whose default escapes non-ASCII text
+        app.json.ensure_ascii = False
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
     engine = engine or db.get_engine()
     if prepare_data:

@@ -37,10 +37,11 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, DateTime, Engine, ForeignKey, Integer, String, Text, select, text, update
+from sqlalchemy import Boolean, CursorResult, DateTime, Engine, ForeignKey, Integer, String, Text, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core import settings
@@ -56,6 +57,57 @@ MIN_PASSWORD_SCORE = 3
 """Least zxcvbn score (0-4) of a password: 3 is "safely unguessable: moderate protection from offline attacks"."""
 SERVICE_WORDS: tuple[str, ...] = ("rujuk", "tppo", "lpsk")
 """Words a password may not contain besides the user's own name."""
+LOCAL_WORDS: tuple[str, ...] = (
+    # zxcvbn's dictionaries are English; these are words an Indonesian password is easily made of (chosen here,
+    # not taken from a published list): the country, big cities, faith and national words, agencies, affection.
+    "indonesia",
+    "nusantara",
+    "jakarta",
+    "bandung",
+    "surabaya",
+    "semarang",
+    "yogyakarta",
+    "jogja",
+    "medan",
+    "makassar",
+    "denpasar",
+    "kupang",
+    "samarinda",
+    "balikpapan",
+    "tenggarong",
+    "pontianak",
+    "batam",
+    "jayapura",
+    "bismillah",
+    "alhamdulillah",
+    "insyaallah",
+    "subhanallah",
+    "allahuakbar",
+    "merdeka",
+    "merahputih",
+    "pancasila",
+    "garuda",
+    "bhinneka",
+    "polri",
+    "polisi",
+    "kemensos",
+    "kemenppa",
+    "bp2mi",
+    "kemenp2mi",
+    "dinsos",
+    "uptd",
+    "sayang",
+    "cinta",
+    "rahasia",
+    "katasandi",
+    "sandi",
+    "rindu",
+    "bunda",
+    "mama",
+    "papa",
+    "keluarga",
+)
+"""Indonesian words zxcvbn scores as if they were random letters; they count as dictionary words here."""
 TOKEN_PREFIX = "rujuk_"
 
 _hasher = PasswordHasher()
@@ -106,7 +158,7 @@ def check_role(role: object, field: str = "role") -> str:
     """Return `role` if it is one of :data:`ROLES`, else raise InputError listing them."""
     if role not in ROLES:
         raise InputError(field, role, f"is expected to be one of {list(ROLES)}.")
-    return role  # type: ignore[return-value]
+    return role
 
 
 def role_at_least(role: str, minimum: str) -> bool:
@@ -209,7 +261,10 @@ def check_password(password: object, username: str = "", field: str = "password"
     names = [word.lower() for word in (*parts, *SERVICE_WORDS) if len(word) >= 3]
     if any(word in password.lower() for word in names):
         raise InputError(field, "(hidden)", "must not contain the user's name or the service's; choose another.")
-    estimate = zxcvbn(password[:100], user_inputs=names)  # zxcvbn slows down on very long inputs
+    letters = re.sub(r"[^a-z]", "", password.lower())
+    if letters in LOCAL_WORDS or not letters:  # one common word dressed up with digits and symbols
+        raise InputError(field, "(hidden)", "is one common word with digits or symbols; use three or four words.")
+    estimate = zxcvbn(password[:100], user_inputs=[*names, *LOCAL_WORDS])  # zxcvbn slows on long inputs
     if estimate["score"] < MIN_PASSWORD_SCORE:
         advice = estimate["feedback"].get("warning") or "It is easy to guess."
         msg = f"is too easy to guess: {advice} Use three or four unrelated words, or a password manager."
@@ -236,6 +291,33 @@ def is_locked(user: User) -> bool:
     return until is not None and until > _now()
 
 
+def _count_failure(engine: Engine, user_id: int, tries: int = 20) -> None:
+    """Count one wrong password of an unlocked account and lock it when the count says so.
+
+    Compare-and-swap on the count: ``UPDATE ... WHERE failed_logins = <seen> AND not locked``.
+    Concurrent wrong passwords are each counted against the state the one before left, so
+    once a guess locks the account, guesses still in flight count no more: parallel guessing
+    locks an account no longer than the same guesses one after another would.
+    """
+    for _ in range(tries):
+        with session_scope(engine) as session:
+            user = session.get(User, user_id)
+            if user is None or is_locked(user):
+                return
+            seen = user.failed_logins
+            minutes = _lock_minutes(seen + 1)
+            until = _now() + dt.timedelta(minutes=minutes) if minutes else None
+            not_locked = (User.locked_until.is_(None)) | (User.locked_until <= _now())
+            statement = (
+                update(User)
+                .where(User.id == user_id, User.failed_logins == seen, not_locked)
+                .values(failed_logins=seen + 1, locked_until=until)
+            )
+            changed = cast("CursorResult[Any]", session.execute(statement)).rowcount
+            if changed:
+                return
+
+
 def authenticate(engine: Engine, username: str, password: str) -> User | None:
     """Return the enabled, unlocked user with this username and password, else None.
 
@@ -252,12 +334,9 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
         try:
             _hasher.verify(user.password_hash if user else _DUMMY_HASH, str(password))
         except (VerificationError, InvalidHashError):
-            if user is not None and not is_locked(user):
-                # counted in SQL, so concurrent guesses in other threads or processes are all counted
-                session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
-                session.refresh(user)
-                minutes = _lock_minutes(user.failed_logins)
-                user.locked_until = _now() + dt.timedelta(minutes=minutes) if minutes else None
+            if user is not None:
+                session.commit()  # end the read; the count is changed by compare-and-swap below
+                _count_failure(engine, user.id)
             return None
         if user is None or user.disabled or is_locked(user):
             return None

@@ -4,7 +4,7 @@ Run with the data mirror, e.g.::
 
     RUJUK_DATA_MIRROR=../shared/data python bench/bench_coverage.py --repeat 5
 
-The agencies are the sample directory (``data/directory``) seeded into a temporary SQLite
+The agencies are the sample directory (``directory/sample``) seeded into a temporary SQLite
 database. Best of ``--repeat`` (networkx's slow matrix: of a third of them); the goal, printed
 with each judged row, is ours at least 30 times faster:
 
@@ -153,7 +153,7 @@ def passes_alone(net: NationalNetwork, lon: np.ndarray, lat: np.ndarray, groups:
     return best
 
 
-def cold_sources(net: NationalNetwork, lon: np.ndarray, lat: np.ndarray):  # type: ignore[no-untyped-def]
+def cold_sources(net: NationalNetwork, lon: np.ndarray, lat: np.ndarray):
     """Return the sources joined anew (the kept joins dropped first): the first request after a change."""
     net._joined.clear()
     return net.sources(lon, lat)
@@ -206,7 +206,8 @@ def main() -> None:
     kernel = seconds_of(lambda: [dijkstra(graph, indices=ids[c], min_only=True) for c in offers.values()], repeat)
 
     print(
-        f"\nall {len(net.codes)} districts x {len(offers)} capabilities, best of {repeat} (networkx's matrix: of {slow})"
+        f"\nall {len(net.codes)} districts x {len(offers)} capabilities, best of {repeat} "
+        f"(networkx's matrix: of {slow})"
     )
     print(f"goal: ours at least {GOAL:.0f}x faster than networkx on the same multi-source problem")
     print(f"  {'':50s} {'ours s':>8s} {'networkx s':>10s} {'ratio':>7s}  goal")
@@ -220,9 +221,12 @@ def main() -> None:
     print(
         "networkx gets no direct road legs and no table (ours includes them); its graph with the agencies is built\n"
         "once, not counted, as our join is in (a) and (a'').\n"
-        f"Ours: one union pass, then only what it leaves open per distinct set of points ({groups} of {len(offers)}), small\n"
-        f"sets in full; with rules one search per distinct point ({points} of {len(agencies)}), bounded to the districts\n"
-        "its agencies may serve. networkx: one pass per capability and one search per agency, as a plain implementation."
+        "Ours: one union pass, then only what it leaves open per distinct set of points "
+        f"({groups} of {len(offers)}), small\n"
+        "sets in full; with rules one search per distinct point "
+        f"({points} of {len(agencies)}), bounded to the districts\n"
+        "its agencies may serve. networkx: one pass per capability and one search per agency, "
+        "as a plain implementation."
     )
 
 

@@ -78,9 +78,9 @@ def bench_lookup(n: int, repeat: int, level: str) -> None:
     rng = np.random.default_rng(42)
     for where in ("land", "bbox"):
         lon, lat = random_points(n, rng, on_land=where == "land")
-        ours = best_of(repeat, lambda: index.locate(lon, lat))
+        ours = best_of(repeat, lambda lon=lon, lat=lat: index.locate(lon, lat))
         points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
-        baseline = best_of(repeat, lambda: gpd.sjoin(points, areas, predicate="intersects", how="left"))
+        baseline = best_of(repeat, lambda points=points: gpd.sjoin(points, areas, predicate="intersects", how="left"))
         found = np.mean(index.locate(lon, lat) != None)  # noqa: E711 - elementwise
         print(
             f"  {n:,} points over {where}: AreaIndex.locate {n / ours:,.0f} pts/s ({ours:.3f} s, {found:.1%} found); "

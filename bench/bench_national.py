@@ -21,7 +21,7 @@ Figures printed:
 Each figure with a goal of the issue prints it and whether it is met.
 
 Agencies are random district points (``--agencies``), or with ``--directory`` the sample
-directory in ``data/directory`` seeded into a temporary SQLite database.
+directory in ``directory/sample`` seeded into a temporary SQLite database.
 """
 
 from __future__ import annotations
@@ -118,10 +118,12 @@ def bench_coverage(net: NationalNetwork, agencies: tuple, repeat: int) -> None:
     print(f"  scipy dijkstra(min_only)            {scipy_s * 1e3:8.2f} ms")
     print(f"  networkx multi_source_dijkstra      {networkx_s * 1e3:8.2f} ms   ({networkx_s / scipy_s:.1f}x scipy)")
     print(
-        f"  nearest_source (attach + pass + direct legs) {full_s * 1e3:8.2f} ms   (networkx {networkx_s / full_s:.1f}x slower)"
+        f"  nearest_source (attach + pass + direct legs) {full_s * 1e3:8.2f} ms   "
+        f"(networkx {networkx_s / full_s:.1f}x slower)"
     )
     print(
-        f"  the coverage goal ({GOAL_RATIO:.0f}x networkx) is judged on all capabilities at once in bench_coverage; one\n"
+        f"  the coverage goal ({GOAL_RATIO:.0f}x networkx) is judged on all capabilities at once in bench_coverage; "
+        "one\n"
         "  pass has no repeated groups to share work, so here it is the library's speed plus attaching"
     )
 

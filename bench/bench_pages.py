@@ -109,7 +109,8 @@ def main() -> None:
             size_cold, size_warm, requests = cold[-1][1] / 1e6, warm[-1][1] / 1e6, cold[-1][2]
             results[label] = (median["cold"], size_cold, median["warm"])
             print(
-                f"{label:44} {median['cold']:7.2f} {median['warm']:7.2f} {size_cold:8.2f} {size_warm:8.2f} {requests:8d}"
+                f"{label:44} {median['cold']:7.2f} {median['warm']:7.2f} "
+                f"{size_cold:8.2f} {size_warm:8.2f} {requests:8d}"
             )
         chromium.close()
     light, heavy = results["home (national map), en"], results["baseline: national map inlined"]

@@ -75,7 +75,8 @@ def bench_referrals(net: RoadNetwork, origins: int, agencies: int, rng: np.rando
         p95 = np.percentile(values, 95) * 1e3
         verdict = "met" if p95 < GOAL_P95_MS else "NOT met"
         print(
-            f"  {label:36s} median {np.median(values) * 1e3:.2f} ms, p95 {p95:.2f} ms; goal p95 < {GOAL_P95_MS:.0f} ms: {verdict}"
+            f"  {label:36s} median {np.median(values) * 1e3:.2f} ms, p95 {p95:.2f} ms; "
+            f"goal p95 < {GOAL_P95_MS:.0f} ms: {verdict}"
         )
     print(f"  all {origins} origins in one matrix call: {batch * 1e3:.1f} ms")
 
@@ -119,7 +120,8 @@ def bench_nearest(net: RoadNetwork, agencies: int, repeat: int, rng: np.random.G
     reverse = net.graph.reverse(copy=False)
     networkx_s = seconds_of(lambda: nx.multi_source_dijkstra_path_length(reverse, ids, weight="travel_time"), repeat)
     print(
-        f"multi-source nearest, {agencies} sources -> all {n} nodes (best of {repeat}), each engine from one joined node"
+        f"multi-source nearest, {agencies} sources -> all {n} nodes (best of {repeat}), "
+        "each engine from one joined node"
     )
     timed = {
         name: seconds_of(lambda run=run: run(np.array([n])), repeat) for name, run in _engines(net, joined).items()
@@ -132,7 +134,8 @@ def bench_nearest(net: RoadNetwork, agencies: int, repeat: int, rng: np.random.G
     print(f"  {'networkx multi_source_dijkstra':34s} {networkx_s * 1e3:8.3f} ms")
     api_s = seconds_of(lambda: net.nearest(net.lon[sources], net.lat[sources], net.lon, net.lat), repeat)
     print(
-        f"  {'RoadNetwork.nearest (snap + pass)':34s} {api_s * 1e3:8.3f} ms   (networkx {networkx_s / api_s:5.1f}x slower)"
+        f"  {'RoadNetwork.nearest (snap + pass)':34s} {api_s * 1e3:8.3f} ms   "
+        f"(networkx {networkx_s / api_s:5.1f}x slower)"
     )
 
 

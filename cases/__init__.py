@@ -8,14 +8,13 @@ and their complements) is in :mod:`cases.figures`' notes.
 from __future__ import annotations
 
 from cases._fields import COUNTRY_CODE
+from cases._suppression import COMPLEMENTARY, SMALL
 from cases.figures import (
-    COMPLEMENTARY,
     CSV_COLUMNS,
     KEY,
     LEVELS,
     REQUIRED_COLUMNS,
     SAMPLE_CSV,
-    SMALL,
     WITHHELD,
     CaseFigure,
     import_csv,

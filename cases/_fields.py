@@ -41,7 +41,8 @@ def area_names() -> dict[str, str]:
 def _bps_codes() -> dict[str, str | list[str]]:
     """BPS 2020 code -> Kemendagri code, or the list of codes a split BPS province became."""
     crosswalk = pd.read_csv(sources.fetch(CROSSWALK), dtype=str)
-    mapping: dict[str, str | list[str]] = dict(zip(crosswalk["bps2020_code"], crosswalk["kemendagri_code"], strict=False))
+    codes = zip(crosswalk["bps2020_code"], crosswalk["kemendagri_code"], strict=False)
+    mapping: dict[str, str | list[str]] = dict(codes)
     provinces = crosswalk.groupby("bps2020_prov_code")["kemendagri_prov_code"].unique()
     for bps, kemendagri in provinces.items():
         mapping[bps] = kemendagri[0] if len(kemendagri) == 1 else sorted(kemendagri)

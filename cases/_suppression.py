@@ -7,14 +7,21 @@ shown parts cannot give a hidden cell) or None (shown). Each (measure, source) p
 treated on its own. The groups are built with pandas merges; the fixed point then walks
 the groups in a fixed order (total area code, period), hiding one cell at a time, so the
 result repeats and no group hides more than it needs because another group already did.
+The interval audit (:mod:`cases._audit`) then hides one more cell at a time until every
+small cell is protected against all groups combined, and needless withheld cells are shown
+again. Results are cached per series content (the audit solves LPs).
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from functools import cache, lru_cache
+
 import numpy as np
 import pandas as pd
 
-from cases._fields import COUNTRY_CODE
+from cases import _audit
+from cases._fields import COUNTRY_CODE, area_names
 
 SMALL = "small"
 COMPLEMENTARY = "complementary"
@@ -83,15 +90,29 @@ def _pick(total: int, parts: np.ndarray, hidden: np.ndarray, order: np.ndarray) 
     return None if hidden[total] else total
 
 
-def _reasons_of_one_series(cells: pd.DataFrame, k: int) -> np.ndarray:
-    values = cells["value"].to_numpy(np.int64)
-    primary = values < k
-    hidden = primary.copy()
-    ranked = cells.reset_index(drop=True).assign(position=np.arange(len(cells)))
-    ranked = ranked.sort_values(["value", "area_code", "period_start", "period_end"])
+@cache
+def _children_count() -> Counter[str | None]:
+    """Return how many areas of the Kemendagri list lie directly inside each area code."""
+    return Counter(parent_code(code) for code in area_names())
+
+
+def _rank(cells: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Return each cell's place when the cells are sorted by `columns`."""
+    ranked = cells.reset_index(drop=True).assign(position=np.arange(len(cells))).sort_values(columns)
     order = np.empty(len(cells), dtype=np.int64)
     order[ranked["position"].to_numpy()] = np.arange(len(cells))
-    found = groups(cells)
+    return order
+
+
+def _per_group_pass(
+    found: list[tuple[int, np.ndarray]],
+    hidden: np.ndarray,
+    primary: np.ndarray,
+    values: np.ndarray,
+    k: int,
+    order: np.ndarray,
+) -> None:
+    """Hide cells in `hidden` (in place) until no group is unsafe by itself (rule 3 of :mod:`cases.figures`)."""
     changed = True
     while changed:
         changed = False
@@ -100,7 +121,63 @@ def _reasons_of_one_series(cells: pd.DataFrame, k: int) -> np.ndarray:
                 chosen = _pick(total, parts, hidden, order)
                 if chosen is not None:
                     hidden[chosen] = changed = True
-    return np.where(primary, SMALL, np.where(hidden, COMPLEMENTARY, None)).astype(object)
+
+
+def _audit_pick(
+    cell: int, found: list[tuple[int, np.ndarray]], hidden: np.ndarray, order: np.ndarray, linked: np.ndarray
+) -> int | None:
+    """Return the cell to hide for an exposed `cell`, or None if every candidate is hidden.
+
+    The smallest shown cell (ties: area code, then period) of the groups holding `cell`, else of the cells
+    `linked` to it through relations.
+    """
+    members = [np.append(parts, total) for total, parts in found if total == cell or cell in parts]
+    near = np.unique(np.concatenate(members)) if members else np.empty(0, np.int64)
+    for candidates in (near[~hidden[near]], np.flatnonzero(linked & ~hidden)):
+        if candidates.size:
+            return int(candidates[np.argmin(order[candidates])])
+    return None
+
+
+def _reasons_of_one_series(cells: pd.DataFrame, k: int) -> np.ndarray:
+    values = cells["value"].to_numpy(np.int64)
+    primary = values < k
+    hidden = primary.copy()
+    order = _rank(cells, ["value", "area_code", "period_start", "period_end"])
+    place = _rank(cells, ["area_code", "period_start", "period_end"])
+    found = groups(cells)
+    known = _audit.relations(cells, found, _children_count())
+    component = _audit.components(known, len(cells))
+    # Hiding a cell only widens what a reader can infer, so a small cell exposed even with every cell hidden
+    # (a withheld total >= k made of small parts only) cannot be helped by hiding: it is not chased.
+    hopeless = _audit.exposed(values, np.ones(len(cells), bool), primary, known, k)
+    # Hiding only widens what a reader can infer: a cell once protected stays so while cells are being hidden.
+    to_check = np.setdiff1d(np.flatnonzero(primary), hopeless)
+    to_check = to_check[np.argsort(place[to_check])]
+    while True:
+        _per_group_pass(found, hidden, primary, values, k, order)
+        first = _audit.exposed(values, hidden, primary, known, k, to_check, first_only=True)
+        if first.size == 0:
+            break
+        cell = int(first[0])
+        to_check = to_check[np.flatnonzero(to_check == cell)[0] :]
+        chosen = _audit_pick(cell, found, hidden, order, component == component[cell])
+        if chosen is None:  # unreachable: with every linked cell hidden the cell would be protected
+            break
+        hidden[chosen] = True
+    # Later hiding can make earlier hiding needless: show again each withheld cell (largest first) that is safe to show.
+    checked = np.setdiff1d(np.flatnonzero(primary), hopeless)
+    for withheld in sorted(np.flatnonzero(hidden & ~primary), key=lambda position: -order[position]):
+        hidden[withheld] = False
+        trial = hidden.copy()
+        _per_group_pass(found, trial, primary, values, k, order)
+        linked = checked[component[checked] == component[withheld]]
+        if (trial != hidden).any() or _audit.exposed(values, hidden, primary, known, k, linked, first_only=True).size:
+            hidden[withheld] = True
+    reason = np.full(len(cells), None, dtype=object)
+    reason[hidden] = COMPLEMENTARY
+    reason[primary] = SMALL
+    return reason
 
 
 def reasons(figures: pd.DataFrame, k: int) -> pd.Series:
@@ -122,5 +199,16 @@ def reasons(figures: pd.DataFrame, k: int) -> pd.Series:
     """
     result = pd.Series(None, index=figures.index, dtype=object, name="suppressed_reason")
     for _, cells in figures.groupby(["measure", "source"], sort=False):
-        result.loc[cells.index] = _reasons_of_one_series(cells, k)
+        ordered = cells.sort_values(_CELL)
+        key = tuple(ordered[[*_CELL, "value"]].itertuples(index=False, name=None))
+        result.loc[ordered.index] = list(_reasons_of_same_series(key, int(k)))
     return result
+
+
+_CELL = ["area_code", "period_start", "period_end"]
+
+
+@lru_cache(maxsize=64)
+def _reasons_of_same_series(rows: tuple[tuple, ...], k: int) -> tuple[str | None, ...]:
+    """Cache of :func:`_reasons_of_one_series` by content: the audit's LPs take seconds on large series."""
+    return tuple(_reasons_of_one_series(pd.DataFrame(list(rows), columns=[*_CELL, "value"]), k))

@@ -9,7 +9,7 @@ and are never added together here; every row keeps its measure, unit and source.
 Import
 ------
 :func:`import_csv` reads a CSV file (columns in ``CSV_COLUMNS``, described in
-``data/cases/README.md``), validates every row and writes all of them in one
+``cases/sample/README.md``), validates every row and writes all of them in one
 transaction, or none: any bad row rejects the whole file with an
 :class:`~core.errors.ImportRejectedError` listing every row error. Rows are
 numbered as in directory imports: the header is row 0 and the first data line
@@ -53,14 +53,34 @@ relation", extended against zeros (:mod:`cases._suppression`):
    An unsafe group gets its smallest shown part hidden (ties: area code, then period),
    or its total when no part is shown (reason ``"complementary"``). A total hidden so is
    a hidden cell of the groups it is a part of, so hiding runs up and down the areas.
-4. The mask is computed over every figure of the (measure, source), then the rows asked
+4. *Interval audit* (:mod:`cases._audit`): groups combined (a province's halves and its
+   regencies' years) can pin a cell that every group alone protects. A reader's knowledge
+   is modelled as a linear program over the hidden cells of the series: shown cells are
+   constants, a small cell lies in [0, k - 1], a complementary one is >= k; each area
+   group gives total = sum of parts when every child area (Kemendagri list) has a figure,
+   else total >= sum; each chain of non-overlapping sub-periods gives total = sum when it
+   partitions the period, else total >= sum. A relation the true figures break (parts
+   summing to more than the total) is left out. Each small cell is minimised and maximised
+   (scipy ``linprog``, HiGHS); it is *protected* when its interval is all of [0, k - 1].
+   While one is not, the smallest shown cell of the groups holding the first exposed cell
+   (by area code, then period) is hidden too, step 3 runs again, and the audit again.
+5. Cells withheld by steps 3-4 that later hiding made needless are shown again (largest
+   first) when step 3 and the audit still pass without them.
+6. The mask is computed over every figure of the (measure, source), then the rows asked
    for are taken: two filtered answers cannot be subtracted.
 
 A complementary cell is shown as :data:`WITHHELD` (``"x"``), ``suppressed`` True,
-``suppressed_reason`` ``"complementary"``, with no rate. Limits: the rule looks at one
-group at a time; it does not solve the linear system of all groups together (an interval
-audit), so several groups combined can still narrow a hidden cell to a range, never to
-one value within a group. Authorised callers see true counts (:func:`query_figures`).
+``suppressed_reason`` ``"complementary"``, with no rate. What ``"x"`` tells a reader is
+part of the contract: a count of at least k withheld on purpose (small counts show as
+``"<k"``); the audit assumes the reader knows it. Guarantee: from everything published
+for a (measure, source), under additive areas and periods, no small count can be bounded
+more tightly than ``"<k"``. Limits: the bounds are those of the linear relaxation (integer
+reasoning could narrow a cell where three or more hierarchies cross); relations the true
+figures break are not modelled (a reader assuming them reaches a wrong value, possibly a
+close one); a withheld total made only of small parts tells that they sum to at least k
+(two parts of a total of 6 are each >= 2), which no hiding can undo, so such cells are
+left as they are; figures of other measures or sources are not related. Authorised callers
+see true counts (:func:`query_figures`).
 
 Rates
 -----
@@ -74,9 +94,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import CheckConstraint, Date, Engine, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, ColumnElement, Date, Engine, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases import _suppression
@@ -104,8 +125,8 @@ CSV_COLUMNS: list[str] = [
 REQUIRED_COLUMNS: list[str] = ["area_code", "period_start", "period_end", "measure", "unit", "value", "source"]
 KEY: list[str] = ["area_code", "period_start", "period_end", "measure", "source"]
 """Columns that identify a figure: one value per area, period, measure and source."""
-SAMPLE_CSV: Path = settings.package_root / "data" / "cases" / "figures.csv"
-"""Public figures gathered from news and agency reports (see data/cases/README.md)."""
+SAMPLE_CSV: Path = Path(__file__).resolve().parent / "sample" / "figures.csv"
+"""Public figures gathered from news and agency reports (see cases/sample/README.md)."""
 WITHHELD = "x"
 """How a complementary-suppressed count is shown (the statistical offices' mark for a confidential cell)."""
 
@@ -214,8 +235,8 @@ def import_csv(engine: Engine, path: str | Path = SAMPLE_CSV) -> int:
 
 def _filters(
     area_code: str | list[str] | None, measure: str | None, source: str | None, start: date | None, end: date | None
-) -> list:
-    conditions = []
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if area_code is not None:
         codes = [area_code] if isinstance(area_code, str) else list(area_code)
         conditions.append(CaseFigure.area_code.in_(codes))
@@ -361,7 +382,7 @@ def public_values(values: pd.Series, reasons: pd.Series, threshold: int | None =
     return shown.mask(reasons.eq(COMPLEMENTARY).to_numpy(), WITHHELD)
 
 
-def public_figures(engine: Engine, **filters: object) -> pd.DataFrame:
+def public_figures(engine: Engine, **filters: Any) -> pd.DataFrame:
     """Return figures as they may be published: small counts and their complements suppressed, no rate for them.
 
     Takes the filters of :func:`query_figures`. A value below ``settings.suppress_below``
@@ -369,7 +390,7 @@ def public_figures(engine: Engine, **filters: object) -> pd.DataFrame:
     NaN; ``suppressed`` says which rows were and ``suppressed_reason`` why (``"small"``,
     ``"complementary"``, None). The rows hidden do not depend on the filters.
     """
-    frame = query_figures(engine, **filters)  # type: ignore[arg-type]
+    frame = query_figures(engine, **filters)
     reasons = suppression_reasons(engine, frame)
     suppressed = reasons.notna()
     frame["value"] = public_values(frame["value"], reasons)

@@ -12,6 +12,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from core import files
 from core.errors import ImportRejectedError, RujukError
 
 
@@ -45,11 +46,11 @@ def print_records(frame: pd.DataFrame) -> None:
 
 
 def write_text(text: str, path: Path | None) -> None:
-    """Write `text` to `path`, or to standard output when `path` is None or '-'."""
+    """Write `text` to `path` (readable by its owner only, 0600), or to standard output when `path` is None or '-'."""
     if path is None or str(path) == "-":
         click.echo(text)
     else:
-        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        files.write_private(path, text if text.endswith("\n") else text + "\n")
 
 
 def dump_json(payload: Any) -> str:

@@ -22,7 +22,7 @@ def cases_group() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @friendly_errors
 def import_figures(path: Path) -> None:
-    """Import figures from a CSV; a file with any bad row is rejected whole (see data/cases/README.md)."""
+    """Import figures from a CSV; a file with any bad row is rejected whole (see cases/sample/README.md)."""
     engine = db.get_engine()
     schema.init_db(engine)
     click.echo(f"imported: {cases.import_csv(engine, path)}")

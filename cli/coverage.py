@@ -85,7 +85,6 @@ def coverage(
     if as_json and as_geojson:
         raise click.UsageError("Give at most one of --json and --geojson.")
     codes = vocabulary.check_capabilities(list(capabilities)) if capabilities else None
-    measure = {"case_measure": case_measure} if case_measure else {}
     frame = model.coverage_table(
         get_engine(),
         codes,
@@ -94,8 +93,8 @@ def coverage(
         within=within,
         gaps_only=gaps_only,
         authorised=authorised,
+        case_measure=case_measure or model.DEFAULT_CASE_MEASURE,
         case_source=case_source,
-        **measure,
     )
     if as_geojson:
         click.echo(model.to_geojson(frame, authorised=authorised))
@@ -105,7 +104,7 @@ def coverage(
         print_records(table.replace([float("inf")], None))
         return
     table[table.select_dtypes("float").columns] = table.select_dtypes("float").round(2)
-    for column in table.columns[table.columns.str.startswith("gap_cases_") & (table.dtypes == object)]:
+    for column in table.columns[table.columns.str.startswith("gap_cases_") & (table.dtypes == "object")]:
         table[column] = [round(value, 2) if isinstance(value, float) else value for value in table[column]]  # or "<k"
     people = [c for c in table.columns if c == "population" or (c.startswith("gap_population") and "share" not in c)]
     table[people] = table[people].round(0).astype("Int64")

@@ -2,7 +2,8 @@
 
 An import needs no record versions (a bulk import is an editor's deliberate replace) but raises the version
 of every record it changes; its warnings (cells that start like a spreadsheet formula) go to standard error.
-CSV exports write such cells with a leading ``'`` (:mod:`directory.io`).
+CSV exports write such cells with a leading ``'`` (:mod:`directory.io`). An export file is readable by its owner
+only (0600, also when it existed): ``--full`` writes the true points and addresses of safe houses.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ FILE_FORMATS = click.Choice(["csv", "geojson"])
 MODES = click.Choice(["upsert", "replace"])
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     engine = db.get_engine()
     schema.init_db(engine)
     return engine
@@ -30,7 +31,7 @@ def _engine():  # type: ignore[no-untyped-def]
 
 @click.group()
 def agencies() -> None:
-    """The service directory: agencies and the help they provide."""
+    """Service directory: agencies and the help they provide."""
 
 
 @agencies.command("list")
@@ -120,7 +121,7 @@ def export_agreements(path: Path | None, fmt: str | None) -> None:
     write_text(directory_io.export_agreements(_engine(), None, fmt=_format(path, fmt)), path)
 
 
-def _import_command(what: str, importer, replace_help: str) -> click.Command:  # type: ignore[no-untyped-def]
+def _import_command(what: str, importer, replace_help: str) -> click.Command:
     """Return an `import` command for `what` (agencies or agreements) calling `importer`."""
 
     @click.command("import", help=f"Import {what} from CSV or GeoJSON; a file with any bad row is rejected whole.")

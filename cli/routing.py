@@ -7,13 +7,7 @@ import datetime as dt
 import click
 
 from cli._common import dump_json, friendly_errors
-
-
-def _duration(hours: float | None) -> str:
-    if hours is None:
-        return "-"
-    whole = round(hours * 60)
-    return f"{whole // 60}h{whole % 60:02d}"
+from routing.travel import format_hours
 
 
 def _line(candidate: dict) -> str:
@@ -29,7 +23,7 @@ def _line(candidate: dict) -> str:
     where = " [location withheld: confidential]" if candidate["redacted"] else ""
     return (
         f"{candidate['rank']:>2}. {candidate['name']} ({candidate['id']})\n"
-        f"    {_duration(candidate['travel_time_h'])}, {distance}{sea}{estimate}; "
+        f"    {format_hours(candidate['travel_time_h'])}, {distance}{sea}{estimate}; "
         f"{candidate['jurisdiction_label']['en']}; provides {', '.join(candidate['capabilities_matched'])}"
         f"{'; ' + contact if contact else ''}{where}"
     )
@@ -67,7 +61,7 @@ def refer(
     click.echo(
         f"From {origin.label} [{origin.district_code or '-'} / {origin.regency_code or '-'} / {origin.province_code}]"
     )
-    click.echo(f"Needs: {', '.join(referral.needs)}" + (f"; within {_duration(hours)}" if hours else ""))
+    click.echo(f"Needs: {', '.join(referral.needs)}" + (f"; within {format_hours(hours)}" if hours else ""))
     click.echo("")
     for candidate in referral.candidates:
         click.echo(_line(candidate))
@@ -76,15 +70,14 @@ def refer(
     if referral.best_single:
         click.echo(
             f"\nBest single agency for all needs: {referral.best_single['name']} "
-            f"({_duration(referral.best_single['travel_time_h'])})"
+            f"({format_hours(referral.best_single['travel_time_h'])})"
         )
     elif len(referral.needs) > 1:
         click.echo("\nBest single agency for all needs: none within the limits (see the best set and the notes).")
     if referral.best_set:
         names = " + ".join(a["name"] for a in referral.best_set["agencies"])
-        click.echo(
-            f"Best set ({referral.best_set['stops']} stop(s), {_duration(referral.best_set['total_time_h'])} in all): {names}"
-        )
+        stops, total = referral.best_set["stops"], format_hours(referral.best_set["total_time_h"])
+        click.echo(f"Best set ({stops} stop(s), {total} in all): {names}")
     for item in referral.escalation:
         click.echo(f"\nEscalation for {item['need']}: {item['reason']}")
         if item["agency"]:

@@ -15,7 +15,7 @@ from store import schema
 ROLE = click.Choice(accounts.ROLES)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     engine = db.get_engine()
     schema.init_db(engine)  # a version 1 database gets the user tables here
     return engine
@@ -33,8 +33,9 @@ def _password(from_stdin: bool) -> str:
 
 @click.group()
 def users() -> None:
-    """Accounts of the web service. Roles, lowest first: public, caseworker (sees safe-house
-    locations), editor (writes the directory), admin.
+    """Accounts of the web service.
+
+    Roles, lowest first: public, caseworker (sees safe-house locations), editor (writes the directory), admin.
     """
 
 

@@ -5,3 +5,12 @@ Modules: :mod:`core.settings` (the one place configuration is read), :mod:`core.
 :mod:`core.db` (engine, declarative base, sessions). Nothing here imports another package
 of Rujuk.
 """
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("rujuk")
+except PackageNotFoundError:  # run from a checkout that was never installed
+    __version__ = "0+unknown"

@@ -18,15 +18,21 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, String, create_engine, event
+from sqlalchemy import Engine, String, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from core import settings
 from core.errors import RowError
+from core.files import private_dir
 
 
 class Base(DeclarativeBase):
     """Declarative base of every Rujuk table."""
+
+
+def table_of(model: type[Base]) -> Table:
+    """Return the table of `model` (its ``__table__``, typed as a Table: every model here names its table)."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -38,7 +44,7 @@ def get_engine(url: str | None = None) -> Engine:
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
-        def _foreign_keys_on(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _foreign_keys_on(dbapi_connection, _record) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
@@ -53,8 +59,7 @@ def private_file(path: Path) -> Path:
     local user may read it. An existing file that others can read is made private too.
     SQLite creates its journal with the database file's permissions.
     """
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
@@ -84,7 +89,7 @@ def column_lengths(model: type[Base]) -> dict[str, int]:
 
     ``Text`` columns have no size and are left out.
     """
-    columns = model.__table__.columns  # type: ignore[attr-defined]
+    columns = table_of(model).columns
     return {c.key: c.type.length for c in columns if isinstance(c.type, String) and c.type.length}
 
 

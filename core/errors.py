@@ -67,4 +67,12 @@ class ImportRejectedError(RujukError):
 
 
 class NotFoundError(RujukError, LookupError):
-    """A code, name or id names nothing; the message lists close matches where there are any."""
+    """A code, name or id names nothing; the message lists close matches where there are any.
+
+    ``field`` and ``value`` say which input named nothing, where the raiser knows it (None otherwise).
+    """
+
+    def __init__(self, message: str, field: str | None = None, value: object = None) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(message)

@@ -9,9 +9,13 @@ every such row. The values themselves are checked by the importers
 (:mod:`directory.io`, :mod:`cases.figures`).
 
 Spreadsheet formulas (OWASP "CSV Injection"): a text cell that starts with one of
-:data:`FORMULA_STARTS` may be run as a formula by the spreadsheet that opens the file.
-:func:`neutralised` writes such a text with a leading ``'`` (shown as text, not run) and
-:func:`restored` reads that form back, so an export read again gives the same text.
+:data:`FORMULA_STARTS` may be run as a formula by the spreadsheet that opens the file, and so
+may a text that holds a list separator followed by one (``Rumah Aman;=cmd|...``): Excel in
+Indonesian uses ``;`` as its list separator and may split the cell there (:func:`formula_like`).
+:func:`neutralised` writes a ``'`` before each such formula character (at the start and after each
+separator), so every part a spreadsheet may split off is shown as text, not run, and :func:`restored`
+reads that form back, so an export read again gives the same text, whatever it is.
+:func:`csv_text` writes every CSV export: every text cell quoted and neutralised, numbers as numbers.
 """
 
 from __future__ import annotations
@@ -20,49 +24,96 @@ import csv
 import io
 import json
 import math
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from core.errors import ImportRejectedError, InputError, RowError
+from core.errors import SHOWN_CHARS, ImportRejectedError, InputError, RowError
 
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula."""
+SEPARATORS: tuple[str, ...] = (";", ",", "\t", "\n", "\r")
+"""Characters at which a spreadsheet may start a new cell (list separators of English and Indonesian locales, lines)."""
+_AFTER_SEPARATOR = re.compile(f"[{re.escape(''.join(SEPARATORS))}]\\s*[=+\\-@]")
 _QUOTE = "'"
 
 
+def formula_like(text: str) -> bool:
+    """Return True if a spreadsheet may run `text` (or a part it splits off) as a formula.
+
+    That is a text that starts with one of :data:`FORMULA_STARTS`, or holds one of :data:`SEPARATORS` followed
+    (after optional spaces) by a formula character: ``=1+1``, ``Rumah Aman;=cmd|' /C calc'!A0``, ``a, @SUM(1)``.
+    """
+    return text.startswith(FORMULA_STARTS) or _AFTER_SEPARATOR.search(text) is not None
+
+
+_LEADING = re.compile(r"^('*)([=+\-@\t\r])")
+_INSIDE = re.compile(f"([{re.escape(''.join(SEPARATORS))}]\\s*)('*)([=+\\-@])")
+_LEADING_QUOTED = re.compile(r"^'('*)([=+\-@\t\r])")
+_INSIDE_QUOTED = re.compile(f"([{re.escape(''.join(SEPARATORS))}]\\s*)'('*)([=+\\-@])")
+
+
 def neutralised(text: str) -> str:
-    """Return `text` as a CSV cell a spreadsheet shows rather than runs: with a leading ``'`` if it starts a formula."""
-    return _QUOTE + text if text.startswith(FORMULA_STARTS) else text
+    """Return `text` as a CSV cell a spreadsheet shows rather than runs.
+
+    A ``'`` goes before a formula character at the start of the text and before every one that follows a
+    separator (:data:`SEPARATORS`, after optional spaces), where a spreadsheet using ``;`` may start a new cell:
+    ``=1+1`` becomes ``'=1+1`` and ``Rumah Aman;=cmd`` becomes ``Rumah Aman;'=cmd``. Quotes already standing
+    there get one more, so that :func:`restored` gives every text back exactly.
+    """
+    return _INSIDE.sub(r"\1'\2\3", _LEADING.sub(r"'\1\2", text))
 
 
 def restored(cell: str) -> str:
-    """Return the text of a cell written by :func:`neutralised`: ``'=x`` gives ``=x``; any other cell is unchanged."""
-    return cell[1:] if cell.startswith(_QUOTE) and cell[1:].startswith(FORMULA_STARTS) else cell
+    """Return the text of a cell written by :func:`neutralised`: one ``'`` less before each neutralised formula."""
+    return _INSIDE_QUOTED.sub(r"\1\2\3", _LEADING_QUOTED.sub(r"\1\2", cell))
+
+
+def csv_text(rows: Iterable[Mapping[str, object]], fields: Sequence[str]) -> str:
+    r"""Return `rows` as CSV text (a header of `fields`, ``\n`` line ends) that a spreadsheet opens as data.
+
+    An ``int`` or ``float`` (not a bool) is written as a number, unquoted; every other value is text, quoted
+    (``csv.QUOTE_NONNUMERIC``, so a separator inside it never splits it) and :func:`neutralised`; None is empty.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(field)) for field in fields])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return neutralised("" if value is None else str(value))
 
 
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ().+/-]*")
 """A text a spreadsheet cannot run as a command (no letters, no function): a phone number, a signed number."""
 
 
-def formula_warnings(rows: list[dict[str, object]], numbers: Iterable[str] = ()) -> list[RowError]:
+def formula_warnings(rows: Sequence[Mapping[str, object]], numbers: Iterable[str] = ()) -> list[RowError]:
     """Return a warning (a RowError that rejects nothing) for every text of `rows` a spreadsheet may run as a formula.
 
-    Rows are numbered from 1. The fields `numbers` and texts that are plain numbers (:data:`_PLAIN_NUMBER`,
-    e.g. ``-10.18`` or ``+62 380 123``) are left out; a cell written by :func:`neutralised` starts with ``'``.
+    Rows are numbered from 1. The fields `numbers`, texts that are plain numbers (:data:`_PLAIN_NUMBER`,
+    e.g. ``-10.18`` or ``+62 380 123``) and texts that start with ``'`` (shown as text; :func:`neutralised` writes
+    them) are left out.
     """
     numbers, warnings = set(numbers), []
     for number, row in enumerate(rows, start=1):
         for field, value in row.items():
             if (
                 isinstance(value, str)
-                and value.startswith(FORMULA_STARTS)
+                and formula_like(value)
+                and not value.startswith(_QUOTE)
                 and field not in numbers
                 and not _PLAIN_NUMBER.fullmatch(value.strip())
             ):
                 message = (
-                    "starts like a spreadsheet formula; check it is meant (an export writes it as text, "
-                    "with a leading ')."
+                    "starts like a spreadsheet formula, or holds one after a separator (; , tab or line); "
+                    "check it is meant (an export writes it as text, with a leading ')."
                 )
                 warnings.append(RowError(number, str(field), value, message))
     return warnings
@@ -115,11 +166,12 @@ def header_errors(
         RowError(row, c, None, "is a missing column; add it to the header.") for c in required if c not in columns
     ]
     for position, column in enumerate(columns):
+        name = column if len(column) <= SHOWN_CHARS else column[: SHOWN_CHARS - 3] + "..."  # never echoed whole
         if column in columns[:position]:
-            errors.append(RowError(row, column, column, "repeats a column of the header; give each column once."))
+            errors.append(RowError(row, name, name, "repeats a column of the header; give each column once."))
         elif column not in allowed:
             advice = hints.get(column) or f"the columns are {allowed}; fix the spelling or remove it."
-            errors.append(RowError(row, column, column, f"is not a column: {advice}"))
+            errors.append(RowError(row, name, name, f"is not a column: {advice}"))
     return errors
 
 
@@ -234,14 +286,20 @@ def read_features(
     try:
         data = json.loads(read_text(path))
     except json.JSONDecodeError as error:
-        msg = f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}; fix the file or export it again."
+        msg = (
+            f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}; "
+            "fix the file or export it again."
+        )
         raise InputError("file", str(path), msg) from None
     if (
         not isinstance(data, dict)
         or data.get("type") != "FeatureCollection"
         or not isinstance(data.get("features"), list)
     ):
-        msg = 'is expected to be a GeoJSON FeatureCollection (RFC 7946): {"type": "FeatureCollection", "features": [...]}.'
+        msg = (
+            "is expected to be a GeoJSON FeatureCollection (RFC 7946): "
+            '{"type": "FeatureCollection", "features": [...]}.'
+        )
         raise InputError("file", str(path), msg)
     records, errors = [], []
     for row, feature in enumerate(data["features"], start=1):
@@ -263,8 +321,34 @@ def read_features(
         problems = _point_errors(row, geometry) if points else []
         errors.extend(problems)
         if points and geometry is not None and not problems:
-            record["lon"], record["lat"] = geometry["coordinates"][:2]  # type: ignore[index]
+            record["lon"], record["lat"] = geometry["coordinates"][:2]
         records.append(record)
     if errors:
         raise ImportRejectedError(str(path), errors)
     return records
+
+
+def write_private(path: str | Path, text: str) -> Path:
+    """Write `text` (UTF-8) to file `path`, readable and writable by its owner only (0600), and return the path.
+
+    An existing file is emptied and set to 0600 too: an export may hold the true points and addresses of safe
+    houses (``rujuk agencies export --full``), and must not be left readable by every user of the machine.
+    """
+    path = Path(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13, whose files have no such modes
+            os.fchmod(handle.fileno(), 0o600)
+        handle.write(text)
+    return path
+
+
+def private_dir(path: Path) -> Path:
+    """Create folder `path` (and missing parents) readable by its owner only (0700) if it is missing; return it.
+
+    The data folder holds the database with the true points of safe houses and the secret key; an existing
+    folder is left as its owner set it.
+    """
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path

@@ -1,13 +1,15 @@
 """Global settings for Rujuk: the one place where configuration is read.
 
 Every value is a module-level attribute that can be changed at run time, as in
-osmnx (``from geo import settings; settings.suppress_below = 11``). Code must
+osmnx (``from core import settings; settings.suppress_below = 11``). Code must
 read ``settings.NAME`` when it runs, never copy a value at import time.
 Environment variables (read once, when this module is imported) give the
 defaults; their names are ``RUJUK_`` plus the attribute name in upper case. A
 numeric variable outside its sense (a negative speed or tolerance, a circuity
 below 1, a significance level outside (0, 1), a suppression threshold below 1)
-stops the import with a ValueError naming the variable and its value.
+stops the import with a ValueError naming the variable and its value, and the same
+value assigned at run time (``settings.suppress_below = 0``) is refused the same way
+(geopandas' options pattern): the setting keeps its value.
 
 Attributes
 ----------
@@ -22,7 +24,8 @@ cache_dir : pathlib.Path
     platform cache folder (``pooch.os_cache("rujuk")``).
 data_dir : pathlib.Path
     Where built artefacts and the default database live. Env:
-    ``RUJUK_DATA_DIR``; default ``data/`` beside the packages.
+    ``RUJUK_DATA_DIR``; default ``data/`` of the checkout when run from one, else the
+    user's data folder (``platformdirs.user_data_dir("rujuk")``, e.g. ``~/.local/share/rujuk``).
 database_url : str
     SQLAlchemy URL of the service database. Env: ``RUJUK_DATABASE_URL``;
     default a SQLite file ``rujuk.sqlite`` in ``data_dir``.
@@ -30,7 +33,7 @@ suppress_below : int
     Public outputs show case counts below this value as ``"<N"`` (never the
     number). Default 5; the Counter Trafficking Data Collaborative uses k = 11.
     Env: ``RUJUK_SUPPRESS_BELOW``; a value below 1 (which would show every count)
-    or not a whole number is refused at import.
+    or not a whole number is refused at import and at assignment.
 lookup_tolerance_km : float
     A point outside every polygon (sea, or a sliver between independently
     simplified neighbours) is assigned to the nearest area within this
@@ -164,14 +167,59 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+import types
+from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
+import platformdirs
 import pooch
 
 
+@overload
+def _env_path(name: str, default: Path) -> Path: ...
+@overload
+def _env_path(name: str, default: None) -> Path | None: ...
 def _env_path(name: str, default: Path | None) -> Path | None:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """What a numeric or enumerated setting must be; checked from the environment and on every assignment."""
+
+    at_least: float | None = None
+    above: float | None = None
+    below: float | None = None
+    whole: bool = False
+    why: str = ""
+    choices: tuple[str, ...] = ()
+
+    def problem(self, value: object) -> str | None:
+        """Return what `value` breaks (None when it is kept)."""
+        if self.choices:
+            return None if value in self.choices else f"must be one of {list(self.choices)}"
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
+        tests = [
+            (self.at_least, ">=", number >= (self.at_least or 0)),
+            (self.above, ">", number > (self.above or 0)),
+            (self.below, "<", number < (self.below or 0)),
+        ]
+        kept = math.isfinite(number) and (not self.whole or float(number).is_integer())
+        if kept and all(bound is None or ok for bound, _, ok in tests):
+            return None
+        bounds = " and ".join(f"{sign} {bound:g}" for bound, sign, _ in tests if bound is not None)
+        return f"must be a {'whole ' if self.whole else ''}number {bounds}{f' ({self.why})' if self.why else ''}"
+
+
+_RULES: dict[str, _Rule] = {}
+"""The rule of each checked setting, by attribute name (filled by :func:`_env_float` and :func:`_env_choice`)."""
+
+
+def _attribute(variable: str) -> str:
+    return variable.removeprefix("RUJUK_").lower()
 
 
 def _env_float(
@@ -184,6 +232,8 @@ def _env_float(
     why: str = "",
 ) -> float:
     """Return the number in environment variable `name` (`default` when unset or empty), or refuse it.
+
+    The same bounds are checked whenever the setting is assigned later (module notes).
 
     Parameters
     ----------
@@ -199,6 +249,7 @@ def _env_float(
     ValueError
         Naming the variable, its value and what it must be.
     """
+    rule = _RULES[_attribute(name)] = _Rule(at_least, above, below, whole, why)
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -206,21 +257,17 @@ def _env_float(
         number = float(value)
     except ValueError:
         number = math.nan
-    rules = [(at_least, ">=", lambda x, b: x >= b), (above, ">", lambda x, b: x > b), (below, "<", lambda x, b: x < b)]
-    kept = math.isfinite(number) and (not whole or number.is_integer())
-    kept = kept and all(bound is None or test(number, bound) for bound, _, test in rules)
-    if not kept:
-        bounds = " and ".join(f"{sign} {bound:g}" for bound, sign, _ in rules if bound is not None)
-        reason = f" ({why})" if why else ""
+    problem = rule.problem(number)
+    if problem is not None:
         msg = (
-            f"Environment variable {name} was {value!r} but must be a {'whole ' if whole else ''}number "
-            f"{bounds}{reason}; fix it or unset it for the default {default:g}."
+            f"Environment variable {name} was {value!r} but {problem}; fix it or unset it for the default {default:g}."
         )
         raise ValueError(msg)
     return number
 
 
 def _env_choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    _RULES[_attribute(name)] = _Rule(choices=allowed)
     value = os.environ.get(name) or default
     if value not in allowed:
         msg = f"Environment variable {name} was {value!r} but must be one of {list(allowed)}."
@@ -228,11 +275,26 @@ def _env_choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+class _CheckedSettings(types.ModuleType):
+    """The settings module, refusing a nonsense value at assignment as at import (``settings.suppress_below = 0``)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        rule = _RULES.get(name)
+        problem = None if rule is None else rule.problem(value)
+        if problem is not None:
+            msg = f"`settings.{name}` was {value!r} but {problem}; the setting keeps {getattr(self, name)!r}."
+            raise ValueError(msg)
+        super().__setattr__(name, value)
+
+
 package_root: Path = Path(__file__).resolve().parents[1]
 
 data_mirror: Path | None = _env_path("RUJUK_DATA_MIRROR", None)
-cache_dir: Path = _env_path("RUJUK_CACHE_DIR", Path(pooch.os_cache("rujuk")))  # type: ignore[assignment]
-data_dir: Path = _env_path("RUJUK_DATA_DIR", package_root / "data")  # type: ignore[assignment]
+cache_dir: Path = _env_path("RUJUK_CACHE_DIR", Path(pooch.os_cache("rujuk")))
+_IN_CHECKOUT = (package_root / "pyproject.toml").is_file()
+"""Run from a source checkout (``make run``): data beside the code. Installed from a wheel: the user's data folder."""
+_DEFAULT_DATA_DIR = package_root / "data" if _IN_CHECKOUT else Path(platformdirs.user_data_dir("rujuk"))
+data_dir: Path = _env_path("RUJUK_DATA_DIR", _DEFAULT_DATA_DIR)
 database_url: str = os.environ.get("RUJUK_DATABASE_URL") or f"sqlite:///{data_dir / 'rujuk.sqlite'}"
 
 _SUPPRESS_WHY = "below 1 every count would be shown, small ones too: suppression would be off"
@@ -311,3 +373,5 @@ referral_rate_limit: str = os.environ.get("RUJUK_REFERRAL_RATE_LIMIT") or "120 p
 map_layer_rate_limit: str = os.environ.get("RUJUK_MAP_LAYER_RATE_LIMIT") or "30 per minute;600 per hour"
 areas_rate_limit: str = os.environ.get("RUJUK_AREAS_RATE_LIMIT") or "60 per minute;1200 per hour"
 proxy_hops: int = int(_env_float("RUJUK_PROXY_HOPS", 0, at_least=0, whole=True))
+
+sys.modules[__name__].__class__ = _CheckedSettings

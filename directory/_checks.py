@@ -8,7 +8,9 @@ first, then the province lookup of :mod:`geo.lookup` with its tolerance) and wit
 the allowance of its precision of its stated area. Any error rejects every record.
 A value of the wrong type (a list or an object for a text, true/false or a number for a
 list such as ``capabilities`` or ``languages``) and a control character in any text but
-the tabs and line breaks of ``notes`` are row errors naming the field.
+the tabs and line breaks of ``notes`` are row errors naming the field. An id with spaces or
+control characters around it is refused, not stripped (an id is a key), and a link
+(``website``, ``source_url``) must be an ``http://`` or ``https://`` address.
 Every text must fit its database column (:func:`core.db.length_errors`), a capacity
 is at most :data:`MAX_CAPACITY`, and an agreement cannot end before it is signed.
 
@@ -35,7 +37,9 @@ one row must not silently change them for the organization's other agencies, so:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -52,6 +56,10 @@ MAX_CAPACITY = 100_000
 hundred, so a larger number is a typing error; the bound also fits PostgreSQL's INTEGER column."""
 ORGANIZATION_FIELDS: tuple[str, ...] = ("organization_name", "website")
 """The fields of an agency row that belong to its organization."""
+URL_FIELDS: frozenset[str] = frozenset({"website", "source_url"})
+"""Fields that hold a link, shown as one on the pages: only ``http://`` and ``https://`` addresses (never
+``javascript:``, ``data:`` or ``file:``)."""
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,28 @@ def stored_organizations(engine: Engine) -> dict[str, StoredOrganization]:
         }
 
 
+def _ident(check: RowChecker, row: int, record: dict, seen: dict[str, int]) -> str | None:
+    """Return the record's id, refusing one with spaces or control characters around it (a row error naming ``id``).
+
+    An id is a key: ``" lpsk-diy"`` is not read as ``lpsk-diy``, so a write that compares the id it was given with
+    the stored ones can never take an existing record for a new one.
+    """
+    raw = record.get("id")
+    if isinstance(raw, str) and raw != raw.strip():
+        check.fail(row, "id", raw, "has spaces or control characters around it; give the id alone, e.g. lpsk-ntt.")
+        return None
+    return check.ident(row, record, "id", seen)
+
+
+def _text(check: RowChecker, row: int, record: dict, field: str) -> str | None:
+    """Return an optional text field; one of :data:`URL_FIELDS` must be an ``http://`` or ``https://`` address."""
+    value = check.text(row, record, field)
+    if value is not None and field in URL_FIELDS and not _WEB_ADDRESS.fullmatch(value):
+        check.fail(row, field, value, "is expected to be a web address starting with http:// or https://, or empty.")
+        return None
+    return value
+
+
 def _point(
     check: RowChecker, row: int, record: dict, precision: str | None, area: str | None
 ) -> tuple[float, float] | None:
@@ -87,7 +117,7 @@ def _point(
             check.fail(row, "lon", None, "is missing; give lon and lat, or set location_precision to regency_seat.")
         return None
     try:
-        lon, lat = (float(str(v).strip().replace(",", ".")) for v in raw)  # type: ignore[union-attr]
+        lon, lat = (float(str(v).strip().replace(",", ".")) for v in raw)
     except ValueError:
         check.fail(row, "lon/lat", raw, "are expected to be numbers in WGS84 degrees (e.g. 123.60273, -10.18551).")
         return None
@@ -193,7 +223,7 @@ def _check_change(
 
 def validate_agencies(
     rows: list[dict[str, object]], source: str = "file", engine: Engine | None = None
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Return the agencies of raw `rows` as clean records, or reject them all.
 
     Parameters
@@ -223,32 +253,34 @@ def validate_agencies(
         non-blank ``organization_name`` or ``website`` that differs from its stored
         organization's is an error unless the rows hold every agency of it.
     """
-    check, seen, agencies = RowChecker(), {}, []
-    levels = {"regency": (5,), "province": (2,), "national": (2, 5)}
+    check, agencies = RowChecker(), []
+    seen: dict[str, int] = {}
+    levels: dict[str | None, tuple[int, ...]] = {"regency": (5,), "province": (2,), "national": (2, 5)}
     for row, record in enumerate(rows, start=1):
-        agency: dict[str, object] = {"_row": row, "id": check.ident(row, record, "id", seen)}
+        agency: dict[str, object] = {"_row": row, "id": _ident(check, row, record, seen)}
         for field in ("name", "source"):
             agency[field] = check.text(row, record, field, required=True)
         for field in ("address", "phone", "email", "opening_hours", "source_url"):
-            agency[field] = check.text(row, record, field)
+            agency[field] = _text(check, row, record, field)
         agency["notes"] = check.text(row, record, "notes", lines=True)
-        for field in ("agency_type", "jurisdiction_level", "location_precision"):
-            agency[field] = check.choice(row, record, field)
+        agency["agency_type"] = check.choice(row, record, "agency_type")
+        agency["jurisdiction_level"] = level = check.choice(row, record, "jurisdiction_level")
+        agency["location_precision"] = precision = check.choice(row, record, "location_precision")
         agency["capabilities"] = check.codes(row, record)
         agency["languages"] = ";".join(check.items(row, record, "languages")) or None
-        agency["area_code"] = check.area(row, record, "area_code", levels.get(agency["jurisdiction_level"], (2, 5)))
+        agency["area_code"] = area_code = check.area(row, record, "area_code", levels.get(level, (2, 5)))
         for field in ("confidential", "existence_confirmed"):
             agency[field] = check.flag(row, record, field)
         agency["capacity"] = check.count(row, record, "capacity", MAX_CAPACITY, "more people than any shelter holds")
         for field in ("verified_on", "retired_on"):
             agency[field] = check.date(row, record, field)
-        point = _point(check, row, record, agency["location_precision"], agency["area_code"])
+        point = _point(check, row, record, precision, area_code)
         agency["_given"] = point is not None and not all(blank(record.get(f)) for f in ("lon", "lat"))
         agency["lon"], agency["lat"] = point or (None, None)
         if "geometry" in record:
             check.fail(row, "geometry", record["geometry"], "is expected to be a Point or null.")
         agency["organization_id"] = check.text(row, record, "organization_id") or agency["id"]
-        agency["_organization"] = {field: check.text(row, record, field) for field in ORGANIZATION_FIELDS}
+        agency["_organization"] = {field: _text(check, row, record, field) for field in ORGANIZATION_FIELDS}
         check.lengths(row, agency, ServiceLocation)
         agencies.append(agency)
     _organizations(check, agencies, stored_organizations(engine) if engine is not None else {})
@@ -258,25 +290,24 @@ def validate_agencies(
     return agencies
 
 
-def validate_agreements(rows: list[dict[str, object]], source: str = "file") -> list[dict[str, object]]:
+def validate_agreements(rows: list[dict[str, object]], source: str = "file") -> list[dict[str, Any]]:
     """Return the agreements of raw `rows` as clean records, or reject them all (see :func:`validate_agencies`)."""
-    check, seen, agreements = RowChecker(), {}, []
+    check, agreements = RowChecker(), []
+    seen: dict[str, int] = {}
     for row, record in enumerate(rows, start=1):
-        agreement: dict[str, object] = {"id": check.ident(row, record, "id", seen)}
-        for field in ("area_a", "area_b"):
-            agreement[field] = check.area(row, record, field, (2, 5))
-        a, b = agreement["area_a"], agreement["area_b"]
-        if a and b and (len(a) != len(b) or a == b):  # type: ignore[arg-type]
+        agreement: dict[str, object] = {"id": _ident(check, row, record, seen)}
+        agreement["area_a"] = a = check.area(row, record, "area_a", (2, 5))
+        agreement["area_b"] = b = check.area(row, record, "area_b", (2, 5))
+        if a and b and (len(a) != len(b) or a == b):
             message = f"must be another area of the level of area_a {a!r} (regency-regency or province-province)."
             check.fail(row, "area_b", b, message)
         agreement["capabilities"] = check.codes(row, record)
-        for field in ("signed_on", "ended_on"):
-            agreement[field] = check.date(row, record, field)
+        agreement["signed_on"] = signed = check.date(row, record, "signed_on")
+        agreement["ended_on"] = ended = check.date(row, record, "ended_on")
         for field in ("title", "source"):
             agreement[field] = check.text(row, record, field, required=True)
-        agreement["source_url"] = check.text(row, record, "source_url")
-        signed, ended = agreement["signed_on"], agreement["ended_on"]
-        if signed is not None and ended is not None and ended < signed:  # type: ignore[operator]
+        agreement["source_url"] = _text(check, row, record, "source_url")
+        if signed is not None and ended is not None and ended < signed:
             message = f"is before signed_on {signed}; an agreement cannot end before it is signed: fix either date."
             check.fail(row, "ended_on", str(ended), message)
         check.lengths(row, agreement, Agreement)

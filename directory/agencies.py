@@ -22,16 +22,30 @@ so a write based on an older version fails with :class:`StaleRecordError` instea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from difflib import get_close_matches
 from functools import cache
-from typing import ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import JSON, Boolean, Date, Engine, Float, ForeignKey, Integer, String, Text, or_, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    SQLColumnExpression,
+    String,
+    Text,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -123,7 +137,7 @@ class Organization(Base):
     description: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
 
-    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
+    __mapper_args__: Mapping[str, object] = {"version_id_col": version}
 
 
 class ServiceLocation(Base):
@@ -161,7 +175,7 @@ class ServiceLocation(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
 
-    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
+    __mapper_args__: Mapping[str, object] = {"version_id_col": version}
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     services: Mapped[list[Service]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -200,7 +214,7 @@ class Agreement(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
 
-    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": version}
+    __mapper_args__: Mapping[str, object] = {"version_id_col": version}
 
 
 class StaleRecordError(RujukError):
@@ -241,8 +255,8 @@ def stale_writes(identifier: str, expected: int | None = None) -> Iterator[None]
         raise StaleRecordError(identifier, expected, None) from None
 
 
-def _inside(column, area_code: str):  # type: ignore[no-untyped-def]
-    """SQL condition: `column` is `area_code` or an area inside it."""
+def _inside(column: SQLColumnExpression[str], area_code: str) -> ColumnElement[bool]:
+    """Return the SQL condition that `column` is `area_code` or an area inside it."""
     return or_(column == area_code, column.like(f"{area_code}.%"))
 
 
@@ -341,8 +355,9 @@ def list_agreements(session: Session, area_code: str | None = None, include_ende
 
 
 def agency_record(agency: ServiceLocation) -> dict[str, object]:
-    """Return one agency as a flat dict of :data:`AGENCY_FIELDS` (capabilities and languages as lists) and its
-    ``version`` (frames and files leave the version out).
+    """Return one agency as a flat dict of :data:`AGENCY_FIELDS` and its ``version``.
+
+    Capabilities and languages are lists; frames and files leave the version out.
     """
     record = {field: getattr(agency, field, None) for field in AGENCY_FIELDS}
     record["organization_name"] = agency.organization.name

@@ -16,16 +16,17 @@ parses the fields of imported rows, collecting every row error.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from core import db
 from core.errors import InputError, NotFoundError, RowError
+from core.values import is_missing
 from geo import boundaries
 
 
@@ -262,7 +263,7 @@ def check(field: str, value: object) -> str:
     message = problem(field, value)
     if message is not None:
         raise InputError(field, value, message)
-    return value  # type: ignore[return-value]
+    return cast(str, value)  # a code of the vocabulary, so a text
 
 
 def split_list(value: object, field: str = "list") -> list[str]:
@@ -275,7 +276,7 @@ def split_list(value: object, field: str = "list") -> list[str]:
     InputError
         Naming `field`, if `value` is anything else (a number, true/false, an object) or a list holds a non-text.
     """
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return []
     if isinstance(value, str):
         items = value.split(";")
@@ -317,7 +318,7 @@ def exceeds(digits: str, maximum: int) -> bool:
 
 def blank(value: object) -> bool:
     """Return True for None, NaN and text that is empty after stripping."""
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+    return is_missing(value) or str(value).strip() == ""
 
 
 class RowChecker:
@@ -415,9 +416,9 @@ class RowChecker:
             message = f"is empty; give ';'-separated codes from {', '.join(CAPABILITIES)}."
             self.fail(row, field, record.get(field), message)
         for code in codes:
-            message = problem("capability", code)
-            if message:
-                self.fail(row, field, code, message)
+            reason = problem("capability", code)
+            if reason:
+                self.fail(row, field, code, reason)
         return codes
 
     def date(self, row: int, record: dict, field: str) -> dt.date | None:

@@ -46,7 +46,7 @@ def open_on(opening_hours: object, day: dt.date) -> bool | None:
             continue
         match = _RULE.match(rule)
         days = _days(match["days"]) if match else None
-        if days is None:
+        if match is None or days is None:
             return None
         if weekday in days:
             is_open = match["times"] not in ("off", "closed")  # a later rule overrides an earlier one

@@ -36,23 +36,22 @@ before the import is refused as stale. The JSON API and the edit forms pass the
 versions their caller read (`expected`): the check and the compare-and-swap UPDATE
 run in the import's one transaction (:class:`directory.agencies.StaleRecordError`).
 
-Spreadsheet formulas: every CSV export writes a text cell that starts with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return with a leading ``'``
-(:func:`core.files.neutralised`; numbers such as lon, lat and capacity are never
-changed), and an import reads such a cell back without the ``'``, so a full export
-imports unchanged. An import warns (the ``warnings`` of its counts: row, field, value,
-message; never an error) about every other text cell that starts so, except texts
-made only of digits, spaces and ``+-()./`` such as phone numbers.
+Spreadsheet formulas: every CSV export (:func:`core.files.csv_text`) quotes every text cell and
+writes one that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, or holds
+``;``, ``,``, a tab or a line break followed by one of those (:func:`core.files.formula_like`),
+with a leading ``'`` (:func:`core.files.neutralised`; numbers such as lon, lat and capacity are
+never changed nor quoted), and an import reads such a cell back without the ``'``, so a full
+export imports unchanged. An import warns (the ``warnings`` of its counts: row, field, value,
+message; never an error) about every other such text cell, except texts made only of digits,
+spaces and ``+-()./`` such as phone numbers.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +62,9 @@ from sqlalchemy.orm.attributes import flag_modified
 
 import directory
 from core import files as _files
-from core import settings
 from core.db import session_scope
 from core.errors import InputError, RowError
+from core.values import is_missing
 from directory._checks import validate_agencies, validate_agreements
 from directory.agencies import Agreement, Organization, Service, ServiceLocation, check_version, stale_writes
 from geo import boundaries
@@ -86,8 +85,8 @@ _NUMBER_FIELDS = frozenset({"lon", "lat", "capacity"})
 
 
 def default_dir() -> Path:
-    """Return the folder of the embedded sample directory, ``data/directory`` beside the packages."""
-    return settings.package_root / "data" / "directory"
+    """Return the folder of the embedded sample directory, ``directory/sample`` (installed with the package)."""
+    return Path(__file__).resolve().parent / "sample"
 
 
 def _format(path: Path, fmt: str | None) -> str:
@@ -135,8 +134,8 @@ def _read(path: Path, fmt: str | None, kind: str | None) -> tuple[list[dict[str,
     if _format(path, fmt) == "geojson":
         rows: list[dict[str, object]] = _files.read_features(path, points=points, hints=hints)
         return rows, _files.formula_warnings(rows, _NUMBER_FIELDS)
-    raw: list[dict[str, object]] = _files.read_csv(path, columns, hints=hints)  # type: ignore[assignment]
-    restored = [{k: _files.restored(str(v)) for k, v in row.items()} for row in raw]
+    raw = _files.read_csv(path, columns, hints=hints)
+    restored: list[dict[str, object]] = [{k: _files.restored(str(v)) for k, v in row.items()} for row in raw]
     return restored, _files.formula_warnings(raw, _NUMBER_FIELDS)
 
 
@@ -207,7 +206,7 @@ def import_agencies(
                     if field in ("lon", "lat") and _same_point(getattr(agency, field), value):
                         continue  # an export rounds points: reading it back is no change (no new version)
                     setattr(agency, field, value)
-            if set(agency.capabilities) != set(record["capabilities"]):  # type: ignore[arg-type]
+            if set(agency.capabilities) != set(record["capabilities"]):
                 agency.services = [Service(capability=code) for code in record["capabilities"]]
                 if agency.version is not None and not session.is_modified(agency, include_collections=False):
                     flag_modified(agency, "name")  # only its services changed: still a new version
@@ -259,16 +258,16 @@ def import_agreements(
     return {**counts, "warnings": warnings}
 
 
-def _cell(value: object) -> str:
-    """Return a value as a CSV cell; a text that starts like a formula gets a leading ' (numbers never)."""
+def _cell(value: object) -> str | int | float:
+    """Return a value as a cell of :func:`core.files.csv_text`: a number stays a number, anything else is text."""
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return _files.neutralised(value)
     if isinstance(value, list | tuple):
-        return _files.neutralised(";".join(str(item) for item in value))
+        return ";".join(str(item) for item in value)
     if isinstance(value, float):
-        return "" if math.isnan(value) else str(_rounded(value))
+        return "" if math.isnan(value) else _rounded(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     return value.isoformat() if isinstance(value, dt.date) else str(value)
@@ -284,7 +283,7 @@ def _rounded(value: float) -> float:
 
 
 def _json_value(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return None
     if isinstance(value, np.generic):
         return value.item()
@@ -292,14 +291,10 @@ def _json_value(value: object) -> object:
 
 
 def _to_csv(records: list[dict], fields: tuple[str, ...]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({field: _cell(record.get(field)) for field in fields} for record in records)
-    return buffer.getvalue()
+    return _files.csv_text(({field: _cell(record.get(field)) for field in fields} for record in records), fields)
 
 
-def _to_geojson(records: list[dict], geometries: list[dict | None]) -> str:
+def _to_geojson(records: list[dict], geometries: Sequence[dict | None]) -> str:
     features = [
         {
             "type": "Feature",
@@ -314,7 +309,7 @@ def _to_geojson(records: list[dict], geometries: list[dict | None]) -> str:
 
 def _write(text: str, path: str | Path | None) -> str:
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        _files.write_private(path, text)  # 0600: a full export holds the points of safe houses
     return text
 
 

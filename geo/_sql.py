@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -56,9 +57,10 @@ class _Tokens:
     def __init__(self, text: str, source: str) -> None:
         self.source = source
         self.tokens = [
-            (m.lastgroup, m.group(m.lastgroup) if m.lastgroup != "string" else _unescape(m.group("string")), m.start())
+            (kind, m.group(kind) if kind != "string" else _unescape(m.group("string")), m.start())
             for m in _TOKEN.finditer(text)
-            if m.lastgroup not in ("space", "comment")
+            # every alternative of _TOKEN is a named group, so a match always has a last group
+            if (kind := cast(str, m.lastgroup)) not in ("space", "comment")
         ]
         self.pos = 0
 

@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from core import settings
 from core.errors import DataUnavailableError, InputError, NotFoundError, shown
+from core.files import private_dir
 from geo import sources, wilayah
 from geo._geometry import EQUAL_AREA_CRS, polygonal
 from geo._land import dissolve_islands
@@ -195,6 +196,7 @@ def artefact_paths(folder: Path | None = None) -> dict[str, Path]:
 
 @contextlib.contextmanager
 def _build_lock(folder: Path) -> Iterator[None]:
+    private_dir(folder.parent)  # the data folder also holds the database: owner only
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".build.lock", "w") as handle:
         try:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from difflib import get_close_matches
 from functools import cache
+from typing import SupportsFloat, cast
 
 import numpy as np
 import pandas as pd
@@ -80,7 +81,7 @@ def _same(value: object, expected: object) -> bool:
     if expected is None:
         return value is None or pd.isna(value)
     if isinstance(expected, float):
-        return bool(np.isclose(float(value), expected, atol=1e-6))  # type: ignore[arg-type]
+        return bool(np.isclose(float(cast(SupportsFloat, value)), expected, atol=1e-6))  # a cell of a numeric column
     return value == expected
 
 

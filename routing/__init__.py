@@ -1,0 +1,37 @@
+"""Travel models and the answers built on them: referral and coverage.
+
+Office planning comes next, as ``routing/planning``.
+
+Modules: :mod:`routing.travel` (the travel-model interface), :mod:`routing.roads` (OpenStreetMap road networks),
+:mod:`routing.national` (the estimated national network), :mod:`routing.jurisdiction` (who may take a case),
+:mod:`routing.origin` (where a referral starts), :mod:`routing.referral` (ranking agencies),
+:mod:`routing.combine` (the best set of agencies), :mod:`routing.coverage` (travel time to help per area),
+:mod:`routing.engine` (the referral engine of a database, built once per data version).
+
+Public API::
+
+    import routing
+    routing.refer("Tenggarong", ["shelter", "psychological"])      # the service database, cached engine
+    routing.coverage_table(engine, ["shelter"], level="province")
+"""
+
+from __future__ import annotations
+
+from core._lazy import lazy_exports
+
+_EXPORTS: dict[str, str] = {
+    "refer": "routing.engine",
+    "referrer": "routing.engine",
+    "Referrer": "routing.referral",
+    "Referral": "routing.referral",
+    "parse_needs": "routing.referral",
+    "parse_hours": "routing.referral",
+    "coverage_table": "routing.coverage",
+    "district_coverage": "routing.coverage",
+    "TravelModel": "routing.travel",
+    "national_network": "routing.national",
+}
+"""Each public name and the module that defines it."""
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

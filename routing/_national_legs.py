@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -21,10 +22,10 @@ EARTH_RADIUS_KM = 6371.0088
 ISLAND_SEPARATION = 10.0
 
 
-def great_circle_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+def great_circle_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike) -> np.ndarray:
     """Return haversine distances in km between paired points (broadcasting)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lam1, phi1, lam2, phi2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
+    h = np.sin((phi2 - phi1) / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin((lam2 - lam1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
@@ -77,11 +78,11 @@ def island_space(lon: np.ndarray, lat: np.ndarray, island: np.ndarray) -> np.nda
 
 def direct_road_leg(
     origin_island: np.ndarray,
-    origin_lon: np.ndarray,
-    origin_lat: np.ndarray,
+    origin_lon: npt.ArrayLike,
+    origin_lat: npt.ArrayLike,
     island: np.ndarray,
-    lon: object,
-    lat: object,
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return hours and km of direct road legs from origins to points (broadcasting); ``inf`` between land masses."""
     hours, road_km = road_leg(great_circle_km(origin_lon, origin_lat, lon, lat))

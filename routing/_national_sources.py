@@ -144,8 +144,9 @@ class Sources:
             else:
                 opened.append((key, member, ~resolved))
         if opened:
-            keys, members, free = zip(*opened, strict=True)
-            self._passes.update(zip(keys, self._open_passes(np.array(members), np.array(free), base), strict=True))
+            opened_keys, members, free = zip(*opened, strict=True)
+            passes = self._open_passes(np.array(members), np.array(free), base)
+            self._passes.update(zip(opened_keys, passes, strict=True))
 
     def _full(self, points: np.ndarray) -> Pass:
         """Return one ``min_only`` pass from the distinct `points` over the whole network."""
@@ -250,7 +251,7 @@ class Sources:
             hours[p] = self._bounded(p, needed[p], bound[p], direct[p])
         return np.minimum(hours, direct)[self.distinct]
 
-    def _bounded(self, p: int, needed: np.ndarray, bound: float, direct: np.ndarray) -> np.ndarray:
+    def _bounded(self, p: int | np.integer, needed: np.ndarray, bound: float, direct: np.ndarray) -> np.ndarray:
         """Return the network hours from point `p`, exact at the `needed` nodes, searching no farther than it must.
 
         Dijkstra with ``limit`` settles exactly the nodes within the limit. A needed node

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
-import pandas as pd
 import shapely
 
+from core.values import is_missing
 from routing import jurisdiction
 from routing.national import Attachment, NationalNetwork, Search
 from routing.roads import RoadSearch, Snap
@@ -151,4 +151,4 @@ def _subset(attachment: Attachment, positions: list[int]) -> Attachment:
 
 
 def _clean(value: object) -> object:
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value
+    return None if is_missing(value) else value

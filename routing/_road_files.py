@@ -42,7 +42,7 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
     core.errors.InputError
         If `path` is neither, or its format is not supported.
     """
-    local = fetch(path) if str(path) in registry() else Path(path).expanduser()
+    local = fetch(str(path)) if str(path) in registry() else Path(path).expanduser()
     if not local.is_file():
         pinned = [name for name in registry() if name.startswith("osm/")]
         msg = f"is neither an existing file nor a pinned road network; the pinned ones are {pinned}."

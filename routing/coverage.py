@@ -73,6 +73,7 @@ unless told they are for internal use.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -320,12 +321,15 @@ def coverage_table(
     return result
 
 
-def to_geojson(frame: gpd.GeoDataFrame, path: str | Path | None = None, authorised: bool = False) -> str:
+def to_geojson(
+    frame: gpd.GeoDataFrame, path: str | Path | None = None, authorised: bool = False, geometry: bool = True
+) -> str:
     """Return (and write to `path`) a coverage table as RFC 7946 GeoJSON with web-simplified polygons.
 
     Polygons are those of :func:`geo.boundaries.web_geometry` for the frame's level,
     coordinates rounded to ``settings.web_coordinate_decimals``; unreachable hours are
-    ``null``. The output has no points.
+    ``null``. The output has no points. With ``geometry=False`` every geometry is null (a map
+    that has loaded the boundaries joins them by ``code``), which also skips the polygons' work.
 
     Raises
     ------
@@ -336,21 +340,29 @@ def to_geojson(frame: gpd.GeoDataFrame, path: str | Path | None = None, authoris
     if frame.attrs.get("authorised", True) and not authorised:
         msg = "holds raw case counts and times from confidential agency points; compute it with "
         raise InputError("frame", "authorised", msg + "authorised=False, or pass authorised=True for internal use.")
-    levels = frame["level"].unique().tolist()
-    if len(levels) > 1:
-        raise InputError("frame", levels, "must hold areas of one level.")
-    level = levels[0] if levels else "province"
-    areas = boundaries.load_areas(level)
-    web = boundaries.web_geometry(areas[areas["code"].isin(frame["code"])], level).set_index("code").geometry
-    geometry = shapely.set_precision(web.reindex(frame["code"]).to_numpy(), 10.0**-settings.web_coordinate_decimals)
     properties = pd.DataFrame(frame.drop(columns="geometry"))
     for column in properties.columns:
         if isinstance(properties[column].dtype, pd.CategoricalDtype):
             properties[column] = properties[column].astype(str)
     properties = properties.replace([np.inf, -np.inf], np.nan).astype(object)
     properties = properties.where(properties.notna(), None)
-    features = gpd.GeoDataFrame(properties, geometry=geometry, crs="EPSG:4326")
-    text = features.to_json(drop_id=True, ensure_ascii=False, default=str)  # dates as ISO text
+    if geometry:
+        features = gpd.GeoDataFrame(properties, geometry=_web_polygons(frame), crs="EPSG:4326")
+        text = features.to_json(drop_id=True, ensure_ascii=False, default=str)  # dates as ISO text
+    else:
+        rows = [{"type": "Feature", "properties": row, "geometry": None} for row in properties.to_dict("records")]
+        text = json.dumps({"type": "FeatureCollection", "features": rows}, ensure_ascii=False, default=str)
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
+
+
+def _web_polygons(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Return the web-simplified polygon of each row's area, rounded (one level per frame)."""
+    levels = frame["level"].unique().tolist()
+    if len(levels) > 1:
+        raise InputError("frame", levels, "must hold areas of one level.")
+    level = levels[0] if levels else "province"
+    areas = boundaries.load_areas(level)
+    web = boundaries.web_geometry(areas[areas["code"].isin(frame["code"])], level).set_index("code").geometry
+    return shapely.set_precision(web.reindex(frame["code"]).to_numpy(), 10.0**-settings.web_coordinate_decimals)

@@ -14,10 +14,15 @@ build leaves an older version stored and the next call builds again.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Engine
 
-from routing.referral import Referrer
+from routing import origin
+from routing.referral import Referral, Referrer
+from store import database
+from store.schema import check_ready
 from store.version import data_version
 
 _LOCK = threading.Lock()
@@ -49,3 +54,34 @@ def forget(engine: Engine | None = None) -> None:
             _BUILT.clear()
         else:
             _BUILT.pop(_key(engine), None)
+
+
+def refer(
+    at: str | tuple[float, float] | origin.Location,
+    needs: str | Sequence[str],
+    *,
+    engine: Engine | None = None,
+    **options: Any,
+) -> Referral:
+    """Answer one referral on a database: the one call a notebook or script needs.
+
+    Parameters
+    ----------
+    at, needs, options
+        As :meth:`routing.referral.Referrer.refer` takes them (``k``, ``max_time_h``, ``on``, ``authorised``).
+    engine
+        The database (default the service database of ``settings.database_url``), checked to be ready.
+
+    Raises
+    ------
+    core.errors.RujukError
+        If the database is not ready (run ``rujuk data build``).
+    core.errors.InputError
+        For a bad place, need or option (the message names the field and the value).
+    """
+    return referrer(database_of(engine)).refer(at, needs, **options)
+
+
+def database_of(engine: Engine | None = None) -> Engine:
+    """Return `engine` (default the service database) after checking it is ready (:func:`store.schema.check_ready`)."""
+    return database() if engine is None else check_ready(engine)

@@ -76,6 +76,7 @@ import threading
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
@@ -259,12 +260,12 @@ class NationalNetwork:
 
     def search(self, lon: float, lat: float) -> Search:
         """Run the shortest-path search from one point; ask the result for hours or routes to many places."""
-        lon, lat = points(lon, lat, "origin")
-        if len(lon) != 1:
-            raise InputError("origin_lon", lon.tolist(), "is expected to be one point; search from each in turn.")
-        origin = self.attach(lon, lat)
+        lons, lats = points(lon, lat, "origin")
+        if len(lons) != 1:
+            raise InputError("origin_lon", lons.tolist(), "is expected to be one point; search from each in turn.")
+        origin = self.attach(lons, lats)
         hours, predecessors = self._trees(origin)
-        return Search(self, (float(lon[0]), float(lat[0])), origin, hours[0], predecessors[0])
+        return Search(self, (float(lons[0]), float(lats[0])), origin, hours[0], predecessors[0])
 
     def travel(self, origin_lon: float, origin_lat: float, lon: object, lat: object) -> dict[str, np.ndarray]:
         """Return estimated ``hours``, ``km`` and ``sea_legs`` from one origin to many destinations."""
@@ -292,7 +293,8 @@ class NationalNetwork:
         """Return the estimated route to each destination, from one search; legs are straight lines."""
         if not len(destinations):
             return []
-        lon, lat = points(*np.array(destinations, dtype=float).reshape(-1, 2).T, "destination")
+        lon, lat = np.array(destinations, dtype=float).reshape(-1, 2).T
+        lon, lat = points(lon, lat, "destination")
         return self.search(*origin).routes(self.attach(lon, lat), lon, lat)
 
     def route(self, origin: tuple[float, float], destination: tuple[float, float]) -> Route:
@@ -314,7 +316,7 @@ class NationalNetwork:
         hours, source = self._nearest(source_lon, source_lat, target_lon, target_lat, target)
         return Nearest(hours, source, direction, self.name, self.is_estimate)
 
-    def nearest_source(self, lon: object, lat: object) -> tuple[np.ndarray, np.ndarray]:
+    def nearest_source(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Return, for every district node, the hours to the nearest of the given sources and its position.
 
         One multi-source Dijkstra pass (``min_only=True``), then the direct road legs on the

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from core.errors import InputError, NotFoundError
+from core.errors import InputError, NotFoundError, shown
 from geo import boundaries, gazetteer, lookup, seats
 from routing.jurisdiction import Origin
 from routing.travel import reason_of
@@ -171,12 +171,10 @@ def resolve(at: str | tuple[float, float]) -> Location:
         raise InputError("at", text[:SHOWN_CHARS] + "…", message)
     if (pair := coordinates(text)) is not None:
         return _from_lat_lon(text, *pair)
-    if _CODE.match(text):
-        return from_code(text)
     try:
-        return from_name(text)
+        return from_code(text) if _CODE.match(text) else from_name(text)
     except NotFoundError as error:
-        reason = str(error).removeprefix(f"`query` was {text!r} but ")
-        raise NotFoundError(f"`at` was {text!r} but {reason}") from None
+        reason = re.sub(r"^`\w+` was .*? but ", "", str(error), count=1, flags=re.S)
+        raise NotFoundError(f"`at` was {shown(text)} but {reason}", field="at", value=text) from None
     except InputError as error:  # an ambiguous name: the message lists every candidate
         raise InputError("at", text, reason_of(error)) from None

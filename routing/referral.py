@@ -174,7 +174,10 @@ class Referrer:
         return cls(directory.agencies_frame(engine), directory.agreements_frame(engine), roads=roads)
 
     def _travel(self, at: origin.Location, targets: Targets) -> Travel:
-        """Return hours to every agency and the model of each: the fastest road network covering both ends, or the estimate."""
+        """Return hours to every agency and the model of each.
+
+        The model is the fastest road network covering both ends, or else the national estimate.
+        """
         search = self.network.search(at.lon, at.lat)
         hours = search.hours(targets.attachment, targets.lon, targets.lat)
         model = np.full(len(hours), self.network.name, dtype=object)
@@ -252,8 +255,7 @@ class Referrer:
         rank = np.array([_STATUS_ORDER[value] for value in status])
         order = [int(i) for i in np.lexsort((self.ids, rank, hours)) if within[i]]
         referral.candidates = build.many(order[:k])
-        everything = offers.all(axis=1)
-        single = [i for i in order if everything[i]]
+        single = [i for i in order if offers[i].all()]
         referral.best_single = build.one(single[0]) if single else None
         if len(needs) > 1:
             cover = best_cover(needs, [p if within[i] else frozenset() for i, p in enumerate(self.provides)], hours)
@@ -271,7 +273,7 @@ class Referrer:
             referral.notes.append("Travel times marked is_estimate are estimates from the national network.")
         return referral
 
-    def _escalate(self, needs, within, usable, hours, status, location, build) -> list[dict]:  # type: ignore[no-untyped-def]
+    def _escalate(self, needs, within, usable, hours, status, location, build) -> list[dict]:
         """Return, for each need nothing within the limit meets, the next tier that can, with the reason."""
         escalation = []
         level = self.level

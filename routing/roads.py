@@ -38,6 +38,7 @@ from typing import Literal
 
 import networkx as nx
 import numpy as np
+import numpy.typing as npt
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
@@ -281,7 +282,7 @@ class RoadNetwork:
         return Nearest(hours, np.where(found, origin[target.node] - n, -1), direction, self.name, self.is_estimate)
 
 
-def _point(lon: object, lat: object) -> tuple[float, float]:
+def _point(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[float, float]:
     return float(np.ravel(lon)[0]), float(np.ravel(lat)[0])
 
 

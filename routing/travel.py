@@ -17,13 +17,15 @@ Conventions
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, cast, runtime_checkable
 
 import numpy as np
 import shapely
 
 from core.errors import InputError
+from core.values import is_missing
 from geo.lookup import coordinates
 
 Direction = Literal["to_sources", "from_sources"]
@@ -93,11 +95,22 @@ def path_legs(coords: list[np.ndarray], hours: np.ndarray, km: np.ndarray, sea: 
     return legs
 
 
+def format_hours(hours: float | None, missing: str = "–") -> str:
+    """Return a travel time as ``2h05`` (the form ``--max-time`` reads); an unknown or infinite time as `missing`.
+
+    The one way Rujuk writes a duration, in the pages and the command line alike.
+    """
+    if hours is None or is_missing(hours) or not math.isfinite(float(hours)):
+        return missing
+    minutes = round(float(hours) * 60)
+    return f"{minutes // 60}h{minutes % 60:02d}"
+
+
 def check_direction(direction: object) -> Direction:
     """Return `direction` if it is one of :data:`DIRECTIONS`, else raise InputError."""
     if direction not in DIRECTIONS:
         raise InputError("direction", direction, f"is expected to be one of {DIRECTIONS}.")
-    return direction  # type: ignore[return-value]
+    return cast(Direction, direction)  # one of DIRECTIONS
 
 
 @dataclass(frozen=True)

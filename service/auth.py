@@ -53,6 +53,7 @@ from werkzeug.exceptions import Forbidden
 from accounts import users
 from core import settings
 from core.errors import RujukError
+from core.files import private_dir
 from service.api.common import is_api, json_error
 from service.limits import limiter
 
@@ -78,8 +79,7 @@ def secret_key() -> str:
     """
     if settings.secret_key:
         return settings.secret_key
-    path = Path(settings.data_dir) / SECRET_KEY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_dir(Path(settings.data_dir)) / SECRET_KEY_FILE
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -120,7 +120,7 @@ def _bearer() -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-def _identify():  # type: ignore[no-untyped-def]
+def _identify():
     """Find who is calling (see the module notes) and check CSRF where it applies."""
     token = _bearer()
     if token is not None:
@@ -168,7 +168,7 @@ def is_authorised() -> bool:
     return user is not None and user.has_role("caseworker")
 
 
-def _unauthorised(message: str, error: str | None = None):  # type: ignore[no-untyped-def]
+def _unauthorised(message: str, error: str | None = None):
     answer, status = json_error(401, message, field="Authorization")
     challenge = 'Bearer realm="rujuk"' + (f', error="{error}"' if error else "")
     answer.headers["WWW-Authenticate"] = challenge
@@ -247,7 +247,7 @@ def _login_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     """Show the sign-in form (GET) or sign in (POST: ``username``, ``password``, ``csrf_token``, ``next``)."""
     next_url = _safe_next(request.values.get("next"))
     if request.method == "GET":
@@ -267,7 +267,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     """Sign out everywhere (POST with the CSRF token): every copy of this user's session ends; go home."""
     user = current_user()
     if user is not None and auth_method() == "session":

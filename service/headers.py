@@ -1,13 +1,15 @@
 """Response headers of every answer: what may be cached, framed, referred and loaded, and compression.
 
-* **Caching.** A page for a signed-in user may carry confidential places (safe houses)
-  or exact referral results: ``Cache-Control: private, no-store``, whatever the view set.
+* **Caching** (the one place that sets ``Cache-Control``). A page or API answer for a signed-in
+  user or a token holder may carry confidential places (safe houses) or exact referral results:
+  ``private, no-store``, whatever the view set. An anonymous successful GET of the API is
+  ``public, max-age=300`` except :data:`PRIVATE_API_ENDPOINTS`; of the pages, only
+  :data:`PUBLIC_PAGE_ENDPOINTS`. Errors and writes are ``private, no-store``.
   The referral page says where a victim is, whoever asks: ``no-store`` for everyone
   (:data:`NO_STORE_ENDPOINTS`).
-  Every page varies with ``Cookie``, so a shared cache never hands one person's page to
-  another. The API's answers get the same rules, plus ``Authorization``, from
-  :func:`service.api.cache.cache_headers`. The versioned library files under ``/static/``
-  hold no data and keep their long caching.
+  Every answer varies with ``Cookie`` (API answers with ``Authorization`` too), so a shared
+  cache never hands one person's answer to another. The versioned library files under
+  ``/static/`` hold no data and keep their long caching.
 * **Referrer.** ``Referrer-Policy: no-referrer``: a referral's place, if it ever is in a
   URL (links and bookmarks of ``GET /referral``), does not leak to the tile server.
 * **Framing and loading.** ``X-Frame-Options: SAMEORIGIN`` and a Content Security Policy
@@ -38,8 +40,14 @@ from service.api.common import is_api
 from service.auth import current_user
 
 STATIC_PREFIX = "/static/"
+PUBLIC = "public, max-age=300"
+PRIVATE = "private, no-store"
 NO_STORE_ENDPOINTS: frozenset[str] = frozenset({"pages.referral", "auth.login", "pages.change_password"})
 """Pages never stored by a browser or proxy, whoever asks: they hold a victim's place or a sign-in form."""
+PRIVATE_API_ENDPOINTS: frozenset[str] = frozenset({"api.me", "api.health", "api.referrals", "api.places"})
+"""API routes never stored, whoever asks: who is calling, the service's state, or a victim's place in the query."""
+PUBLIC_PAGE_ENDPOINTS: frozenset[str] = frozenset({"pages.national"})
+"""Pages an anonymous visitor's browser or a proxy may keep for five minutes (the national map: aggregates only)."""
 HSTS = "max-age=31536000; includeSubDomains"
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -102,6 +110,18 @@ def _personal() -> bool:
     return current_user() is not None
 
 
+def _cache_control() -> str | None:
+    """Return the ``Cache-Control`` of this answer by the rules of the module notes (None: leave the view's)."""
+    if request.path.startswith(STATIC_PREFIX):
+        return None
+    if _personal() or request.endpoint in NO_STORE_ENDPOINTS:
+        return PRIVATE
+    if is_api():
+        shared = request.method in ("GET", "HEAD") and request.endpoint not in PRIVATE_API_ENDPOINTS
+        return PUBLIC if shared else PRIVATE
+    return PUBLIC if request.endpoint in PUBLIC_PAGE_ENDPOINTS else None
+
+
 def _set_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Referrer-Policy", "no-referrer")
@@ -111,11 +131,16 @@ def _set_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.path.startswith(STATIC_PREFIX) or is_api():  # the API's caching: service.api.cache.cache_headers
+    if request.path.startswith(STATIC_PREFIX):
         return response
     response.vary.add("Cookie")
-    if _personal() or request.endpoint in NO_STORE_ENDPOINTS:
-        headers["Cache-Control"] = "private, no-store"
+    if is_api():
+        response.vary.add("Authorization")
+    control = _cache_control()
+    if control == PUBLIC and response.status_code != 200:
+        control = PRIVATE  # an error or a redirect is never kept
+    if control is not None:
+        headers["Cache-Control"] = control
     return response
 
 

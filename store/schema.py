@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, Integer, inspect, select
+from sqlalchemy import Connection, DefaultClause, Engine, Integer, inspect, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts import users
 from cases import figures as _case_tables  # noqa: F401  (registers the case figures' table)
-from core.db import Base
+from core.db import Base, table_of
 from core.errors import RujukError
 from directory import agencies as _directory_tables  # noqa: F401  (registers the directory's tables)
 
@@ -30,7 +31,7 @@ SCHEMA_VERSION = 3
 def _add_users(connection: Connection) -> None:
     """1 -> 2: create the ``users`` and ``api_tokens`` tables."""
     for model in (users.User, users.ApiToken):
-        model.__table__.create(connection, checkfirst=True)  # type: ignore[attr-defined]
+        table_of(model).create(connection, checkfirst=True)
 
 
 def _add_missing_columns(connection: Connection) -> None:
@@ -49,12 +50,11 @@ def _add_missing_columns(connection: Connection) -> None:
                 raise RujukError(msg)
             kind = column.type.compile(dialect=connection.dialect)
             default = ""
-            if column.server_default is not None:
-                default = f" DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
+            if isinstance(column.server_default, DefaultClause):  # every server default here is one
+                default = f" DEFAULT {column.server_default.arg}"
             null = "" if column.nullable else " NOT NULL"
-            connection.exec_driver_sql(
-                f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {preparer.quote(column.name)} {kind}{default}{null}"
-            )
+            name, added = preparer.quote(table.name), preparer.quote(column.name)
+            connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {added} {kind}{default}{null}")
 
 
 # version n -> function that upgrades a database at version n to n + 1
@@ -81,7 +81,7 @@ def init_db(engine: Engine) -> int:
         Base.metadata.create_all(connection)
         row = connection.execute(select(SchemaInfo.version)).scalar_one_or_none()
         if row is None:
-            connection.execute(SchemaInfo.__table__.insert().values(id=1, version=SCHEMA_VERSION))
+            connection.execute(table_of(SchemaInfo).insert().values(id=1, version=SCHEMA_VERSION))
             return SCHEMA_VERSION
         version = int(row)
         if version > SCHEMA_VERSION:
@@ -93,5 +93,27 @@ def init_db(engine: Engine) -> int:
         while version < SCHEMA_VERSION:
             _UPGRADES[version](connection)
             version += 1
-            connection.execute(SchemaInfo.__table__.update().values(version=version))
+            connection.execute(table_of(SchemaInfo).update().values(version=version))
         return version
+
+
+def check_ready(engine: Engine) -> Engine:
+    """Return `engine` if its database holds Rujuk's tables at this Rujuk's schema version, else raise.
+
+    Raises
+    ------
+    RujukError
+        If the database is missing, empty or older or newer than this Rujuk: the message says to run
+        ``rujuk data build`` (or :func:`store.prepare.prepare`), which creates, upgrades and seeds it.
+    """
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            version = connection.execute(select(SchemaInfo.version)).scalar_one_or_none()
+    except OperationalError:
+        version = None
+    if version != SCHEMA_VERSION:
+        state = "has no Rujuk tables" if version is None else f"has schema version {version}, not {SCHEMA_VERSION}"
+        msg = f"The database {where} {state}: run `rujuk data build` (or store.prepare.prepare()) first."
+        raise RujukError(msg)
+    return engine

@@ -16,6 +16,7 @@ import hashlib
 from sqlalchemy import Engine, select
 
 from cases.figures import CaseFigure
+from core.db import table_of
 from directory.agencies import Agreement, Organization, Service, ServiceLocation
 
 
@@ -24,7 +25,7 @@ def data_version(database: Engine) -> str:
     digest = hashlib.sha256(dt.date.today().isoformat().encode())
     with database.connect() as connection:
         for model in (ServiceLocation, Service, Organization, Agreement, CaseFigure):
-            table = model.__table__
+            table = table_of(model)
             digest.update(table.name.encode())
             for row in connection.execute(select(table).order_by(*table.primary_key.columns)):
                 digest.update(repr(tuple(row)).encode())

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from core import settings
+
 from store import schema
+
+EDITOR_PASSWORD = "sambal matah 2024"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,3 +69,29 @@ def fresh_rate_limits():
     if getattr(limiter, "_storage", None) is not None:
         limiter.reset()
     return
+
+
+@pytest.fixture
+def live_app(seeded_engine, tmp_path):
+    """A copy of the seeded database and a Flask app serving it: ``(app, engine)``."""
+    import shutil
+
+    from app import create_app
+    from core import db
+
+    shutil.copy(seeded_engine.url.database, tmp_path / "rujuk.sqlite")
+    engine = db.get_engine(f"sqlite:///{tmp_path / 'rujuk.sqlite'}")
+    app = create_app(engine, prepare_data=False)
+    app.testing = True
+    yield app, engine
+    engine.dispose()
+
+
+@pytest.fixture
+def live(live_app):
+    """:func:`live_app` with an editor's bearer header: ``(app, engine, editor)``."""
+    from accounts import users
+
+    app, engine = live_app
+    users.create_user(engine, "eko.editor", EDITOR_PASSWORD, "editor")
+    return app, engine, {"Authorization": f"Bearer {users.create_token(engine, 'eko.editor', 'tests')}"}

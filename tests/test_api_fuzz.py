@@ -25,6 +25,8 @@ from accounts import users
 from app import create_app
 from core import settings as rujuk_settings
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = 10
 """Cases generated per operation, generation mode and role (23 operations)."""
 BOUNDED = settings(
@@ -57,7 +59,7 @@ def _server_errors(app, headers: dict[str, str]) -> list[str]:
 
             @BOUNDED
             @given(case=operation.as_strategy(generation_mode=mode))
-            def ask(case) -> None:  # type: ignore[no-untyped-def]
+            def ask(case) -> None:
                 case.call_and_validate(headers=headers, checks=[not_a_server_error])
 
             try:

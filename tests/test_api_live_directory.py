@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 
 import pytest
 
 from accounts import users
-from app import create_app
-from core import db
 from directory import io as directory_io
 from geo import lookup
 from routing.referral import Referrer
@@ -28,14 +25,10 @@ SATURDAY = dt.date(2025, 6, 7)
 
 
 @pytest.fixture
-def live(seeded_engine, tmp_path):
-    """A copy of the seeded database and a Flask app serving it."""
-    shutil.copy(seeded_engine.url.database, tmp_path / "rujuk.sqlite")
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'rujuk.sqlite'}")
-    app = create_app(engine, prepare_data=False)
-    app.testing = True
-    yield engine, app
-    engine.dispose()
+def live(live_app):
+    """A copy of the seeded database and a Flask app serving it: ``(engine, app)``."""
+    app, engine = live_app
+    return engine, app
 
 
 def _import_changes(engine, folder, changes: dict[str, dict[str, str]]) -> None:

@@ -11,6 +11,7 @@ import directory
 from accounts import users
 from app import create_app
 from core import db
+from service import headers as response_headers
 from service.api import cache as _cache
 from service.api.openapi import api_rules, openapi_path
 from store.prepare import prepare
@@ -330,21 +331,21 @@ def test_garbage_to_every_route_is_never_a_500(app, client, headers, documented)
 @pytest.mark.parametrize(
     ("who", "method", "url", "expected"),
     [
-        ("anonymous", "GET", "/api/v1/agencies", _cache.PUBLIC),
-        ("anonymous", "GET", "/api/v1/areas?level=province", _cache.PUBLIC),
-        ("anonymous", "GET", "/api/v1/hotspots?measure=police TPPO cases", _cache.PUBLIC),
-        ("public", "GET", "/api/v1/agencies", _cache.PRIVATE),
-        ("caseworker", "GET", "/api/v1/agencies", _cache.PRIVATE),
-        ("caseworker", "GET", f"/api/v1/agencies/{SHELTER}", _cache.PRIVATE),
-        ("caseworker", "GET", "/api/v1/hotspots?measure=police TPPO cases", _cache.PRIVATE),
-        ("anonymous", "GET", "/api/v1/referrals?at=Tenggarong&needs=shelter", _cache.PRIVATE),
-        ("anonymous", "POST", "/api/v1/referrals?at=Tenggarong&needs=shelter", _cache.PRIVATE),
-        ("anonymous", "GET", "/api/v1/me", _cache.PRIVATE),
-        ("anonymous", "GET", "/api/v1/health", _cache.PRIVATE),
-        ("anonymous", "GET", "/api/v1/areas?level=planet", _cache.PRIVATE),
-        ("anonymous", "GET", "/api/v1/no-such-route", _cache.PRIVATE),
-        ("bad", "GET", "/api/v1/agencies", _cache.PRIVATE),
-        ("editor", "PATCH", "/api/v1/agencies/no-such-agency", _cache.PRIVATE),
+        ("anonymous", "GET", "/api/v1/agencies", response_headers.PUBLIC),
+        ("anonymous", "GET", "/api/v1/areas?level=province", response_headers.PUBLIC),
+        ("anonymous", "GET", "/api/v1/hotspots?measure=police TPPO cases", response_headers.PUBLIC),
+        ("public", "GET", "/api/v1/agencies", response_headers.PRIVATE),
+        ("caseworker", "GET", "/api/v1/agencies", response_headers.PRIVATE),
+        ("caseworker", "GET", f"/api/v1/agencies/{SHELTER}", response_headers.PRIVATE),
+        ("caseworker", "GET", "/api/v1/hotspots?measure=police TPPO cases", response_headers.PRIVATE),
+        ("anonymous", "GET", "/api/v1/referrals?at=Tenggarong&needs=shelter", response_headers.PRIVATE),
+        ("anonymous", "POST", "/api/v1/referrals?at=Tenggarong&needs=shelter", response_headers.PRIVATE),
+        ("anonymous", "GET", "/api/v1/me", response_headers.PRIVATE),
+        ("anonymous", "GET", "/api/v1/health", response_headers.PRIVATE),
+        ("anonymous", "GET", "/api/v1/areas?level=planet", response_headers.PRIVATE),
+        ("anonymous", "GET", "/api/v1/no-such-route", response_headers.PRIVATE),
+        ("bad", "GET", "/api/v1/agencies", response_headers.PRIVATE),
+        ("editor", "PATCH", "/api/v1/agencies/no-such-agency", response_headers.PRIVATE),
     ],
 )
 def test_caching_headers_keep_confidential_answers_out_of_caches(client, headers, who, method, url, expected):

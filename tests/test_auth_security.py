@@ -270,3 +270,35 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(app):
         form = {"username": "x.y", "password": "wrong password", "csrf_token": _csrf(client)}
         client.post("/login", data=form, headers={"X-Forwarded-For": f"203.0.113.{i}"})
     assert _login(client, "x.y", "wrong password").status_code == 429  # all ten counted against the one real address
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["Jakarta2024!", "Bismillah2024", "Polri2024!!", "kemensos2024", "merahputih45", "Indonesia2024!", "12345678901!"],
+)
+def test_indonesian_common_words_with_digits_are_refused(engine, password):
+    with pytest.raises(InputError, match="password"):
+        users.set_password(engine, "eko.editor", password)
+
+
+def test_parallel_wrong_passwords_lock_no_longer_than_the_same_ones_in_a_row(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    guesses = [f"parallel guess {i}" for i in range(12)]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        assert not any(pool.map(lambda guess: users.authenticate(engine, "eko.editor", guess), guesses))
+    user = users.get_user(engine, "eko.editor")
+    assert user.failed_logins == settings.lockout_after  # the guesses after the lock were not counted
+    until = user.locked_until.replace(tzinfo=dt.UTC)
+    assert until - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=settings.lockout_minutes)
+
+
+def test_a_new_data_folder_is_private_whatever_creates_it_first(tmp_path, monkeypatch):
+    import stat
+
+    from geo import boundaries
+
+    monkeypatch.setattr(settings, "data_dir", tmp_path / "fresh-data")
+    with boundaries._build_lock(boundaries.boundaries_dir()):
+        pass
+    assert stat.S_IMODE((tmp_path / "fresh-data").stat().st_mode) == 0o700

@@ -8,6 +8,7 @@ OpenStreetMap tile URL the tiles fail and the boundaries, markers and gaps must 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -25,14 +26,15 @@ from playwright import sync_api as playwright_api
 
 from app import create_app
 
+pytestmark = pytest.mark.browser
+
 READY = "html[data-rujuk-ready]"
 TIMEOUT_MS = 30_000
 
 # The folium map object and its layer control, found by the names folium gives them.
 LEAFLET_MAP = "Object.keys(window).filter(k => /^map_[0-9a-f]+$/.test(k)).map(k => window[k])[0]"
 OVERLAYS = "Object.keys(window).filter(k => /^layer_control_[0-9a-f]+_layers$/.test(k)).map(k => window[k])[0].overlays"
-COUNT_DRAWN = (
-    f"""(name) => {{
+COUNT_DRAWN = f"""(name) => {{
     const overlays = {OVERLAYS};
     let paths = 0, markers = 0;
     const walk = (layer) => {{
@@ -45,7 +47,6 @@ COUNT_DRAWN = (
     walk(group[1]);
     return {{paths, markers}};
 }}"""
-)
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +94,8 @@ class Visit:
             "fetch",
             "xhr",
         ):
-            try:
+            with contextlib.suppress(Exception):  # a redirect has no body
                 self.bodies.append((response.url, response.text()))
-            except Exception:  # a redirect has no body
-                pass
 
     def open(self, path: str):
         self.page.goto(self.base_url + path)
@@ -199,7 +198,8 @@ def test_a_coverage_layer_shown_from_the_layer_control_outlines_the_gaps(visit):
     label.locator("input").check()
     frame.wait_for_function(f"() => ({COUNT_DRAWN})('Witness and victim protection').paths > 0")
     gaps = frame.evaluate(
-        f"""() => {{ let n = 0; const g = Object.entries({OVERLAYS}).find(([k]) => k.includes("Witness and victim protection"))[1];
+        f"""() => {{ let n = 0;
+        const g = Object.entries({OVERLAYS}).find(([k]) => k.includes("Witness and victim protection"))[1];
         const walk = (l) => {{ if (l instanceof L.Path && l.options.color === "#e7298a") n += 1;
                                if (l.getLayers) l.getLayers().forEach(walk); }};
         walk(g); return n; }}"""

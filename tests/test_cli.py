@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -162,13 +164,14 @@ def test_agency_import_rejects_a_bad_file_whole(run, tmp_path):
 
 def test_imports_of_huge_numbers_are_row_errors_not_tracebacks(run, tmp_path):
     exported = run("agencies", "export", "--format", "csv", "--full").output
-    header, *rows = exported.splitlines()
-    capacity = header.split(",").index("capacity")
-    cells = next(row for row in rows if row.startswith("uptd-ppa-ppu,")).split(",")
-    assert len(cells) == len(header.split(","))  # no quoted commas in this row
-    cells[capacity] = huge = "99999999999999999999"
+    rows = list(csv.DictReader(io.StringIO(exported, newline="")))  # every text cell of an export is quoted
+    row = next(row for row in rows if row["id"] == "uptd-ppa-ppu")
+    row["capacity"] = huge = "99999999999999999999"
     agencies = tmp_path / "agencies.csv"
-    agencies.write_text("\n".join([header, ",".join(cells)]) + "\n", encoding="utf-8")
+    with agencies.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
     result = run("agencies", "import", str(agencies))
     assert result.exit_code == 2 and f"row 1: `capacity` was '{huge}' but is more than" in result.output
     figures = tmp_path / "figures.csv"

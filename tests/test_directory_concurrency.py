@@ -9,35 +9,18 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import threading
 
 import pytest
 from csv_rows import write_csv
 
 import directory
-from accounts import users
-from app import create_app
-from core import db
 from core.db import session_scope
 from directory import io as directory_io
 
 PASSWORD = "sambal matah 2024"
 AGENCY = "/api/v1/agencies/lpsk-ntt"
 AGREEMENT = "/api/v1/agreements/pks-kukar-ppu-2024"
-
-
-@pytest.fixture
-def live(seeded_engine, tmp_path):
-    """A copy of the seeded database, a Flask app serving it, and an editor's bearer header."""
-    shutil.copy(seeded_engine.url.database, tmp_path / "rujuk.sqlite")
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'rujuk.sqlite'}")
-    app = create_app(engine, prepare_data=False)
-    app.testing = True
-    users.create_user(engine, "eko.editor", PASSWORD, "editor")
-    editor = {"Authorization": f"Bearer {users.create_token(engine, 'eko.editor', 'tests')}"}
-    yield app, engine, editor
-    engine.dispose()
 
 
 def _session_editor(app):

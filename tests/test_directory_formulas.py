@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -21,8 +22,24 @@ FORMULAS = (
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "=1+1",
+    "Rumah Aman;=cmd|' /C calc'!A0",
+    "Rumah Aman ; @SUM(1+1)*cmd|' /C calc'!A0",
+    "Rumah Aman, +cmd|' /C calc'!A0",
 )
-"""Names and notes of the hostile agencies (a leading tab or carriage return is stripped by every import)."""
+"""Names and notes of the hostile agencies (a leading tab or carriage return is stripped by every import); the
+last ones hide the formula after a list separator (``;`` in Indonesian Excel)."""
+
+
+def _inert_in_every_locale(cell: str) -> bool:
+    """Return True if no part of `cell` that a spreadsheet may start a cell with is an unquoted formula.
+
+    A spreadsheet splits at its list separator (``,`` in English, ``;`` in Indonesian) and at line breaks; every
+    part, spaces stripped, must not start with a formula character unless a ``'`` stands before it.
+    """
+    parts = re.split(r"[;,\t\n\r]", cell)
+    return not cell.startswith(("=", "+", "-", "@")) and all(
+        not p.lstrip().startswith(("=", "+", "-", "@")) for p in parts
+    )
 
 
 def _sample(name: str) -> list[dict[str, str]]:
@@ -33,7 +50,8 @@ def _sample(name: str) -> list[dict[str, str]]:
 @pytest.fixture
 def hostile(engine, tmp_path):
     """A database of six agencies and one agreement whose names start like formulas."""
-    rows = [{**row, "name": formula, "notes": formula} for row, formula in zip(_sample("agencies"), FORMULAS, strict=False)]
+    pairs = zip(_sample("agencies"), FORMULAS, strict=False)
+    rows = [{**row, "name": formula, "notes": formula} for row, formula in pairs]
     counts = directory_io.import_agencies(engine, write_csv(tmp_path / "agencies.csv", rows))
     agreement = {**_sample("agreements")[0], "title": FORMULAS[0]}
     directory_io.import_agreements(engine, write_csv(tmp_path / "agreements.csv", [agreement]))
@@ -51,8 +69,8 @@ def test_csv_export_neutralises_formula_cells(hostile, public):
     for row in rows:
         cells = exported[row["id"]]
         if cells["notes"]:  # a confidential agency's notes are not in the public export
-            assert cells["notes"] == "'" + row["notes"]
-        assert cells["name"] == "'" + row["name"]
+            assert _inert_in_every_locale(cells["notes"]) and cells["notes"] != row["notes"]
+        assert _inert_in_every_locale(cells["name"]) and _files.restored(cells["name"]) == row["name"]
         assert float(cells["lon"]) and float(cells["lat"])  # numbers untouched: no quote
     assert any(cells["lat"].startswith("-") for cells in exported.values())  # southern points keep their sign
     agreements = _read(directory_io.export_agreements(engine, fmt="csv"))
@@ -85,3 +103,21 @@ def test_full_export_reimports_formula_like_names_unchanged(hostile, tmp_path):
     for row in rows:
         assert (frame.loc[row["id"], "name"], frame.loc[row["id"], "notes"]) == (row["name"], row["notes"])
     assert directory_io.export_agencies(engine, fmt="csv", public=False, include_retired=True) == before
+
+
+def test_a_formula_after_a_semicolon_is_neutralised(hostile):
+    engine, rows, _ = hostile
+    text = directory_io.export_agencies(engine, fmt="csv", public=False)
+    exported = {row["id"]: row for row in _read(text)}
+    texts = [cell for row in exported.values() for key, cell in row.items() if key not in ("lon", "lat")]
+    assert [cell for cell in texts if _files.formula_like(cell) and not cell.startswith("'")] == []
+    assert "\"Rumah Aman;'=cmd" in text  # quoted whole, and the formula after the ; quoted too
+    for row in rows[5:]:
+        assert _inert_in_every_locale(exported[row["id"]]["name"])
+    header, first = text.splitlines()[:2]
+    assert header.startswith('"id","name",') and first.startswith('"')  # every text cell is quoted
+    first_row = next(iter(exported.values()))
+    assert f",{first_row['lon']},{first_row['lat']}," in first  # numbers are not
+    for tricky in ("'=1", "''+1", "'Rumah;=x", "'", "Senin-Jumat 08.00", "a;\n-1", "Jl. Merdeka, 5"):
+        assert _files.restored(_files.neutralised(tricky)) == tricky
+    assert _files.neutralised("Senin-Jumat 08.00") == "Senin-Jumat 08.00"

@@ -56,3 +56,28 @@ def test_other_numeric_settings_refuse_nonsense(name, value, rule):
     result = import_settings(name, value)
     assert result.returncode == 1
     assert f"Environment variable {name} was {value!r} but must be a number {rule}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("suppress_below", 0),
+        ("suppress_below", 2.5),
+        ("suppress_below", True),
+        ("road_speed_kmh", -1.0),
+        ("circuity_factor", 0.9),
+        ("hotspot_alpha", 1.0),
+        ("lockout_after", 0),
+        ("cross_border_policy", "maybe"),
+    ],
+)
+def test_a_nonsense_value_assigned_at_run_time_is_refused_and_the_setting_kept(name, value):
+    kept = getattr(settings, name)
+    with pytest.raises(ValueError, match=rf"`settings\.{name}` was"):
+        setattr(settings, name, value)
+    assert getattr(settings, name) == kept
+
+
+def test_a_sensible_value_assigned_at_run_time_is_taken(monkeypatch):
+    monkeypatch.setattr(settings, "suppress_below", 11)
+    assert settings.suppress_below == 11

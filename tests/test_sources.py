@@ -60,7 +60,7 @@ def test_a_mirror_without_the_file_says_how_to_fix_it(tmp_path, monkeypatch):
 def test_without_a_mirror_a_mirror_only_file_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "data_mirror", None)
     monkeypatch.setattr(settings, "cache_dir", tmp_path)
-    with pytest.raises(DataUnavailableError, match="no public download.*RUJUK_DATA_MIRROR"):
+    with pytest.raises(DataUnavailableError, match=r"no public download.*RUJUK_DATA_MIRROR"):
         sources.fetch(CROSSWALK)
 
 

@@ -12,6 +12,7 @@ import re
 from datetime import date
 
 import folium
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -20,6 +21,8 @@ from accounts import users
 from app import create_app
 from core import settings
 from core.db import session_scope
+from geo import wilayah
+from tests import lp_attacker
 from webmap import assets, maps
 
 MEASURE, SOURCE = "police TPPO victims", "test source"
@@ -95,7 +98,9 @@ def disclosures(public: pd.DataFrame) -> list[str]:
         members = [total, *parts]
         name = f"group of {rows.at[total, 'area_code']} {rows.at[total, 'period_start']}"
         count = int(hidden[members].sum())
-        if count == 1 or (count and small[members][hidden[members]].all()):
+        # Hidden cells all small are bounded by their sum when some cell of the group is shown (two zeros would show
+        # as 0); a group hidden whole and small whole tells nothing beyond "<k" for each.
+        if count == 1 or (0 < count < len(members) and small[members][hidden[members]].all()):
             problems.append(f"{name}: {count} hidden, small only: {bool(small[members][hidden[members]].all())}")
         hidden_parts = [p for p in parts if hidden[p]]
         if hidden[total] or not hidden_parts:
@@ -129,7 +134,7 @@ def test_the_audit_catches_what_primary_suppression_alone_leaves(engine):
 def test_province_minus_its_regencies_does_not_reveal_a_suppressed_regency(engine):
     insert(engine, {"64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8})
     public = cases.public_figures(engine)
-    assert disclosures(public) == []
+    assert disclosures(public) == [] and lp_attacker.exposed(public, settings.suppress_below) == {}
     assert reasons(public) == {
         "64": None,
         "64.01": "small",
@@ -148,7 +153,7 @@ def test_year_minus_its_first_half_does_not_reveal_the_second_half(engine):
     insert(engine, {"64": 27}, (date(2023, 1, 1), date(2023, 6, 30)))
     insert(engine, {"64": 3}, (date(2023, 7, 1), date(2023, 12, 31)))
     public = cases.public_figures(engine)
-    assert disclosures(public) == []
+    assert disclosures(public) == [] and lp_attacker.exposed(public, settings.suppress_below) == {}
     assert shown(public) == {
         ("64", *YEAR): 30,
         ("64", date(2023, 1, 1), date(2023, 6, 30)): cases.WITHHELD,
@@ -161,7 +166,7 @@ def test_year_minus_its_first_half_does_not_reveal_the_second_half(engine):
 def test_complementary_hiding_propagates_up_the_hierarchy(engine):
     insert(engine, {"ID": 100, "64": 60, "65": 40, "65.01": 3, "65.02": 2, "64.02": 45, "64.72": 15})
     public = cases.public_figures(engine)
-    assert disclosures(public) == []
+    assert disclosures(public) == [] and lp_attacker.exposed(public, settings.suppress_below) == {}
     assert reasons(public) == {
         "ID": None,
         "64": "complementary",
@@ -176,21 +181,92 @@ def test_complementary_hiding_propagates_up_the_hierarchy(engine):
 def test_a_shown_sibling_is_hidden_before_the_total(engine):
     insert(engine, {"ID": 100, "64": 60, "65": 40, "65.01": 3, "65.02": 37})
     public = cases.public_figures(engine)
-    assert disclosures(public) == []
+    assert disclosures(public) == [] and lp_attacker.exposed(public, settings.suppress_below) == {}
     assert reasons(public) == {"ID": None, "64": None, "65": None, "65.01": "small", "65.02": "complementary"}
 
 
 def test_two_suppressed_zeros_beside_shown_parts_are_not_revealed(engine):
     insert(engine, {"64": 20, "64.01": 0, "64.02": 0, "64.03": 5, "64.07": 15})
     public = cases.public_figures(engine)
-    assert disclosures(public) == []
+    assert disclosures(public) == [] and lp_attacker.exposed(public, settings.suppress_below) == {}
     assert reasons(public) == {
         "64": None,
         "64.01": "small",
         "64.02": "small",
-        "64.03": "complementary",
+        "64.03": None,  # hidden first (the smallest), then shown again: 64.07 withheld makes it needless
         "64.07": "complementary",
     }
+    assert necessary(engine, public) == []
+
+
+H1, H2 = (date(2023, 1, 1), date(2023, 6, 30)), (date(2023, 7, 1), date(2023, 12, 31))
+JAKARTA = {"31.01": (4, 20), "31.71": (26, 5), **{f"31.7{i}": (100, 100) for i in range(2, 6)}}  # all six regencies
+
+
+def insert_halves_and_year(engine, halves: dict[str, tuple[int, int]], province: str) -> None:
+    """Store H1, H2 and the year for each regency and for `province` as their sums."""
+    totals = [sum(pair[i] for pair in halves.values()) for i in (0, 1)]
+    for i, period in enumerate((H1, H2)):
+        insert(engine, {**{code: pair[i] for code, pair in halves.items()}, province: totals[i]}, period)
+    insert(engine, {**{code: sum(pair) for code, pair in halves.items()}, province: sum(totals)})
+
+
+def necessary(engine, public: pd.DataFrame) -> list[str]:
+    """Return the complementary cells that could be shown again without any small cell being narrowed."""
+    k, true = settings.suppress_below, cases.query_figures(engine)
+    spare = []
+    for i in public.index[public["suppressed_reason"] == "complementary"]:
+        again = public.copy()
+        again.loc[i, ["value", "suppressed", "suppressed_reason"]] = [true.at[i, "value"], False, None]
+        if not lp_attacker.exposed(again, k) and not disclosures(again):
+            spare.append(f"{public.at[i, 'area_code']} {public.at[i, 'period_start']}")
+    return spare
+
+
+def test_the_area_and_period_tables_together_do_not_reveal_a_hidden_count(engine):
+    insert_halves_and_year(engine, JAKARTA, "31")
+    public = cases.public_figures(engine)
+    k = settings.suppress_below
+    hidden = public[public["suppressed"]].set_index(["area_code", "period_start", "period_end"])["suppressed_reason"]
+    assert hidden.to_dict() == {
+        ("31.01", *H1): "small",
+        ("31.01", *H2): "complementary",
+        ("31.01", *YEAR): "complementary",  # the audit's: the smallest shown cell of a group holding 31.01 H1
+        ("31.71", *H1): "complementary",
+        ("31.71", *H2): "complementary",
+        ("31.71", *YEAR): "complementary",  # then the year of 31 had one hidden regency
+    }
+    assert disclosures(public) == [] and necessary(engine, public) == []
+    assert lp_attacker.intervals(public, k)[("31.01", *H1, MEASURE, SOURCE)] == (0, k - 1)
+    assert lp_attacker.exposed(public, k) == {}
+    # The publication the security review broke (each group safe by itself): the yearly regency figures shown.
+    reviewed = public.copy()
+    for code, year in (("31.01", 24), ("31.71", 31)):
+        at = reviewed["area_code"].eq(code) & reviewed["period_start"].eq(YEAR[0]) & reviewed["period_end"].eq(YEAR[1])
+        reviewed.loc[at, ["value", "suppressed", "suppressed_reason"]] = [year, False, None]
+    assert disclosures(reviewed) == []
+    assert lp_attacker.exposed(reviewed, k) == {("31.01", *H1, MEASURE, SOURCE): (4, 4)}
+
+
+def test_the_audit_terminates_and_hides_no_more_than_needed_on_the_sample_figures(engine):
+    cases.import_csv(engine)
+    public, true = cases.public_figures(engine), cases.query_figures(engine)
+    k = settings.suppress_below
+    assert lp_attacker.exposed(public, k) == {} and disclosures(public) == []
+    assert (public["suppressed_reason"] == "small").sum() == (true["value"] < k).sum() > 0
+    # The sample's small counts (Kalimantan Timur regencies, one period, no province figure) are in no relation,
+    # so nothing else needs hiding.
+    assert (public["suppressed_reason"] == "complementary").sum() == 0
+
+
+def test_a_series_of_regencies_halves_and_years_is_protected_and_every_withheld_cell_is_needed(engine):
+    rng = np.random.default_rng(7)
+    regencies = wilayah.load_codes("regency").query("parent_code == '64'")["code"]
+    insert_halves_and_year(engine, {code: tuple(rng.integers(0, 12, size=2).tolist()) for code in regencies}, "64")
+    public = cases.public_figures(engine)
+    assert (public["suppressed_reason"] == "small").sum() >= 5
+    assert lp_attacker.exposed(public, settings.suppress_below) == {} and disclosures(public) == []
+    assert necessary(engine, public) == []
 
 
 def test_other_measures_and_sources_are_suppressed_apart(engine):

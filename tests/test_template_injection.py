@@ -25,6 +25,8 @@ from app import create_app
 from core.db import session_scope
 from geo import boundaries
 
+pytestmark = pytest.mark.slow
+
 EVALUATED = "rujukssti"
 """What the payload's expression gives when it is evaluated; never in any answer."""
 PAYLOAD = "SSTI {{ 'rujuk' ~ 'ssti' }} {% raw %} {# c #} {{ 7*7 }} <img src=x onerror=alert(1)> ${alert(1)}"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Any
 
 import folium
 import numpy as np
@@ -33,6 +34,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
 from core import settings
+from core.values import is_missing
 from webmap import assets, i18n
 
 KINDS: tuple[str, ...] = (
@@ -57,13 +59,13 @@ def plain(value: object) -> object:
         return [plain(item) for item in value]
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
+    if is_missing(value) or (isinstance(value, float) and not math.isfinite(value)):
         return None
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if isinstance(value, (str, int, float, bool)):
         return value
-    return None if value != value else str(value)  # pandas NA and NaT are not equal to themselves
+    return str(value)
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -107,15 +109,6 @@ class RujukLayer(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
-    default_js = [
-        ("markerclusterjs", assets.resource_url("markerclusterjs")),
-        ("rujuk_map_js", f"{assets.WEBMAP_URL}/rujuk-map.js"),
-    ]
-    default_css = [
-        ("markerclustercss", assets.resource_url("markerclustercss")),
-        ("markerclusterdefaultcss", assets.resource_url("markerclusterdefaultcss")),
-        ("rujuk_map_css", f"{assets.WEBMAP_URL}/rujuk-map.css"),
-    ]
 
     def __init__(self, kind: str, m: folium.Map, config: dict, in_group: bool = True) -> None:
         super().__init__()
@@ -127,8 +120,20 @@ class RujukLayer(JSCSSMixin, MacroElement):
         self.map_name = m.get_name()
         self.in_group = in_group
         self.config = inert_json(str(htmlsafe_json_dumps(plain(config))))
+        # per instance, as assets.localize rewrites them (folium declares them as instance attributes)
+        self.default_js = [
+            ("markerclusterjs", assets.resource_url("markerclusterjs")),
+            ("rujuk_map_js", f"{assets.WEBMAP_URL}/rujuk-map.js"),
+        ]
+        self.default_css = [
+            ("markerclustercss", assets.resource_url("markerclustercss")),
+            ("markerclusterdefaultcss", assets.resource_url("markerclusterdefaultcss")),
+            ("rujuk_map_css", f"{assets.WEBMAP_URL}/rujuk-map.css"),
+        ]
 
-    def render(self, **kwargs: object) -> None:
+    # branca types Element.render as returning the HTML, but a MacroElement (branca's own too) renders
+    # into its figure and returns None
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]
         """Add the links of the scripts and stylesheets and the call, as literal text, to the page."""
         figure = self.get_root()
         if not isinstance(figure, Figure):
@@ -142,7 +147,7 @@ class RujukLayer(JSCSSMixin, MacroElement):
         figure.script.add_child(Literal(str(script(self, kwargs))), name=self.get_name())
 
 
-def base_map(lang: str, **options: object) -> folium.Map:
+def base_map(lang: str, **options: Any) -> folium.Map:
     """Return a folium map with the base tiles of ``settings.tile_url`` (none when ``"none"``), zoom and scale."""
     # A maximum zoom is needed by the marker clusters when no tile layer gives one.
     # Zoom buttons and a metric scale come from rujuk-map.js, with titles in the page language.
@@ -162,12 +167,16 @@ def tiles_shown() -> bool:
 
 def group(m: folium.Map, name: str, show: bool = True) -> folium.FeatureGroup:
     """Return a layer of the layer control; its `name` is made inert (Leaflet shows it as HTML, folium compiles it)."""
-    return folium.FeatureGroup(name=inert_html(name), show=show).add_to(m)
+    layer = folium.FeatureGroup(name=inert_html(name), show=show)
+    layer.add_to(m)
+    return layer
 
 
 def add(kind: str, m: folium.Map, parent: folium.Map | folium.FeatureGroup, config: dict) -> RujukLayer:
     """Add one ``RujukMap.<kind>`` call to `parent` (the map itself or a layer group)."""
-    return RujukLayer(kind, m, config, in_group=parent is not m).add_to(parent)
+    layer = RujukLayer(kind, m, config, in_group=parent is not m)
+    layer.add_to(parent)
+    return layer
 
 
 def finish(m: folium.Map, texts: list[str]) -> folium.Map:

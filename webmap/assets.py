@@ -131,7 +131,7 @@ def _local(resources: list[tuple[str, str]], of_map: bool) -> list[tuple[str, st
     return local
 
 
-def _elements(root: Element):  # type: ignore[no-untyped-def]
+def _elements(root: Element):
     yield root
     for child in list(root._children.values()):
         yield from _elements(child)
@@ -205,13 +205,13 @@ def install_vendor(node_modules: Path = _REPO_ROOT / "node_modules", target: Pat
 
 
 @bp.get(f"{VENDOR_URL}/<path:filename>")
-def vendor(filename: str):  # type: ignore[no-untyped-def]
+def vendor(filename: str):
     """Serve a vendored library file; the version is in the URL, so it may be cached for a year."""
     return send_from_directory(VENDOR_DIR, filename, max_age=365 * 24 * 3600)
 
 
 @bp.get(f"{WEBMAP_URL}/<path:filename>")
-def webmap_static(filename: str):  # type: ignore[no-untyped-def]
+def webmap_static(filename: str):
     """Serve the maps' own script and stylesheet."""
     return send_from_directory(WEBMAP_DIR, filename, max_age=300)
 

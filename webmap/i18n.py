@@ -200,7 +200,7 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
     "Kemensos victims assisted": {"id": "Korban yang didampingi Kemensos", "en": "Victims assisted by Kemensos"},
     "Simfoni-PPA TPPO cases": {"id": "Kasus TPPO (Simfoni-PPA)", "en": "TPPO cases (Simfoni-PPA)"},
 }
-"""Names of the sample's case-figure measures (``data/cases/figures.csv``); another measure shows as it is."""
+"""Names of the sample's case-figure measures (``cases/sample/figures.csv``); another measure shows as it is."""
 
 
 def check_language(lang: str) -> str:

@@ -42,6 +42,7 @@ from webmap import i18n
 from webmap._elements import add, base_map, finish, group, strings, tiles_shown
 
 API = "/api/v1"
+"""The prefix of the JSON API that the maps fetch their layers from (the service mounts its API there)."""
 Period = tuple[dt.date, dt.date]
 CASE_COLOURS: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 SUPPRESSED_COLOUR = "#cccccc"
@@ -193,7 +194,7 @@ def _case_layer(
             "withheld_note": i18n.t("legend_withheld", lang),
         },
     )
-    lower = np.concatenate([[shown_rate.min()], bounds[:-1]]) if bounds.size else []
+    lower = np.concatenate([[shown_rate.min()], bounds[:-1]]) if bounds.size else np.empty(0)
     items = [
         {"style": "fill", "colour": CASE_COLOURS[i], "label": f"{_decimal(low, lang)} – {_decimal(high, lang)}"}
         for i, (low, high) in enumerate(zip(lower, bounds, strict=True))
@@ -421,7 +422,7 @@ def _candidate(origin: dict, c: dict, lang: str) -> dict:
     label = c.get("jurisdiction_label")
     jurisdiction = label.get(lang) if isinstance(label, dict) else c.get("jurisdiction")
     names, precision = i18n.vocabulary("capability", lang), i18n.vocabulary("location_precision", lang)
-    model = c.get("model")
+    model, code = c.get("model"), c.get("location_precision")
     return {
         "rank": int(c.get("rank") or 0),
         "name": c.get("name"),
@@ -439,7 +440,7 @@ def _candidate(origin: dict, c: dict, lang: str) -> dict:
         "address": contact.get("address"),
         "lon": location.get("lon"),
         "lat": location.get("lat"),
-        "location_precision": precision.get(c.get("location_precision"), c.get("location_precision")),
+        "location_precision": precision.get(code, code) if code is not None else None,
         "segments": _segments(origin, c),
     }
 

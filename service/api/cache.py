@@ -22,12 +22,8 @@ answer compute it once: the second waits for the first.
 
 HTTP
 ----
-:func:`cache_headers` runs after every ``/api/`` request. Every answer varies with the
-caller (``Vary: Cookie, Authorization``). A successful GET by an anonymous caller of a
-route that carries no caller-specific data is ``public, max-age=300``; everything else
-(a signed-in or token caller, who may see confidential points; referrals, whose query
-says where a victim is; ``/me``; ``/health``; writes and errors) is ``private, no-store``.
-A cached answer also varies with ``Accept-Encoding``.
+What a browser or proxy may keep of an answer (``Cache-Control``) is decided in one place for
+the whole service, :mod:`service.headers`. A cached answer also varies with ``Accept-Encoding``.
 """
 
 from __future__ import annotations
@@ -40,18 +36,15 @@ from collections.abc import Callable, Hashable
 from flask import Flask, Response, current_app, request
 
 from routing import engine as routing_engine
-from service import auth
-from service.api.common import engine, is_api
+from service.api.common import engine
 from store.version import data_version
 
 MAX_BYTES = 64 * 1024 * 1024
 """Most bytes of compressed answers kept per app."""
 GZIP_LEVEL = 3
 """Compression level of kept answers: 6 (gzip's default) takes 2.5 times as long for 15 % fewer bytes."""
-PUBLIC = "public, max-age=300"
-PRIVATE = "private, no-store"
-PRIVATE_ENDPOINTS: frozenset[str] = frozenset({"api.me", "api.health", "api.referrals"})
-"""Routes whose answers are never stored by a browser or proxy, whoever asks."""
+"""Routes whose answers are never stored by a browser or proxy, whoever asks (``places`` is the type-ahead of the
+referral form: its ``q`` is where a victim is)."""
 _EXTENSION = "rujuk_answers"
 
 
@@ -110,8 +103,9 @@ class AnswerCache:
         return packed
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], str]) -> bytes:
-        """Return the gzip bytes under `key`, computing and keeping the text first when missing (once for
-        concurrent callers).
+        """Return the gzip bytes under `key`, computing and keeping the text first when missing.
+
+        Concurrent callers of a missing key compute it once.
         """
         found = self.get_compressed(key)
         if found is not None:
@@ -164,22 +158,6 @@ def answer(route: str, parameters: tuple, authorised: bool, compute: Callable[[]
         response.headers["Content-Encoding"] = "gzip"
     else:
         response.set_data(gzip.decompress(packed))
-    return response
-
-
-def cache_headers(response: Response) -> Response:
-    """Set ``Vary`` and ``Cache-Control`` on an API answer (rules in the module notes)."""
-    if not is_api():
-        return response
-    response.vary.add("Cookie")
-    response.vary.add("Authorization")
-    public = (
-        request.method in ("GET", "HEAD")
-        and response.status_code == 200
-        and auth.current_user() is None
-        and request.endpoint not in PRIVATE_ENDPOINTS
-    )
-    response.headers["Cache-Control"] = PUBLIC if public else PRIVATE
     return response
 
 

@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from flask import Flask, Response, current_app, jsonify, request
@@ -31,8 +31,8 @@ from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 from core.errors import ImportRejectedError, InputError, NotFoundError, RujukError
 from geo import boundaries
 from routing import engine as routing_engine
+from webmap.maps import API  # where the maps fetch their data: the API's prefix has one home
 
-API = "/api/v1"
 GEOJSON = "application/geo+json"
 SHOWN_CHARS = 100
 """Longest value echoed in an error; a longer one is cut to this many characters and "…"."""
@@ -48,9 +48,7 @@ class ParameterNotFoundError(NotFoundError):
     """A request parameter (or path part) names nothing; ``field`` and ``value`` say which and what."""
 
     def __init__(self, field: str, value: object, message: str) -> None:
-        self.field = field
-        self.value = value
-        super().__init__(message)
+        super().__init__(message, field=field, value=value)
 
 
 def engine() -> Engine:
@@ -81,22 +79,22 @@ def register_errors(app: Flask, page: Callable[[HTTPException], Any] | None = No
     """
 
     @app.errorhandler(InputError)
-    def _bad_input(error: InputError):  # type: ignore[no-untyped-def]
+    def _bad_input(error: InputError):
         return json_error(400, _cut(str(error), error.value), field=error.field, value=_shown(error.value))
 
     @app.errorhandler(ImportRejectedError)
-    def _rejected(error: ImportRejectedError):  # type: ignore[no-untyped-def]
+    def _rejected(error: ImportRejectedError):
         return json_error(422, str(error).splitlines()[0], rows=[_row(e.as_dict()) for e in error.errors])
 
     @app.errorhandler(NotFoundError)
-    def _not_found(error: NotFoundError):  # type: ignore[no-untyped-def]
+    def _not_found(error: NotFoundError):
         field, value = getattr(error, "field", None), getattr(error, "value", None)
         if field is None and (named := re.match(r"`([^`]+)` was ", str(error))):
             field = named[1]  # raised outside looked_up(): at least the field its message names
         return json_error(404, _cut(str(error), value), field=field, value=_shown(value))
 
     @app.errorhandler(IntegrityError)
-    def _conflict(error: IntegrityError):  # type: ignore[no-untyped-def]
+    def _conflict(error: IntegrityError):
         # two writes of one new id at the same moment: the database kept the first
         log.warning("Write conflict on %s %s", request.method, request.path)  # no values: they may be personal
         message = "Another request wrote a record with the same id at the same time; read it and try again."
@@ -105,11 +103,11 @@ def register_errors(app: Flask, page: Callable[[HTTPException], Any] | None = No
         return json_error(409, message, field="id")
 
     @app.errorhandler(RujukError)
-    def _rujuk_error(error: RujukError):  # type: ignore[no-untyped-def]
+    def _rujuk_error(error: RujukError):
         return json_error(503, str(error))
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def _http_error(error: HTTPException):
         if not is_api():
             return page(error) if page is not None else error
         details: dict[str, object] = {"field": "X-CSRFToken"} if isinstance(error, CSRFError) else {}
@@ -120,7 +118,7 @@ def register_errors(app: Flask, page: Callable[[HTTPException], Any] | None = No
         return answer, status
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(error: Exception):
         log.exception("Unexpected error on %s %s", request.method, request.path)  # no query string, no body
         if not is_api():
             return page(InternalServerError()) if page is not None else InternalServerError()
@@ -133,6 +131,15 @@ def _shown(value: object) -> object:
         return value
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+def shown_name(name: object) -> str:
+    """Return a name the caller chose (an unknown field or parameter) as an error echoes it, cut.
+
+    At most SHOWN_CHARS characters, the last an ellipsis when cut: a name may be 5,000 characters long.
+    """
+    text = str(name)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def _cut(message: str, value: object) -> str:
@@ -196,15 +203,27 @@ def source() -> Mapping[str, Any]:
     return json_object() if request.method in ("POST", "PUT", "PATCH") and body() is not None else request.args
 
 
+@overload
+def param(name: str, allowed: tuple[str, ...] | None, default: str) -> str: ...
+
+
+@overload
+def param(name: str, allowed: tuple[str, ...] | None = None, default: None = None) -> str | None: ...
+
+
 def param(name: str, allowed: tuple[str, ...] | None = None, default: str | None = None) -> str | None:
     """Return parameter `name` as text (a JSON list is joined with commas), checked against `allowed`.
+
+    `default` when it is absent or null.
 
     Raises
     ------
     InputError
         If the value is not text, a number or a list of texts, or not in `allowed`.
     """
-    value = source().get(name, default)
+    value = source().get(name)
+    if value is None:
+        value = default
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         value = ",".join(value)
     elif isinstance(value, bool) or not (value is None or isinstance(value, str | int | float)):
@@ -292,6 +311,6 @@ def geojson(payload: str | dict) -> Response:
     return Response(text, mimetype=GEOJSON)
 
 
-def referrer():  # type: ignore[no-untyped-def]
+def referrer():
     """Return the referral engine of the app's database (:func:`routing.engine.referrer`: rebuilt on every change)."""
     return routing_engine.referrer(engine())

@@ -43,7 +43,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
@@ -54,6 +54,7 @@ from core.db import session_scope
 from core.errors import ImportRejectedError, InputError, RowError
 from directory import capabilities
 from directory import io as directory_io
+from directory.agencies import Agreement, ServiceLocation
 from service import auth
 from service.api.cache import directory_changed
 from service.api.common import (
@@ -69,6 +70,7 @@ from service.api.common import (
     json_object,
     looked_up,
     param,
+    shown_name,
 )
 from service.api.versions import IF_MATCH, etag, if_match, precondition_required
 
@@ -86,7 +88,7 @@ class _Kind:
 
     name: str
     singular: str
-    model: type
+    model: type[ServiceLocation] | type[Agreement]
     points: bool
     validate: Callable[..., list[dict[str, object]]]
     importer: Callable[..., dict[str, Any]]
@@ -96,8 +98,9 @@ class _Kind:
     ``version``)."""
 
     def export(self, include_hidden: bool) -> dict:
-        """Return every row as a GeoJSON FeatureCollection with its ``version`` (agencies: retired too if
-        `include_hidden` and the caller is an editor).
+        """Return every row as a GeoJSON FeatureCollection with its ``version``.
+
+        Agencies: retired ones too if `include_hidden` and the caller is an editor.
 
         The versions are read before the rows, so a write in between leaves a shown version older than the
         shown values: a write based on it is refused (412), never applied over values its caller did not see.
@@ -125,7 +128,7 @@ class _Kind:
         field = f"{self.singular}_id"
         with session_scope(engine()) as session:
             found = session.get(self.model, identifier)
-            if found is None or (not hidden and self.name == "agencies" and not found.is_active()):
+            if found is None or (not hidden and isinstance(found, ServiceLocation) and not found.is_active()):
                 records = directory.list_agencies(session) if self.name == "agencies" and not hidden else None
                 ids = [r.id for r in records] if records is not None else list(session.scalars(select(self.model.id)))
                 close = ", ".join(capabilities.close_matches(identifier, ids, limit=5)) or "none"
@@ -190,14 +193,15 @@ def _flat(item: object, row: int, errors: list[RowError], kind: _Kind) -> dict[s
         properties, geometry = item.get("properties"), item.get("geometry")
         record = dict(properties) if isinstance(properties, dict) else {}
         point = isinstance(geometry, dict) and geometry.get("type") == "Point"
-        if points and point and isinstance(geometry.get("coordinates"), list):  # type: ignore[union-attr]
-            record["lon"], record["lat"] = (geometry["coordinates"] + [None, None])[:2]  # type: ignore[index]
+        coordinates = geometry.get("coordinates") if point and isinstance(geometry, dict) else None
+        if points and isinstance(coordinates, list):
+            record["lon"], record["lat"] = [*coordinates, None, None][:2]
         elif points and geometry is not None:
             errors.append(RowError(row, "geometry", json.dumps(geometry)[:200], "is expected to be a Point or null."))
     for field, value in record.items():
         if field not in kind.fields:
             message = f"is not a field of {kind.singular} records: the fields are {list(kind.fields)}."
-            errors.append(RowError(row, str(field), str(field)[:200], message))
+            errors.append(RowError(row, shown_name(field), shown_name(field), message))  # a name may be 5,000 chars
             continue
         problem = _value_error(row, str(field), value)
         if problem is not None:
@@ -207,7 +211,14 @@ def _flat(item: object, row: int, errors: list[RowError], kind: _Kind) -> dict[s
 
 def _records(kind: _Kind, data: object, one: bool = False) -> list[dict[str, object]]:
     """Return the flat records of a body (see the module notes), or reject it whole."""
-    items = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else data
+    collection = isinstance(data, dict) and data.get("type") == "FeatureCollection"
+    items = data.get("features") if isinstance(data, dict) and collection else data
+    if collection and not isinstance(items, list):
+        message = (
+            'is a FeatureCollection whose "features" is not a list; send {"type": "FeatureCollection", '
+            '"features": [...]}.'
+        )
+        raise InputError("body", json.dumps(data)[:200], message)
     items = items if isinstance(items, list) else [items]
     if not items or data is None or (one and len(items) != 1):
         expected = "one record" if one else "a record, a Feature, a list of them or a FeatureCollection"
@@ -224,12 +235,14 @@ def _write(
     records: list[dict[str, object]],
     errors: list[RowError] | None = None,
     expected: dict[str, int] | None = None,
+    create: bool = False,
 ) -> list[str]:
     """Validate `records` and write them with the importer of `kind`; return their ids.
 
     `errors` found by the caller are reported with the importer's own, all or nothing.
     `expected` gives the version each record must be at (0: must not exist), checked in the
-    importer's transaction (:class:`directory.agencies.StaleRecordError` otherwise).
+    importer's transaction (:class:`directory.agencies.StaleRecordError` otherwise); with `create`,
+    every record must not exist, by its id as validated (the id the importer writes).
     The importer reads files, so the records pass through a GeoJSON file in a private
     temporary folder (mode 0700), removed at once.
     """
@@ -240,6 +253,8 @@ def _write(
         errors.extend(rejected.errors)
     if errors:
         raise ImportRejectedError(BODY_SOURCE, sorted(errors, key=lambda error: error.row))
+    if create:
+        expected = {str(record["id"]): 0 for record in clean}
     with tempfile.TemporaryDirectory(prefix="rujuk-") as folder:
         path = Path(folder) / f"{kind.name}.geojson"
         features = [_feature(record) for record in records]
@@ -252,7 +267,9 @@ def _write(
 def _feature(record: dict[str, object]) -> dict[str, object]:
     lon, lat = record.get("lon"), record.get("lat")
     # validated before this point, so a given coordinate is a number or a numeric text (from a form)
-    point = None if capabilities.blank(lon) and capabilities.blank(lat) else [float(lon), float(lat)]  # type: ignore[arg-type]
+    point = None
+    if not (capabilities.blank(lon) and capabilities.blank(lat)):
+        point = [float(cast(float | str, lon)), float(cast(float | str, lat))]
     geometry = None if point is None else {"type": "Point", "coordinates": point}
     properties = {k: v for k, v in record.items() if k not in ("lon", "lat", "version")}
     return {"type": "Feature", "geometry": geometry, "properties": properties}
@@ -274,13 +291,17 @@ def _answer(kind: _Kind, ids: list[str], status: int = 200) -> tuple[Response, i
 def _create(kind: _Kind) -> tuple[Response, int]:
     records = _records(kind, body())
     known, hint = kind.known_ids(), f"already exists; change it with PUT or PATCH {API}/{kind.name}/<id>."
-    taken = [RowError(row, "id", r["id"], hint) for row, r in enumerate(records, start=1) if _id_in(r, known)]
-    new = {str(r["id"]): 0 for r in records if isinstance(r.get("id"), str)}  # still new when written
-    return _answer(kind, _write(kind, records, taken, expected=new), 201)
+    taken = [RowError(row, "id", r["id"], hint) for row, r in enumerate(records, start=1) if _id_of(r) in known]
+    return _answer(kind, _write(kind, records, taken, create=True), 201)
 
 
-def _id_in(record: dict[str, object], ids: set[str]) -> bool:
-    return isinstance(record.get("id"), str) and record["id"] in ids
+def _id_of(record: dict[str, object]) -> str | None:
+    """Return the id of a body record as the importer would read it (a stripped text), None when it has none.
+
+    A padded id (``" lpsk-diy"``) is refused by the validation anyway; it is also reported as taken here.
+    """
+    value = record.get("id")
+    return str(value).strip() if isinstance(value, str | int | float) and not isinstance(value, bool) else None
 
 
 def _update(kind: _Kind, identifier: str, partial: bool) -> tuple[Response, int]:
@@ -288,7 +309,7 @@ def _update(kind: _Kind, identifier: str, partial: bool) -> tuple[Response, int]
     current = kind.existing(identifier)  # 404 for an unknown id
     expected = if_match()  # 428 without it
     if current["version"] != expected:
-        raise directory.StaleRecordError(identifier, expected, current["version"])  # type: ignore[arg-type]
+        raise directory.StaleRecordError(identifier, expected, cast(int, current["version"]))  # a stored version
     record = _records(kind, body(), one=True)[0]
     if record.get("id", identifier) != identifier:
         raise InputError("id", record["id"], f"must be the id of the path, {identifier!r}; ids never change.")
@@ -323,13 +344,13 @@ def _record_routes(app: Blueprint, kind: _Kind) -> None:
     """Add ``POST /<kind>`` and ``GET``, ``PUT``, ``PATCH /<kind>/<singular>_id`` for agencies or agreements."""
     key, editor = f"{kind.singular}_id", auth.role_required("editor")
 
-    def create():  # type: ignore[no-untyped-def]
+    def create():
         return _create(kind)
 
-    def one(**path: str):  # type: ignore[no-untyped-def]
+    def one(**path: str):
         return _one(kind, path[key])
 
-    def update(**path: str):  # type: ignore[no-untyped-def]
+    def update(**path: str):
         return _update(kind, path[key], partial=request.method == "PATCH")
 
     app.add_url_rule(f"/{kind.name}", f"create_{kind.name}", editor(create), methods=["POST"])
@@ -345,7 +366,7 @@ def routes(app: Blueprint) -> None:
         _record_routes(app, kind)
 
     @app.get("/agencies")
-    def agencies():  # type: ignore[no-untyped-def]
+    def agencies():
         capability, area = param("capability"), area_param("area")
         if capability is not None:
             capabilities.check("capability", capability)
@@ -367,7 +388,7 @@ def routes(app: Blueprint) -> None:
 
     @app.post("/agencies/<agency_id>/retire")
     @auth.role_required("editor")
-    def retire_agency(agency_id: str):  # type: ignore[no-untyped-def]
+    def retire_agency(agency_id: str):
         AGENCIES.existing(agency_id)  # 404 with close ids
         expected = if_match()
         on = json_object().get("on") if body() is not None else None
@@ -379,7 +400,7 @@ def routes(app: Blueprint) -> None:
         return _answer(AGENCIES, [agency_id])
 
     @app.get("/agreements")
-    def agreements():  # type: ignore[no-untyped-def]
+    def agreements():
         area = area_param("area")
         collection = AGREEMENTS.export(include_hidden=True)
         collection["features"] = [
@@ -391,7 +412,7 @@ def routes(app: Blueprint) -> None:
 
     @app.delete("/agreements/<agreement_id>")
     @auth.role_required("editor")
-    def delete_agreement(agreement_id: str):  # type: ignore[no-untyped-def]
+    def delete_agreement(agreement_id: str):
         AGREEMENTS.existing(agreement_id)  # 404 with close ids
         expected = if_match()
         with session_scope(engine()) as session, directory.stale_writes(agreement_id, expected):

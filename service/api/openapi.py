@@ -25,7 +25,7 @@ from accounts.users import ROLES
 from core.errors import InputError
 from directory import capabilities
 from geo import boundaries, gazetteer
-from service.api.common import API, GEOJSON
+from service.api.common import API, GEOJSON, shown_name
 from service.api.directory import AGENCIES, AGREEMENTS
 
 _REF = "#/components/schemas/"
@@ -64,7 +64,8 @@ _LAYER = [
     ),
     _q(
         "fields",
-        "Comma-separated properties to keep (`code` and `level` are always kept); an unknown one is a 400 listing them.",
+        "Comma-separated properties to keep (`code` and `level` are always kept); "
+        "an unknown one is a 400 listing them.",
     ),
 ]
 _REFERRAL_FIELDS: dict[str, dict[str, Any]] = {
@@ -481,7 +482,7 @@ def api_rules(app: Flask) -> list[tuple[Any, str]]:
         (rule, method.lower())
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith(API + "/")
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})  # Flask gives every rule its methods
     ]
 
 
@@ -530,12 +531,13 @@ def check_parameters() -> None:
         known = list(_REFERRAL_FIELDS)  # the question may also come as a query string
     for name in request.args:
         if name not in known:
-            raise InputError(name, request.args[name], f"is not a parameter of this route; its parameters are {known}.")
+            message = f"is not a parameter of this route; its parameters are {known}."
+            raise InputError(shown_name(name), request.args[name], message)  # a name is echoed cut, as a value
 
 
 def routes(app: Blueprint) -> None:
     """Add ``GET /openapi.json`` to the API blueprint `app`."""
 
     @app.get("/openapi.json")
-    def openapi():  # type: ignore[no-untyped-def]
+    def openapi():
         return jsonify(document(current_app))

@@ -15,12 +15,15 @@ Weight: coverage and hot spots are kept in-process, compressed, once per data ve
 map joins the boundaries it has already loaded) and properties (``fields=``, ``rules=``).
 District coverage (about 10 MB and 2 s per capability with polygons) takes one capability
 from a public caller, up to :data:`DISTRICT_CAPABILITIES` from a caseworker or higher: ask
-one capability at a time. Caching headers: :func:`service.api.cache.cache_headers`.
+one capability at a time. The cache key holds the parameters as parsed (``geometry=true``, ``True``, ``1``
+and ``yes`` are one answer; ``fields`` a sorted set of names; capabilities in vocabulary order; a period as
+dates), so respelling a request cannot make the server compute again. Caching headers:
+:func:`service.api.cache.cache_headers`.
 
 Rate limits (:data:`service.limits.limiter`, 429 with ``Retry-After`` beyond them):
-referrals ``settings.referral_rate_limit``, coverage and hot spots together
-``settings.map_layer_rate_limit``, areas ``settings.areas_rate_limit``. They are counted per
-client address for anonymous callers and per account for signed-in or token callers
+referrals ``settings.referral_rate_limit`` (one count with the referral page, :data:`referral_limit`),
+coverage and hot spots together ``settings.map_layer_rate_limit``, areas ``settings.areas_rate_limit``. They are
+counted per client address for anonymous callers and per account for signed-in or token callers
 (:func:`_client`), so that the staff of an office behind one address do not share a count;
 authorised callers are counted, not exempt, since a leaked token must not be a way round.
 """
@@ -35,7 +38,6 @@ from contextlib import contextmanager
 from dataclasses import asdict
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from flask import Blueprint, jsonify
 from flask_limiter.util import get_remote_address
@@ -49,9 +51,8 @@ from core.errors import InputError
 from directory import capabilities
 from geo import boundaries, gazetteer
 from routing import coverage as coverage_model
-from routing import origin
 from routing.coverage import to_geojson
-from routing.referral import parse_hours, parse_needs
+from routing.referral import parse_hours
 from service import auth
 from service.api import cache as _cache
 from service.api import directory as api_directory
@@ -65,7 +66,6 @@ from service.api.common import (
     geojson,
     inside,
     int_param,
-    looked_up,
     param,
     referrer,
     register_errors,
@@ -74,11 +74,10 @@ from service.api.common import (
 from service.limits import limiter
 from store import schema
 
-__all__ = ["API", "DISTRICT_CAPABILITIES", "bp", "register_errors"]
+__all__ = ["API", "DISTRICT_CAPABILITIES", "bp", "referral_limit", "register_errors"]
 
 bp = Blueprint("api", __name__, url_prefix=API)
 bp.before_request(openapi.check_parameters)
-bp.after_app_request(_cache.cache_headers)
 
 DISTRICT_CAPABILITIES = 3
 """Most capabilities of one district-level coverage request by a caseworker or higher (7,285 districts per
@@ -155,33 +154,37 @@ def _figure_filters(measure: str | None, source: str | None) -> None:
         raise InputError("source", source, f"has no figures{of}; the sources are {sources}.")
 
 
-def _layer(frame: gpd.GeoDataFrame) -> str:
+LAYER_KEYS: tuple[str, ...] = ("code", "level")
+"""Properties every coverage and hot-spot feature keeps, whatever ``fields=`` asks."""
+
+
+def _fields() -> tuple[str, ...] | None:
+    """Return parameter ``fields`` as the sorted distinct names asked besides :data:`LAYER_KEYS` (None: absent).
+
+    Every spelling of one choice (``name``, ``name,``, ``code,name``, ``name,name``) gives one tuple, so one
+    cache entry; the names are checked against the answer's properties by :func:`_layer`.
+    """
+    fields = param("fields")
+    if fields is None:
+        return None
+    wanted = {name.strip() for name in fields.split(",") if name.strip()} or {fields}  # no name: refused as one
+    return tuple(sorted(wanted - set(LAYER_KEYS)))
+
+
+def _layer(frame: gpd.GeoDataFrame, fields: tuple[str, ...] | None, geometry: bool) -> str:
     """Return a public coverage or hot-spot frame as GeoJSON, shaped by ``fields=`` and ``geometry=``.
 
-    ``fields``: the properties kept (``code`` and ``level`` always are); an unknown one is
-    refused (400) with the list of properties. ``geometry=false``: null geometries (the map
+    `fields` (:func:`_fields`): the properties kept besides :data:`LAYER_KEYS` (None: all); an unknown one is
+    refused (400) with the list of properties. Without `geometry`: null geometries (the map
     joins the boundaries it has loaded), which also skips simplifying the polygons.
     """
     columns = [column for column in frame.columns if column != "geometry"]
-    fields = param("fields")
     if fields is not None:
-        wanted = [name.strip() for name in fields.split(",") if name.strip()]
-        for name in wanted or [fields]:
+        for name in fields:
             if name not in columns:
                 raise InputError("fields", name, f"is not a property of this answer; the properties are {columns}.")
-        frame = frame[[name for name in columns if name in wanted or name in ("code", "level")] + ["geometry"]]
-    if flag_param("geometry", default=True):
-        return to_geojson(frame)
-    if frame.attrs.get("authorised", True):  # as to_geojson: never publish true points or raw counts
-        raise RuntimeError("An authorised (or unknown) frame reached a public answer.")
-    table = pd.DataFrame(frame.drop(columns="geometry"))
-    table = table.astype({c: str for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)})
-    table = table.replace([np.inf, -np.inf], np.nan).astype(object)
-    features = [
-        {"type": "Feature", "properties": row, "geometry": None}
-        for row in table.where(table.notna(), None).to_dict("records")
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, default=str)
+        frame = frame[[name for name in columns if name in fields or name in LAYER_KEYS] + ["geometry"]]
+    return to_geojson(frame, geometry=geometry)
 
 
 def _client() -> str:
@@ -204,11 +207,9 @@ def _areas_limit() -> str:
 
 _map_layers = limiter.shared_limit(_map_layer_limit, scope="map_layers", key_func=_client)
 """The one count shared by coverage and hot spots."""
-
-
-def _answer_key(*names: str) -> tuple:
-    """Return the request's parameters `names` as given, for a cache key."""
-    return tuple(param(name) for name in names)
+referral_limit = limiter.shared_limit(_referral_limit, scope="referrals", key_func=_client)
+"""The one count shared by ``/api/v1/referrals`` and the referral page (:mod:`service.pages.referral`), which does
+the same work and draws a map."""
 
 
 def _capability_list(name: str) -> list[str] | None:
@@ -228,13 +229,13 @@ def _capability_list(name: str) -> list[str] | None:
 
 def _routes(app: Blueprint) -> None:
     @app.get("/health")
-    def health():  # type: ignore[no-untyped-def]
+    def health():
         return jsonify(
             {"status": "ok", "schema_version": schema.SCHEMA_VERSION, "suppress_below": settings.suppress_below}
         )
 
     @app.get("/me")
-    def me():  # type: ignore[no-untyped-def]
+    def me():
         user = auth.current_user()
         answer = {"username": user.username if user else None, "role": auth.current_role(), "auth": auth.auth_method()}
         if auth.auth_method() == "session":
@@ -243,7 +244,7 @@ def _routes(app: Blueprint) -> None:
 
     @app.get("/areas")
     @limiter.limit(_areas_limit, key_func=_client)
-    def areas():  # type: ignore[no-untyped-def]
+    def areas():
         level = param("level", boundaries.LEVELS, "province")
         within, measure = area_param("within"), param("measure")  # 404 with close codes for an unknown area
         for name in ("source", "period"):
@@ -263,7 +264,7 @@ def _routes(app: Blueprint) -> None:
         return geojson(collection)
 
     @app.get("/cases")
-    def case_figures():  # type: ignore[no-untyped-def]
+    def case_figures():
         level, area = param("level", cases.LEVELS), area_param("area", country=cases.COUNTRY_CODE)
         measure, source = param("measure"), param("source")
         _figure_filters(measure, source)
@@ -272,7 +273,7 @@ def _routes(app: Blueprint) -> None:
         return jsonify({"suppress_below": settings.suppress_below, "figures": records})
 
     @app.get("/places")
-    def places():  # type: ignore[no-untyped-def]
+    def places():
         query = param("q")
         if not query or not query.strip():
             raise InputError("q", query, "is required: a place name such as Tenggarong.")
@@ -281,8 +282,8 @@ def _routes(app: Blueprint) -> None:
         return jsonify([asdict(place) for place in gazetteer.find(query, level=level, limit=limit)])
 
     @app.route("/referrals", methods=["GET", "POST"])
-    @limiter.limit(_referral_limit, key_func=_client)
-    def referrals():  # type: ignore[no-untyped-def]
+    @referral_limit
+    def referrals():
 
         at, needs = param("at"), param("needs")
         if not at or not at.strip():
@@ -294,19 +295,17 @@ def _routes(app: Blueprint) -> None:
             day = dt.date.fromisoformat(on) if on else None
         except ValueError:
             raise InputError("on", on, "is expected to be a date YYYY-MM-DD.") from None
-        k, max_time_h, needs = int_param("k", 10, 1, 100), parse_hours(param("max_time")), parse_needs(needs)
-        with looked_up("at", at):  # an unknown place: 404; a point out of range: 400; both naming `at`
-            location = origin.resolve(at)
-        referral = referrer().refer(
-            location, needs, k=k, max_time_h=max_time_h, on=day, authorised=auth.is_authorised()
-        )
+        k, max_time_h = int_param("k", 10, 1, 100), parse_hours(param("max_time"))
+        # one call: the referrer resolves the place and parses the needs, its errors naming `at` and `needs`
+        referral = referrer().refer(at, needs, k=k, max_time_h=max_time_h, on=day, authorised=auth.is_authorised())
         return jsonify(referral.as_dict())
 
     @app.get("/coverage")
     @_map_layers
-    def coverage():  # type: ignore[no-untyped-def]
+    def coverage():
 
         codes, level = _capability_list("capability"), param("level", coverage_model.LEVELS, "province")
+        codes = None if codes is None else [code for code in capabilities.CAPABILITIES if code in codes]
         most = DISTRICT_CAPABILITIES if auth.is_authorised() else 1
         if level == "district" and (codes is None or len(codes) > most):
             named = "one capability" if most == 1 else f"one to {most} capabilities"
@@ -315,39 +314,48 @@ def _routes(app: Blueprint) -> None:
                 f"the capabilities are {list(capabilities.CAPABILITIES)}."
             )
             raise InputError("capability", param("capability"), message)
-        options = {
-            "rules": param("rules", tuple(coverage_model.RULES), "both"),
-            "within": area_param("within"),
-            "gaps_only": flag_param("gaps_only"),
-            "case_source": param("case_source"),
-            "case_measure": param("case_measure") or coverage_model.DEFAULT_CASE_MEASURE,
-        }
-        flag_param("geometry", default=True)  # checked before the work
+        rules = param("rules", tuple(coverage_model.RULES), "both")
+        within, gaps_only = area_param("within"), flag_param("gaps_only")
+        case_source = param("case_source")
+        case_measure = param("case_measure") or coverage_model.DEFAULT_CASE_MEASURE
+        fields, geometry = _fields(), flag_param("geometry", default=True)  # checked before the work
 
         def compute() -> str:
-            return _layer(coverage_model.coverage_table(engine(), codes, level, authorised=False, **options))
+            frame = coverage_model.coverage_table(
+                engine(),
+                codes,
+                level,
+                rules=rules,
+                within=within,
+                gaps_only=gaps_only,
+                case_source=case_source,
+                case_measure=case_measure,
+                authorised=False,
+            )
+            return _layer(frame, fields, geometry)
 
-        key = (tuple(codes or ()), level, *options.values(), *_answer_key("fields", "geometry"))
+        options = (rules, within, gaps_only, case_source, case_measure)
+        key = (tuple(codes or ()), level, *options, fields, geometry)  # parsed: one entry per answer
         return _cache.answer("coverage", key, False, compute, GEOJSON)
 
     @app.get("/hotspots")
     @_map_layers
-    def hotspots():  # type: ignore[no-untyped-def]
+    def hotspots():
 
         measure = param("measure")
         if not measure:
             known = sorted(pd.unique(cases.query_figures(engine())["measure"]))
             raise InputError("measure", measure, f"is required; the measures are {known}.")
         source, level = param("source"), param("level", hotspot_model.LEVELS, "regency")
-        flag_param("geometry", default=True)  # checked before the work
+        fields, geometry = _fields(), flag_param("geometry", default=True)  # checked before the work
+        with _period() as period:  # parsed for the key too: 2023 and 2023-01-01/2023-12-31 are one answer
 
-        def compute() -> str:
-            with _period() as period:
+            def compute() -> str:
                 frame = hotspot_model.hotspots(engine(), measure, source, level, authorised=False, period=period)
-            return _layer(frame)
+                return _layer(frame, fields, geometry)
 
-        key = (measure, source, level, *_answer_key("period", "fields", "geometry"))
-        return _cache.answer("hotspots", key, False, compute, GEOJSON)
+            key = (measure, source, level, period, fields, geometry)
+            return _cache.answer("hotspots", key, False, compute, GEOJSON)
 
 
 _routes(bp)

@@ -2,10 +2,12 @@
 
 The ETag of a record at version 3 is the strong tag ``"3"`` (:func:`etag`). A write reads
 the version its caller based it on from ``If-Match`` (:func:`if_match`): ``"3"``, and also
-``W/"3"`` or ``3``; without the header the answer is 428 Precondition Required
-(:func:`precondition_required`, JSON naming the header); ``*`` and anything else that names
-no version is a 400. Comparing the version with the stored one is the writer's job
-(:mod:`service.api.directory`, in the write's transaction).
+``W/"3"`` or ``3``, and ``"3:gzip"``, ``"3:br"``, ``"3:zstd"`` or ``"3:deflate"``: Flask-Compress
+(:mod:`service.headers`) appends the coding to the strong ETag of an answer it compresses, and has no
+option to leave it alone, so that tag names version 3 too (the version, not the bytes, is compared).
+Without the header the answer is 428 Precondition Required (:func:`precondition_required`, JSON
+naming the header); ``*`` and anything else that names no version is a 400. Comparing the version
+with the stored one is the writer's job (:mod:`service.api.directory`, in the write's transaction).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from core.errors import InputError
 from service.api.common import json_error
 
 IF_MATCH = "If-Match"
-_TAG = re.compile(r'\s*(?:W/)?"?([0-9]{1,9})"?\s*')
+CONTENT_CODINGS: tuple[str, ...] = ("gzip", "br", "zstd", "deflate")
+"""The codings Flask-Compress may append to an ETag of a compressed answer (``"3"`` sent as ``"3:br"``)."""
+_TAG = re.compile(rf'\s*(?:W/)?"?([0-9]{{1,9}})(?::(?:{"|".join(CONTENT_CODINGS)}))?"?\s*')
 
 
 def etag(version: int) -> str:
@@ -35,7 +39,7 @@ def if_match() -> int:
     PreconditionRequired
         Without ``If-Match`` (428).
     InputError
-        If it is not one ETag of a version (``"3"``; ``W/"3"`` and ``3`` are read too), or is ``*``.
+        If it is not one ETag of a version (``"3"``; ``W/"3"``, ``3`` and ``"3:br"`` are read too), or is ``*``.
     """
     given = request.headers.get(IF_MATCH)
     if given is None or not given.strip():

@@ -22,7 +22,10 @@ STRINGS_EN: dict[str, str] = {
     "footer_privacy": "Public maps show aggregates only; safe-house locations are never shown.",
     "username": "Username",
     "password": "Password",
-    "login_failed": "Wrong username or password, the account is disabled, or it is locked for a while after too many wrong attempts.",
+    "login_failed": (
+        "Wrong username or password, the account is disabled, or it is locked for a while after too many wrong "
+        "attempts."
+    ),
     "print": "Print",
     "error_title": "The input could not be used.",
     "error_field": "Field: {field}; value: {value}",
@@ -35,6 +38,7 @@ STRINGS_EN: dict[str, str] = {
     "http_404": "Page not found.",
     "http_405": "This kind of request is not allowed here.",
     "http_413": "The file is too large.",
+    "http_429": "Too many requests in a short time. Wait a moment and try again.",
     "error_no_needs": "is empty; tick at least one need.",
     "error_no_place": "is empty; type a place name, an area code or LAT,LON, or click the map.",
     "error_id_taken": "is taken; choose another id or edit the existing entry.",
@@ -53,11 +57,22 @@ STRINGS_EN: dict[str, str] = {
     "source_auto": "Automatic (the source with most figures)",
     "period": "Period",
     "period_latest": "Latest",
-    "note_no_single_set": "No single agency within the limits offers all the needs ({needs}); the best set combines {stops} agencies.",
-    "note_no_single_none": "No single agency within the limits offers all the needs ({needs}), and no set of agencies covers them all (see the escalation).",
-    "note_province_origin": "{place} is a province: the case is placed at its seat but in no regency or district, so no regency unit counts as its own area. Give a regency, a district or a place to use those rules.",
+    "note_no_single_set": (
+        "No single agency within the limits offers all the needs ({needs}); the best set combines {stops} agencies."
+    ),
+    "note_no_single_none": (
+        "No single agency within the limits offers all the needs ({needs}), and no set of agencies covers them all "
+        "(see the escalation)."
+    ),
+    "note_province_origin": (
+        "{place} is a province: the case is placed at its seat but in no regency or district, so no regency unit "
+        "counts as its own area. Give a regency, a district or a place to use those rules."
+    ),
     "admin_users_title": "Users",
-    "admin_users_intro": "Accounts of this service and their roles: public, caseworker (sees safe-house locations), editor (changes the directory), admin (manages users).",
+    "admin_users_intro": (
+        "Accounts of this service and their roles: public, caseworker (sees safe-house locations), editor (changes the "
+        "directory), admin (manages users)."
+    ),
     "users_found": "{n} users",
     "role": "Role",
     "status": "Status",
@@ -74,7 +89,10 @@ STRINGS_EN: dict[str, str] = {
     "user_disabled": "User {name} disabled.",
     "user_enabled": "User {name} enabled.",
     "change_password": "Change password",
-    "change_password_intro": "A new password has at least 10 characters, is hard to guess and does not contain your username. Your sessions on other devices end.",
+    "change_password_intro": (
+        "A new password has at least 10 characters, is hard to guess and does not contain your username. Your sessions "
+        "on other devices end."
+    ),
     "current_password": "Current password",
     "new_password": "New password",
     "confirm_password": "New password again",

@@ -23,7 +23,10 @@ STRINGS_ID: dict[str, str] = {
     "footer_privacy": "Peta publik hanya menampilkan angka agregat; lokasi rumah aman tidak pernah ditampilkan.",
     "username": "Nama pengguna",
     "password": "Kata sandi",
-    "login_failed": "Nama pengguna atau kata sandi salah, akun dinonaktifkan, atau akun dikunci sementara setelah terlalu banyak percobaan yang salah.",
+    "login_failed": (
+        "Nama pengguna atau kata sandi salah, akun dinonaktifkan, atau akun dikunci sementara setelah terlalu banyak "
+        "percobaan yang salah."
+    ),
     "print": "Cetak",
     # errors
     "error_title": "Masukan tidak dapat diproses.",
@@ -37,6 +40,7 @@ STRINGS_ID: dict[str, str] = {
     "http_404": "Halaman tidak ditemukan.",
     "http_405": "Cara permintaan ini tidak diizinkan untuk halaman ini.",
     "http_413": "Berkas terlalu besar.",
+    "http_429": "Terlalu banyak permintaan dalam waktu singkat. Tunggu sebentar lalu coba lagi.",
     "error_no_needs": "kosong; centang setidaknya satu kebutuhan.",
     "error_no_place": "kosong; ketik nama tempat, kode wilayah atau LAT,LON, atau klik peta.",
     "error_id_taken": "sudah dipakai; pilih id lain atau ubah data yang ada.",
@@ -56,11 +60,24 @@ STRINGS_ID: dict[str, str] = {
     "source_auto": "Otomatis (sumber dengan data terbanyak)",
     "period": "Periode",
     "period_latest": "Terbaru",
-    "note_no_single_set": "Tidak ada satu lembaga dalam batas ini yang menyediakan semua kebutuhan ({needs}); gabungan terbaik memakai {stops} lembaga.",
-    "note_no_single_none": "Tidak ada satu lembaga dalam batas ini yang menyediakan semua kebutuhan ({needs}), dan tidak ada gabungan lembaga yang mencakup semuanya (lihat eskalasi).",
-    "note_province_origin": "{place} adalah provinsi: kasus ditempatkan di ibu kotanya tetapi tidak di kabupaten/kota atau kecamatan mana pun, sehingga tidak ada unit kabupaten/kota yang dihitung sebagai wilayah sendiri. Berikan kabupaten/kota, kecamatan, atau tempat untuk memakai aturan itu.",
+    "note_no_single_set": (
+        "Tidak ada satu lembaga dalam batas ini yang menyediakan semua kebutuhan ({needs}); gabungan terbaik memakai "
+        "{stops} lembaga."
+    ),
+    "note_no_single_none": (
+        "Tidak ada satu lembaga dalam batas ini yang menyediakan semua kebutuhan ({needs}), dan tidak ada gabungan "
+        "lembaga yang mencakup semuanya (lihat eskalasi)."
+    ),
+    "note_province_origin": (
+        "{place} adalah provinsi: kasus ditempatkan di ibu kotanya tetapi tidak di kabupaten/kota atau kecamatan mana "
+        "pun, sehingga tidak ada unit kabupaten/kota yang dihitung sebagai wilayah sendiri. Berikan kabupaten/kota, "
+        "kecamatan, atau tempat untuk memakai aturan itu."
+    ),
     "admin_users_title": "Pengguna",
-    "admin_users_intro": "Akun layanan ini dan perannya: publik, pendamping kasus (melihat lokasi rumah aman), editor (mengubah direktori), admin (mengelola pengguna).",
+    "admin_users_intro": (
+        "Akun layanan ini dan perannya: publik, pendamping kasus (melihat lokasi rumah aman), editor (mengubah "
+        "direktori), admin (mengelola pengguna)."
+    ),
     "users_found": "{n} pengguna",
     "role": "Peran",
     "status": "Status",
@@ -77,7 +94,10 @@ STRINGS_ID: dict[str, str] = {
     "user_disabled": "Pengguna {name} dinonaktifkan.",
     "user_enabled": "Pengguna {name} diaktifkan.",
     "change_password": "Ganti kata sandi",
-    "change_password_intro": "Kata sandi baru minimal 10 karakter, sulit ditebak, dan tidak memuat nama pengguna. Sesi Anda di perangkat lain akan berakhir.",
+    "change_password_intro": (
+        "Kata sandi baru minimal 10 karakter, sulit ditebak, dan tidak memuat nama pengguna. Sesi Anda di perangkat "
+        "lain akan berakhir."
+    ),
     "current_password": "Kata sandi sekarang",
     "new_password": "Kata sandi baru",
     "confirm_password": "Ulangi kata sandi baru",
@@ -126,7 +146,9 @@ STRINGS_ID: dict[str, str] = {
     "did_you_mean": "Maksud Anda:",
     "answer_title": "Layanan untuk {place}",
     "answer_summary": "Kebutuhan: {needs}. Wilayah: {code}.",
-    "public_view_note": "Tampilan publik: lokasi rumah aman ditampilkan di titik kabupaten/kota, tanpa alamat dan rute.",
+    "public_view_note": (
+        "Tampilan publik: lokasi rumah aman ditampilkan di titik kabupaten/kota, tanpa alamat dan rute."
+    ),
     "candidates_caption": "Lembaga terdekat, diurutkan menurut waktu tempuh",
     "no_candidates": "Tidak ada lembaga dalam batas yang diberikan.",
     "agency": "Lembaga",
@@ -283,5 +305,7 @@ STRINGS_ID: dict[str, str] = {
     "titik kabupaten/kota tanpa alamat dan rute.",
     "privacy_aggregates": "Angka kasus hanya berupa agregat per wilayah; angka di bawah {k} disembunyikan.",
     "privacy_roles": "Hanya editor yang masuk dapat mengubah direktori; setiap formulir dilindungi token CSRF.",
-    "privacy_law": "Dasar: UU 21/2007 pasal 44 (identitas korban dirahasiakan) dan UU 27/2022 (pelindungan data pribadi).",
+    "privacy_law": (
+        "Dasar: UU 21/2007 pasal 44 (identitas korban dirahasiakan) dan UU 27/2022 (pelindungan data pribadi)."
+    ),
 }

@@ -12,12 +12,14 @@ sessions end, this one goes on). The same functions back ``rujuk users ...``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
+from werkzeug.wrappers import Response  # what both a page and a redirect are
 
 from accounts import users
 from core.errors import InputError
+from service.api.common import engine
 from service.auth import auth_method, current_user, role_required
-from service.pages.common import engine, page, t
+from service.pages.common import page, t
 
 
 def _not_self(username: str, field: str) -> None:

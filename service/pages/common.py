@@ -15,25 +15,24 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, make_response, render_template, request, session, url_for
+from flask import Blueprint, Response, g, make_response, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
 
 from accounts.users import role_at_least
 from core.errors import ImportRejectedError, InputError, NotFoundError, RujukError
+from core.values import is_missing
 from directory import capabilities
 from geo import boundaries
+from routing.travel import format_hours
 from service.auth import current_role, current_user
 from service.pages.strings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS
 from webmap.i18n import translate
 
 SESSION_KEY = "lang"
-
-
-def engine() -> Engine:
-    """Return the database engine of the running app."""
-    return current_app.config["RUJUK_ENGINE"]
+PRIVATE_QUERY_ENDPOINTS: frozenset[str] = frozenset({"pages.referral"})
+"""Pages whose query may say where a victim is and what she needs (``at``, ``needs``, ...): the links they draw
+(language switch, sign-in) carry none of their query."""
 
 
 def lang() -> str:
@@ -61,17 +60,9 @@ def authorised() -> bool:
     return has_role("caseworker")
 
 
-def hours_text(hours: float | None) -> str:
-    """Return hours as ``h:mm`` (``"2:05"``); an unknown or infinite time as an en dash."""
-    if hours is None or hours != hours or hours == float("inf"):
-        return "–"
-    minutes = round(float(hours) * 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
 def number(value: float | None, decimals: int = 1) -> str:
     """Return a number with `decimals` decimals and the decimal mark of the language (``12,5`` in id)."""
-    if value is None or value != value:
+    if value is None or is_missing(value):
         return "–"
     text = f"{float(value):,.{decimals}f}"
     return text.translate(str.maketrans(",.", ".,")) if lang() == "id" else text
@@ -94,14 +85,28 @@ def area_name(code: str | None) -> str:
 
 
 def url_with(**changes: object) -> str:
-    """Return the URL of this page with some query parameters changed (None removes one)."""
-    args = {key: request.args.getlist(key) for key in request.args}
+    """Return the URL of this page with some query parameters changed (None removes one).
+
+    On a page of :data:`PRIVATE_QUERY_ENDPOINTS` only the `changes` are kept: its own query stays out of links.
+    """
+    private = request.endpoint in PRIVATE_QUERY_ENDPOINTS
+    args: dict[str, Any] = {} if private else {key: request.args.getlist(key) for key in request.args}
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = [str(value)]
     return url_for(request.endpoint or "pages.home", **(request.view_args or {}), **args)
+
+
+def return_path() -> str:
+    """Return where to come back to after signing in: this page's path and query.
+
+    Only its path on a page of :data:`PRIVATE_QUERY_ENDPOINTS`.
+    """
+    if request.endpoint in PRIVATE_QUERY_ENDPOINTS:
+        return request.path
+    return request.full_path.rstrip("?")
 
 
 def page(template: str, http_status: int = 200, **context: Any) -> Response:
@@ -145,6 +150,7 @@ def _context() -> dict[str, Any]:
         "lang": lang(),
         "other_lang": "en" if lang() == "id" else "id",
         "url_with": url_with,
+        "return_path": return_path,
         "user": _current_user(),
         "role": role(),
         "is_caseworker": authorised(),
@@ -166,27 +172,27 @@ def install(bp: Blueprint) -> None:
     """
     bp.before_app_request(_choose_language)
     bp.app_context_processor(_context)
-    bp.add_app_template_filter(hours_text, "hm")
+    bp.add_app_template_filter(format_hours, "hm")
     bp.add_app_template_filter(number, "num")
 
     @bp.errorhandler(InputError)
-    def _bad_input(error: InputError):  # type: ignore[no-untyped-def]
+    def _bad_input(error: InputError):
         return error_page(400, str(error), error.field, error.value)
 
     @bp.errorhandler(ImportRejectedError)
-    def _rejected(error: ImportRejectedError):  # type: ignore[no-untyped-def]
+    def _rejected(error: ImportRejectedError):
         return error_page(422, str(error).splitlines()[0], rows=[e.as_dict() for e in error.errors])
 
     @bp.errorhandler(NotFoundError)
-    def _not_found(error: NotFoundError):  # type: ignore[no-untyped-def]
+    def _not_found(error: NotFoundError):
         return error_page(404, str(error))
 
     @bp.errorhandler(RujukError)
-    def _unavailable(error: RujukError):  # type: ignore[no-untyped-def]
+    def _unavailable(error: RujukError):
         return error_page(503, str(error))
 
     @bp.errorhandler(HTTPException)
-    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(error: HTTPException):
         return http_error_page(error)
 
 

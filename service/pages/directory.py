@@ -16,13 +16,14 @@ from core.db import session_scope
 from core.errors import InputError, NotFoundError
 from directory import capabilities
 from geo import boundaries
+from service.api.common import engine
 from service.pages import accounts as pages_admin
 from service.pages import editor as pages_editor
-from service.pages.common import authorised, engine, has_role, page
+from service.pages.common import authorised, has_role, page
 
 
 def _missing(value: object) -> bool:
-    return not isinstance(value, list | tuple) and bool(pd.isna(value))  # type: ignore[arg-type]
+    return not isinstance(value, list | tuple) and bool(pd.isna(value))
 
 
 def _plain(record: dict) -> dict:

@@ -24,19 +24,22 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response  # what both a page and a redirect are
 
 import directory
 from core.db import session_scope
 from core.errors import ImportRejectedError, InputError
+from core.values import is_missing
 from directory import capabilities
 from directory import io as directory_io
 from service.api.cache import directory_changed
+from service.api.common import engine
 from service.api.directory import AGENCIES, AGREEMENTS, _Kind
 from service.api.directory import _write as write_records
 from service.auth import role_required
-from service.pages.common import engine, lang, page, t
+from service.pages.common import lang, page, t
 
 FORM_SOURCE = "form"
 MODES = directory_io.MODES
@@ -46,7 +49,10 @@ SHOWN_WARNINGS = 10
 
 @dataclass(frozen=True)
 class Form:
-    """The fields of one kind of record and how each is entered (``text``, ``date``, ``number``, ``select:<vocabulary>``...)."""
+    """The fields of one kind of record and how each is entered.
+
+    Widgets: ``text``, ``date``, ``number``, ``select:<vocabulary>``...
+    """
 
     kind: _Kind
     noun: str
@@ -114,7 +120,7 @@ def _form(kind: str) -> Form:
 
 def _shown(value: object) -> str:
     """Return a stored value as the text of a form field."""
-    if value is None or value != value:
+    if is_missing(value):
         return ""
     if isinstance(value, list | tuple):
         return ";".join(str(item) for item in value)
@@ -155,8 +161,9 @@ def _render(
     status: int = 200,
     conflict: dict | None = None,
 ) -> Response:
-    shown = {field: _shown(value) for field, value in values.items()}
-    shown["capabilities"] = list(values.get("capabilities") or [])  # type: ignore[assignment]
+    shown: dict[str, str | list[str]] = {field: _shown(value) for field, value in values.items()}
+    chosen = values.get("capabilities")  # a list in a stored record and in a posted form
+    shown["capabilities"] = list(chosen) if isinstance(chosen, list | tuple) else []
     vocabularies = {field: capabilities.labels(field, lang()) for field in capabilities.VOCABULARIES}
     fields = {*form.widgets, *form.flags, "capabilities"}
     general = [error for field, found in errors.items() if field not in fields for error in found]

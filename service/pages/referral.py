@@ -9,6 +9,10 @@ the same for links and bookmarks. Either way the page shows the answer of
 the map document is escaped into the attribute like any other text). Bad input renders
 the form again with the message (field and value) and status 400.
 
+The page does the work of ``/api/v1/referrals`` and draws a map, so it shares that route's rate limit
+(``settings.referral_rate_limit``, one count per address or account: :data:`service.api.routes.referral_limit`);
+beyond it the answer is 429 with ``Retry-After``, as the error page in the visitor's language.
+
 Texts of the answer that come from the routing code in English (escalation reasons,
 notes) are rebuilt here from the answer's data in the chosen language.
 """
@@ -23,8 +27,9 @@ from core import settings
 from core.errors import InputError, NotFoundError
 from directory import capabilities
 from geo import gazetteer
-from routing.referral import parse_hours, parse_needs
+from routing.referral import parse_hours
 from service.api.common import referrer
+from service.api.routes import referral_limit
 from service.pages.common import authorised, lang, page, t
 from webmap import assets, maps
 
@@ -117,10 +122,10 @@ def _answer(form: dict) -> dict:
     the_referrer = referrer()
     referral = the_referrer.refer(
         str(form["at"]),
-        parse_needs(form["needs"]),
-        k=_k(form["k"]),  # type: ignore[arg-type]
+        form["needs"],
+        k=_k(form["k"]),
         max_time_h=parse_hours(form["max_time"]),
-        on=_date(form["on"]),  # type: ignore[arg-type]
+        on=_date(form["on"]),
         authorised=authorised(),
     )
     answer = referral.as_dict()
@@ -135,6 +140,7 @@ def register(bp: Blueprint) -> None:
     """Add the referral route to the pages blueprint `bp`."""
 
     @bp.route("/referral", methods=["GET", "POST"])
+    @referral_limit
     def referral() -> Response:
         form = _form()
         answer, error, status, candidates = None, None, 200, []

@@ -28,9 +28,10 @@ from core.errors import InputError
 from directory import capabilities
 from directory.agencies import list_agencies, list_agreements
 from routing import coverage
+from service.api.common import engine
 from service.pages import directory as pages_directory
 from service.pages import referral as pages_referral
-from service.pages.common import authorised, engine, install, lang, page
+from service.pages.common import authorised, install, lang, page
 from webmap import assets, maps
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static/pages")
@@ -97,7 +98,7 @@ def _figures(measure: str, source: str | None, period: tuple[dt.date, dt.date] |
 
 @bp.get("/")
 def home() -> Response:
-    """The national map, its controls and the table of the figures it shows."""
+    """Show the national map, its controls and the table of the figures it shows."""
     series = _series()
     error, figures = None, pd.DataFrame()
     measure, source = _chosen_series(series)
@@ -136,7 +137,7 @@ def home() -> Response:
 
 @bp.get("/map/national")
 def national() -> Response:
-    """The national folium map alone, for the iframe of the home page (same parameters)."""
+    """Serve the national folium map alone, for the iframe of the home page (same parameters)."""
     measure, source = _chosen_series(_series())
     folium_map = maps.national_map(
         engine(),
@@ -147,15 +148,12 @@ def national() -> Response:
         source=source,
         period=_chosen_period(_periods(measure, source)),
     )
-    answer = Response(assets.render(folium_map), mimetype="text/html")
-    answer.headers["Cache-Control"] = "private, no-store" if authorised() else "public, max-age=300"
-    answer.headers["Vary"] = "Cookie"
-    return answer
+    return Response(assets.render(folium_map), mimetype="text/html")
 
 
 @bp.get("/about")
 def about() -> Response:
-    """Data sources and licences, the suppression rule, how travel times are estimated, the privacy rules."""
+    """Show the data sources and licences, the suppression rule, how travel times are estimated, the privacy rules."""
     with session_scope(engine()) as session:
         agencies = list_agencies(session, include_retired=True)
         agreements = list_agreements(session, include_ended=True)
