@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from core import settings
-
 from store import schema
 
 EDITOR_PASSWORD = "sambal matah 2024"
