@@ -40,6 +40,7 @@ from dataclasses import asdict
 import geopandas as gpd
 import pandas as pd
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 
@@ -227,137 +228,140 @@ def _capability_list(name: str) -> list[str] | None:
     return codes
 
 
-def _routes(app: Blueprint) -> None:
-    @app.get("/health")
-    def health():
-        return jsonify(
-            {"status": "ok", "schema_version": schema.SCHEMA_VERSION, "suppress_below": settings.suppress_below}
+@bp.get("/health")
+def health() -> ResponseReturnValue:
+    return jsonify({"status": "ok", "schema_version": schema.SCHEMA_VERSION, "suppress_below": settings.suppress_below})
+
+
+@bp.get("/me")
+def me() -> ResponseReturnValue:
+    user = auth.current_user()
+    answer = {"username": user.username if user else None, "role": auth.current_role(), "auth": auth.auth_method()}
+    if auth.auth_method() == "session":
+        answer["csrf_token"] = generate_csrf()  # send it back as X-CSRFToken on writes
+    return jsonify(answer)
+
+
+@bp.get("/areas")
+@limiter.limit(_areas_limit, key_func=_client)
+def areas() -> ResponseReturnValue:
+    level = param("level", boundaries.LEVELS, "province")
+    within, measure = area_param("within"), param("measure")  # 404 with close codes for an unknown area
+    for name in ("source", "period"):
+        if param(name) is not None and measure is None:
+            raise InputError(name, param(name), "needs a measure: give measure= too.")
+    path = boundaries.web_geojson_path(level)
+    if within is None and measure is None:
+        return geojson(path.read_text(encoding="utf-8"))
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    features = [f for f in collection["features"] if within is None or inside(f["properties"]["code"], within)]
+    if measure is not None:
+        figures = _area_figures(level, measure, param("source"))
+        empty = dict.fromkeys(AREA_FIGURE_COLUMNS.values())
+        for feature in features:
+            feature["properties"].update(figures.get(feature["properties"]["code"], empty))
+    collection["features"] = features
+    return geojson(collection)
+
+
+@bp.get("/cases")
+def case_figures() -> ResponseReturnValue:
+    level, area = param("level", cases.LEVELS), area_param("area", country=cases.COUNTRY_CODE)
+    measure, source = param("measure"), param("source")
+    _figure_filters(measure, source)
+    frame = cases.public_figures(engine(), area_code=area, measure=measure, source=source, level=level)
+    records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    return jsonify({"suppress_below": settings.suppress_below, "figures": records})
+
+
+@bp.get("/places")
+def places() -> ResponseReturnValue:
+    query = param("q")
+    if not query or not query.strip():
+        raise InputError("q", query, "is required: a place name such as Tenggarong.")
+    level = param("level", gazetteer.LEVELS)
+    limit = int_param("limit", 20, 1, 200)
+    return jsonify([asdict(place) for place in gazetteer.find(query, level=level, limit=limit)])
+
+
+@bp.route("/referrals", methods=["GET", "POST"])
+@referral_limit
+def referrals() -> ResponseReturnValue:
+
+    at, needs = param("at"), param("needs")
+    if not at or not at.strip():
+        raise InputError("at", at, "is required: a place name, an area code or LAT,LON.")
+    if not needs or not needs.strip():
+        raise InputError("needs", needs, "is required: capability codes such as shelter,psychological.")
+    on = param("on")
+    try:
+        day = dt.date.fromisoformat(on) if on else None
+    except ValueError:
+        raise InputError("on", on, "is expected to be a date YYYY-MM-DD.") from None
+    k, max_time_h = int_param("k", 10, 1, 100), parse_hours(param("max_time"))
+    # one call: the referrer resolves the place and parses the needs, its errors naming `at` and `needs`
+    referral = referrer().refer(at, needs, k=k, max_time_h=max_time_h, on=day, authorised=auth.is_authorised())
+    return jsonify(referral.as_dict())
+
+
+@bp.get("/coverage")
+@_map_layers
+def coverage() -> ResponseReturnValue:
+
+    codes, level = _capability_list("capability"), param("level", coverage_model.LEVELS, "province")
+    codes = None if codes is None else [code for code in capabilities.CAPABILITIES if code in codes]
+    most = DISTRICT_CAPABILITIES if auth.is_authorised() else 1
+    if level == "district" and (codes is None or len(codes) > most):
+        named = "one capability" if most == 1 else f"one to {most} capabilities"
+        message = (
+            f"must name {named} at level district (7,285 areas each): ask one capability at a time; "
+            f"the capabilities are {list(capabilities.CAPABILITIES)}."
         )
+        raise InputError("capability", param("capability"), message)
+    rules = param("rules", tuple(coverage_model.RULES), "both")
+    within, gaps_only = area_param("within"), flag_param("gaps_only")
+    case_source = param("case_source")
+    case_measure = param("case_measure") or coverage_model.DEFAULT_CASE_MEASURE
+    fields, geometry = _fields(), flag_param("geometry", default=True)  # checked before the work
 
-    @app.get("/me")
-    def me():
-        user = auth.current_user()
-        answer = {"username": user.username if user else None, "role": auth.current_role(), "auth": auth.auth_method()}
-        if auth.auth_method() == "session":
-            answer["csrf_token"] = generate_csrf()  # send it back as X-CSRFToken on writes
-        return jsonify(answer)
+    def compute() -> str:
+        frame = coverage_model.coverage_table(
+            engine(),
+            codes,
+            level,
+            rules=rules,
+            within=within,
+            gaps_only=gaps_only,
+            case_source=case_source,
+            case_measure=case_measure,
+            authorised=False,
+        )
+        return _layer(frame, fields, geometry)
 
-    @app.get("/areas")
-    @limiter.limit(_areas_limit, key_func=_client)
-    def areas():
-        level = param("level", boundaries.LEVELS, "province")
-        within, measure = area_param("within"), param("measure")  # 404 with close codes for an unknown area
-        for name in ("source", "period"):
-            if param(name) is not None and measure is None:
-                raise InputError(name, param(name), "needs a measure: give measure= too.")
-        path = boundaries.web_geojson_path(level)
-        if within is None and measure is None:
-            return geojson(path.read_text(encoding="utf-8"))
-        collection = json.loads(path.read_text(encoding="utf-8"))
-        features = [f for f in collection["features"] if within is None or inside(f["properties"]["code"], within)]
-        if measure is not None:
-            figures = _area_figures(level, measure, param("source"))
-            empty = dict.fromkeys(AREA_FIGURE_COLUMNS.values())
-            for feature in features:
-                feature["properties"].update(figures.get(feature["properties"]["code"], empty))
-        collection["features"] = features
-        return geojson(collection)
+    options = (rules, within, gaps_only, case_source, case_measure)
+    key = (tuple(codes or ()), level, *options, fields, geometry)  # parsed: one entry per answer
+    return _cache.answer("coverage", key, False, compute, GEOJSON)
 
-    @app.get("/cases")
-    def case_figures():
-        level, area = param("level", cases.LEVELS), area_param("area", country=cases.COUNTRY_CODE)
-        measure, source = param("measure"), param("source")
-        _figure_filters(measure, source)
-        frame = cases.public_figures(engine(), area_code=area, measure=measure, source=source, level=level)
-        records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
-        return jsonify({"suppress_below": settings.suppress_below, "figures": records})
 
-    @app.get("/places")
-    def places():
-        query = param("q")
-        if not query or not query.strip():
-            raise InputError("q", query, "is required: a place name such as Tenggarong.")
-        level = param("level", gazetteer.LEVELS)
-        limit = int_param("limit", 20, 1, 200)
-        return jsonify([asdict(place) for place in gazetteer.find(query, level=level, limit=limit)])
+@bp.get("/hotspots")
+@_map_layers
+def hotspots() -> ResponseReturnValue:
 
-    @app.route("/referrals", methods=["GET", "POST"])
-    @referral_limit
-    def referrals():
-
-        at, needs = param("at"), param("needs")
-        if not at or not at.strip():
-            raise InputError("at", at, "is required: a place name, an area code or LAT,LON.")
-        if not needs or not needs.strip():
-            raise InputError("needs", needs, "is required: capability codes such as shelter,psychological.")
-        on = param("on")
-        try:
-            day = dt.date.fromisoformat(on) if on else None
-        except ValueError:
-            raise InputError("on", on, "is expected to be a date YYYY-MM-DD.") from None
-        k, max_time_h = int_param("k", 10, 1, 100), parse_hours(param("max_time"))
-        # one call: the referrer resolves the place and parses the needs, its errors naming `at` and `needs`
-        referral = referrer().refer(at, needs, k=k, max_time_h=max_time_h, on=day, authorised=auth.is_authorised())
-        return jsonify(referral.as_dict())
-
-    @app.get("/coverage")
-    @_map_layers
-    def coverage():
-
-        codes, level = _capability_list("capability"), param("level", coverage_model.LEVELS, "province")
-        codes = None if codes is None else [code for code in capabilities.CAPABILITIES if code in codes]
-        most = DISTRICT_CAPABILITIES if auth.is_authorised() else 1
-        if level == "district" and (codes is None or len(codes) > most):
-            named = "one capability" if most == 1 else f"one to {most} capabilities"
-            message = (
-                f"must name {named} at level district (7,285 areas each): ask one capability at a time; "
-                f"the capabilities are {list(capabilities.CAPABILITIES)}."
-            )
-            raise InputError("capability", param("capability"), message)
-        rules = param("rules", tuple(coverage_model.RULES), "both")
-        within, gaps_only = area_param("within"), flag_param("gaps_only")
-        case_source = param("case_source")
-        case_measure = param("case_measure") or coverage_model.DEFAULT_CASE_MEASURE
-        fields, geometry = _fields(), flag_param("geometry", default=True)  # checked before the work
+    measure = param("measure")
+    if not measure:
+        known = sorted(pd.unique(cases.query_figures(engine())["measure"]))
+        raise InputError("measure", measure, f"is required; the measures are {known}.")
+    source, level = param("source"), param("level", hotspot_model.LEVELS, "regency")
+    fields, geometry = _fields(), flag_param("geometry", default=True)  # checked before the work
+    with _period() as period:  # parsed for the key too: 2023 and 2023-01-01/2023-12-31 are one answer
 
         def compute() -> str:
-            frame = coverage_model.coverage_table(
-                engine(),
-                codes,
-                level,
-                rules=rules,
-                within=within,
-                gaps_only=gaps_only,
-                case_source=case_source,
-                case_measure=case_measure,
-                authorised=False,
-            )
+            frame = hotspot_model.hotspots(engine(), measure, source, level, authorised=False, period=period)
             return _layer(frame, fields, geometry)
 
-        options = (rules, within, gaps_only, case_source, case_measure)
-        key = (tuple(codes or ()), level, *options, fields, geometry)  # parsed: one entry per answer
-        return _cache.answer("coverage", key, False, compute, GEOJSON)
-
-    @app.get("/hotspots")
-    @_map_layers
-    def hotspots():
-
-        measure = param("measure")
-        if not measure:
-            known = sorted(pd.unique(cases.query_figures(engine())["measure"]))
-            raise InputError("measure", measure, f"is required; the measures are {known}.")
-        source, level = param("source"), param("level", hotspot_model.LEVELS, "regency")
-        fields, geometry = _fields(), flag_param("geometry", default=True)  # checked before the work
-        with _period() as period:  # parsed for the key too: 2023 and 2023-01-01/2023-12-31 are one answer
-
-            def compute() -> str:
-                frame = hotspot_model.hotspots(engine(), measure, source, level, authorised=False, period=period)
-                return _layer(frame, fields, geometry)
-
-            key = (measure, source, level, period, fields, geometry)
-            return _cache.answer("hotspots", key, False, compute, GEOJSON)
+        key = (measure, source, level, period, fields, geometry)
+        return _cache.answer("hotspots", key, False, compute, GEOJSON)
 
 
-_routes(bp)
 api_directory.routes(bp)
 openapi.routes(bp)

@@ -24,7 +24,7 @@ from service.pages.strings import LANGUAGES, STRINGS
 from webmap import assets
 
 PAGES = ["/", "/referral", "/directory", "/about"]
-PAGES_DIR = Path(__file__).resolve().parents[1] / "service" / "pages"
+PAGES_DIR = Path(__file__).resolve().parents[2] / "service" / "pages"
 
 
 @pytest.fixture(scope="module")
