@@ -17,6 +17,7 @@ from core.values import is_missing
 from routing import jurisdiction
 from routing.national import Attachment, NationalNetwork, Search
 from routing.roads import RoadSearch, Snap
+from routing.schemas import CANDIDATE_FIELDS
 from routing.travel import Route
 
 
@@ -113,7 +114,7 @@ class Builder:
         geometry = None if redacted else self._geojson(i, route)
         status = str(self.status[i])
         model = str(self.travel.model[i])
-        return {
+        described = {
             "rank": rank,
             "id": row["id"],
             "name": row["name"],
@@ -144,6 +145,7 @@ class Builder:
             "redacted": redacted,
             "existence_confirmed": bool(row["existence_confirmed"]),
         }
+        return {key: described[key] for key in CANDIDATE_FIELDS}  # the shape of routing.schemas.CANDIDATE
 
 
 def _subset(attachment: Attachment, positions: list[int]) -> Attachment:

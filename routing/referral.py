@@ -52,6 +52,7 @@ from routing._referral_answer import Builder, Targets, Travel
 from routing.combine import best_cover
 from routing.national import NationalNetwork, national_network
 from routing.roads import RoadNetwork
+from routing.schemas import REFERRAL_FIELDS
 
 _STATUS_ORDER = {status: rank for rank, status in enumerate(jurisdiction.STATUSES)}
 
@@ -70,17 +71,10 @@ class Referral:
     limits: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
-        """Return the referral as JSON-ready data (route geometries as GeoJSON)."""
-        return {
-            "origin": self.origin.as_dict(),
-            "needs": self.needs,
-            "limits": self.limits,
-            "candidates": self.candidates,
-            "best_single": self.best_single,
-            "best_set": self.best_set,
-            "escalation": self.escalation,
-            "notes": self.notes,
-        }
+        """Return the referral as JSON-ready data of the shape :data:`routing.schemas.REFERRAL` (routes as GeoJSON)."""
+        values = {name: getattr(self, name) for name in REFERRAL_FIELDS}
+        values["origin"] = self.origin.as_dict()
+        return values
 
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*$", re.IGNORECASE)

@@ -25,6 +25,7 @@ from accounts.users import ROLES
 from core.errors import InputError
 from directory import capabilities
 from geo import boundaries, gazetteer
+from routing import schemas
 from service.api.common import API, GEOJSON, shown_name
 from service.api.directory import AGENCIES, AGREEMENTS
 
@@ -371,22 +372,7 @@ def _schemas() -> dict[str, Any]:
         "Error": error,
         "Retire": {"type": "object", "properties": {"on": {"type": "string", "format": "date"}}},
         "ReferralQuestion": {"type": "object", "properties": _REFERRAL_FIELDS, "required": ["at", "needs"]},
-        "Referral": {
-            "type": "object",
-            "properties": {
-                name: {}
-                for name in (
-                    "origin",
-                    "needs",
-                    "limits",
-                    "candidates",
-                    "best_single",
-                    "best_set",
-                    "escalation",
-                    "notes",
-                )
-            },
-        },
+        "Referral": schemas.REFERRAL,
         "CaseFigures": {
             "type": "object",
             "properties": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -320,3 +321,20 @@ def test_origin_areas_follow_the_lookup_hierarchy_for_random_points(referrer):
     found = [origin._areas_of(x, y) for x, y in zip(lon, lat, strict=True)]
     assert found == list(expected.itertuples(index=False, name=None))
     assert sum(f[2] is not None for f in found) > 50 and sum(f[2] is None for f in found) > 50  # land and sea
+
+
+def test_every_referral_answer_has_the_shape_the_api_documents(referrer):
+    import jsonschema
+
+    from routing import schemas
+
+    for at, needs in (
+        ("Tenggarong", "shelter,psychological"),
+        ("Kalabahi", "witness_protection,shelter"),
+        ("-1.265,116.84", "psychological"),
+        ("Wamena", "migrant_worker_services"),
+    ):
+        for authorised in (False, True):
+            answer = referrer.refer(at, needs, k=5, authorised=authorised).as_dict()
+            jsonschema.validate(json.loads(json.dumps(answer)), schemas.REFERRAL)
+    assert list(answer["candidates"][0]) == list(schemas.CANDIDATE_FIELDS)
