@@ -91,6 +91,7 @@ from geo import boundaries
 from routing._coverage_cases import DEFAULT_CASE_MEASURE, case_figures, modes, with_cases
 from routing._coverage_nearest import nearest_agencies
 from routing.national import NationalNetwork, national_network
+from routing.schemas import COVERAGE_PROPERTIES
 
 RULES: dict[str, tuple[str, ...]] = {"without": ("any",), "with": ("permitted",), "both": ("any", "permitted")}
 """Values of `rules` and the column suffixes they give: ``any`` without the jurisdiction rules, ``permitted`` with."""
@@ -314,11 +315,24 @@ def coverage_table(
     agencies = agencies if authorised else directory.public_view(agencies)
     frame = district_coverage(agencies, directory.agreements_frame(engine), capabilities, rules, network)
     frame = with_cases(roll_up(frame, level), case_figures(engine, case_measure, case_source), authorised)
-    frame = _select(frame, within, gaps_only)
+    frame = _in_schema_order(_select(frame, within, gaps_only))
     shapes = boundaries.load_areas(level).set_index("code").geometry
     result = gpd.GeoDataFrame(frame, geometry=shapes.reindex(frame["code"]).to_numpy(), crs="EPSG:4326")
     result.attrs["authorised"] = authorised
     return result
+
+
+def _in_schema_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return `frame` with its columns in the order of :data:`routing.schemas.COVERAGE_PROPERTIES`.
+
+    The answer's shape is written once there (the API documents it); a column it does not know is a
+    programming error, raised here rather than published undocumented.
+    """
+    unknown = [column for column in frame.columns if column not in COVERAGE_PROPERTIES]
+    if unknown:
+        msg = f"Coverage columns {unknown} are not in routing.schemas.COVERAGE_PROPERTIES; add them there."
+        raise RuntimeError(msg)
+    return frame[[name for name in COVERAGE_PROPERTIES if name in frame.columns]]
 
 
 def to_geojson(

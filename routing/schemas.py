@@ -101,3 +101,69 @@ REFERRAL: dict[str, Any] = _object(
 """A whole referral answer (``GET/POST /api/v1/referrals``, ``rujuk refer --json``)."""
 
 REFERRAL_FIELDS: tuple[str, ...] = tuple(REFERRAL["properties"])
+
+
+def _per_rule(properties: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Return `properties` once per rule suffix: ``_any`` (without jurisdiction rules) and ``_permitted`` (with)."""
+    return {f"{name}_{rule}": schema for rule in ("any", "permitted") for name, schema in properties.items()}
+
+
+_NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
+_COUNT_SHOWN: dict[str, Any] = {
+    "type": ["integer", "number", "string", "null"],
+    "description": 'a count; in public "<k" when small or "x" when withheld (complementary suppression)',
+}
+COVERAGE_PROPERTIES: dict[str, dict[str, Any]] = {
+    "code": _TEXT,
+    "name": _TEXT,
+    "level": {"enum": ["district", "regency", "province"]},
+    "regency_code": _TEXT_OR_NULL,
+    "province_code": _TEXT_OR_NULL,
+    "population": _NUMBER_OR_NULL,
+    "districts": {"type": "integer"},
+    "capability": _TEXT,
+    "model": _TEXT,
+    "is_estimate": {"type": "boolean"},
+    "standard_h": {"type": "number"},
+    **_per_rule(
+        {
+            "hours": _NUMBER_OR_NULL,  # a district: hours to the nearest capable agency (null: unreachable)
+            "agency_id": _TEXT_OR_NULL,
+            "agency_name": _TEXT_OR_NULL,
+            "gap": {"type": ["boolean", "null"]},
+            "gap_districts": {"type": "integer"},  # an area above districts: how many of its districts have a gap
+            "gap_share": _NUMBER_OR_NULL,
+            "worst_h": _NUMBER_OR_NULL,
+            "median_h": _NUMBER_OR_NULL,
+            "time_class": _TEXT_OR_NULL,
+            "gap_population": _NUMBER_OR_NULL,
+            "gap_population_share": _NUMBER_OR_NULL,
+            "gap_cases": _COUNT_SHOWN,
+        }
+    ),
+    "cases": _COUNT_SHOWN,
+    "case_measure": _TEXT_OR_NULL,
+    "case_source": _TEXT_OR_NULL,
+    "case_period_start": _TEXT_OR_NULL,
+    "case_period_end": _TEXT_OR_NULL,
+    "case_suppressed_reason": {"enum": ["small", "complementary", None]},
+}
+"""Every property a coverage answer can have (which ones depend on the level and the rules asked for)."""
+
+COVERAGE_FEATURE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"const": "Feature"},
+        "geometry": {"type": ["object", "null"]},
+        "properties": {"type": "object", "properties": COVERAGE_PROPERTIES, "additionalProperties": False},
+    },
+    "required": ["type", "geometry", "properties"],
+}
+"""One area of a coverage answer (``GET /api/v1/coverage``, ``rujuk coverage --geojson``)."""
+
+COVERAGE: dict[str, Any] = {
+    "type": "object",
+    "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array", "items": COVERAGE_FEATURE}},
+    "required": ["type", "features"],
+}
+"""A whole coverage answer: a GeoJSON FeatureCollection of :data:`COVERAGE_FEATURE`."""

@@ -203,7 +203,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "Travel time to the nearest capable agency and coverage gaps per area (public view)",
         "planning",
         [
-            _q("capability", "Comma-separated capability codes; default all. Level `district` needs one to three."),
+            _q(
+                "capability",
+                "Comma-separated capability codes; default all. Level `district` needs one capability "
+                "(one to three for a caseworker or higher).",
+            ),
             _q("level", "Area level.", {**_enum(("district", "regency", "province")), "default": "province"}),
             _q("rules", "Jurisdiction rules.", {**_enum(("without", "with", "both")), "default": "both"}),
             _q("within", "Only areas inside or containing this area code.", _AREA),
@@ -212,6 +216,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             _q("case_source", "Source of that measure."),
             *_LAYER,
         ],
+        answer="Coverage",
         lookup=True,
     ),
     ("/hotspots", "get"): _op(
@@ -373,6 +378,7 @@ def _schemas() -> dict[str, Any]:
         "Retire": {"type": "object", "properties": {"on": {"type": "string", "format": "date"}}},
         "ReferralQuestion": {"type": "object", "properties": _REFERRAL_FIELDS, "required": ["at", "needs"]},
         "Referral": schemas.REFERRAL,
+        "Coverage": schemas.COVERAGE,
         "CaseFigures": {
             "type": "object",
             "properties": {

@@ -286,3 +286,16 @@ def test_cli_prints_a_table_and_explains_an_unknown_capability(seeded_engine, mo
     records = json.loads(gaps.output)
     assert records and all(record["gap_permitted"] for record in records)
     assert all(record["code"].startswith("94.") for record in records)
+
+
+@pytest.mark.parametrize(("level", "rules"), [("province", "both"), ("regency", "with"), ("district", "without")])
+def test_every_coverage_answer_has_the_shape_the_api_documents(seeded_engine, level, rules):
+    import jsonschema
+
+    from routing import schemas
+
+    within = "64" if level == "district" else None
+    table = coverage.coverage_table(seeded_engine, ["shelter"], level=level, rules=rules, within=within)
+    answer = json.loads(coverage.to_geojson(table, geometry=level != "district"))
+    jsonschema.validate(answer, schemas.COVERAGE)
+    assert list(answer["features"][0]["properties"]) == [p for p in schemas.COVERAGE_PROPERTIES if p in table]
