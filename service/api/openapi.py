@@ -26,8 +26,8 @@ from core.errors import InputError
 from directory import capabilities
 from geo import boundaries, gazetteer
 from routing import schemas
+from service.api._records import AGENCIES, AGREEMENTS
 from service.api.common import API, GEOJSON, shown_name
-from service.api.directory import AGENCIES, AGREEMENTS
 
 _REF = "#/components/schemas/"
 

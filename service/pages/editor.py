@@ -34,10 +34,10 @@ from core.errors import ImportRejectedError, InputError
 from core.values import is_missing
 from directory import capabilities
 from directory import io as directory_io
+from service.api._records import AGENCIES, AGREEMENTS, _Kind
+from service.api._records import _write as write_records
 from service.api.cache import directory_changed
 from service.api.common import engine
-from service.api.directory import AGENCIES, AGREEMENTS, _Kind
-from service.api.directory import _write as write_records
 from service.auth import role_required
 from service.pages.common import lang, page, t
 
