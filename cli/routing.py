@@ -48,12 +48,11 @@ def refer(
     at: str, needs: str, k: int, max_time: str | None, on: dt.datetime | None, authorised: bool, as_json: bool
 ) -> None:
     """Rank the agencies that can provide NEEDS near a place, with travel time and jurisdiction."""
-    from routing.referral import Referrer, parse_hours
+    import routing
 
-    hours = parse_hours(max_time)
-    referral = Referrer.from_engine().refer(
-        at, needs, k=k, max_time_h=hours, on=on.date() if on else None, authorised=authorised
-    )
+    hours = routing.parse_hours(max_time)
+    # the one referral engine per data version (routing.engine), on the service database checked to be ready
+    referral = routing.refer(at, needs, k=k, max_time_h=hours, on=on.date() if on else None, authorised=authorised)
     if as_json:
         click.echo(dump_json(referral.as_dict()))
         return

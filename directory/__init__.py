@@ -1,59 +1,110 @@
 """The service directory: who can help victims, where, with what, and under which agreements.
 
 Modules: :mod:`directory.capabilities` (the capability codes and vocabularies),
-:mod:`directory.agencies` (the tables, queries and the public view of a safe house, re-exported
-here), :mod:`directory.io` (CSV and GeoJSON import and export with every row checked),
+:mod:`directory.agencies` (the tables, queries and the public view of a safe house, exported here
+lazily), :mod:`directory.io` (CSV and GeoJSON import and export with every row checked),
 :mod:`directory.hours` (opening hours).
 """
 
 from __future__ import annotations
 
-from directory.agencies import (
-    AGENCY_FIELDS,
-    AGREEMENT_FIELDS,
-    PUBLIC_FIELDS_OF_CONFIDENTIAL,
-    REDACTED_FIELDS,
-    Agreement,
-    Organization,
-    Service,
-    ServiceLocation,
-    StaleRecordError,
-    agencies_frame,
-    agencies_to_frame,
-    agency_record,
-    agreement_record,
-    agreements_frame,
-    check_version,
-    get_agency,
-    list_agencies,
-    list_agreements,
-    public_view,
-    representative_points,
-    retire_agency,
-    stale_writes,
-)
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "AGENCY_FIELDS",
-    "AGREEMENT_FIELDS",
-    "PUBLIC_FIELDS_OF_CONFIDENTIAL",
-    "REDACTED_FIELDS",
-    "Agreement",
-    "Organization",
-    "Service",
-    "ServiceLocation",
-    "StaleRecordError",
-    "agencies_frame",
-    "agencies_to_frame",
-    "agency_record",
-    "agreement_record",
-    "agreements_frame",
-    "check_version",
-    "get_agency",
-    "list_agencies",
-    "list_agreements",
-    "public_view",
-    "representative_points",
-    "retire_agency",
-    "stale_writes",
-]
+from core._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is imported on first use
+    from directory.agencies import (
+        AGENCY_FIELDS as AGENCY_FIELDS,
+    )
+    from directory.agencies import (
+        AGREEMENT_FIELDS as AGREEMENT_FIELDS,
+    )
+    from directory.agencies import (
+        PUBLIC_FIELDS_OF_CONFIDENTIAL as PUBLIC_FIELDS_OF_CONFIDENTIAL,
+    )
+    from directory.agencies import (
+        REDACTED_FIELDS as REDACTED_FIELDS,
+    )
+    from directory.agencies import (
+        Agreement as Agreement,
+    )
+    from directory.agencies import (
+        Organization as Organization,
+    )
+    from directory.agencies import (
+        Service as Service,
+    )
+    from directory.agencies import (
+        ServiceLocation as ServiceLocation,
+    )
+    from directory.agencies import (
+        StaleRecordError as StaleRecordError,
+    )
+    from directory.agencies import (
+        agencies_frame as agencies_frame,
+    )
+    from directory.agencies import (
+        agencies_to_frame as agencies_to_frame,
+    )
+    from directory.agencies import (
+        agency_record as agency_record,
+    )
+    from directory.agencies import (
+        agreement_record as agreement_record,
+    )
+    from directory.agencies import (
+        agreements_frame as agreements_frame,
+    )
+    from directory.agencies import (
+        check_version as check_version,
+    )
+    from directory.agencies import (
+        get_agency as get_agency,
+    )
+    from directory.agencies import (
+        list_agencies as list_agencies,
+    )
+    from directory.agencies import (
+        list_agreements as list_agreements,
+    )
+    from directory.agencies import (
+        public_view as public_view,
+    )
+    from directory.agencies import (
+        representative_points as representative_points,
+    )
+    from directory.agencies import (
+        retire_agency as retire_agency,
+    )
+    from directory.agencies import (
+        stale_writes as stale_writes,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "AGENCY_FIELDS": "directory.agencies",
+    "AGREEMENT_FIELDS": "directory.agencies",
+    "Agreement": "directory.agencies",
+    "Organization": "directory.agencies",
+    "PUBLIC_FIELDS_OF_CONFIDENTIAL": "directory.agencies",
+    "REDACTED_FIELDS": "directory.agencies",
+    "Service": "directory.agencies",
+    "ServiceLocation": "directory.agencies",
+    "StaleRecordError": "directory.agencies",
+    "agencies_frame": "directory.agencies",
+    "agencies_to_frame": "directory.agencies",
+    "agency_record": "directory.agencies",
+    "agreement_record": "directory.agencies",
+    "agreements_frame": "directory.agencies",
+    "check_version": "directory.agencies",
+    "get_agency": "directory.agencies",
+    "list_agencies": "directory.agencies",
+    "list_agreements": "directory.agencies",
+    "public_view": "directory.agencies",
+    "representative_points": "directory.agencies",
+    "retire_agency": "directory.agencies",
+    "stale_writes": "directory.agencies",
+}
+"""Each public name and the module that defines it (imported on first use, so that `import directory` stays cheap)."""
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -15,7 +15,19 @@ Public API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is imported on first use
+    from geo.boundaries import load_areas as load_areas
+    from geo.gazetteer import find as find
+    from geo.gazetteer import resolve as resolve
+    from geo.islands import island_of as island_of
+    from geo.islands import load_islands as load_islands
+    from geo.lookup import locate as locate
+    from geo.lookup import locate_hierarchy as locate_hierarchy
+    from geo.seats import seat_point as seat_point
 
 _EXPORTS: dict[str, str] = {
     "find": "geo.gazetteer",
@@ -27,7 +39,7 @@ _EXPORTS: dict[str, str] = {
     "load_islands": "geo.islands",
     "seat_point": "geo.seats",
 }
-"""Each public name and the module that defines it."""
+"""Each public name and the module that defines it (imported on first use, so that `import geo` stays cheap)."""
 
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -17,7 +17,29 @@ Public API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is imported on first use
+    from routing.coverage import coverage_table as coverage_table
+    from routing.coverage import district_coverage as district_coverage
+    from routing.engine import refer as refer
+    from routing.engine import referrer as referrer
+    from routing.national import national_network as national_network
+    from routing.referral import (
+        Referral as Referral,
+    )
+    from routing.referral import (
+        Referrer as Referrer,
+    )
+    from routing.referral import (
+        parse_hours as parse_hours,
+    )
+    from routing.referral import (
+        parse_needs as parse_needs,
+    )
+    from routing.travel import TravelModel as TravelModel
 
 _EXPORTS: dict[str, str] = {
     "refer": "routing.engine",
@@ -31,7 +53,7 @@ _EXPORTS: dict[str, str] = {
     "TravelModel": "routing.travel",
     "national_network": "routing.national",
 }
-"""Each public name and the module that defines it."""
+"""Each public name and the module that defines it (imported on first use, so that `import routing` stays cheap)."""
 
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -6,14 +6,21 @@ Modules: :mod:`webmap.maps` (the maps), :mod:`webmap._elements` (elements that p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is imported on first use
+    from webmap.assets import render as render
+    from webmap.maps import national_map as national_map
+    from webmap.maps import referral_map as referral_map
 
 _EXPORTS: dict[str, str] = {
     "national_map": "webmap.maps",
     "referral_map": "webmap.maps",
     "render": "webmap.assets",
 }
-"""Each public name and the module that defines it."""
+"""Each public name and the module that defines it (imported on first use, so that `import webmap` stays cheap)."""
 
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
