@@ -18,7 +18,7 @@ from functools import cache
 import pandas as pd
 
 from core.errors import RowError
-from directory.capabilities import exceeds
+from core.values import exceeds
 from geo import sources, wilayah
 
 COUNTRY_CODE = "ID"

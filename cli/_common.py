@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -56,3 +61,16 @@ def write_text(text: str, path: Path | None) -> None:
 def dump_json(payload: Any) -> str:
     """Return `payload` as indented JSON (dates as ISO text)."""
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+
+
+def database() -> Engine:
+    """Return the service database of ``settings.database_url``, checked to be ready (:func:`store.database`).
+
+    Raises
+    ------
+    core.errors.RujukError
+        If it is missing or at another schema version: the message says to run ``rujuk data build``.
+    """
+    import store
+
+    return store.database()

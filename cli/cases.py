@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 import cases
-from cli._common import friendly_errors, print_records, print_table
-from core import db, settings
-from store import schema
+from cli._common import database, friendly_errors, print_records, print_table
+from core import settings
 
 
 @click.group("cases")
@@ -23,8 +22,7 @@ def cases_group() -> None:
 @friendly_errors
 def import_figures(path: Path) -> None:
     """Import figures from a CSV; a file with any bad row is rejected whole (see cases/sample/README.md)."""
-    engine = db.get_engine()
-    schema.init_db(engine)
+    engine = database()
     click.echo(f"imported: {cases.import_csv(engine, path)}")
 
 
@@ -45,8 +43,7 @@ def list_figures(
     as_json: bool,
 ) -> None:
     """List figures as published: counts below the suppression threshold show as "<N", their complements as "x"."""
-    engine = db.get_engine()
-    schema.init_db(engine)
+    engine = database()
     frame = cases.public_figures(
         engine,
         area_code=area_code,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pandas as pd
 
-from cli._common import friendly_errors, print_records, print_table
+from cli._common import database, friendly_errors, print_records, print_table
 
 _DISTRICT_COLUMNS = [
     "code",
@@ -78,7 +78,6 @@ def coverage(
     and estimated gap cases below it, are shown as "<k" unless --authorised. A measure
     published by several sources needs --case-source.
     """
-    from core.db import get_engine
     from directory import capabilities as vocabulary
     from routing import coverage as model
 
@@ -86,7 +85,7 @@ def coverage(
         raise click.UsageError("Give at most one of --json and --geojson.")
     codes = vocabulary.check_capabilities(list(capabilities)) if capabilities else None
     frame = model.coverage_table(
-        get_engine(),
+        database(),
         codes,
         level=level,
         rules=rules,

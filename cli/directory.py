@@ -14,19 +14,12 @@ import click
 import pandas as pd
 
 import directory
-from cli._common import friendly_errors, print_records, print_table, write_text
+from cli._common import database, friendly_errors, print_records, print_table, write_text
 from core import db
 from directory import io as directory_io
-from store import schema
 
 FILE_FORMATS = click.Choice(["csv", "geojson"])
 MODES = click.Choice(["upsert", "replace"])
-
-
-def _engine():
-    engine = db.get_engine()
-    schema.init_db(engine)
-    return engine
 
 
 @click.group()
@@ -60,7 +53,7 @@ def list_agencies(
         capabilities.check("capability", capability)
     if agency_type is not None:
         capabilities.check("agency_type", agency_type)
-    with db.session_scope(_engine()) as session:
+    with db.session_scope(database()) as session:
         rows = directory.list_agencies(
             session, capability=capability, area_code=area_code, agency_type=agency_type, include_retired=retired
         )
@@ -83,7 +76,7 @@ def list_agencies(
 @friendly_errors
 def export_agencies(path: Path | None, fmt: str | None, full: bool) -> None:
     """Export agencies as CSV or GeoJSON (to PATH or standard output); public view unless --full."""
-    text = directory_io.export_agencies(_engine(), None, fmt=_format(path, fmt), public=not full, include_retired=full)
+    text = directory_io.export_agencies(database(), None, fmt=_format(path, fmt), public=not full, include_retired=full)
     write_text(text, path)
 
 
@@ -102,7 +95,7 @@ def list_agreements(area_code: str | None, as_json: bool) -> None:
 
     if area_code is not None:
         boundaries.area(area_code, field="area")  # an unknown code: NotFoundError naming --area, close codes
-    with db.session_scope(_engine()) as session:
+    with db.session_scope(database()) as session:
         rows = [directory.agreement_record(a) for a in directory.list_agreements(session, area_code=area_code)]
     table = pd.DataFrame(rows, columns=list(directory.AGREEMENT_FIELDS))
     table["capabilities"] = table["capabilities"].map(", ".join)
@@ -118,7 +111,7 @@ def list_agreements(area_code: str | None, as_json: bool) -> None:
 @friendly_errors
 def export_agreements(path: Path | None, fmt: str | None) -> None:
     """Export agreements as CSV or GeoJSON (to PATH or standard output)."""
-    write_text(directory_io.export_agreements(_engine(), None, fmt=_format(path, fmt)), path)
+    write_text(directory_io.export_agreements(database(), None, fmt=_format(path, fmt)), path)
 
 
 def _import_command(what: str, importer, replace_help: str) -> click.Command:
@@ -136,7 +129,7 @@ def _import_command(what: str, importer, replace_help: str) -> click.Command:
     @click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name.")
     @friendly_errors
     def command(path: Path, mode: str, fmt: str | None) -> None:
-        counts = importer(_engine(), path, mode=mode, fmt=fmt)
+        counts = importer(database(), path, mode=mode, fmt=fmt)
         warnings = counts.pop("warnings", [])
         click.echo(", ".join(f"{name}: {value}" for name, value in counts.items()))
         for warning in warnings:  # imported all the same: a warning rejects nothing

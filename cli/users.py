@@ -7,18 +7,10 @@ import sys
 import click
 
 from accounts import users as accounts
-from cli._common import friendly_errors, print_table
-from core import db
+from cli._common import database, friendly_errors, print_table
 from core.errors import InputError
-from store import schema
 
 ROLE = click.Choice(accounts.ROLES)
-
-
-def _engine():
-    engine = db.get_engine()
-    schema.init_db(engine)  # a version 1 database gets the user tables here
-    return engine
 
 
 def _password(from_stdin: bool) -> str:
@@ -46,7 +38,7 @@ def users() -> None:
 @friendly_errors
 def add(username: str, role: str, password_stdin: bool) -> None:
     """Create USERNAME; the password is asked twice (hidden) unless --password-stdin."""
-    user = accounts.create_user(_engine(), username, _password(password_stdin), role)
+    user = accounts.create_user(database(), username, _password(password_stdin), role)
     click.echo(f"Created user {user.username} with the role {user.role}.")
 
 
@@ -56,7 +48,7 @@ def list_users() -> None:
     """List users with their role, state and active tokens (names only)."""
     import pandas as pd
 
-    engine = _engine()
+    engine = database()
     rows = [
         {
             "username": u.username,
@@ -76,7 +68,7 @@ def list_users() -> None:
 @friendly_errors
 def set_role(username: str, role: str) -> None:
     """Give USERNAME the role ROLE (it applies to the user's sessions and tokens at once)."""
-    user = accounts.set_role(_engine(), username, role)
+    user = accounts.set_role(database(), username, role)
     click.echo(f"{user.username} now has the role {user.role}.")
 
 
@@ -86,7 +78,7 @@ def set_role(username: str, role: str) -> None:
 @friendly_errors
 def disable(username: str, enable: bool) -> None:
     """Disable USERNAME: no sign-in, sessions ended, every token refused (or --enable)."""
-    user = accounts.disable_user(_engine(), username, disabled=not enable)
+    user = accounts.disable_user(database(), username, disabled=not enable)
     click.echo(f"{user.username} is {'disabled' if user.disabled else 'enabled'}.")
 
 
@@ -95,7 +87,7 @@ def disable(username: str, enable: bool) -> None:
 @friendly_errors
 def enable(username: str) -> None:
     """Enable USERNAME again (a disabled user signs in and uses tokens again)."""
-    user = accounts.disable_user(_engine(), username, disabled=False)
+    user = accounts.disable_user(database(), username, disabled=False)
     click.echo(f"{user.username} is enabled.")
 
 
@@ -105,7 +97,7 @@ def enable(username: str) -> None:
 @friendly_errors
 def set_password(username: str, password_stdin: bool) -> None:
     """Reset USERNAME's password (asked twice, hidden): their sessions end and a lockout is cleared."""
-    user = accounts.set_password(_engine(), username, _password(password_stdin))
+    user = accounts.set_password(database(), username, _password(password_stdin))
     click.echo(f"New password set for {user.username}; their sessions were ended.")
 
 
@@ -114,7 +106,7 @@ def set_password(username: str, password_stdin: bool) -> None:
 @friendly_errors
 def sign_out(username: str) -> None:
     """End every signed-in session of USERNAME at once (a lost laptop); tokens are revoked with `revoke`."""
-    user = accounts.end_sessions(_engine(), username)
+    user = accounts.end_sessions(database(), username)
     click.echo(f"Every session of {user.username} was ended.")
 
 
@@ -124,7 +116,7 @@ def sign_out(username: str) -> None:
 @friendly_errors
 def token(username: str, name: str) -> None:
     """Create an API token for USERNAME and print it: this is the only time it is shown."""
-    clear = accounts.create_token(_engine(), username, name)
+    clear = accounts.create_token(database(), username, name)
     click.echo(clear)
     click.echo("Keep it secret: send it as 'Authorization: Bearer <token>'. It cannot be shown again.", err=True)
 
@@ -135,5 +127,5 @@ def token(username: str, name: str) -> None:
 @friendly_errors
 def revoke(username: str, name: str) -> None:
     """Revoke USERNAME's tokens named NAME; they stop working at once."""
-    count = accounts.revoke_token(_engine(), username, name)
+    count = accounts.revoke_token(database(), username, name)
     click.echo(f"Revoked {count} token(s) of {username}.")

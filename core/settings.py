@@ -195,7 +195,7 @@ class _Rule:
     below: float | None = None
     whole: bool = False
     why: str = ""
-    choices: tuple[str, ...] = ()
+    choices: tuple[object, ...] = ()
 
     def problem(self, value: object) -> str | None:
         """Return what `value` breaks (None when it is kept)."""
@@ -275,10 +275,29 @@ def _env_choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+_BOOLEANS: tuple[str, ...] = ("1", "true", "yes", "0", "false", "no")
+"""The words a yes/no environment variable may hold: anything else stops the import (never a silent "no")."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    """Return the yes/no of environment variable `name` (`default` when unset), or refuse a word it does not know."""
+    _RULES[_attribute(name)] = _Rule(choices=(True, False))
+    value = (os.environ.get(name) or "").strip().lower()
+    if value == "":
+        return default
+    if value not in _BOOLEANS:
+        msg = f"Environment variable {name} was {value!r} but must be one of {list(_BOOLEANS)} (any case)."
+        raise ValueError(msg)
+    return value in {"1", "true", "yes"}
+
+
 class _CheckedSettings(types.ModuleType):
     """The settings module, refusing a nonsense value at assignment as at import (``settings.suppress_below = 0``)."""
 
     def __setattr__(self, name: str, value: object) -> None:
+        if not name.startswith("_") and name not in self.__dict__:
+            msg = f"`settings.{name}` is not a setting; the settings are listed in the notes of core.settings."
+            raise AttributeError(msg)
         rule = _RULES.get(name)
         problem = None if rule is None else rule.problem(value)
         if problem is not None:
@@ -362,7 +381,7 @@ hotspot_alpha: float = _env_float("RUJUK_HOTSPOT_ALPHA", 0.05, above=0, below=1,
 
 # Web service sign-in (service/auth.py).
 secret_key: str | None = os.environ.get("RUJUK_SECRET_KEY") or None
-session_cookie_secure: bool = os.environ.get("RUJUK_SESSION_COOKIE_SECURE", "").strip().lower() in {"1", "true", "yes"}
+session_cookie_secure: bool = _env_bool("RUJUK_SESSION_COOKIE_SECURE", False)
 session_lifetime_h: float = _env_float("RUJUK_SESSION_LIFETIME_H", 8.0, above=0)
 login_rate_limit: str = os.environ.get("RUJUK_LOGIN_RATE_LIMIT") or "10 per minute;60 per hour"
 lockout_after: int = int(_env_float("RUJUK_LOCKOUT_AFTER", 5, at_least=1, whole=True))

@@ -1,4 +1,7 @@
-"""Missing values, told apart the one way: None, NaN, ``pandas.NA`` and ``NaT`` are all missing."""
+"""Values in imported rows, told apart one way each.
+
+Missing values (None, NaN, ``pandas.NA``, ``NaT``), blanks, and whole numbers too large to convert.
+"""
 
 from __future__ import annotations
 
@@ -16,3 +19,18 @@ def is_missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
+
+
+def blank(value: object) -> bool:
+    """Return True for a missing value (:func:`is_missing`) and for text that is empty after stripping."""
+    return is_missing(value) or str(value).strip() == ""
+
+
+def exceeds(digits: str, maximum: int) -> bool:
+    """Return True if the whole number written `digits` (``[0-9]+``) is above `maximum`.
+
+    The length is compared first: Python refuses to convert a text of more than
+    4,300 digits to an int.
+    """
+    digits = digits.lstrip("0") or "0"
+    return len(digits) > len(str(maximum)) or int(digits) > maximum

@@ -47,8 +47,9 @@ from sqlalchemy import Engine, select
 from core import settings
 from core.db import session_scope
 from core.errors import ImportRejectedError
+from core.values import blank
 from directory.agencies import Agreement, Organization, ServiceLocation
-from directory.capabilities import RowChecker, blank
+from directory.capabilities import RowChecker
 from geo import lookup, seats
 
 MAX_CAPACITY = 100_000

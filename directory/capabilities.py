@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from core import db
 from core.errors import InputError, NotFoundError, RowError
-from core.values import is_missing
+from core.values import blank, exceeds, is_missing
 from geo import boundaries
 
 
@@ -304,21 +304,6 @@ def check_capabilities(value: object) -> list[str]:
 def labels(field: str, language: str = "en") -> dict[str, str]:
     """Return ``{code: label}`` of the vocabulary `field` in ``"en"`` or ``"id"``."""
     return {code: term.label(language) for code, term in VOCABULARIES[field].items()}
-
-
-def exceeds(digits: str, maximum: int) -> bool:
-    """Return True if the whole number written `digits` (``[0-9]+``) is above `maximum`.
-
-    The length is compared first: Python refuses to convert a text of more than
-    4,300 digits to an int.
-    """
-    digits = digits.lstrip("0") or "0"
-    return len(digits) > len(str(maximum)) or int(digits) > maximum
-
-
-def blank(value: object) -> bool:
-    """Return True for None, NaN and text that is empty after stripping."""
-    return is_missing(value) or str(value).strip() == ""
 
 
 class RowChecker:

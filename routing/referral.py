@@ -43,7 +43,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 import directory
-from core import db, settings
+from core import settings
 from core.errors import InputError
 from directory import capabilities
 from directory.hours import open_on
@@ -53,6 +53,7 @@ from routing.combine import best_cover
 from routing.national import NationalNetwork, national_network
 from routing.roads import RoadNetwork
 from routing.schemas import REFERRAL_FIELDS
+from store import database
 
 _STATUS_ORDER = {status: rank for rank, status in enumerate(jurisdiction.STATUSES)}
 
@@ -163,7 +164,7 @@ class Referrer:
     @classmethod
     def from_engine(cls, engine: Engine | None = None, use_roads: bool = True) -> Referrer:
         """Return a referrer over the database's directory and the configured road networks."""
-        engine = engine or db.get_engine()
+        engine = engine or database()  # the service database, checked to be ready (a clear RujukError if not)
         roads = [road_network(path) for path in settings.road_networks] if use_roads else []
         return cls(directory.agencies_frame(engine), directory.agreements_frame(engine), roads=roads)
 

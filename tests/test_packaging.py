@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 import zipfile
 from pathlib import Path
@@ -68,24 +69,32 @@ def test_rujuk_serves_from_the_installed_wheel_outside_the_checkout(wheel, tmp_p
     data.mkdir(parents=True)
     (data / "boundaries").symlink_to(Path(settings.data_dir) / "boundaries")  # built once by the session, reused
     environment = {key: value for key, value in os.environ.items() if not key.startswith("RUJUK_")}
+    # -S: no site processing, so the checkout's editable install (a .pth finder) is not active; the dependencies
+    # come from the test environment's site-packages, named after the installed wheel
+    dependencies = next(p for p in map(Path, sysconfig_paths()) if p.name == "site-packages")
     environment |= {
-        "PYTHONPATH": str(site),
+        "PYTHONPATH": f"{site}{os.pathsep}{dependencies}",
         "XDG_DATA_HOME": str(tmp_path / "xdg"),
         "RUJUK_TILE_URL": "none",
         "RUJUK_DATA_MIRROR": str(settings.data_mirror),
     }
     where = subprocess.run(
-        [sys.executable, "-c", "import geo; print(geo.__file__)"],
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            "import geo, service.api as a, routing.engine; print(geo.__file__, a.__file__)",
+        ],
         env=environment,
         cwd=tmp_path,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert where.stdout.startswith(str(site))  # the installed copy, not the checkout
+    assert all(path.startswith(str(site)) for path in where.stdout.split())  # the installed copy, not the checkout
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-S", "-c", "from cli import main; main()", "serve", "--port", str(port)],
         env=environment,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -109,3 +118,8 @@ def test_rujuk_serves_from_the_installed_wheel_outside_the_checkout(wheel, tmp_p
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def sysconfig_paths() -> list[str]:
+    """Return the library folders of the test environment (where the dependencies are installed)."""
+    return [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]

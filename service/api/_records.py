@@ -21,6 +21,7 @@ from sqlalchemy import select
 import directory
 from core.db import session_scope
 from core.errors import ImportRejectedError, InputError, RowError
+from core.values import blank
 from directory import capabilities
 from directory import io as directory_io
 from directory.agencies import Agreement, ServiceLocation
@@ -231,7 +232,7 @@ def _feature(record: dict[str, object]) -> dict[str, object]:
     lon, lat = record.get("lon"), record.get("lat")
     # validated before this point, so a given coordinate is a number or a numeric text (from a form)
     point = None
-    if not (capabilities.blank(lon) and capabilities.blank(lat)):
+    if not (blank(lon) and blank(lat)):
         point = [float(cast(float | str, lon)), float(cast(float | str, lat))]
     geometry = None if point is None else {"type": "Point", "coordinates": point}
     properties = {k: v for k, v in record.items() if k not in ("lon", "lat", "version")}

@@ -181,3 +181,12 @@ def test_imports_of_huge_numbers_are_row_errors_not_tracebacks(run, tmp_path):
     )
     result = run("cases", "import", str(figures))
     assert result.exit_code == 2 and f"row 1: `value` was '{huge}' but is more than" in result.output
+
+
+@pytest.mark.parametrize("command", [["agencies", "list"], ["coverage", "--capability", "shelter"], ["users", "list"]])
+def test_a_missing_database_says_to_run_data_build(command, tmp_path, monkeypatch):
+    from core import settings
+
+    monkeypatch.setattr(settings, "database_url", f"sqlite:///{tmp_path / 'missing.sqlite'}")
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code != 0 and "rujuk data build" in result.output

@@ -81,3 +81,15 @@ def test_a_nonsense_value_assigned_at_run_time_is_refused_and_the_setting_kept(n
 def test_a_sensible_value_assigned_at_run_time_is_taken(monkeypatch):
     monkeypatch.setattr(settings, "suppress_below", 11)
     assert settings.suppress_below == 11
+
+
+def test_a_misspelt_setting_is_refused():
+    with pytest.raises(AttributeError, match=r"`settings\.supress_below` is not a setting"):
+        settings.supress_below = 11  # type: ignore[attr-defined]
+
+
+def test_a_yes_no_setting_takes_only_yes_or_no():
+    with pytest.raises(ValueError, match="session_cookie_secure"):
+        settings.session_cookie_secure = "no"  # a non-empty text would be true
+    started = import_settings("RUJUK_SESSION_COOKIE_SECURE", "ture")
+    assert started.returncode != 0 and "RUJUK_SESSION_COOKIE_SECURE was 'ture'" in started.stderr
