@@ -50,13 +50,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -264,12 +262,12 @@ def _cell(value: object) -> str | int | float:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return ";".join(str(item) for item in value)
+    if is_missing(value):
+        return ""
     if isinstance(value, float):
-        return "" if math.isnan(value) else _rounded(value)
+        return _rounded(value)
     if isinstance(value, int | np.integer):
         return int(value)
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 

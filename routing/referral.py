@@ -81,6 +81,31 @@ class Referral:
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*$", re.IGNORECASE)
 
 
+DEFAULT_K = 10
+"""How many agencies a referral lists unless asked otherwise."""
+MAX_K = 100
+
+
+def parse_day(text: str | None, field_name: str = "on") -> dt.date | None:
+    """Return a ``YYYY-MM-DD`` text as a date (None when empty), or raise InputError naming `field_name`."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(field_name, text, "is expected to be a date YYYY-MM-DD.") from None
+
+
+def parse_k(text: str | int | None, field_name: str = "k") -> int:
+    """Return how many agencies to list: a whole number from 1 to :data:`MAX_K` (:data:`DEFAULT_K` when empty)."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return DEFAULT_K
+    digits = str(text).strip()
+    if isinstance(text, bool) or not digits.isdigit() or len(digits) > 3 or not 1 <= int(digits) <= MAX_K:
+        raise InputError(field_name, text, f"is expected to be a whole number from 1 to {MAX_K}.")
+    return int(digits)
+
+
 def parse_hours(text: str | float | None, field_name: str = "max_time") -> float | None:
     """Return hours from ``"3h"``, ``"90m"``, ``"1h30m"``, ``"2.5"`` (hours) or a number; None stays None."""
     if text is None or (isinstance(text, str) and not text.strip()):

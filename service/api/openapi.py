@@ -26,6 +26,7 @@ from core.errors import InputError
 from directory import capabilities
 from geo import boundaries, gazetteer
 from routing import schemas
+from routing.referral import DEFAULT_K, MAX_K
 from service.api._records import AGENCIES, AGREEMENTS
 from service.api.common import API, GEOJSON, shown_name
 
@@ -72,7 +73,7 @@ _LAYER = [
 _REFERRAL_FIELDS: dict[str, dict[str, Any]] = {
     "at": {"type": "string", "description": "Place name, area code or `LAT,LON`.", "examples": ["Tenggarong"]},
     "needs": {"type": "string", "description": "Comma-separated capability codes.", "examples": ["shelter,medical"]},
-    "k": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10, "description": "Agencies to list."},
+    "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": DEFAULT_K, "description": "Agencies to list."},
     "max_time": {"type": "string", "description": "Time limit such as `3h`, `90m`, `1h30m`."},
     "on": {"type": "string", "format": "date", "description": "Leave out agencies closed that day."},
 }

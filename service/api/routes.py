@@ -53,7 +53,7 @@ from directory import capabilities
 from geo import boundaries, gazetteer
 from routing import coverage as coverage_model
 from routing.coverage import to_geojson
-from routing.referral import parse_hours
+from routing.referral import parse_day, parse_hours, parse_k
 from service import auth
 from service.api import cache as _cache
 from service.api import directory as api_directory
@@ -293,12 +293,7 @@ def referrals() -> ResponseReturnValue:
         raise InputError("at", at, "is required: a place name, an area code or LAT,LON.")
     if not needs or not needs.strip():
         raise InputError("needs", needs, "is required: capability codes such as shelter,psychological.")
-    on = param("on")
-    try:
-        day = dt.date.fromisoformat(on) if on else None
-    except ValueError:
-        raise InputError("on", on, "is expected to be a date YYYY-MM-DD.") from None
-    k, max_time_h = int_param("k", 10, 1, 100), parse_hours(param("max_time"))
+    day, k, max_time_h = parse_day(param("on")), parse_k(param("k")), parse_hours(param("max_time"))
     # one call: the referrer resolves the place and parses the needs, its errors naming `at` and `needs`
     referral = referrer().refer(at, needs, k=k, max_time_h=max_time_h, on=day, authorised=auth.is_authorised())
     return jsonify(referral.as_dict())

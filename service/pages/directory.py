@@ -8,12 +8,13 @@ agencies and ended agreements are shown to editors only).
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 from flask import Blueprint, Response, request
 
 import directory
 from core.db import session_scope
 from core.errors import InputError, NotFoundError
+from core.values import is_missing
 from directory import capabilities
 from geo import boundaries
 from service.api.common import engine
@@ -23,7 +24,7 @@ from service.pages.common import authorised, has_role, page
 
 
 def _missing(value: object) -> bool:
-    return not isinstance(value, list | tuple) and bool(pd.isna(value))
+    return not isinstance(value, list | tuple) and is_missing(value.item() if isinstance(value, np.generic) else value)
 
 
 def _plain(record: dict) -> dict:

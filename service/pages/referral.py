@@ -19,15 +19,13 @@ notes) are rebuilt here from the answer's data in the chosen language.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, Response, request
 
 from core import settings
 from core.errors import InputError, NotFoundError
 from directory import capabilities
 from geo import gazetteer
-from routing.referral import parse_hours
+from routing.referral import parse_day, parse_hours, parse_k
 from service.api.common import referrer
 from service.api.routes import referral_limit
 from service.pages.common import authorised, lang, page, t
@@ -38,24 +36,6 @@ KNOWN_NOTES: dict[str, str] = {
     "Travel times marked is_estimate are estimates from the national network.": "note_estimates",
 }
 """Notes of :class:`routing.referral.Referral` in English -> their page string (others are shown as they are)."""
-DEFAULT_K = 10
-
-
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError("on", value, "is expected to be a date YYYY-MM-DD.") from None
-
-
-def _k(value: str | None) -> int:
-    if not value:
-        return DEFAULT_K
-    if not value.strip().isdigit() or not 1 <= int(value) <= 100:
-        raise InputError("k", value, "is expected to be a whole number from 1 to 100.")
-    return int(value)
 
 
 def _form() -> dict[str, object]:
@@ -123,9 +103,9 @@ def _answer(form: dict) -> dict:
     referral = the_referrer.refer(
         str(form["at"]),
         form["needs"],
-        k=_k(form["k"]),
+        k=parse_k(form["k"]),
         max_time_h=parse_hours(form["max_time"]),
-        on=_date(form["on"]),
+        on=parse_day(form["on"]),
         authorised=authorised(),
     )
     answer = referral.as_dict()
