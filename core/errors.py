@@ -11,6 +11,11 @@ SHOWN_CHARS = 100
 """Most characters of a value repeated in an error message."""
 
 
+def cut(text: str) -> str:
+    """Return `text` at most :data:`SHOWN_CHARS` characters long, the last an ellipsis when it was cut."""
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def shown(value: object) -> str:
     """Return ``repr(value)`` cut to :data:`SHOWN_CHARS` characters (with "..." when cut)."""
     text = repr(value)

@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from core.errors import SHOWN_CHARS, ImportRejectedError, InputError, RowError
+from core.errors import ImportRejectedError, InputError, RowError, cut
 
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula."""
@@ -166,7 +166,7 @@ def header_errors(
         RowError(row, c, None, "is a missing column; add it to the header.") for c in required if c not in columns
     ]
     for position, column in enumerate(columns):
-        name = column if len(column) <= SHOWN_CHARS else column[: SHOWN_CHARS - 3] + "..."  # never echoed whole
+        name = cut(column)  # a header name is never echoed whole
         if column in columns[:position]:
             errors.append(RowError(row, name, name, "repeats a column of the header; give each column once."))
         elif column not in allowed:

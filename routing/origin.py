@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from core.errors import InputError, NotFoundError, shown
+from core.errors import SHOWN_CHARS, InputError, NotFoundError, shown
 from geo import boundaries, gazetteer, lookup, seats
 from routing.jurisdiction import Origin
 from routing.travel import reason_of
@@ -20,8 +20,6 @@ from routing.travel import reason_of
 _CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2})?)?$")
 MAX_AT_CHARS = 120
 """Longest place text looked up (far above any place name, area code or coordinate pair)."""
-SHOWN_CHARS = 100
-"""Most characters of a long text echoed in an error (then "…")."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 import directory
 from core.db import session_scope
-from core.errors import ImportRejectedError, InputError, RowError
+from core.errors import ImportRejectedError, InputError, RowError, cut
 from core.values import blank
 from directory import capabilities
 from directory import io as directory_io
@@ -34,7 +34,6 @@ from service.api.common import (
     engine,
     geojson,
     json_error,
-    shown_name,
 )
 from service.api.versions import IF_MATCH, etag, if_match
 
@@ -165,7 +164,7 @@ def _flat(item: object, row: int, errors: list[RowError], kind: _Kind) -> dict[s
     for field, value in record.items():
         if field not in kind.fields:
             message = f"is not a field of {kind.singular} records: the fields are {list(kind.fields)}."
-            errors.append(RowError(row, shown_name(field), shown_name(field), message))  # a name may be 5,000 chars
+            errors.append(RowError(row, cut(str(field)), cut(str(field)), message))  # a name may be 5,000 chars
             continue
         problem = _value_error(row, str(field), value)
         if problem is not None:

@@ -28,13 +28,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
-from core.errors import ImportRejectedError, InputError, NotFoundError, RujukError
+from core.errors import SHOWN_CHARS, ImportRejectedError, InputError, NotFoundError, RujukError
 from geo import boundaries
 from routing import engine as routing_engine
 from webmap.maps import API  # where the maps fetch their data: the API's prefix has one home
 
 GEOJSON = "application/geo+json"
-SHOWN_CHARS = 100
 """Longest value echoed in an error; a longer one is cut to this many characters and "…"."""
 MAX_JSON_DEPTH = 32
 """Deepest nesting of arrays and objects in a JSON body (Python's parser recurses: 5,000 levels exhaust it)."""
@@ -131,15 +130,6 @@ def _shown(value: object) -> object:
         return value
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
-
-
-def shown_name(name: object) -> str:
-    """Return a name the caller chose (an unknown field or parameter) as an error echoes it, cut.
-
-    At most SHOWN_CHARS characters, the last an ellipsis when cut: a name may be 5,000 characters long.
-    """
-    text = str(name)
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def _cut(message: str, value: object) -> str:

@@ -22,13 +22,13 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 
 import cases
 from accounts.users import ROLES
-from core.errors import InputError
+from core.errors import InputError, cut
 from directory import capabilities
 from geo import boundaries, gazetteer
 from routing import schemas
 from routing.referral import DEFAULT_K, MAX_K
 from service.api._records import AGENCIES, AGREEMENTS
-from service.api.common import API, GEOJSON, shown_name
+from service.api.common import API, GEOJSON
 
 _REF = "#/components/schemas/"
 
@@ -525,7 +525,7 @@ def check_parameters() -> None:
     for name in request.args:
         if name not in known:
             message = f"is not a parameter of this route; its parameters are {known}."
-            raise InputError(shown_name(name), request.args[name], message)  # a name is echoed cut, as a value
+            raise InputError(cut(str(name)), request.args[name], message)  # a name is echoed cut, as a value
 
 
 def routes(app: Blueprint) -> None:
