@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from case_rows import insert
 from esda.getisord import G_Local
 from esda.significance import calculate_significance
 from libpysal.weights import Queen
@@ -123,26 +124,8 @@ def test_the_seed_makes_results_repeat(seeded_engine):
 
 
 def test_public_hotspots_withhold_complementary_counts_and_treat_them_as_k(engine):
-    from datetime import date
-
-    from core.db import session_scope
-
     values = {"64": 40, "64.01": 3, "64.02": 12, "64.03": 8, "64.07": 9, "64.08": 8}  # 40 - 12 - 9 - 8 = 3 + 8
-    with session_scope(engine) as session:
-        session.add_all(
-            cases.CaseFigure(
-                area_code=code,
-                code_system="kemendagri",
-                source_area_code=code,
-                value=value,
-                period_start=date(2023, 1, 1),
-                period_end=date(2023, 12, 31),
-                measure=POLDA,
-                unit="victims",
-                source="test source",
-            )
-            for code, value in values.items()
-        )
+    insert(engine, values, measure=POLDA)
     frame = hs.hotspots(engine, POLDA, level="regency", permutations=99)
     published = cases.public_figures(engine, measure=POLDA, level="regency").set_index("area_code")
     assert frame["value"].tolist() == published.loc[frame["code"], "value"].tolist() == ["<5", 12, "x", 9, 8]

@@ -15,37 +15,17 @@ import folium
 import numpy as np
 import pandas as pd
 import pytest
+from case_rows import SOURCE, YEAR, insert
 
 import cases
 from accounts import users
 from app import create_app
 from core import settings
-from core.db import session_scope
 from geo import wilayah
 from tests import lp_attacker
 from webmap import assets, maps
 
-MEASURE, SOURCE = "police TPPO victims", "test source"
-YEAR = (date(2023, 1, 1), date(2023, 12, 31))
-
-
-def insert(engine, values: dict[str, int], period: tuple[date, date] = YEAR, measure: str = MEASURE) -> None:
-    """Store one figure per area code (real Kemendagri codes) for `period`."""
-    with session_scope(engine) as session:
-        session.add_all(
-            cases.CaseFigure(
-                area_code=code,
-                code_system="kemendagri",
-                source_area_code=code,
-                period_start=period[0],
-                period_end=period[1],
-                measure=measure,
-                unit="victims",
-                value=value,
-                source=SOURCE,
-            )
-            for code, value in values.items()
-        )
+MEASURE = "police TPPO victims"
 
 
 def shown(public: pd.DataFrame) -> dict[tuple, object]:
