@@ -21,6 +21,8 @@ def test_the_notebook_runs_on_the_embedded_default_data(path, tmp_path, monkeypa
     (data / "boundaries").symlink_to(Path(settings.data_dir) / "boundaries")  # built once by the session, reused
     monkeypatch.setenv("RUJUK_DATA_DIR", str(data))  # the kernel writes its own database here, not the checkout's
     monkeypatch.delenv("RUJUK_DATABASE_URL", raising=False)
+    # the kernel runs in another folder: a relative mirror path (the README's ../shared/data) must not move with it
+    monkeypatch.setenv("RUJUK_DATA_MIRROR", str(settings.data_mirror))
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": tmp_path}}).execute()
     errors = [out for cell in notebook.cells for out in cell.get("outputs", []) if out.get("output_type") == "error"]
