@@ -28,6 +28,7 @@ for command in (
     directory.agreements,
     cases.cases_group,
     routing.refer,
+    routing.route,
     coverage.coverage,
     users.users,
 ):

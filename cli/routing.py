@@ -10,6 +10,16 @@ from cli._common import dump_json, friendly_errors
 from routing.travel import format_hours
 
 
+def legs_line(legs: list[dict]) -> str:
+    """Return the legs of a route in one line: ``road 0h14 > flight 4h15 (DJJ-WMX flight) > road 1h09``."""
+    parts = []
+    for leg in legs:
+        label = f" ({leg['label']})" if leg["label"] and leg["mode"] != "sea" else ""
+        estimated = "~" if leg["estimated"] and leg["mode"] not in ("road", "access") else ""
+        parts.append(f"{estimated}{leg['mode']} {format_hours(leg['time_h'])}{label}")
+    return " > ".join(parts)
+
+
 def _line(candidate: dict) -> str:
     estimate = " (estimate)" if candidate["is_estimate"] else ""
     sea = f", {candidate['sea_legs']} sea leg(s)" if candidate["sea_legs"] else ""
@@ -26,6 +36,8 @@ def _line(candidate: dict) -> str:
         f"    {format_hours(candidate['travel_time_h'])}, {distance}{sea}{estimate}; "
         f"{candidate['jurisdiction_label']['en']}; provides {', '.join(candidate['capabilities_matched'])}"
         f"{'; ' + contact if contact else ''}{where}"
+        + (f"\n    by {legs_line(candidate['legs'])}" if candidate["legs"] else "")
+        + ("\n    unconfirmed: no source confirms this office exists" if not candidate["existence_confirmed"] else "")
     )
 
 
@@ -42,17 +54,26 @@ def _line(candidate: dict) -> str:
 @click.option("--max-time", metavar="DURATION", help='Leave out agencies farther than this, e.g. "3h" or "90m".')
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Leave out agencies closed on this date.")
 @click.option("--authorised", is_flag=True, help="Show confidential locations (server-side caseworker use only).")
+@click.option("--modes", metavar="road[,sea][,air]", help="Ways of travelling allowed (default: the setting).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (routes as GeoJSON).")
 @friendly_errors
 def refer(
-    at: str, needs: str, k: int, max_time: str | None, on: dt.datetime | None, authorised: bool, as_json: bool
+    at: str,
+    needs: str,
+    k: int,
+    max_time: str | None,
+    on: dt.datetime | None,
+    authorised: bool,
+    modes: str | None,
+    as_json: bool,
 ) -> None:
     """Rank the agencies that can provide NEEDS near a place, with travel time and jurisdiction."""
     import routing
 
     hours = routing.parse_hours(max_time)
     # the one referral engine per data version (routing.engine), on the service database checked to be ready
-    referral = routing.refer(at, needs, k=k, max_time_h=hours, on=on.date() if on else None, authorised=authorised)
+    day = on.date() if on else None
+    referral = routing.refer(at, needs, k=k, max_time_h=hours, on=day, authorised=authorised, modes=modes)
     if as_json:
         click.echo(dump_json(referral.as_dict()))
         return
@@ -61,6 +82,7 @@ def refer(
         f"From {origin.label} [{origin.district_code or '-'} / {origin.regency_code or '-'} / {origin.province_code}]"
     )
     click.echo(f"Needs: {', '.join(referral.needs)}" + (f"; within {format_hours(hours)}" if hours else ""))
+    click.echo(f"Travel by: {referral.limits['modes']} (~: estimated crossing or flight)")
     click.echo("")
     for candidate in referral.candidates:
         click.echo(_line(candidate))
@@ -83,3 +105,26 @@ def refer(
             click.echo(_line(item["agency"]))
     for note in referral.notes:
         click.echo(f"\nNote: {note}")
+
+
+@click.command("route")
+@click.argument("start", metavar="FROM")
+@click.argument("end", metavar="TO")
+@click.option("--modes", metavar="road[,sea][,air]", help="Ways of travelling allowed (default: the setting).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole trip as JSON (route as GeoJSON).")
+@friendly_errors
+def route(start: str, end: str, modes: str | None, as_json: bool) -> None:
+    """Show how to travel from FROM to TO (places, area codes or "LAT,LON"): legs, times and the total."""
+    from routing.trip import trip
+
+    answer = trip(start, end, modes)
+    if as_json:
+        click.echo(dump_json(answer))
+        return
+    click.echo(f"From {answer['from']['label']} to {answer['to']['label']}, by {answer['modes']}:")
+    if not answer["reachable"]:
+        click.echo("No way with these modes.")
+        return
+    click.echo(f"  {format_hours(answer['time_h'])}, {answer['distance_km']:.0f} km: {legs_line(answer['legs'])}")
+    if any(leg["estimated"] for leg in answer["legs"]):
+        click.echo("  Road legs and legs marked ~ are estimates (see the README, travel model).")

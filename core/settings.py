@@ -62,6 +62,24 @@ ferry_speed_kmh : float
     Sea-leg speed of the estimated model.
 ferry_wait_h : float
     Waiting and boarding time added once per sea leg in the estimated model.
+travel_modes : str
+    The ways of travelling allowed by default, one of :data:`TRAVEL_MODE_CHOICES`
+    (``road,sea,air``); a request may allow fewer. Env: ``RUJUK_TRAVEL_MODES``.
+road_speed_city_kmh, road_speed_mountain_kmh, mountain_seat_elevation_m : float
+    Road speed of the estimated model in a *kota* (24 km/h, calibrated on the OSM city
+    graphs by ``bench/calibrate_roads.py``) and in a regency whose seat lies at
+    ``mountain_seat_elevation_m`` (1,000 m) or higher (25 km/h); elsewhere ``road_speed_kmh``.
+air_speed_kmh, air_overhead_h, air_check_in_h, air_exit_h : float
+    A flight leg: distance at 700 km/h plus 0.4 h (taxi, climb, descent), 1 h check-in
+    before and 0.5 h to leave the airport after (stated planning values).
+crossing_boarding_h, fast_boat_boarding_h, ship_boarding_h, on_demand_wait_h : float
+    Boarding before a ferry (0.75 h), a fast boat (0.25 h) or a passenger ship (2 h), and
+    the wait for boats that leave when full (0.5 h).
+hub_departures_per_day, thin_departures_per_day : float
+    Departures a day of rule flights between hubs (12) and of other rule links and of
+    crossings whose source gives no frequency (1).
+water_check_km : float
+    Straight road legs up to this length (60 km) are tested for crossing water.
 default_speed_kmh_by_highway : dict[str, float]
     Road-network speeds per OSM ``highway`` class where ``maxspeed`` is missing.
     A ``*_link`` ramp without its own entry takes the speed of its road class. They are
@@ -331,6 +349,24 @@ _CIRCUITY_WHY = "no road is shorter than the great circle"
 circuity_factor: float = _env_float("RUJUK_CIRCUITY_FACTOR", 1.4, at_least=1, why=_CIRCUITY_WHY)
 ferry_speed_kmh: float = _env_float("RUJUK_FERRY_SPEED_KMH", 20.0, above=0)
 ferry_wait_h: float = _env_float("RUJUK_FERRY_WAIT_H", 4.0, at_least=0)
+
+# The archipelago's scheduled links (routing/_links.py; sources in routing/data/README.md).
+TRAVEL_MODE_CHOICES: tuple[str, ...] = ("road,sea,air", "road,sea", "road,air", "road")
+travel_modes: str = _env_choice("RUJUK_TRAVEL_MODES", "road,sea,air", TRAVEL_MODE_CHOICES)
+road_speed_city_kmh: float = _env_float("RUJUK_ROAD_SPEED_CITY_KMH", 24.0, above=0)
+road_speed_mountain_kmh: float = _env_float("RUJUK_ROAD_SPEED_MOUNTAIN_KMH", 25.0, above=0)
+mountain_seat_elevation_m: float = _env_float("RUJUK_MOUNTAIN_SEAT_ELEVATION_M", 1000.0, at_least=0)
+air_speed_kmh: float = _env_float("RUJUK_AIR_SPEED_KMH", 700.0, above=0)
+air_overhead_h: float = _env_float("RUJUK_AIR_OVERHEAD_H", 0.4, at_least=0)
+air_check_in_h: float = _env_float("RUJUK_AIR_CHECK_IN_H", 1.0, at_least=0)
+air_exit_h: float = _env_float("RUJUK_AIR_EXIT_H", 0.5, at_least=0)
+crossing_boarding_h: float = _env_float("RUJUK_CROSSING_BOARDING_H", 0.75, at_least=0)
+fast_boat_boarding_h: float = _env_float("RUJUK_FAST_BOAT_BOARDING_H", 0.25, at_least=0)
+ship_boarding_h: float = _env_float("RUJUK_SHIP_BOARDING_H", 2.0, at_least=0)
+on_demand_wait_h: float = _env_float("RUJUK_ON_DEMAND_WAIT_H", 0.5, at_least=0)
+hub_departures_per_day: float = _env_float("RUJUK_HUB_DEPARTURES_PER_DAY", 12.0, above=0)
+thin_departures_per_day: float = _env_float("RUJUK_THIN_DEPARTURES_PER_DAY", 1.0, above=0)
+water_check_km: float = _env_float("RUJUK_WATER_CHECK_KM", 60.0, at_least=0)
 
 # Road-network speeds where OSM has no maxspeed (km/h): urban Indonesian traffic, under the
 # PP 79/2013 and PM 111/2015 limits (sources in the module notes).

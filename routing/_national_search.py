@@ -9,15 +9,16 @@ few it shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
 from core.errors import InputError
-from routing._national_legs import Attachment, direct_road_leg
-from routing.travel import Leg, Route, path_legs
+from routing._national_legs import Attachment, direct_road_leg, great_circle_km, road_leg
+from routing.modes import LEG_MODES, ROAD
+from routing.travel import Leg, Route
 
 if TYPE_CHECKING:
     from routing.national import NationalNetwork
@@ -47,20 +48,43 @@ def sum_along_tree(predecessors: np.ndarray, own: np.ndarray) -> np.ndarray:
 
 def _reversed(leg: Leg) -> Leg:
     line = None if leg.geometry is None else shapely.reverse(leg.geometry)
-    return Leg(leg.mode, leg.time_h, leg.distance_km, line)
+    return replace(leg, geometry=line)
 
 
 def _merge_legs(legs: list[Leg]) -> list[Leg]:
-    """Join consecutive road legs into one; sea legs stay apart (each is a crossing with its own wait)."""
+    """Join consecutive road legs into one; crossings and flights stay apart (each has its own wait)."""
     merged: list[Leg] = []
     for leg in legs:
         if merged and merged[-1].mode == leg.mode == "road":
             previous = merged.pop()
             coords = np.concatenate([shapely.get_coordinates(previous.geometry), shapely.get_coordinates(leg.geometry)])
             line = shapely.LineString(coords)
-            leg = Leg(leg.mode, previous.time_h + leg.time_h, previous.distance_km + leg.distance_km, line)
+            leg = Leg("road", previous.time_h + leg.time_h, previous.distance_km + leg.distance_km, line)
         merged.append(leg)
     return merged
+
+
+def link_legs(network: NationalNetwork, link: int, forward: bool) -> list[Leg]:
+    """Return the legs of a link travelled tail to head (`forward`) or back: drive, flight or crossing, drive.
+
+    A crossing's ports are its district points, so it is one leg; a flight has the drives
+    to and from its airports around it (their hours are the link's hours less the flight's).
+    """
+    links = network.links
+    tail, head = int(links.tail[link]), int(links.head[link])
+    ends = links.ends[link].reshape(2, 2)
+    node_points = np.array([[network.lon[tail], network.lat[tail]], [network.lon[head], network.lat[head]]])
+    mode, label, estimated = LEG_MODES[int(links.mode[link])], str(links.label[link]), bool(links.estimated[link])
+    main = Leg(mode, float(links.main_h[link]), float(links.main_km[link]), shapely.LineString(ends), estimated, label)
+    if mode != "flight":
+        legs = [main]
+    else:
+        km = great_circle_km(node_points[:, 0], node_points[:, 1], ends[:, 0], ends[:, 1])
+        hours, road_km = road_leg(km, network.speed[[tail, head]])
+        first = Leg("road", float(hours[0]), float(road_km[0]), shapely.LineString([node_points[0], ends[0]]))
+        last = Leg("road", float(hours[1]), float(road_km[1]), shapely.LineString([ends[1], node_points[1]]))
+        legs = [first, main, last]
+    return legs if forward else [_reversed(leg) for leg in reversed(legs)]
 
 
 @dataclass(frozen=True)
@@ -98,7 +122,9 @@ class Search:
         cost = self.hours_from[target.nodes] + target.hours
         column = cost.argmin(axis=1)
         hours = np.take_along_axis(cost, column[:, None], axis=1)[:, 0]
-        direct, direct_km = direct_road_leg(self.attachment.island[0], *self.origin, target.island, lon, lat)
+        start = self.attachment
+        origin = (start.island[0], self.origin[0], self.origin[1], start.speed[0])
+        direct, direct_km = direct_road_leg(origin, target.island, lon, lat, target.speed)
         return hours, column, direct, direct_km
 
     def hours(self, target: Attachment, lon: object, lat: object) -> np.ndarray:
@@ -166,10 +192,31 @@ class Search:
         return Leg("sea" if sea else "road", float(hours), float(km), line)
 
     def _network_legs(self, nodes: np.ndarray) -> list[Leg]:
-        """Return the legs along a node path: one per run of road edges, one per sea edge (each crossing)."""
+        """Return the legs along a node path: one per run of road edges, then each crossing or flight on its own.
+
+        A run of road edges is one line through its nodes' points (sliced from the node
+        arrays, no object per edge); a flight expands into the drive to the airport, the
+        flight and the drive from the other airport (:meth:`link_legs`).
+        """
         if len(nodes) < 2:
             return []
         net = self.network
-        hours, km, sea = net.edge_values(nodes[:-1], nodes[1:])
-        ends = np.column_stack([net.lon[nodes], net.lat[nodes]])
-        return path_legs([ends[i : i + 2] for i in range(len(nodes) - 1)], hours, km, sea)
+        position = net.edge_positions(nodes[:-1], nodes[1:])
+        hours, km, mode = net.graph.data[position], net._edge_km[position], net._edge_mode[position]
+        points = np.column_stack([net.lon[nodes], net.lat[nodes]])
+        legs: list[Leg] = []
+        other = np.flatnonzero(mode != ROAD)
+        start = 0
+        for i in [*other.tolist(), len(mode)]:
+            if i > start:  # the road edges start..i-1
+                line = shapely.LineString(points[start : i + 1])
+                legs.append(Leg("road", float(hours[start:i].sum()), float(km[start:i].sum()), line))
+            if i < len(mode):
+                link = int(net._edge_link[position[i]])
+                if link < 0:
+                    line = shapely.LineString(points[i : i + 2])
+                    legs.append(Leg("sea", float(hours[i]), float(km[i]), line, True, "estimated crossing"))
+                else:
+                    legs.extend(link_legs(net, link, bool(net._edge_forward[position[i]])))
+            start = i + 1
+        return legs

@@ -15,6 +15,7 @@ import shapely
 
 from core.values import is_missing
 from routing import jurisdiction
+from routing.modes import FAMILY_OF
 from routing.national import Attachment, NationalNetwork, Search
 from routing.roads import RoadSearch, Snap
 from routing.schemas import CANDIDATE_FIELDS
@@ -126,11 +127,8 @@ class Builder:
             "capabilities": list(row["capabilities"]),
             "travel_time_h": round(float(self.travel.hours[i]), 3),
             "distance_km": round(route.distance_km, 1) if route.reachable else None,
-            "sea_legs": sum(leg.mode == "sea" for leg in route.legs),
-            "legs": [
-                {"mode": leg.mode, "time_h": round(leg.time_h, 3), "distance_km": round(leg.distance_km, 1)}
-                for leg in route.legs
-            ],
+            "sea_legs": sum(FAMILY_OF.get(leg.mode) == "sea" for leg in route.legs),
+            "legs": leg_records(route),
             "model": model,
             "is_estimate": model == self.network.name,
             "route": geometry,
@@ -146,6 +144,20 @@ class Builder:
             "existence_confirmed": bool(row["existence_confirmed"]),
         }
         return {key: described[key] for key in CANDIDATE_FIELDS}  # the shape of routing.schemas.CANDIDATE
+
+
+def leg_records(route: Route) -> list[dict]:
+    """Return the legs of `route` as JSON-ready records (:data:`routing.schemas.LEG`)."""
+    return [
+        {
+            "mode": leg.mode,
+            "time_h": round(leg.time_h, 3),
+            "distance_km": round(leg.distance_km, 1),
+            "estimated": bool(leg.estimated),
+            "label": leg.label,
+        }
+        for leg in route.legs
+    ]
 
 
 def _subset(attachment: Attachment, positions: list[int]) -> Attachment:

@@ -85,7 +85,17 @@ from scipy.spatial import Delaunay, cKDTree
 from core import settings
 from core.errors import InputError
 from geo import boundaries, islands
-from geo.lookup import coordinates
+from geo.lookup import coordinates, locate
+from routing._links import (
+    Links,
+    concat,
+    crossing_links,
+    empty_links,
+    flight_links,
+    road_islands,
+    road_speeds,
+    roadless_regencies,
+)
 from routing._national_legs import (
     EARTH_RADIUS_KM,
     ISLAND_SEPARATION,
@@ -102,6 +112,8 @@ from routing._national_legs import (
 )
 from routing._national_search import Search
 from routing._national_sources import Sources
+from routing._water import crosses_water
+from routing.modes import FAMILY_OF, LEG_MODES, ROAD, SEA, SEA_MODES, parse_modes
 from routing.travel import Direction, Nearest, Route, TravelMatrix, check_direction, points
 
 __all__ = [
@@ -120,6 +132,8 @@ __all__ = [
 MAX_SEA_LEG_KM = 400.0
 ATTACH_K = 3
 JOINED_KEPT = 4
+OWN_TRIED = 4 * ATTACH_K
+"""How many of a point's nearest nodes on its road island are tried for attachment (some legs cross water)."""
 """How many joined sets of source points :meth:`NationalNetwork.sources` keeps."""
 
 
@@ -142,49 +156,112 @@ class NationalNetwork:
     name = "estimated"
     is_estimate = True
 
-    def __init__(self, codes: np.ndarray, lon: np.ndarray, lat: np.ndarray, island: np.ndarray) -> None:
+    def __init__(
+        self,
+        codes: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        island: np.ndarray,
+        *,
+        road_island: np.ndarray | None = None,
+        speed: np.ndarray | None = None,
+        links: Links | None = None,
+        modes: frozenset[str] | None = None,
+        roadless: frozenset[str] = frozenset(),
+    ) -> None:
         lon, lat = coordinates(lon, lat)
-        island = np.asarray(island, dtype=np.int64)
-        if not len(codes) == len(lon) == len(island) or len(lon) < 2 * ATTACH_K:
-            counts = f"`lon`/`lat` {len(lon)} and `island` {len(island)}"
+        landmass = np.asarray(island, dtype=np.int64)
+        if not len(codes) == len(lon) == len(landmass) or len(lon) < 2 * ATTACH_K:
+            counts = f"`lon`/`lat` {len(lon)} and `island` {len(landmass)}"
             msg = f"has {len(codes)} values, {counts}; give one of each per node, at least {2 * ATTACH_K} nodes."
             raise InputError("codes", len(codes), msg)
-        self.codes, self.lon, self.lat, self.island = np.asarray(codes), lon, lat, island
+        self.codes, self.lon, self.lat, self.landmass = np.asarray(codes), lon, lat, landmass
+        self.island = landmass if road_island is None else np.asarray(road_island, dtype=np.int64)
+        self.speed = np.full(len(lon), settings.road_speed_kmh) if speed is None else np.asarray(speed, dtype=float)
+        self.modes = parse_modes(None if modes is None else sorted(modes))
+        self.roadless = roadless
         self._joined: dict[tuple[bytes, bytes], tuple] = {}
         self._joined_lock = threading.Lock()
         self._tree = cKDTree(unit_vectors(lon, lat))
-        self._island_tree = cKDTree(island_space(lon, lat, island))
+        self._island_tree = cKDTree(island_space(lon, lat, self.island))
+        links = empty_links() if links is None else links
+        keep = np.array([FAMILY_OF[LEG_MODES[m]] in self.modes for m in links.mode], dtype=bool)
+        self.links = links.subset(keep)
         tail, head, sea = self._delaunay_edges()
         km = great_circle_km(lon[tail], lat[tail], lon[head], lat[head])
-        keep = ~sea | (km <= MAX_SEA_LEG_KM)
+        keep = np.where(sea, (km <= MAX_SEA_LEG_KM) & ("sea" in self.modes), True)
         tail, head, sea, km = tail[keep], head[keep], sea[keep], km[keep]
-        road_h, road_km = road_leg(km)
+        road_h, road_km = road_leg(km, (self.speed[tail] + self.speed[head]) / 2)
         sea_h, sea_km = sea_leg(km)
         self._edges = (tail, head, sea, np.where(sea, sea_h, road_h), np.where(sea, sea_km, road_km))
-        self.road_calibration = road_calibration(lon, lat, island, self._edges)
+        self.road_calibration = road_calibration(lon, lat, self.island, self._edges, self.speed)
         self._assemble()
 
     @classmethod
-    def from_districts(cls) -> NationalNetwork:
-        """Return the network over the representative points of every district (about 1 s)."""
+    def from_districts(cls, modes: frozenset[str] | None = None) -> NationalNetwork:
+        """Return the network over the representative points of every district, with the allowed `modes`.
+
+        Districts of a roadless regency (``routing/data/roadless.csv``) form road islands of
+        their own; road speeds follow the class of each district's regency (:func:`road_speeds`);
+        flights and crossings come from :mod:`routing._links`.
+        """
         districts = boundaries.load_areas("district")
         representative = districts.geometry.representative_point().to_numpy()
         lon, lat = shapely.get_x(representative), shapely.get_y(representative)
-        return cls(districts["code"].to_numpy(), lon, lat, islands.island_of(lon, lat))
+        codes = districts["code"].to_numpy()
+        island = islands.island_of(lon, lat)
+        regency = districts["regency_code"].to_numpy()
+        speed = road_speeds(regency)
+        node_of = {str(code): i for i, code in enumerate(codes)}
+        links = concat([flight_links(node_of, lon, lat, speed), crossing_links(node_of, lon, lat)])
+        linked = set(regency[links.tail]) | set(regency[links.head])
+        roadless = frozenset(roadless_regencies() & linked)  # cut off only where a flight or crossing serves it
+        road_island = road_islands(regency, island, roadless)
+        return cls(
+            codes, lon, lat, island, road_island=road_island, speed=speed, links=links, modes=modes, roadless=roadless
+        )
 
     def _delaunay_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the Delaunay edges kept (module notes): road edges on land within a road island, sea edges."""
         triangles = Delaunay(np.column_stack([self.lon, self.lat])).simplices
         pairs = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [0, 2]]])
         pairs = np.unique(np.sort(pairs, axis=1), axis=0)
         tail, head = pairs[:, 0], pairs[:, 1]
-        sea = (self.island[tail] != self.island[head]) | (self.island[tail] < 0)
-        return tail, head, sea
+        mass = self.landmass
+        sea = (mass[tail] != mass[head]) | (mass[tail] < 0)
+        crossings = self.links.subset(np.isin(self.links.mode, SEA_MODES))
+        crossed = {(min(a, b), max(a, b)) for a, b in zip(mass[crossings.tail], mass[crossings.head], strict=True)}
+        pair_mass = np.column_stack([np.minimum(mass[tail], mass[head]), np.maximum(mass[tail], mass[head])])
+        scheduled = np.array([(a, b) in crossed for a, b in pair_mass.tolist()], dtype=bool) & sea
+        road = ~sea & (self.island[tail] == self.island[head])
+        km = great_circle_km(self.lon[tail], self.lat[tail], self.lon[head], self.lat[head])
+        candidate = np.flatnonzero(road)
+        wet = crosses_water(self.lon[tail[candidate]], self.lat[tail[candidate]], self.lon[head[candidate]],
+                            self.lat[head[candidate]], km[candidate])  # fmt: skip
+        road[candidate[wet]] = False
+        road[_reconnecting(tail, head, road, candidate[wet][np.argsort(km[candidate[wet]])], len(self.codes))] = True
+        keep = road | (sea & ~scheduled)
+        return tail[keep], head[keep], sea[keep]
 
     def _assemble(self) -> None:
-        """Build the symmetric CSR graph of hours, with km, sea flags and (row, column) keys in its entry order."""
+        """Build the symmetric CSR graph of hours, with km, modes, links and (row, column) keys in its entry order.
+
+        Delaunay edges and links between the same two nodes keep the faster one.
+        """
         tail, head, sea, hours, km = self._edges
         hours = np.where(sea, hours, hours * self.road_calibration)
         km = np.where(sea, km, km * self.road_calibration)
+        links = self.links
+        tail = np.concatenate([tail, links.tail])
+        head = np.concatenate([head, links.head])
+        hours = np.concatenate([hours, links.hours])
+        km = np.concatenate([km, links.km])
+        mode = np.concatenate([np.where(sea, SEA, ROAD), links.mode])
+        link = np.concatenate([np.full(len(sea), -1), np.arange(len(links))])
+        low, high = np.minimum(tail, head), np.maximum(tail, head)
+        order = np.lexsort((hours, high, low))
+        first = order[np.r_[True, (low[order][1:] != low[order][:-1]) | (high[order][1:] != high[order][:-1])]]
+        tail, head, hours, km, mode, link = (a[first] for a in (tail, head, hours, km, mode, link))
         n = len(self.codes)
         both = np.concatenate([tail, head]), np.concatenate([head, tail])
         edge_of = csr_matrix((np.arange(1.0, len(both[0]) + 1), both), shape=(n, n))
@@ -192,26 +269,47 @@ class NationalNetwork:
         order = edge_of.data.astype(np.int64) - 1  # CSR entry -> position in `both`
         self.graph = csr_matrix((np.tile(hours, 2)[order], edge_of.indices, edge_of.indptr), shape=(n, n))
         self._edge_km = np.tile(km, 2)[order]
-        self._edge_sea = np.tile(sea, 2)[order]
+        self._edge_mode = np.tile(mode, 2)[order]
+        self._edge_link = np.tile(link, 2)[order]
+        self._edge_forward = (np.arange(2 * len(tail)) < len(tail))[order]  # the link's own direction
         self._edge_keys = np.repeat(np.arange(n), np.diff(edge_of.indptr)) * n + edge_of.indices
         moving = self.graph.data > 0
         self.top_speed_kmh = float(np.max(self._edge_km[moving] / self.graph.data[moving], initial=1.0))  # fastest edge
         self.n_components = int(connected_components(self.graph, directed=False)[0])
 
     def edge_values(self, tail: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return hours, km and the sea flag of the edges ``tail[i] -> head[i]`` (which must exist)."""
-        position = np.searchsorted(self._edge_keys, np.asarray(tail) * len(self.codes) + head)
-        return self.graph.data[position], self._edge_km[position], self._edge_sea[position]
+        """Return hours, km and the mode code of the edges ``tail[i] -> head[i]`` (which must exist)."""
+        position = self.edge_positions(tail, head)
+        return self.graph.data[position], self._edge_km[position], self._edge_mode[position]
+
+    def edge_positions(self, tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+        """Return the CSR entries of the edges ``tail[i] -> head[i]`` (which must exist)."""
+        return np.searchsorted(self._edge_keys, np.asarray(tail) * len(self.codes) + head)
 
     def tree_edge_values(self, predecessors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return km and sea legs (0 or 1) of each node's edge from its predecessor; 0 where it has none."""
+        """Return km and crossings (0 or 1) of each node's edge from its predecessor; 0 where it has none."""
         node = np.flatnonzero(predecessors >= 0)
         km, sea = np.zeros(len(predecessors)), np.zeros(len(predecessors))
-        _, km[node], sea[node] = self.edge_values(predecessors[node], node)
+        _, km[node], mode = self.edge_values(predecessors[node], node)
+        sea[node] = np.isin(mode, SEA_MODES)
         return km, sea
 
+    def place(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return each point's land mass, road island and road speed (km/h)."""
+        if not len(lon):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
+        mass = islands.island_of(lon, lat)
+        regency = np.array([None if code is None else str(code) for code in locate(lon, lat, "regency")], dtype=object)
+        return mass, road_islands(regency, mass, self.roadless), road_speeds(regency)
+
     def attach(self, lon: object, lat: object) -> Attachment:
-        """Return how each point joins the network: its nearest nodes, on its own land mass first.
+        """Return how each point joins the network: its nearest nodes on its own road island first.
+
+        Nodes reached by a road leg that stays on land (:mod:`routing._water`) come first,
+        (of the :data:`OWN_TRIED` nearest), then, if none stays on land, the road island's
+        nearest nodes, then the nearest nodes of other land masses by
+        estimated sea legs (if sea travel is allowed). A node that no leg may reach is
+        attached at ``inf`` hours.
 
         Raises
         ------
@@ -219,21 +317,33 @@ class NationalNetwork:
             If a coordinate is not a finite number in range (field ``lon`` or ``lat``).
         """
         lon, lat = coordinates(lon, lat)
-        island = islands.island_of(lon, lat) if len(lon) else np.empty(0, dtype=np.int64)
-        own_chord, own = self._island_tree.query(island_space(lon, lat, island), k=ATTACH_K)
+        mass, island, speed = self.place(lon, lat)
+        k = min(OWN_TRIED, len(self.codes))
+        own_chord, own = self._island_tree.query(island_space(lon, lat, island), k=k)
+        own, own_chord = own.reshape(-1, k), own_chord.reshape(-1, k)
         own_ok = (own_chord < ISLAND_SEPARATION / 2) & (island >= 0)[:, None]
-        _, near = self._tree.query(unit_vectors(lon, lat), k=2 * ATTACH_K)
-        other = (self.island[near] != island[:, None]) | (island < 0)[:, None]
-        candidates = np.concatenate([own.reshape(-1, ATTACH_K), near.reshape(-1, 2 * ATTACH_K)], axis=1)
-        usable = np.concatenate([own_ok.reshape(-1, ATTACH_K), other.reshape(-1, 2 * ATTACH_K)], axis=1)
-        # Own-land-mass nodes first (nearest first), then the nearest others: a stable sort on "not usable".
-        order = np.argsort(~usable, axis=1, kind="stable")[:, :ATTACH_K]
+        own_km = great_circle_km(lon[:, None], lat[:, None], self.lon[own], self.lat[own])
+        check = own_ok & (own_km <= settings.water_check_km)
+        rows = np.nonzero(check)[0]
+        dry = own_ok.copy()
+        dry[check] = ~crosses_water(lon[rows], lat[rows], self.lon[own[check]], self.lat[own[check]], own_km[check])
+        _, near = self._tree.query(unit_vectors(lon, lat), k=k)
+        near = near.reshape(-1, k)
+        other = ((self.landmass[near] != mass[:, None]) | (mass < 0)[:, None]) & ("sea" in self.modes)
+        candidates = np.concatenate([own, near], axis=1)
+        usable = np.concatenate([own_ok, other], axis=1)
+        # Own-road-island nodes reached on land first, then the others of the road island (a leg over a bay is
+        # better than none), then the nearest nodes of other land masses: each group nearest first (stable sort).
+        wet = own_ok & ~dry & ~dry.any(axis=1)[:, None]  # over water only when no leg stays on land
+        rank = np.concatenate([np.where(dry, 0, np.where(wet, 1, 3)), np.where(other, 2, 3)], axis=1)
+        order = np.argsort(rank, axis=1, kind="stable")[:, :ATTACH_K]
         nodes = np.take_along_axis(candidates, order, axis=1)
-        sea = order >= ATTACH_K
+        sea = order >= k
         km = great_circle_km(lon[:, None], lat[:, None], self.lon[nodes], self.lat[nodes])
-        road_h, road_km = road_leg(km)
+        road_h, road_km = road_leg(km, (speed[:, None] + self.speed[nodes]) / 2)
         sea_h, sea_km = sea_leg(km)
-        return Attachment(nodes, np.where(sea, sea_h, road_h), np.where(sea, sea_km, road_km), sea, island)
+        hours = np.where(np.take_along_axis(usable, order, axis=1), np.where(sea, sea_h, road_h), np.inf)
+        return Attachment(nodes, hours, np.where(sea, sea_km, road_km), sea, island, speed)
 
     def with_points(self, lon: object, lat: object) -> tuple[csr_matrix, np.ndarray]:
         """Return the graph with an extra node per point and those nodes' ids.
@@ -350,7 +460,8 @@ class NationalNetwork:
             first, distinct = distinct_points(lon, lat)
             attached = self.attach(lon[first], lat[first])
             graph, ids = self._extended(attached)
-            direct = direct_legs((lon[first], lat[first], attached.island), (self.lon, self.lat, self.island))
+            points_ = (lon[first], lat[first], attached.island, attached.speed)
+            direct = direct_legs(points_, (self.lon, self.lat, self.island, self.speed))
             with self._joined_lock:
                 while len(self._joined) >= JOINED_KEPT:
                     self._joined.pop(next(iter(self._joined)))
@@ -371,8 +482,8 @@ class NationalNetwork:
         column = cost.argmin(axis=1)[:, None]
         hours = np.take_along_axis(cost, column, axis=1)[:, 0]
         source = np.where(np.isfinite(hours), node_source[np.take_along_axis(target.nodes, column, axis=1)[:, 0]], -1)
-        targets = target_lon, target_lat, target.island
-        direct, direct_source = nearest_by_direct_leg((lon, lat, sources.island), targets)
+        targets = target_lon, target_lat, target.island, target.speed
+        direct, direct_source = nearest_by_direct_leg((lon, lat, sources.island, sources.speed), targets)
         shorter = direct < hours
         hours[shorter], source[shorter] = direct[shorter], direct_source[shorter]
         return hours, source
@@ -388,23 +499,66 @@ class NationalNetwork:
         return self.sources(lon, lat).hours()
 
 
-@lru_cache(maxsize=2)
-def _network(boundaries_stamp: tuple, travel_settings: tuple) -> NationalNetwork:
-    return NationalNetwork.from_districts()
+def _reconnecting(tail: np.ndarray, head: np.ndarray, kept: np.ndarray, dropped: np.ndarray, n: int) -> list[int]:
+    """Return the `dropped` edges (shortest first) that join road parts the kept edges leave apart.
 
-
-def national_network() -> NationalNetwork:
-    """Return the network of the current district boundaries and travel settings, built once per process.
-
-    The cache is keyed by :func:`geo.boundaries.stamp` of the districts and by the
-    settings the edges are built from (``circuity_factor``, ``road_speed_kmh``,
-    ``ferry_speed_kmh``, ``ferry_wait_h``), so rebuilt boundaries or changed settings
-    give a new network; the last two are kept.
+    A district whose every straight road edge crosses water (a town on a narrow peninsula,
+    a coast the simplified polygons cut) keeps its shortest ones: the estimate has no better
+    road, and dropping them would leave the district unreachable.
     """
-    travel_settings = (
-        settings.circuity_factor,
-        settings.road_speed_kmh,
-        settings.ferry_speed_kmh,
-        settings.ferry_wait_h,
-    )
-    return _network(boundaries.stamp(boundaries.artefact_name("district")), travel_settings)
+    labels = connected_components(
+        csr_matrix((np.ones(kept.sum()), (tail[kept], head[kept])), shape=(n, n)), directed=False
+    )[1]
+    parent = np.arange(labels.max() + 1)
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    restored = []
+    for edge in dropped.tolist():
+        a, b = root(labels[tail[edge]]), root(labels[head[edge]])
+        if a != b:
+            parent[a] = b
+            restored.append(edge)
+    return restored
+
+
+@lru_cache(maxsize=4)
+def _network(boundaries_stamp: tuple, travel_settings: tuple, modes: frozenset[str]) -> NationalNetwork:
+    return NationalNetwork.from_districts(modes)
+
+
+TRAVEL_SETTINGS: tuple[str, ...] = (
+    "circuity_factor",
+    "road_speed_kmh",
+    "road_speed_city_kmh",
+    "road_speed_mountain_kmh",
+    "mountain_seat_elevation_m",
+    "ferry_speed_kmh",
+    "ferry_wait_h",
+    "air_speed_kmh",
+    "air_overhead_h",
+    "air_check_in_h",
+    "air_exit_h",
+    "crossing_boarding_h",
+    "hub_departures_per_day",
+    "thin_departures_per_day",
+    "water_check_km",
+)
+"""The settings the network's edges are built from: a change of any gives a new network."""
+
+
+def national_network(modes: str | frozenset[str] | None = None) -> NationalNetwork:
+    """Return the network of the current district boundaries, travel settings and allowed `modes`, built once.
+
+    `modes` are families of :mod:`routing.modes` (default ``settings.travel_modes``). The
+    cache is keyed by :func:`geo.boundaries.stamp` of the districts, by
+    :data:`TRAVEL_SETTINGS` and by the modes, so rebuilt boundaries or changed settings give
+    a new network; the last four are kept.
+    """
+    allowed = parse_modes(sorted(modes) if isinstance(modes, frozenset) else modes)
+    travel_settings = tuple(getattr(settings, name) for name in TRAVEL_SETTINGS)
+    return _network(boundaries.stamp(boundaries.artefact_name("district")), travel_settings, allowed)

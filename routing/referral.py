@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -50,6 +51,7 @@ from directory.hours import open_on
 from routing import jurisdiction, origin
 from routing._referral_answer import Builder, Targets, Travel
 from routing.combine import best_cover
+from routing.modes import modes_text, parse_modes
 from routing.national import NationalNetwork, national_network
 from routing.roads import RoadNetwork
 from routing.schemas import REFERRAL_FIELDS
@@ -166,6 +168,8 @@ class Referrer:
         self.agencies = agencies.reset_index(drop=True)
         self.agreements = agreements
         self.network = network or national_network()
+        self._variants: dict[frozenset[str], tuple[NationalNetwork, dict[bool, Targets]]] = {}
+        self._variants_lock = threading.Lock()
         self.roads = list(roads)
         self.provides = [frozenset(caps) for caps in self.agencies["capabilities"]]
         self.ids = self.agencies["id"].to_numpy(dtype=object)
@@ -175,16 +179,30 @@ class Referrer:
         }
         self._opening = self.agencies["opening_hours"].to_list()
         self._classifier = jurisdiction.Classifier(self.agencies, agreements)
-        self._targets = (
-            {authorised: self._prepare(authorised) for authorised in (False, True)} if len(self.agencies) else {}
-        )
+        self._targets = self._prepare_all(self.network)
+        self._variants[self.network.modes] = (self.network, self._targets)
 
-    def _prepare(self, authorised: bool) -> Targets:
+    def _prepare_all(self, network: NationalNetwork) -> dict[bool, Targets]:
+        """Return the agencies attached to `network`, as seen with and without authorisation (none: ``{}``)."""
+        if not len(self.agencies):
+            return {}
+        return {authorised: self._prepare(network, authorised) for authorised in (False, True)}
+
+    def _prepare(self, network: NationalNetwork, authorised: bool) -> Targets:
         """Return the agencies as a caller with or without authorisation sees them, attached and snapped."""
         view = directory.public_view(self.agencies, authorised=authorised)
         lon, lat = view["lon"].to_numpy(dtype=float), view["lat"].to_numpy(dtype=float)
         snaps = [road.snap(lon, lat, "agency") for road in self.roads]
-        return Targets(view.to_dict("records"), lon, lat, self.network.attach(lon, lat), snaps)
+        return Targets(view.to_dict("records"), lon, lat, network.attach(lon, lat), snaps)
+
+    def variant(self, modes: frozenset[str]) -> tuple[NationalNetwork, dict[bool, Targets]]:
+        """Return the network of the allowed `modes` and the agencies attached to it (built once per referrer)."""
+        if modes not in self._variants:
+            with self._variants_lock:
+                if modes not in self._variants:
+                    network = national_network(modes)
+                    self._variants[modes] = (network, self._prepare_all(network))
+        return self._variants[modes]
 
     @classmethod
     def from_engine(cls, engine: Engine | None = None, use_roads: bool = True) -> Referrer:
@@ -193,14 +211,14 @@ class Referrer:
         roads = [road_network(path) for path in settings.road_networks] if use_roads else []
         return cls(directory.agencies_frame(engine), directory.agreements_frame(engine), roads=roads)
 
-    def _travel(self, at: origin.Location, targets: Targets) -> Travel:
+    def _travel(self, at: origin.Location, targets: Targets, network: NationalNetwork) -> Travel:
         """Return hours to every agency and the model of each.
 
         The model is the fastest road network covering both ends, or else the national estimate.
         """
-        search = self.network.search(at.lon, at.lat)
+        search = network.search(at.lon, at.lat)
         hours = search.hours(targets.attachment, targets.lon, targets.lat)
-        model = np.full(len(hours), self.network.name, dtype=object)
+        model = np.full(len(hours), network.name, dtype=object)
         road_hours, searches = np.full(len(hours), np.inf), {}
         for road, snap in zip(self.roads, targets.snaps, strict=True):
             if not snap.covered.any() or not (tree := road.search(at.lon, at.lat)).covered:
@@ -220,6 +238,7 @@ class Referrer:
         max_time_h: float | None = None,
         on: dt.date | None = None,
         authorised: bool = False,
+        modes: str | Sequence[str] | None = None,
     ) -> Referral:
         """Answer one referral (see the module notes).
 
@@ -239,6 +258,9 @@ class Referrer:
         authorised
             The caller may see confidential locations (an authenticated caseworker);
             otherwise travel to a confidential agency is measured to the point shown.
+        modes
+            The ways of travelling allowed (:func:`routing.modes.parse_modes`, e.g.
+            ``"road,sea"`` for a victim who may not fly); default ``settings.travel_modes``.
 
         Raises
         ------
@@ -251,14 +273,17 @@ class Referrer:
             raise InputError("k", k, "is expected to be a whole number from 1 to 100.")
         if max_time_h is not None and not (np.isfinite(max_time_h) and max_time_h > 0):
             raise InputError("max_time", max_time_h, "is expected to be a positive number of hours.")
+        allowed = parse_modes(modes)
         location = at if isinstance(at, origin.Location) else origin.resolve(at)
-        referral = Referral(location, needs, limits={"k": k, "max_time_h": max_time_h, "on": on})
+        limits = {"k": k, "max_time_h": max_time_h, "on": on, "modes": modes_text(allowed)}
+        referral = Referral(location, needs, limits=limits)
         referral.notes.extend(location.notes)
-        if not self._targets:
+        network, prepared = self.variant(allowed)
+        if not prepared:
             referral.escalation = [_no_provider(need) for need in needs]
             return referral
-        targets = self._targets[bool(authorised)]
-        travel = self._travel(location, targets)
+        targets = prepared[bool(authorised)]
+        travel = self._travel(location, targets, network)
         hours = travel.hours
         offers = np.column_stack([self._offers[need] for need in sorted(needs)])
         names = np.array(sorted(needs), dtype=object)
@@ -271,7 +296,7 @@ class Referrer:
         if on is not None:
             usable &= ~np.array([open_on(text, on) is False for text in self._opening])
         within = usable & (hours <= max_time_h if max_time_h is not None else True)
-        build = Builder(self.network, self.roads, targets, travel, status, matched)
+        build = Builder(network, self.roads, targets, travel, status, matched)
         rank = np.array([_STATUS_ORDER[value] for value in status])
         order = [int(i) for i in np.lexsort((self.ids, rank, hours)) if within[i]]
         referral.candidates = build.many(order[:k])
@@ -289,8 +314,13 @@ class Referrer:
             if not single:
                 referral.notes.append(_no_single_note(needs, referral.best_set))
         referral.escalation = self._escalate(needs, within, usable, hours, status, location, build)
-        if any(travel.model[i] == self.network.name for i in order[:k]):
+        if any(travel.model[i] == network.name for i in order[:k]):
             referral.notes.append("Travel times marked is_estimate are estimates from the national network.")
+        if any(leg["mode"] == "flight" for c in referral.candidates for leg in c["legs"]):
+            referral.notes.append(
+                "Some routes fly: the traveller needs an identity document; "
+                "ask again with modes road,sea for someone who has none."
+            )
         return referral
 
     def _escalate(self, needs, within, usable, hours, status, location, build) -> list[dict]:

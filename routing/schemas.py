@@ -29,12 +29,18 @@ def _object(properties: dict[str, Any], nullable: bool = False) -> dict[str, Any
 
 LEG: dict[str, Any] = _object(
     {
-        "mode": {"enum": ["road", "sea", "access"], "description": "access: from a point to the network it is not on"},
-        "time_h": {"type": "number"},
+        "mode": {
+            "enum": ["road", "sea", "ferry", "fast_boat", "ship", "flight", "access"],
+            "description": "sea: an estimated crossing where no scheduled one is known; "
+            "access: from a point to the network it is not on",
+        },
+        "time_h": {"type": "number", "description": "hours, waiting and boarding included"},
         "distance_km": {"type": "number"},
+        "estimated": {"type": "boolean", "description": "a model's estimate, not a timetable or a mapped road"},
+        "label": {"type": "string", "description": "the flight or crossing, empty for road legs"},
     }
 )
-"""One leg of a route: its mode, hours and kilometres."""
+"""One leg of a route: its mode, hours, kilometres, whether it is estimated and what it is."""
 
 CANDIDATE: dict[str, Any] = _object(
     {
@@ -79,7 +85,14 @@ REFERRAL: dict[str, Any] = _object(
     {
         "origin": {"type": "object", "description": "where the referral starts: point, label, areas, notes"},
         "needs": _CODES,
-        "limits": _object({"k": {"type": "integer"}, "max_time_h": {"type": ["number", "null"]}, "on": _TEXT_OR_NULL}),
+        "limits": _object(
+            {
+                "k": {"type": "integer"},
+                "max_time_h": {"type": ["number", "null"]},
+                "on": _TEXT_OR_NULL,
+                "modes": {"type": "string", "description": "the ways of travelling allowed, e.g. road,sea,air"},
+            }
+        ),
         "candidates": {"type": "array", "items": CANDIDATE},
         "best_single": {"oneOf": [CANDIDATE, {"type": "null"}]},
         "best_set": {
@@ -167,3 +180,18 @@ COVERAGE: dict[str, Any] = {
     "required": ["type", "features"],
 }
 """A whole coverage answer: a GeoJSON FeatureCollection of :data:`COVERAGE_FEATURE`."""
+
+TRIP: dict[str, Any] = _object(
+    {
+        "from": {"type": "object", "description": "where the trip starts: point, label, areas, notes"},
+        "to": {"type": "object", "description": "where it ends"},
+        "modes": _TEXT,
+        "reachable": {"type": "boolean"},
+        "time_h": {"type": ["number", "null"], "minimum": 0},
+        "distance_km": _KM_OR_NULL,
+        "modes_used": _CODES,
+        "legs": {"type": "array", "items": LEG},
+        "route": {"type": ["object", "null"], "description": "GeoJSON LineString"},
+    }
+)
+"""One trip (:func:`routing.trip.trip`)."""

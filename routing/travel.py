@@ -73,7 +73,7 @@ def line_through(parts: list) -> shapely.LineString:
 
 
 def path_legs(coords: list[np.ndarray], hours: np.ndarray, km: np.ndarray, sea: np.ndarray) -> list[Leg]:
-    """Return the legs along a path of edges: one ``road`` leg per run of road edges, one ``sea`` leg per sea edge.
+    """Return the legs along a path of mapped edges: a ``road`` leg per run of road edges, a ``ferry`` per ferry edge.
 
     Every sea edge is a crossing of its own (its waiting or boarding time is counted once
     per edge), so consecutive crossings stay separate legs and ``sea_legs`` counts them.
@@ -90,8 +90,8 @@ def path_legs(coords: list[np.ndarray], hours: np.ndarray, km: np.ndarray, sea: 
     legs = []
     for begin, stop in zip(starts.tolist(), [*starts[1:].tolist(), len(sea)], strict=True):
         line = line_through(coords[begin:stop])
-        mode = "sea" if sea[begin] else "road"
-        legs.append(Leg(mode, float(np.sum(hours[begin:stop])), float(np.sum(km[begin:stop])), line))
+        mode = "ferry" if sea[begin] else "road"
+        legs.append(Leg(mode, float(np.sum(hours[begin:stop])), float(np.sum(km[begin:stop])), line, estimated=False))
     return legs
 
 
@@ -159,16 +159,20 @@ class Nearest:
 
 @dataclass(frozen=True)
 class Leg:
-    """One part of a route travelled in one way: ``"road"``, ``"sea"`` or ``"access"``.
+    """One part of a route travelled in one way: a mode of :data:`routing.modes.LEG_MODES` or ``"access"``.
 
     An access leg joins a point to the network it is not on (see :mod:`routing.roads`).
     ``geometry`` is a lon/lat LineString, or None when the model knows no path.
+    ``estimated`` says the leg is a model's estimate rather than a sourced timetable or
+    a mapped road; ``label`` names a flight or a crossing (``"DJJ-WMX flight"``).
     """
 
     mode: str
     time_h: float
     distance_km: float
     geometry: shapely.LineString | None = None
+    estimated: bool = True
+    label: str = ""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 
 import cases
 from accounts.users import ROLES
+from core import settings
 from core.errors import InputError, cut
 from directory import capabilities
 from geo import boundaries, gazetteer
@@ -76,6 +77,11 @@ _REFERRAL_FIELDS: dict[str, dict[str, Any]] = {
     "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": DEFAULT_K, "description": "Agencies to list."},
     "max_time": {"type": "string", "description": "Time limit such as `3h`, `90m`, `1h30m`."},
     "on": {"type": "string", "format": "date", "description": "Leave out agencies closed that day."},
+    "modes": {
+        "type": "string",
+        "enum": list(settings.TRAVEL_MODE_CHOICES),
+        "description": "Ways of travelling allowed.",
+    },
 }
 _DIRECTORY_BODY = "Directory write: one record, a Feature, a list of them, or a FeatureCollection."
 _IF_MATCH = {
@@ -190,6 +196,18 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         answer="Referral",
         media="application/json",
         lookup=True,
+    ),
+    ("/routes", "get"): _op(
+        "One trip between two places on the national model: legs by mode (road, ferry, fast boat, ship, "
+        "flight, estimated sea crossing), hours, kilometres and the total",
+        "referrals",
+        [
+            _q("from", "Place name, area code or `LAT,LON`.", required=True),
+            _q("to", "Place name, area code or `LAT,LON`.", required=True),
+            _q("modes", "Ways of travelling allowed.", _enum(settings.TRAVEL_MODE_CHOICES)),
+        ],
+        answer="Trip",
+        media="application/json",
     ),
     ("/referrals", "post"): _op(
         "The same referral with the question in a JSON body (keeps the victim's "
@@ -379,6 +397,7 @@ def _schemas() -> dict[str, Any]:
         "Retire": {"type": "object", "properties": {"on": {"type": "string", "format": "date"}}},
         "ReferralQuestion": {"type": "object", "properties": _REFERRAL_FIELDS, "required": ["at", "needs"]},
         "Referral": schemas.REFERRAL,
+        "Trip": schemas.TRIP,
         "Coverage": schemas.COVERAGE,
         "CaseFigures": {
             "type": "object",

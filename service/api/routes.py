@@ -295,8 +295,25 @@ def referrals() -> ResponseReturnValue:
         raise InputError("needs", needs, "is required: capability codes such as shelter,psychological.")
     day, k, max_time_h = parse_day(param("on")), parse_k(param("k")), parse_hours(param("max_time"))
     # one call: the referrer resolves the place and parses the needs, its errors naming `at` and `needs`
-    referral = referrer().refer(at, needs, k=k, max_time_h=max_time_h, on=day, authorised=auth.is_authorised())
+    authorised = auth.is_authorised()
+    referral = referrer().refer(
+        at, needs, k=k, max_time_h=max_time_h, on=day, authorised=authorised, modes=param("modes")
+    )
     return jsonify(referral.as_dict())
+
+
+@bp.get("/routes")
+@referral_limit
+def routes() -> ResponseReturnValue:
+    from routing.trip import trip
+
+    ends = []
+    for name in ("from", "to"):
+        value = param(name)
+        if not value or not value.strip():
+            raise InputError(name, value, "is required: a place name, an area code or LAT,LON.")
+        ends.append(value)
+    return jsonify(trip(ends[0], ends[1], param("modes")))
 
 
 @bp.get("/coverage")

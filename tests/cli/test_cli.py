@@ -103,9 +103,19 @@ def test_refer_prints_the_jurisdiction_of_each_agency(run):
 
 
 def test_refer_json_is_the_whole_answer(run):
-    result = run("refer", "--at", "Kalabahi", "--needs", "witness_protection", "--json")
+    result = run("refer", "--at", "Kalabahi", "--needs", "witness_protection", "--modes", "road,sea", "--json")
     answer = json.loads(result.output)
     assert answer["candidates"][0]["id"] == "lpsk-ntt" and answer["candidates"][0]["sea_legs"] >= 1
+    assert answer["limits"]["modes"] == "road,sea"
+
+
+def test_route_prints_the_legs_in_a_line_and_json_has_them_all(run):
+    result = run("route", "Wamena", "Kota Jayapura")
+    assert result.exit_code == 0 and "flight" in result.output and "DJJ-WMX flight" in result.output
+    answer = json.loads(run("route", "Kota Batam", "Kota Tanjung Pinang", "--modes", "road,sea", "--json").output)
+    assert [leg["mode"] for leg in answer["legs"]].count("fast_boat") == 1 and answer["modes"] == "road,sea"
+    bad = run("route", "Kota Batam", "Kota Tanjung Pinang", "--modes", "air")
+    assert bad.exit_code == 2 and "`modes`" in bad.output
 
 
 def test_bad_input_exits_2_naming_the_field(run):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 import pandas as pd
@@ -13,9 +14,14 @@ from core.db import session_scope
 from core.errors import InputError, NotFoundError
 from directory import capabilities
 from directory import io as directory_io
-from geo import lookup
+from geo import lookup, seats
 
 SHELTER = "kemensos-rptc-bambu-apus"
+
+
+def _sample_rows() -> list[dict[str, str]]:
+    with (directory_io.default_dir() / "agencies.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 @pytest.fixture
@@ -51,7 +57,7 @@ def test_list_agencies_filters_by_capability_area_and_type(seeded):
             directory.list_agencies(session, capability="shelters")
     assert {"uptd-ppa-kaltim", "uptd-ppa-kukar", "uptd-ppa-balikpapan"} <= shelters
     assert "uptd-ppa-ppu" not in shelters and "uptd-ppa-jabar" not in shelters
-    assert len(police) == 38
+    assert len(police) == sum(row["agency_type"] == "police_ppa" for row in _sample_rows())
 
 
 def test_get_agency_with_an_unknown_id_lists_close_ids(seeded):
@@ -87,8 +93,11 @@ def test_agencies_frame_has_a_capabilities_list_and_true_points(seeded):
     frame = directory.agencies_frame(seeded).set_index("id")
     assert frame.crs.to_epsg() == 4326
     ntt = frame.loc["lpsk-ntt"]
-    assert ntt["capabilities"] == ["psychological", "witness_protection"]
-    assert (ntt.geometry.x, ntt.geometry.y) == (123.60273, -10.18551)
+    [row] = [row for row in _sample_rows() if row["id"] == "lpsk-ntt"]
+    stated = set(row["capabilities"].split(";"))
+    assert ntt["capabilities"] == [code for code in capabilities.CAPABILITIES if code in stated]  # vocabulary order
+    assert row["location_precision"] == "regency_seat" and not row["lon"]  # its true point is the seat of 53.71
+    assert (ntt.geometry.x, ntt.geometry.y) == pytest.approx(seats.seat_point("53.71"))
 
 
 def test_public_view_moves_a_confidential_point_within_its_regency(seeded):
@@ -101,9 +110,11 @@ def test_public_view_moves_a_confidential_point_within_its_regency(seeded):
     assert (shown["lon"], shown["lat"]) != (true["lon"], true["lat"])
     assert (shown.geometry.x, shown.geometry.y) == (shown["lon"], shown["lat"])
     assert lookup.locate(shown["lon"], shown["lat"], "regency")[0] == "31.75"
-    public = view.drop(index=SHELTER)
+    secret = list(frame.loc[frame["confidential"], "id"])
+    assert view.loc[secret, "redacted"].all()
+    public = view.drop(index=secret)
     assert not public["redacted"].any()
-    assert public.drop(columns="redacted").equals(frame.set_index("id").drop(index=SHELTER))
+    assert public.drop(columns="redacted").equals(frame.set_index("id").drop(index=secret))
 
 
 def test_public_view_shows_everything_to_the_authorised_or_drops_the_confidential(seeded):
@@ -111,7 +122,8 @@ def test_public_view_shows_everything_to_the_authorised_or_drops_the_confidentia
     authorised = directory.public_view(frame, authorised=True)
     assert authorised.drop(columns="redacted").equals(frame) and not authorised["redacted"].any()
     dropped = directory.public_view(frame, drop_confidential=True)
-    assert SHELTER not in set(dropped["id"]) and len(dropped) == len(frame) - 1
+    assert SHELTER not in set(dropped["id"]) and len(dropped) == len(frame) - frame["confidential"].sum()
+    assert not dropped["confidential"].any()
 
 
 def test_public_view_and_public_exports_hide_every_contact_and_free_text_of_a_safe_house(engine, tmp_path):

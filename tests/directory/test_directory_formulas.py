@@ -49,9 +49,18 @@ def _sample(name: str) -> list[dict[str, str]]:
 
 @pytest.fixture
 def hostile(engine, tmp_path):
-    """A database of six agencies and one agreement whose names start like formulas."""
-    pairs = zip(_sample("agencies"), FORMULAS, strict=False)
+    """A database of eight sample agencies and one agreement whose names start like formulas.
+
+    The agencies are the first sample rows with no formula-like text of their own (coordinates are numbers).
+    """
+    inert = [
+        row
+        for row in _sample("agencies")
+        if not any(_files.formula_like(v) for k, v in row.items() if k not in ("name", "notes", "lon", "lat"))
+    ]
+    pairs = zip(inert, FORMULAS, strict=False)
     rows = [{**row, "name": formula, "notes": formula} for row, formula in pairs]
+    assert len(rows) == len(FORMULAS) and any(row["lat"].startswith("-") for row in rows)  # a southern point read
     counts = directory_io.import_agencies(engine, write_csv(tmp_path / "agencies.csv", rows))
     agreement = {**_sample("agreements")[0], "title": FORMULAS[0]}
     directory_io.import_agreements(engine, write_csv(tmp_path / "agreements.csv", [agreement]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 
 import pytest
 import shapely
@@ -33,6 +34,15 @@ def by_id(rows: list[dict[str, str]], *ids: str) -> list[dict[str, str]]:
     return [dict(index[i]) for i in ids]
 
 
+def exact(row: dict[str, str]) -> dict[str, str]:
+    """Return `row` with an `exact` point: the seat of its area from the project's own data (:mod:`geo.seats`).
+
+    The sample has no office coordinates (every row is `regency_seat`); tests of exact points use this point.
+    """
+    lon, lat = seats.seat_point(row["area_code"])
+    return {**row, "lon": repr(lon), "lat": repr(lat), "location_precision": "exact"}
+
+
 def count(engine, model) -> int:
     with session_scope(engine) as session:
         return session.scalar(select(func.count()).select_from(model))
@@ -50,10 +60,18 @@ def test_sample_directory_imports_cleanly(engine):
     assert report["directory_agencies"] == len(rows) == count(engine, ServiceLocation)
     assert report["directory_agreements"] == len(sample_rows("agreements")) == 4
     frame = directory.agencies_frame(engine)
-    provinces = set(boundaries.load_areas("province")["code"])
-    for agency_type in ("uptd_ppa", "police_ppa"):
-        units = frame[(frame["agency_type"] == agency_type) & (frame["jurisdiction_level"] == "province")]
-        assert set(units["area_code"]) == provinces
+    provinces = boundaries.load_areas("province").set_index("code")["name"]
+    provincial = frame[frame["jurisdiction_level"] == "province"]
+    police = provincial[provincial["agency_type"] == "police_ppa"]
+    assert police["area_code"].is_unique
+    for code in set(provinces.index) - set(police["area_code"]):  # no Polda of its own: a Polda's notes name it
+        assert police["notes"].str.contains(f"{provinces[code]} ({code})", regex=False).any(), code
+    uptd = set(provincial.loc[provincial["agency_type"] == "uptd_ppa", "area_code"])
+    dp3a = set(provincial.loc[provincial["agency_type"] == "dp3a", "area_code"])
+    assert not uptd & dp3a  # a provincial DP3A row only where no UPTD PPA was confirmed
+    readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    gap = re.search(r"No province-level UPTD PPA or DP3A row exists yet for ([^:]*):", readme)
+    assert gap and set(provinces.index) - uptd - dp3a == set(re.findall(r"\((\d\d)\)", gap[1]))  # the gap it states
     ppu = frame.set_index("id").loc["uptd-ppa-ppu"]
     assert "shelter" not in ppu["capabilities"] and "psychological" in ppu["capabilities"]
     assert frame["source"].str.len().min() > 0
@@ -65,9 +83,11 @@ def test_sample_directory_has_every_office_the_issue_names(engine):
     names = {level: boundaries.load_areas(level).set_index("code")["name"] for level in ("province", "regency")}
     bp3mi = frame[frame["agency_type"] == "bp3mi"]
     bp3mi_provinces = {"52", "21", "36", "31", "35", "14", "12", "74", "13", "72", "71", "65", "53"}
-    assert set(bp3mi["area_code"]) == bp3mi_provinces and len(bp3mi) == 13  # NTB, Kepri, Banten, DKI, Jatim, ...
+    offices = bp3mi[bp3mi["jurisdiction_level"] == "province"]  # the rest are posts and counters in their towns
+    assert bp3mi_provinces <= set(offices["area_code"]) and offices["area_code"].is_unique  # NTB, Kepri, Banten, ...
     assert names["province"]["65"] == "Kalimantan Utara" and names["province"]["74"] == "Sulawesi Tenggara"
-    assert (bp3mi["jurisdiction_level"] == "province").all()
+    posts = bp3mi[bp3mi["jurisdiction_level"] != "province"]
+    assert (posts["jurisdiction_level"] == "regency").all() and posts["area_code"].isin(names["regency"].index).all()
     assert all("migrant_worker_services" in codes for codes in bp3mi["capabilities"])
     lpsk = frame[frame["agency_type"] == "lpsk"]
     assert (lpsk["jurisdiction_level"] == "national").all()
@@ -90,7 +110,8 @@ def test_sample_directory_has_every_office_the_issue_names(engine):
     bp2mi = frame[frame["agency_type"] == "bp2mi"]
     assert list(bp2mi["area_code"]) == ["31.74"] and names["regency"]["31.74"].endswith("Jakarta Selatan")
     assert "repatriation_international" in bp2mi["capabilities"].iloc[0]
-    kaltim = frame[(frame["agency_type"] == "uptd_ppa") & (frame["jurisdiction_level"] == "regency")]
+    regency_units = frame[(frame["agency_type"] == "uptd_ppa") & (frame["jurisdiction_level"] == "regency")]
+    kaltim = regency_units[regency_units["area_code"].str.startswith("64.")]
     expected = {
         "64.01": "Kabupaten Paser",
         "64.02": "Kabupaten Kutai Kartanegara",
@@ -104,8 +125,10 @@ def test_sample_directory_has_every_office_the_issue_names(engine):
     assert sorted(kaltim["area_code"]) == sorted(expected)
     assert {code: names["regency"][code] for code in kaltim["area_code"]} == expected
     shelters = frame[frame["capabilities"].map(lambda codes: "shelter" in codes) & (frame["agency_type"] == "kemensos")]
-    assert list(shelters.index) == ["kemensos-rptc-bambu-apus"] and shelters["confidential"].all()
+    assert "kemensos-rptc-bambu-apus" in shelters.index and shelters.loc["kemensos-rptc-bambu-apus", "confidential"]
     assert (shelters["jurisdiction_level"] == "national").all()
+    secret = frame[frame["confidential"]]  # safe houses only
+    assert len(secret) and secret["capabilities"].map(lambda codes: "shelter" in codes).all()
 
 
 def test_every_sample_row_states_its_source_precision_and_whether_it_is_confirmed():
@@ -161,7 +184,7 @@ def test_import_rejects_a_point_in_no_province_even_within_the_area_allowance(en
 
 
 def test_row_errors_are_listed_in_row_order(engine, tmp_path):
-    rows = by_id(sample_rows(), "lpsk-ntt", "lpsk-diy")
+    rows = [exact(row) for row in by_id(sample_rows(), "lpsk-ntt", "lpsk-diy")]
     rows[0]["area_code"] = "53.01"  # the point is in 53.71: found by the check over all points, after the row checks
     rows[1]["name"] = ""
     assert rejected(engine, write_csv(tmp_path / "a.csv", rows)) == [(1, "lon/lat"), (2, "name")]
@@ -231,7 +254,7 @@ def write_geojson(path, features: list[object]):
 def test_geojson_with_bad_features_is_rejected_whole_with_row_errors(engine, tmp_path):
     directory_io.seed_default(engine)
     before = comparable(engine)
-    diy, ntt, sumut, jatim = by_id(sample_rows(), "lpsk-diy", "lpsk-ntt", "lpsk-sumut", "lpsk-jatim")
+    diy, ntt, sumut, jatim = map(exact, by_id(sample_rows(), "lpsk-diy", "lpsk-ntt", "lpsk-sumut", "lpsk-jatim"))
     diy["name"] = "Renamed: would be an update"
     features = [
         feature(diy),  # row 1: good
@@ -274,7 +297,7 @@ def test_geojson_that_is_not_a_feature_collection_is_an_input_error_naming_the_f
 
 
 def test_import_rejects_point_outside_stated_area(engine, tmp_path):
-    rows = by_id(sample_rows(), "lpsk-ntt", "lpsk-diy")
+    rows = [exact(row) for row in by_id(sample_rows(), "lpsk-ntt", "lpsk-diy")]
     rows[0]["area_code"] = "53.01"  # Kabupaten Kupang; the office is in Kota Kupang
     with pytest.raises(ImportRejectedError) as caught:
         directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows))
@@ -287,6 +310,7 @@ def test_import_lists_every_row_error_and_writes_nothing(engine, tmp_path):
     directory_io.seed_default(engine)
     before = directory.agencies_frame(engine).drop(columns="geometry")
     rows = by_id(sample_rows(), "lpsk-ntt", "lpsk-diy", "uptd-ppa-kukar", "uptd-ppa-ppu", "bp2mi-pusat", "lpsk-sumut")
+    rows[5] = exact(rows[5])  # a point of its own, so the unknown area is the row's only error
     rows[0]["name"] = "Renamed, would be an update"
     rows[1]["name"] = " "
     rows[2]["id"] = "lpsk-ntt"
@@ -316,7 +340,7 @@ def test_regency_seat_rows_without_coordinates_sit_at_the_seat(engine, tmp_path)
 
 
 def test_exact_point_without_coordinates_is_rejected(engine, tmp_path):
-    rows = by_id(sample_rows(), "lpsk-ntt")
+    rows = [exact(row) for row in by_id(sample_rows(), "lpsk-ntt")]
     rows[0]["lon"] = rows[0]["lat"] = ""
     assert rejected(engine, write_csv(tmp_path / "a.csv", rows)) == [(1, "lon")]
 
@@ -326,7 +350,7 @@ def test_approximate_point_may_lie_farther_outside_its_area(engine, tmp_path):
     east = max(shapely.get_coordinates(kupang), key=lambda xy: xy[0])
     lon, lat = east[0] + 0.09, east[1]  # about 10 km east of Kota Kupang
     assert settings.lookup_tolerance_km < 9 and settings.approximate_location_tolerance_km > 11
-    rows = by_id(sample_rows(), "lpsk-ntt")
+    rows = [exact(row) for row in by_id(sample_rows(), "lpsk-ntt")]
     rows[0]["lon"], rows[0]["lat"] = str(lon), str(lat)
     assert rejected(engine, write_csv(tmp_path / "a.csv", rows)) == [(1, "lon/lat")]
     rows[0]["location_precision"] = "approximate"
@@ -367,7 +391,7 @@ def test_round_trip_csv_database_geojson_database(engine, tmp_path):
 
     directory_io.seed_default(engine)
     with session_scope(engine) as session:
-        directory.retire_agency(session, "uptd-ppa-papbd", on=dt.date(2025, 1, 31))
+        directory.retire_agency(session, "uptd-ppa-ppu", on=dt.date(2025, 1, 31))
     geojson = tmp_path / "agencies.geojson"
     directory_io.export_agencies(engine, geojson, public=False, include_retired=True)
     second = db.get_engine(f"sqlite:///{tmp_path / 'second.sqlite'}")
@@ -388,10 +412,12 @@ def test_round_trip_csv_database_geojson_database(engine, tmp_path):
 
 def test_geojson_export_follows_rfc_7946(engine, tmp_path):
     directory_io.seed_default(engine)
+    [ntt] = [exact(row) for row in by_id(sample_rows(), "lpsk-ntt")]
+    directory_io.import_agencies(engine, write_csv(tmp_path / "ntt.csv", [ntt]))
     collection = json.loads(directory_io.export_agencies(engine, fmt="geojson"))
     assert collection["type"] == "FeatureCollection" and "crs" not in collection
     lon, lat = next(f for f in collection["features"] if f["id"] == "lpsk-ntt")["geometry"]["coordinates"]
-    assert (lon, lat) == (123.60273, -10.18551)
+    assert (lon, lat) == pytest.approx((float(ntt["lon"]), float(ntt["lat"])), abs=1e-6)  # [lon, lat], not [lat, lon]
 
 
 def test_public_export_never_shows_a_confidential_point(engine, tmp_path):

@@ -32,6 +32,7 @@ def test_registry_pins_every_upstream_file_to_a_commit_or_a_wheel():
                 or "/b7ad440a" in pinned.url
                 or "/aadd4408" in pinned.url
                 or "/82a73f0b" in pinned.url
+                or "/5a036025" in pinned.url  # OpenFlights, 29 April 2025
                 or pinned.url.endswith(".whl")
             ), pinned.url
 

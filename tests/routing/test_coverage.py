@@ -175,12 +175,16 @@ def test_roll_ups_agree_with_the_district_values(districts_all):
     assert kaltim["population"] == pytest.approx(float(province_population[KALTIM]))
 
 
-def test_witness_protection_by_lpsk_only_leaves_papua_beyond_the_standard(districts_all):
+def test_witness_protection_by_lpsk_leaves_papua_beyond_the_standard_unless_one_flies(frames, districts_all):
+    without_flights = coverage.district_coverage(*frames, network=national_network("road,sea"))
+    by_sea = coverage.roll_up(without_flights, "province").set_index(["code", "capability"])
+    papua_by_sea = by_sea.xs("witness_protection", level="capability").loc[PAPUA_PROVINCES]
+    assert (papua_by_sea["gap_share_permitted"] >= 0.95).all()
+    assert (papua_by_sea["median_h_permitted"] > 48.0).all()
     provinces = coverage.roll_up(districts_all, "province").set_index(["code", "capability"])
     protection = provinces.xs("witness_protection", level="capability")
     papua = protection.loc[PAPUA_PROVINCES]
-    assert (papua["gap_share_permitted"] >= 0.95).all()
-    assert (papua["median_h_permitted"] > 48.0).all()
+    assert (papua["median_h_permitted"] < papua_by_sea["median_h_permitted"] / 2).all()
     assert protection.loc["34", "gap_share_permitted"] == 0.0  # Yogyakarta has an LPSK office
     agencies = set(districts_all.loc[districts_all["capability"] == "witness_protection", "agency_id_any"])
     assert agencies <= {"lpsk-pusat", "lpsk-diy", "lpsk-sumut", "lpsk-jatim", "lpsk-jateng", "lpsk-ntt"}
@@ -206,10 +210,12 @@ def test_public_gap_cases_below_the_threshold_are_banded_and_authorised_ones_raw
     public = coverage.coverage_table(seeded_engine, **options)
     internal = coverage.coverage_table(seeded_engine, authorised=True, **options).set_index("code")
     k, shown = settings.suppress_below, public.set_index("code")
-    assert internal.loc[KUKAR, "gap_cases_permitted"] == pytest.approx(0.5)  # 5 cases, a tenth beyond the standard
-    assert internal.loc["64.07", "gap_cases_any"] == pytest.approx(4.8125)
-    assert shown.loc[KUKAR, "gap_cases_permitted"] == f"<{k}" and shown.loc["64.07", "gap_cases_any"] == f"<{k}"
-    assert shown.loc["64.07", "gap_cases_permitted"] == pytest.approx(internal.loc["64.07", "gap_cases_permitted"])
+    gap = internal["gap_cases_permitted"]
+    small, large = gap[(gap > 0) & (gap < k)], gap[gap >= k]
+    assert len(small) and len(large)  # Kutai Barat's 7 cases, most beyond the standard; a share of fewer elsewhere
+    banded = shown.loc[small.index, "gap_cases_permitted"]
+    assert (banded == f"<{k}").any() and (banded.isna() | (banded == f"<{k}")).all()  # NaN: the cases are hidden
+    np.testing.assert_allclose(shown.loc[large.index, "gap_cases_permitted"].astype(float), large)
     published = [feature["properties"] for feature in json.loads(coverage.to_geojson(public))["features"]]
     values = [row[f"gap_cases_{mode}"] for row in published for mode in ("any", "permitted")]
     assert f"<{k}" in values and all(v is None or v == f"<{k}" or v >= k for v in values)

@@ -13,7 +13,9 @@ from scipy.sparse.csgraph import dijkstra
 from core import settings
 from core.errors import InputError
 from geo import boundaries
+from routing._links import read_table
 from routing._national_legs import direct_legs
+from routing._water import crosses_water
 from routing.national import ATTACH_K, NationalNetwork, great_circle_km, national_network, road_leg
 from routing.travel import TravelModel
 
@@ -21,6 +23,7 @@ KALABAHI = (124.52, -8.22)  # Alor
 KUPANG = (123.60, -10.18)  # Timor
 TENGGARONG = (116.99, -0.42)  # Kalimantan
 BALIKPAPAN = (116.83, -1.27)  # Kalimantan
+SAMARINDA = (117.15, -0.50)  # Kalimantan, a city
 BANGKALAN = (112.74, -7.04)  # Madura, across the strait from Surabaya
 DENPASAR = (115.22, -8.65)  # Bali, several straits west of Alor
 MERAUKE = (140.40, -8.49)  # Papua Selatan: to Kupang the way hops island to island, crossing after crossing
@@ -46,31 +49,53 @@ def _networkx(graph) -> nx.DiGraph:
 
 
 def _direct_hours(net: NationalNetwork, source: tuple, target: tuple) -> np.ndarray:
-    """(targets x sources) hours of the direct road leg, by brute force; inf between land masses."""
-    source_island, target_island = net.attach(*source).island, net.attach(*target).island
-    hours, _ = road_leg(great_circle_km(target[0][:, None], target[1][:, None], source[0][None, :], source[1][None, :]))
-    same = (target_island[:, None] == source_island[None, :]) & (target_island[:, None] >= 0)
+    """(targets x sources) hours of the direct road leg, by brute force; inf between road islands and over water."""
+    start, end = net.attach(*source), net.attach(*target)
+    km = great_circle_km(target[0][:, None], target[1][:, None], source[0][None, :], source[1][None, :])
+    hours, _ = road_leg(km, (end.speed[:, None] + start.speed[None, :]) / 2)
+    same = (end.island[:, None] == start.island[None, :]) & (end.island[:, None] >= 0)
+    t, s = np.nonzero(same & (km <= settings.water_check_km) & (km > 0))
+    wet = crosses_water(target[0][t], target[1][t], source[0][s], source[1][s], km[t, s])
+    same[t[wet], s[wet]] = False
     return np.where(same, hours, np.inf)
 
 
-def test_crossing_from_alor_to_timor_takes_a_sea_leg_longer_than_the_wait(net):
-    route = net.route(KALABAHI, KUPANG)
-    sea = [leg for leg in route.legs if leg.mode == "sea"]
-    assert sea and route.time_h > settings.ferry_wait_h
-    assert route.is_estimate and route.model == "estimated"
-    assert net.travel(*KALABAHI, [KUPANG[0]], [KUPANG[1]])["sea_legs"][0] >= 1
+def test_kalabahi_to_kupang_crossing_is_in_the_network_at_its_sourced_time():
+    sea_only = national_network("road,sea")
+    links = sea_only.links
+    ferry = [i for i, label in enumerate(links.label) if "Kalabahi" in label and "Kupang" in label]
+    assert len(ferry) == 1
+    [row] = [r for r in read_table("crossings.csv") if "Kalabahi" in r["name"] and "Kupang" in r["name"]]
+    assert row["source_url"].startswith("http") and row["read_on"]
+    mode = row["mode"]
+    boarding = {"ferry": settings.crossing_boarding_h, "ship": settings.ship_boarding_h}.get(
+        mode, settings.fast_boat_boarding_h
+    )
+    assert links.main_h[ferry[0]] >= boarding + float(row["crossing_hours"])
+    route = sea_only.route(KALABAHI, KUPANG)  # the faster of the ferry and the estimated hops via Pantar
+    assert route.time_h <= links.hours[ferry[0]] + 2.0
+    assert sea_only.travel(*KALABAHI, [KUPANG[0]], [KUPANG[1]])["sea_legs"][0] >= 1
 
 
-def test_trip_on_one_land_mass_has_no_sea_leg_and_is_near_the_direct_estimate(net):
-    route = net.route(TENGGARONG, BALIKPAPAN)
+def test_trip_on_one_land_mass_has_no_sea_leg_and_follows_the_speed_classes(net):
+    route = net.route(TENGGARONG, SAMARINDA)
     assert {leg.mode for leg in route.legs} == {"road"}
-    direct_h, _ = road_leg(great_circle_km(*TENGGARONG, *BALIKPAPAN))
-    assert route.time_h == pytest.approx(direct_h, rel=0.2)
+    rural_city = (settings.road_speed_kmh + settings.road_speed_city_kmh) / 2
+    direct_h, _ = road_leg(great_circle_km(*TENGGARONG, *SAMARINDA), rural_city)
+    assert route.time_h == pytest.approx(direct_h, rel=0.01)
 
 
-def test_every_district_reaches_every_other(net):
+def test_every_district_reaches_every_other_when_every_mode_is_allowed(net):
     assert net.n_components == 1
     assert np.isfinite(net.search(*KUPANG).hours_from).all()
+
+
+def test_without_flights_only_the_air_only_highlands_are_cut_off():
+    sea_only = national_network("road,sea")
+    unreachable = ~np.isfinite(sea_only.search(*KUPANG).hours_from)
+    regencies = {code[:5] for code in sea_only.codes[unreachable]}
+    air_only = {row["area_code"] for row in read_table("roadless.csv") if row["reach"] == "air"}
+    assert regencies and regencies <= air_only
 
 
 def test_points_on_land_are_attached_on_their_own_land_mass(net, on_land):
@@ -78,8 +103,9 @@ def test_points_on_land_are_attached_on_their_own_land_mass(net, on_land):
     nodes_on_island = np.bincount(net.island[net.island >= 0])
     big = (attached.island >= 0) & (nodes_on_island[np.maximum(attached.island, 0)] >= ATTACH_K)
     assert big.mean() > 0.9
-    assert (net.island[attached.nodes[big]] == attached.island[big, None]).all()
-    assert not attached.sea[big].any()
+    own = net.island[attached.nodes[big]] == attached.island[big, None]
+    assert own[:, 0].all() and not attached.sea[big, 0].any()  # the nearest is on its own road island, by road
+    assert (own | attached.sea[big]).all()  # the others too, or (on a coast with few dry legs) across the sea
     madura = net.attach([BANGKALAN[0]], [BANGKALAN[1]])
     assert (net.island[madura.nodes[0]] == madura.island[0]).all()
 
@@ -195,7 +221,7 @@ def test_overlapping_groups_search_only_what_a_larger_pass_leaves_open_and_agree
 def test_direct_road_legs_to_nodes_are_the_brute_force_legs(net, on_land):
     sources = np.concatenate([on_land[0][:20], [110.0]]), np.concatenate([on_land[1][:20], [-4.0]])  # one at sea
     attached = net.attach(*sources)
-    legs = direct_legs((*sources, attached.island), (net.lon, net.lat, net.island))
+    legs = direct_legs((*sources, attached.island, attached.speed), (net.lon, net.lat, net.island, net.speed))
     pairs = legs.dense()
     np.testing.assert_array_equal(pairs, _direct_hours(net, sources, (net.lon, net.lat)).T)
     for member in (np.ones(21, dtype=bool), np.arange(21) % 3 == 1):
@@ -206,26 +232,33 @@ def test_direct_road_legs_to_nodes_are_the_brute_force_legs(net, on_land):
     assert np.isinf(pairs[-1]).all() and np.isfinite(pairs[:-1]).any(axis=1).all()
 
 
-@pytest.mark.parametrize(("destination", "at_least"), [(KUPANG, 1), (DENPASAR, 3)])
-def test_ferry_wait_changes_a_crossing_by_its_sea_legs_times_the_change(net, monkeypatch, destination, at_least):
-    before = net.travel(*KALABAHI, [destination[0]], [destination[1]])
+ESTIMATED_CROSSING = (MERAUKE, (134.55, -6.18))  # Merauke to Dobo (Aru): no crossing in the table, estimated
+
+
+def test_estimated_crossing_wait_changes_a_trip_by_its_sea_legs_times_the_change(net, monkeypatch):
+    origin, destination = ESTIMATED_CROSSING
+    sea_only = national_network("road,sea")
+    before = sea_only.travel(*origin, [destination[0]], [destination[1]])
     monkeypatch.setattr(settings, "ferry_wait_h", settings.ferry_wait_h + 1.5)
-    rebuilt = NationalNetwork(net.codes, net.lon, net.lat, net.island)
-    after = rebuilt.travel(*KALABAHI, [destination[0]], [destination[1]])
-    assert rebuilt.road_calibration == net.road_calibration
-    assert after["sea_legs"][0] == before["sea_legs"][0] >= at_least
-    assert after["hours"][0] - before["hours"][0] == pytest.approx(1.5 * before["sea_legs"][0], abs=1e-9)
+    rebuilt = national_network("road,sea")
+    after = rebuilt.travel(*origin, [destination[0]], [destination[1]])
+    estimated = [leg for leg in rebuilt.route(origin, destination).legs if leg.mode == "sea"]
+    assert rebuilt is not sea_only and rebuilt.road_calibration == sea_only.road_calibration
+    assert len(estimated) >= 1 and all(leg.label == "estimated crossing" for leg in estimated)
+    assert after["hours"][0] - before["hours"][0] == pytest.approx(1.5 * len(estimated), abs=1e-9)
 
 
-@pytest.mark.parametrize(("origin", "destination"), [(KALABAHI, KUPANG), (KALABAHI, DENPASAR), (MERAUKE, KUPANG)])
-def test_a_route_has_one_sea_leg_per_crossing_as_its_time_counts_them(net, origin, destination):
-    route = net.route(origin, destination)
-    sea = [leg for leg in route.legs if leg.mode == "sea"]
-    counted = net.travel(*origin, [destination[0]], [destination[1]])["sea_legs"][0]
-    assert len(sea) == counted >= 1
-    assert all(leg.time_h >= settings.ferry_wait_h for leg in sea)  # each waits once
+@pytest.mark.parametrize(("origin", "destination"), [(KALABAHI, KUPANG), (KALABAHI, DENPASAR), ESTIMATED_CROSSING])
+def test_a_route_has_one_leg_per_crossing_as_its_time_counts_them(origin, destination):
+    sea_only = national_network("road,sea")
+    route = sea_only.route(origin, destination)
+    crossings = [leg for leg in route.legs if leg.mode in ("sea", "ferry", "fast_boat", "ship")]
+    counted = sea_only.travel(*origin, [destination[0]], [destination[1]])["sea_legs"][0]
+    assert len(crossings) == counted >= 1
+    assert all(leg.time_h >= settings.fast_boat_boarding_h for leg in crossings)  # each boards and waits once
     modes = [leg.mode for leg in route.legs]
     assert all(not (a == b == "road") for a, b in itertools.pairwise(modes))  # road runs are joined
+    assert route.time_h == pytest.approx(sea_only.travel(*origin, [destination[0]], [destination[1]])["hours"][0])
 
 
 def test_network_is_a_travel_model_built_once_per_boundaries(net):

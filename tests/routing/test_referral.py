@@ -54,14 +54,18 @@ def test_province_agreement_lets_the_kaltim_unit_take_a_case_from_jawa_barat(ref
     assert found["uptd-ppa-jabar"]["jurisdiction"] == "provincial"
 
 
-def test_kalabahi_witness_protection_goes_by_sea_to_kupang(referrer):
-    referral = referrer.refer("Kalabahi", ["witness_protection"], k=3)
+def test_kalabahi_witness_protection_flies_to_kupang_or_sails_when_she_may_not_fly(referrer):
+    flying = referrer.refer("Kalabahi", ["witness_protection"], k=3)
+    assert flying.candidates[0]["id"] == "lpsk-ntt" and flying.limits["modes"] == "road,sea,air"
+    assert "flight" in [leg["mode"] for leg in flying.candidates[0]["legs"]]
+    assert any("identity document" in note for note in flying.notes)
+    referral = referrer.refer("Kalabahi", ["witness_protection"], k=3, modes="road,sea")
     first = referral.candidates[0]
-    assert first["id"] == "lpsk-ntt"
+    assert first["id"] == "lpsk-ntt" and referral.limits["modes"] == "road,sea"
     assert first["jurisdiction"] == "national"
     assert first["is_estimate"] and first["model"] == "estimated"
-    assert first["sea_legs"] >= 1 and "sea" in [leg["mode"] for leg in first["legs"]]
-    assert first["travel_time_h"] > settings.ferry_wait_h
+    assert first["sea_legs"] == 1 and "flight" not in [leg["mode"] for leg in first["legs"]]
+    assert first["travel_time_h"] > flying.candidates[0]["travel_time_h"]
     assert sum(leg["time_h"] for leg in first["legs"]) == pytest.approx(first["travel_time_h"], abs=0.01)
     assert first["route"]["type"] == "LineString"
 
@@ -265,11 +269,12 @@ def test_a_province_code_places_the_case_in_no_regency(referrer):
 
 
 def test_every_crossing_is_its_own_sea_leg_and_is_counted(referrer):
-    ntt = _by_id(referrer.refer("Merauke", ["witness_protection"], k=6))["lpsk-ntt"]
-    sea = [leg for leg in ntt["legs"] if leg["mode"] == "sea"]
-    crossings = referrer.network.travel(*_merauke(referrer), [123.60273], [-10.18551])["sea_legs"][0]
+    ntt = _by_id(referrer.refer("Merauke", ["witness_protection"], k=6, modes="road,sea"))["lpsk-ntt"]
+    sea = [leg for leg in ntt["legs"] if leg["mode"] in ("sea", "ferry", "fast_boat", "ship")]
+    network, _ = referrer.variant(frozenset({"road", "sea"}))
+    crossings = network.travel(*_merauke(referrer), [ntt["location"]["lon"]], [ntt["location"]["lat"]])["sea_legs"][0]
     assert ntt["sea_legs"] == len(sea) == crossings > 1
-    assert all(leg["time_h"] >= settings.ferry_wait_h for leg in sea)
+    assert all(leg["time_h"] >= settings.fast_boat_boarding_h for leg in sea)
 
 
 def _merauke(referrer) -> tuple[float, float]:

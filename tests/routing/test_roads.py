@@ -276,7 +276,8 @@ def test_ferry_ways_get_ferry_speed_and_a_boarding_delay_and_are_sea_legs(reader
     roads = [d for *_, d in net.graph.edges(data=True) if d.get("route") != "ferry"]
     assert roads and all(d["speed_kph"] in settings.default_speed_kmh_by_highway.values() for d in roads)
     route = net.route(_node(net, 1), _node(net, 7))
-    assert [leg.mode for leg in route.legs] == ["road", "sea", "road"]
+    assert [leg.mode for leg in route.legs] == ["road", "ferry", "road"]
+    assert not any(leg.estimated for leg in route.legs)  # mapped roads and a mapped ferry
     sea = route.legs[1]
     assert sea.time_h == pytest.approx(net.graph.edges[3, 4, 0]["travel_time"] / 3600)
     assert route.time_h == pytest.approx(net.matrix(*_node(net, 1), *_node(net, 7)).time_h[0, 0], rel=1e-12)

@@ -286,3 +286,14 @@ def test_brackets_inside_a_string_do_not_count_as_nesting(client):
 def test_a_control_character_in_a_parameter_is_a_400_naming_it(client, url):
     error = client.get(url).json["error"]
     assert error["status"] == 400 and error["field"] == url.split("?")[1].split("=")[0]
+
+
+def test_routes_answer_one_trip_with_its_legs_and_name_a_missing_end(client):
+    question = {"from": "Wamena", "to": "Kota Jayapura", "modes": "road,sea,air"}
+    answer = client.get("/api/v1/routes", query_string=question)
+    assert answer.status_code == 200
+    trip = answer.get_json()
+    assert trip["modes_used"] == ["flight", "road"] and trip["time_h"] < 6
+    assert all({"mode", "time_h", "distance_km", "estimated", "label"} <= set(leg) for leg in trip["legs"])
+    missing = client.get("/api/v1/routes", query_string={"from": "Wamena"})
+    assert missing.status_code == 400 and missing.get_json()["error"]["field"] == "to"

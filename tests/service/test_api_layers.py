@@ -132,4 +132,4 @@ def test_coverage_names_the_case_parameter_that_has_no_figures(client, query, fi
 def test_public_coverage_bands_small_gap_cases(client):
     shown = _properties(client.get(COVERAGE + "&case_measure=police TPPO cases&geometry=false"))
     assert shown["64.02"]["cases"] == 5 and shown["64.02"]["gap_cases_permitted"] == "<5"  # 0.5 cases beyond
-    assert shown["64.07"]["gap_cases_any"] == "<5" and shown["64.07"]["gap_cases_permitted"] > 5
+    assert shown["64.07"]["gap_cases_any"] > 5 and shown["64.07"]["gap_cases_permitted"] > 5  # Kutai Barat: 7 cases
