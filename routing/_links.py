@@ -78,12 +78,14 @@ class Links:
         The district nodes joined.
     mode
         Leg mode code (:data:`routing.modes.LEG_MODES`).
-    hours, km
-        The whole link, door of the district point to door of the other (access included).
     main_h, main_km
         The flight or the crossing alone, waiting and boarding included.
     ends
         ``(n, 4)`` lon/lat of the airport or port at the tail side and at the head side.
+    access
+        ``(n, 4)`` hours and km of the drive from the tail's district point to its end, then
+        of the drive from the head's end to its district point (zeros for a crossing, whose
+        ports are the district points).
     estimated
         True for a rule link (no source says the route is flown now).
     label
@@ -93,13 +95,22 @@ class Links:
     tail: np.ndarray
     head: np.ndarray
     mode: np.ndarray
-    hours: np.ndarray
-    km: np.ndarray
     main_h: np.ndarray
     main_km: np.ndarray
     ends: np.ndarray
+    access: np.ndarray
     estimated: np.ndarray
     label: np.ndarray
+
+    @property
+    def hours(self) -> np.ndarray:
+        """The whole link, door of the district point to door of the other (drives included)."""
+        return self.access[:, 0] + self.main_h + self.access[:, 2]
+
+    @property
+    def km(self) -> np.ndarray:
+        """The whole link's kilometres (drives included)."""
+        return self.access[:, 1] + self.main_km + self.access[:, 3]
 
     def __len__(self) -> int:
         return len(self.tail)
@@ -112,10 +123,9 @@ class Links:
 def empty_links() -> Links:
     """Return no links."""
     empty = np.empty(0)
-    return Links(
-        empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int64), empty, empty, empty, empty,
-        np.empty((0, 4)), empty.astype(bool), empty.astype(object),
-    )  # fmt: skip
+    index = empty.astype(np.int64)
+    return Links(index, index, index, empty, empty, np.empty((0, 4)), np.empty((0, 4)), empty.astype(bool),
+                 empty.astype(object))  # fmt: skip
 
 
 def concat(parts: list[Links]) -> Links:
@@ -238,20 +248,22 @@ def flight_links(node_of: dict[str, int], node_lon: np.ndarray, node_lat: np.nda
         settings.air_check_in_h + expected_wait_h(per_day) + settings.air_overhead_h
         + air_km / settings.air_speed_kmh + settings.air_exit_h
     )  # fmt: skip
-    access_h, access_km = _access(tail, head, ends, node_lon, node_lat, speed)
+    access = access_drives(tail, head, ends, node_lon, node_lat, speed)
     labels = np.array([f"{r.a}-{r.b} flight" for r in routes], dtype=object)
     estimated = np.array([r.estimated for r in routes])
     mode = np.full(len(routes), FLIGHT)
-    return Links(tail, head, mode, main_h + access_h, air_km + access_km, main_h, air_km, ends, estimated, labels)
+    return Links(tail, head, mode, main_h, air_km, ends, access, estimated, labels)
 
 
-def _access(tail, head, ends, node_lon, node_lat, speed) -> tuple[np.ndarray, np.ndarray]:
-    """Return hours and km of the drives from both district points to the link's two ends."""
+def access_drives(
+    tail: np.ndarray, head: np.ndarray, ends: np.ndarray, node_lon: np.ndarray, node_lat: np.ndarray, speed: np.ndarray
+) -> np.ndarray:
+    """Return the ``(n, 4)`` hours and km of the drives from the tail's district point and to the head's."""
     km_a = great_circle_km(node_lon[tail], node_lat[tail], ends[:, 0], ends[:, 1])
     km_b = great_circle_km(node_lon[head], node_lat[head], ends[:, 2], ends[:, 3])
     hours_a, road_a = road_leg(km_a, speed[tail])
     hours_b, road_b = road_leg(km_b, speed[head])
-    return hours_a + hours_b, road_a + road_b
+    return np.column_stack([hours_a, road_a, hours_b, road_b])
 
 
 def crossing_links(node_of: dict[str, int], node_lon: np.ndarray, node_lat: np.ndarray) -> Links:
@@ -284,7 +296,7 @@ def crossing_links(node_of: dict[str, int], node_lon: np.ndarray, node_lat: np.n
     ends = np.column_stack([node_lon[tail], node_lat[tail], node_lon[head], node_lat[head]])
     km = great_circle_km(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3])
     estimated = np.zeros(len(rows), dtype=bool)
-    return Links(tail, head, mode, main_h, km, main_h, km, ends, estimated, names.astype(object))
+    return Links(tail, head, mode, main_h, km, ends, np.zeros((len(rows), 4)), estimated, names.astype(object))
 
 
 @cache

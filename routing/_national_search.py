@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from core.errors import InputError
-from routing._national_legs import Attachment, direct_road_leg, great_circle_km, road_leg
+from routing._national_legs import Attachment, direct_road_leg
 from routing.modes import LEG_MODES, ROAD
 from routing.travel import Leg, Route
 
@@ -68,7 +68,7 @@ def link_legs(network: NationalNetwork, link: int, forward: bool) -> list[Leg]:
     """Return the legs of a link travelled tail to head (`forward`) or back: drive, flight or crossing, drive.
 
     A crossing's ports are its district points, so it is one leg; a flight has the drives
-    to and from its airports around it (their hours are the link's hours less the flight's).
+    to and from its airports around it (:attr:`routing._links.Links.access`).
     """
     links = network.links
     tail, head = int(links.tail[link]), int(links.head[link])
@@ -79,10 +79,9 @@ def link_legs(network: NationalNetwork, link: int, forward: bool) -> list[Leg]:
     if mode != "flight":
         legs = [main]
     else:
-        km = great_circle_km(node_points[:, 0], node_points[:, 1], ends[:, 0], ends[:, 1])
-        hours, road_km = road_leg(km, network.speed[[tail, head]])
-        first = Leg("road", float(hours[0]), float(road_km[0]), shapely.LineString([node_points[0], ends[0]]))
-        last = Leg("road", float(hours[1]), float(road_km[1]), shapely.LineString([ends[1], node_points[1]]))
+        hours_a, km_a, hours_b, km_b = links.access[link].tolist()
+        first = Leg("road", hours_a, km_a, shapely.LineString([node_points[0], ends[0]]))
+        last = Leg("road", hours_b, km_b, shapely.LineString([ends[1], node_points[1]]))
         legs = [first, main, last]
     return legs if forward else [_reversed(leg) for leg in reversed(legs)]
 

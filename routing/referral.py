@@ -179,8 +179,7 @@ class Referrer:
         }
         self._opening = self.agencies["opening_hours"].to_list()
         self._classifier = jurisdiction.Classifier(self.agencies, agreements)
-        self._targets = self._prepare_all(self.network)
-        self._variants[self.network.modes] = (self.network, self._targets)
+        self._variants[self.network.modes] = (self.network, self._prepare_all(self.network))
 
     def _prepare_all(self, network: NationalNetwork) -> dict[bool, Targets]:
         """Return the agencies attached to `network`, as seen with and without authorisation (none: ``{}``)."""

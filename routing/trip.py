@@ -20,18 +20,6 @@ from routing.modes import modes_text, parse_modes
 from routing.national import national_network
 from routing.travel import reason_of
 
-TRIP_FIELDS: tuple[str, ...] = (
-    "from",
-    "to",
-    "modes",
-    "reachable",
-    "time_h",
-    "distance_km",
-    "modes_used",
-    "legs",
-    "route",
-)
-
 
 def trip(
     start: str | tuple[float, float], end: str | tuple[float, float], modes: str | Sequence[str] | None = None
