@@ -20,6 +20,16 @@ def legs_line(legs: list[dict]) -> str:
     return " > ".join(parts)
 
 
+def _jurisdiction(candidate: dict) -> str:
+    """Return the agency's jurisdiction, need by need where the needs differ ("by agreement for psychological; ...")."""
+    by_need = candidate.get("jurisdiction_by_need") or {}
+    if len(set(by_need.values())) <= 1:
+        return candidate["jurisdiction_label"]["en"]
+    from routing.jurisdiction import STATUS_LABELS as labels
+
+    return "; ".join(f"{labels[status]['en']} for {need}" for need, status in by_need.items())
+
+
 def _line(candidate: dict) -> str:
     estimate = " (estimate)" if candidate["is_estimate"] else ""
     sea = f", {candidate['sea_legs']} sea leg(s)" if candidate["sea_legs"] else ""
@@ -34,7 +44,7 @@ def _line(candidate: dict) -> str:
     return (
         f"{candidate['rank']:>2}. {candidate['name']} ({candidate['id']})\n"
         f"    {format_hours(candidate['travel_time_h'])}, {distance}{sea}{estimate}; "
-        f"{candidate['jurisdiction_label']['en']}; provides {', '.join(candidate['capabilities_matched'])}"
+        f"{_jurisdiction(candidate)}; provides {', '.join(candidate['capabilities_matched'])}"
         f"{'; ' + contact if contact else ''}{where}"
         + (f"\n    by {legs_line(candidate['legs'])}" if candidate["legs"] else "")
         + ("\n    unconfirmed: no source confirms this office exists" if not candidate["existence_confirmed"] else "")

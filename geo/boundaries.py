@@ -188,7 +188,11 @@ def _manifest_matches(folder: Path, recipe: dict[str, object]) -> bool:
 
 def artefact_paths(folder: Path | None = None) -> dict[str, Path]:
     """Return the artefacts of a build by name (``provinces``, ..., ``web_district``, ``islands``, ``manifest``)."""
-    folder = boundaries_dir() if folder is None else folder
+    return dict(_artefact_paths(boundaries_dir() if folder is None else folder))
+
+
+@functools.lru_cache(maxsize=16)
+def _artefact_paths(folder: Path) -> dict[str, Path]:  # on the hot path of every cached lookup: built once per folder
     paths = {_FILE[level]: folder / f"{_FILE[level]}.parquet" for level in LEVELS}
     paths |= {f"web_{level}": folder / "web" / f"{_FILE[level]}.geojson" for level in LEVELS}
     return paths | {"islands": folder / "islands.parquet", "manifest": folder / "manifest.json"}
@@ -308,7 +312,7 @@ def stamp(name: str) -> tuple[Path, int]:
 
     `name` is a key of :func:`artefact_paths`, e.g. ``"districts"`` or ``"islands"``.
     """
-    path = artefact_paths()[name]
+    path = _artefact_paths(boundaries_dir())[name]
     try:
         mtime = os.stat(path).st_mtime_ns  # one system call on the hot path of every cached lookup
     except FileNotFoundError:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-import shapely
 
 from core.errors import InputError
 from routing._national_legs import Attachment, direct_road_leg
@@ -47,8 +46,7 @@ def sum_along_tree(predecessors: np.ndarray, own: np.ndarray) -> np.ndarray:
 
 
 def _reversed(leg: Leg) -> Leg:
-    line = None if leg.geometry is None else shapely.reverse(leg.geometry)
-    return replace(leg, geometry=line)
+    return replace(leg, coords=None if leg.coords is None else leg.coords[::-1])
 
 
 def _merge_legs(legs: list[Leg]) -> list[Leg]:
@@ -57,9 +55,8 @@ def _merge_legs(legs: list[Leg]) -> list[Leg]:
     for leg in legs:
         if merged and merged[-1].mode == leg.mode == "road":
             previous = merged.pop()
-            coords = np.concatenate([shapely.get_coordinates(previous.geometry), shapely.get_coordinates(leg.geometry)])
-            line = shapely.LineString(coords)
-            leg = Leg("road", previous.time_h + leg.time_h, previous.distance_km + leg.distance_km, line)
+            coords = np.concatenate([previous.coords, leg.coords])
+            leg = Leg("road", previous.time_h + leg.time_h, previous.distance_km + leg.distance_km, coords)
         merged.append(leg)
     return merged
 
@@ -75,13 +72,13 @@ def link_legs(network: NationalNetwork, link: int, forward: bool) -> list[Leg]:
     ends = links.ends[link].reshape(2, 2)
     node_points = np.array([[network.lon[tail], network.lat[tail]], [network.lon[head], network.lat[head]]])
     mode, label, estimated = LEG_MODES[int(links.mode[link])], str(links.label[link]), bool(links.estimated[link])
-    main = Leg(mode, float(links.main_h[link]), float(links.main_km[link]), shapely.LineString(ends), estimated, label)
+    main = Leg(mode, float(links.main_h[link]), float(links.main_km[link]), ends, estimated, label)
     if mode != "flight":
         legs = [main]
     else:
         hours_a, km_a, hours_b, km_b = links.access[link].tolist()
-        first = Leg("road", hours_a, km_a, shapely.LineString([node_points[0], ends[0]]))
-        last = Leg("road", hours_b, km_b, shapely.LineString([ends[1], node_points[1]]))
+        first = Leg("road", hours_a, km_a, np.array([node_points[0], ends[0]]))
+        last = Leg("road", hours_b, km_b, np.array([ends[1], node_points[1]]))
         legs = [first, main, last]
     return legs if forward else [_reversed(leg) for leg in reversed(legs)]
 
@@ -165,18 +162,16 @@ class Search:
         result = []
         for t, destination in enumerate(zip(lon.tolist(), lat.tolist(), strict=True)):
             if direct[t] <= hours[t]:
-                line = shapely.LineString([self.origin, destination])
-                result.append(Route(network.name, True, (Leg("road", float(direct[t]), float(direct_km[t]), line),)))
+                result.append(direct_route(network, self.origin, destination, direct[t], direct_km[t]))
             elif not np.isfinite(hours[t]):
                 result.append(Route(network.name, True))
             else:
                 nodes = self._path(int(target.nodes[t, column[t]]))
                 a = int(np.flatnonzero(start.nodes[0] == nodes[0])[0])
-                first = self._leg(self.origin, nodes[0], start.hours[0, a], start.km[0, a], start.sea[0, a])
+                first = (start.hours[0, a], start.km[0, a], start.sea[0, a])
                 b = column[t]
-                last = self._leg(destination, nodes[-1], target.hours[t, b], target.km[t, b], target.sea[t, b])
-                legs = [first, *self._network_legs(nodes), _reversed(last)]
-                result.append(Route(network.name, True, tuple(_merge_legs(legs))))
+                last = (target.hours[t, b], target.km[t, b], target.sea[t, b])
+                result.append(path_route(network, self.origin, first, nodes, destination, last))
         return result
 
     def _path(self, node: int) -> np.ndarray:
@@ -185,37 +180,69 @@ class Search:
             nodes.append(int(self.predecessors[nodes[-1]]))
         return np.array(nodes[::-1])
 
-    def _leg(self, point: tuple[float, float], node: int, hours: float, km: float, sea: bool) -> Leg:
-        net = self.network
-        line = shapely.LineString([point, (net.lon[node], net.lat[node])])
-        return Leg("sea" if sea else "road", float(hours), float(km), line)
 
-    def _network_legs(self, nodes: np.ndarray) -> list[Leg]:
-        """Return the legs along a node path: one per run of road edges, then each crossing or flight on its own.
+def direct_route(
+    network: NationalNetwork, origin: tuple[float, float], destination: tuple[float, float], hours: float, km: float
+) -> Route:
+    """Return the route of one direct road leg from `origin` to `destination` (both ``(lon, lat)``)."""
+    line = np.array([origin, destination], dtype=float)
+    return Route(network.name, True, (Leg("road", float(hours), float(km), line),))
 
-        A run of road edges is one line through its nodes' points (sliced from the node
-        arrays, no object per edge); a flight expands into the drive to the airport, the
-        flight and the drive from the other airport (:meth:`link_legs`).
-        """
-        if len(nodes) < 2:
-            return []
-        net = self.network
-        position = net.edge_positions(nodes[:-1], nodes[1:])
-        hours, km, mode = net.graph.data[position], net._edge_km[position], net._edge_mode[position]
-        points = np.column_stack([net.lon[nodes], net.lat[nodes]])
-        legs: list[Leg] = []
-        other = np.flatnonzero(mode != ROAD)
-        start = 0
-        for i in [*other.tolist(), len(mode)]:
-            if i > start:  # the road edges start..i-1
-                line = shapely.LineString(points[start : i + 1])
-                legs.append(Leg("road", float(hours[start:i].sum()), float(km[start:i].sum()), line))
-            if i < len(mode):
-                link = int(net._edge_link[position[i]])
-                if link < 0:
-                    line = shapely.LineString(points[i : i + 2])
-                    legs.append(Leg("sea", float(hours[i]), float(km[i]), line, True, "estimated crossing"))
-                else:
-                    legs.extend(link_legs(net, link, bool(net._edge_forward[position[i]])))
-            start = i + 1
-        return legs
+
+def path_route(
+    network: NationalNetwork,
+    origin: tuple[float, float],
+    first: tuple[float, float, bool],
+    nodes: np.ndarray,
+    destination: tuple[float, float],
+    last: tuple[float, float, bool],
+) -> Route:
+    """Return the route from `origin` through the node path `nodes` to `destination`.
+
+    `first` and `last` are the ``(hours, km, sea)`` of the attachment legs joining the
+    origin to ``nodes[0]`` and the destination to ``nodes[-1]``.
+    """
+    legs = [
+        _attachment_leg(network, origin, int(nodes[0]), *first),
+        *network_legs(network, nodes),
+        _reversed(_attachment_leg(network, destination, int(nodes[-1]), *last)),
+    ]
+    return Route(network.name, True, tuple(_merge_legs(legs)))
+
+
+def _attachment_leg(
+    network: NationalNetwork, point: tuple[float, float], node: int, hours: float, km: float, sea: bool
+) -> Leg:
+    line = np.array([point, (network.lon[node], network.lat[node])], dtype=float)
+    return Leg("sea" if sea else "road", float(hours), float(km), line)
+
+
+def network_legs(network: NationalNetwork, nodes: np.ndarray) -> list[Leg]:
+    """Return the legs along a node path: one per run of road edges, then each crossing or flight on its own.
+
+    A run of road edges is one line through its nodes' points (sliced from the node
+    arrays, no object per edge); a flight expands into the drive to the airport, the
+    flight and the drive from the other airport (:func:`link_legs`).
+    """
+    if len(nodes) < 2:
+        return []
+    net = network
+    position = net.edge_positions(nodes[:-1], nodes[1:])
+    hours, km, mode = net.graph.data[position], net._edge_km[position], net._edge_mode[position]
+    points = np.column_stack([net.lon[nodes], net.lat[nodes]])
+    legs: list[Leg] = []
+    other = np.flatnonzero(mode != ROAD)
+    start = 0
+    for i in [*other.tolist(), len(mode)]:
+        if i > start:  # the road edges start..i-1
+            line = points[start : i + 1]
+            legs.append(Leg("road", float(hours[start:i].sum()), float(km[start:i].sum()), line))
+        if i < len(mode):
+            link = int(net._edge_link[position[i]])
+            if link < 0:
+                line = points[i : i + 2]
+                legs.append(Leg("sea", float(hours[i]), float(km[i]), line, True, "estimated crossing"))
+            else:
+                legs.extend(link_legs(net, link, bool(net._edge_forward[position[i]])))
+        start = i + 1
+    return legs

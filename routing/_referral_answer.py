@@ -8,15 +8,15 @@ that covers the origin), never from a new search per agency.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
-import shapely
 
 from core.values import is_missing
 from routing import jurisdiction
+from routing._agency_trees import AgencyTrees, TreeLookup
 from routing.modes import FAMILY_OF
-from routing.national import Attachment, NationalNetwork, Search
+from routing.national import Attachment, NationalNetwork
 from routing.roads import RoadSearch, Snap
 from routing.schemas import CANDIDATE_FIELDS
 from routing.travel import Route
@@ -40,6 +40,8 @@ class Targets:
         Their attachment to the national network.
     snaps
         Their snap to each road network, in the order of the referrer's roads.
+    trees
+        The shortest-path trees grown from them over the national network.
     """
 
     records: list[dict]
@@ -47,15 +49,16 @@ class Targets:
     lat: np.ndarray
     attachment: Attachment
     snaps: list[Snap]
+    trees: AgencyTrees
 
 
 @dataclass
 class Travel:
-    """Travel from one origin to every agency: hours, the model of each and the searches behind them."""
+    """Travel from one origin to every agency: hours, the model of each and the lookups behind them."""
 
     hours: np.ndarray
     model: np.ndarray
-    search: Search
+    search: TreeLookup
     roads: dict[str, RoadSearch]
 
 
@@ -70,9 +73,10 @@ class Builder:
         travel: Travel,
         status: np.ndarray,
         matched: list,
+        status_by_need: dict[str, np.ndarray],
     ) -> None:
         self.network, self.targets, self.travel = network, targets, travel
-        self.status, self.matched = status, matched
+        self.status, self.matched, self.status_by_need = status, matched, status_by_need
         self._road_index = {road.name: r for r, road in enumerate(roads)}
         self._routes: dict[int, Route] = {}
         self._geometries: dict[int, dict | None] = {}
@@ -82,9 +86,7 @@ class Builder:
         missing = [i for i in positions if i not in self._routes]
         estimated = [i for i in missing if model[i] == self.network.name]
         if estimated:
-            target = _subset(targets.attachment, estimated)
-            routes = self.travel.search.routes(target, targets.lon[estimated], targets.lat[estimated])
-            self._routes.update(zip(estimated, routes, strict=True))
+            self._routes.update(zip(estimated, self.travel.search.routes(estimated), strict=True))
         for i in missing:
             if i not in self._routes:
                 snap = targets.snaps[self._road_index[model[i]]].row(i)
@@ -93,9 +95,8 @@ class Builder:
 
     def _geojson(self, i: int, route: Route) -> dict | None:
         if i not in self._geometries:
-            line = route.geometry  # joins the legs: computed once per agency and answer
-            coords = None if line is None else shapely.get_coordinates(line).tolist()
-            self._geometries[i] = None if coords is None else {"type": "LineString", "coordinates": coords}
+            coords = route.coords  # joins the legs: computed once per agency and answer
+            self._geometries[i] = None if coords is None else {"type": "LineString", "coordinates": coords.tolist()}
         return self._geometries[i]
 
     def many(self, positions: Sequence[int]) -> list[dict]:
@@ -123,7 +124,7 @@ class Builder:
             "agency_type": row["agency_type"],
             "jurisdiction_level": row["jurisdiction_level"],
             "area_code": row["area_code"],
-            "capabilities_matched": self.matched[i],
+            "capabilities_matched": list(self.matched[i]),
             "capabilities": list(row["capabilities"]),
             "travel_time_h": round(float(self.travel.hours[i]), 3),
             "distance_km": round(route.distance_km, 1) if route.reachable else None,
@@ -134,6 +135,7 @@ class Builder:
             "route": geometry,
             "jurisdiction": status,
             "jurisdiction_label": jurisdiction.STATUS_LABELS[status],
+            "jurisdiction_by_need": {need: str(self.status_by_need[need][i]) for need in self.matched[i]},
             "coordination_needed": status == "cross_border",
             "contact": {key: _clean(row.get(key)) for key in ("phone", "email", "website", "address")},
             "opening_hours": _clean(row.get("opening_hours")),
@@ -158,10 +160,6 @@ def leg_records(route: Route) -> list[dict]:
         }
         for leg in route.legs
     ]
-
-
-def _subset(attachment: Attachment, positions: list[int]) -> Attachment:
-    return Attachment(*(getattr(attachment, f.name)[positions] for f in fields(attachment)))
 
 
 def _clean(value: object) -> object:

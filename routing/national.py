@@ -73,6 +73,7 @@ these settings change) rather than keeping one.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -294,15 +295,23 @@ class NationalNetwork:
         sea[node] = np.isin(mode, SEA_MODES)
         return km, sea
 
-    def place(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return each point's land mass, road island and road speed (km/h)."""
+    def place(
+        self, lon: np.ndarray, lat: np.ndarray, regency: Sequence[str | None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return each point's land mass, road island and road speed (km/h).
+
+        `regency` gives the points' regency codes where the caller knows them (a referral's
+        origin); otherwise they are looked up.
+        """
         if not len(lon):
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
         mass = islands.island_of(lon, lat)
-        regency = np.array([None if code is None else str(code) for code in locate(lon, lat, "regency")], dtype=object)
-        return mass, road_islands(regency, mass, self.roadless), road_speeds(regency)
+        if regency is None:
+            regency = locate(lon, lat, "regency")
+        codes = np.array([None if code is None else str(code) for code in regency], dtype=object)
+        return mass, road_islands(codes, mass, self.roadless), road_speeds(codes)
 
-    def attach(self, lon: object, lat: object) -> Attachment:
+    def attach(self, lon: object, lat: object, regency: Sequence[str | None] | None = None) -> Attachment:
         """Return how each point joins the network: its nearest nodes on its own road island first.
 
         Nodes reached by a road leg that stays on land (:mod:`routing._water`) come first,
@@ -317,16 +326,20 @@ class NationalNetwork:
             If a coordinate is not a finite number in range (field ``lon`` or ``lat``).
         """
         lon, lat = coordinates(lon, lat)
-        mass, island, speed = self.place(lon, lat)
+        mass, island, speed = self.place(lon, lat, regency)
         k = min(OWN_TRIED, len(self.codes))
         own_chord, own = self._island_tree.query(island_space(lon, lat, island), k=k)
         own, own_chord = own.reshape(-1, k), own_chord.reshape(-1, k)
         own_ok = (own_chord < ISLAND_SEPARATION / 2) & (island >= 0)[:, None]
         own_km = great_circle_km(lon[:, None], lat[:, None], self.lon[own], self.lat[own])
         check = own_ok & (own_km <= settings.water_check_km)
-        rows = np.nonzero(check)[0]
         dry = own_ok.copy()
-        dry[check] = ~crosses_water(lon[rows], lat[rows], self.lon[own[check]], self.lat[own[check]], own_km[check])
+        nearest_few = np.arange(k) < ATTACH_K
+        for test in (check & nearest_few, check & ~nearest_few):
+            # The farther candidates matter only where a nearest one crosses water (the first ATTACH_K dry are used).
+            test &= ~dry[:, :ATTACH_K].all(axis=1)[:, None] | nearest_few
+            rows, cols = np.nonzero(test)
+            dry[rows, cols] = ~crosses_water(lon[rows], lat[rows], self.lon[own[test]], self.lat[own[test]], own_km[test])
         _, near = self._tree.query(unit_vectors(lon, lat), k=k)
         near = near.reshape(-1, k)
         other = ((self.landmass[near] != mass[:, None]) | (mass < 0)[:, None]) & ("sea" in self.modes)

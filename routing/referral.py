@@ -49,6 +49,7 @@ from core.errors import InputError
 from directory import capabilities
 from directory.hours import open_on
 from routing import jurisdiction, origin
+from routing._agency_trees import AgencyTrees
 from routing._referral_answer import Builder, Targets, Travel
 from routing.combine import best_cover
 from routing.modes import modes_text, parse_modes
@@ -178,6 +179,7 @@ class Referrer:
             code: np.array([code in p for p in self.provides], dtype=bool) for code in capabilities.CAPABILITIES
         }
         self._opening = self.agencies["opening_hours"].to_list()
+        self._matched_by_needs: dict[tuple[str, ...], list[list[str]]] = {}
         self._classifier = jurisdiction.Classifier(self.agencies, agreements)
         self._variants[self.network.modes] = (self.network, self._prepare_all(self.network))
 
@@ -192,7 +194,8 @@ class Referrer:
         view = directory.public_view(self.agencies, authorised=authorised)
         lon, lat = view["lon"].to_numpy(dtype=float), view["lat"].to_numpy(dtype=float)
         snaps = [road.snap(lon, lat, "agency") for road in self.roads]
-        return Targets(view.to_dict("records"), lon, lat, network.attach(lon, lat), snaps)
+        attachment = network.attach(lon, lat)
+        return Targets(view.to_dict("records"), lon, lat, attachment, snaps, AgencyTrees(network, lon, lat, attachment))
 
     def variant(self, modes: frozenset[str]) -> tuple[NationalNetwork, dict[bool, Targets]]:
         """Return the network of the allowed `modes` and the agencies attached to it (built once per referrer)."""
@@ -215,8 +218,9 @@ class Referrer:
 
         The model is the fastest road network covering both ends, or else the national estimate.
         """
-        search = network.search(at.lon, at.lat)
-        hours = search.hours(targets.attachment, targets.lon, targets.lat)
+        regency = None if at.regency_code is None else [at.regency_code]
+        search = targets.trees.lookup(at.lon, at.lat, network.attach(at.lon, at.lat, regency=regency))
+        hours = search.hours.copy()
         model = np.full(len(hours), network.name, dtype=object)
         road_hours, searches = np.full(len(hours), np.inf), {}
         for road, snap in zip(self.roads, targets.snaps, strict=True):
@@ -285,9 +289,9 @@ class Referrer:
         travel = self._travel(location, targets, network)
         hours = travel.hours
         offers = np.column_stack([self._offers[need] for need in sorted(needs)])
-        names = np.array(sorted(needs), dtype=object)
-        matched = [names[row].tolist() for row in offers]
+        matched = self._matched(tuple(sorted(needs)), offers)
         status = self._classifier.classify(location.areas, matched)
+        status_by_need = {need: self._classifier.classify(location.areas, [[need]] * len(status)) for need in needs}
         usable = offers.any(axis=1) & np.isfinite(hours)
         if _cross_border_policy() == "exclude":
             usable &= status != "cross_border"
@@ -295,16 +299,19 @@ class Referrer:
         if on is not None:
             usable &= ~np.array([open_on(text, on) is False for text in self._opening])
         within = usable & (hours <= max_time_h if max_time_h is not None else True)
-        build = Builder(network, self.roads, targets, travel, status, matched)
+        build = Builder(network, self.roads, targets, travel, status, matched, status_by_need)
         rank = np.array([_STATUS_ORDER[value] for value in status])
         order = [int(i) for i in np.lexsort((self.ids, rank, hours)) if within[i]]
         referral.candidates = build.many(order[:k])
-        single = [i for i in order if offers[i].all()]
+        referral.notes.extend(_unconfirmed_notes(referral.candidates))
+        offers_all = offers.all(axis=1)
+        single = [i for i in order if offers_all[i]]
         referral.best_single = build.one(single[0]) if single else None
         if len(needs) > 1:
-            cover = best_cover(needs, [p if within[i] else frozenset() for i, p in enumerate(self.provides)], hours)
+            pool = np.flatnonzero(within)
+            cover = best_cover(needs, [self.provides[i] for i in pool], hours[pool])
             if cover is not None:
-                positions, total = cover
+                positions, total = pool[cover[0]].tolist(), cover[1]
                 referral.best_set = {
                     "stops": len(positions),
                     "total_time_h": round(total, 3),
@@ -321,6 +328,13 @@ class Referrer:
                 "ask again with modes road,sea for someone who has none."
             )
         return referral
+
+    def _matched(self, needs: tuple[str, ...], offers: np.ndarray) -> list[list[str]]:
+        """Return, per agency, the needs of `needs` it offers (kept per combination of needs: it never changes)."""
+        if needs not in self._matched_by_needs:
+            names = np.array(needs, dtype=object)
+            self._matched_by_needs[needs] = [names[row].tolist() for row in offers]
+        return self._matched_by_needs[needs]
 
     def _escalate(self, needs, within, usable, hours, status, location, build) -> list[dict]:
         """Return, for each need nothing within the limit meets, the next tier that can, with the reason."""
@@ -348,6 +362,19 @@ class Referrer:
                 reason = f"Agencies offer {need}, but none is reachable or open from {location.label}."
                 escalation.append({"need": need, "tier": None, "reason": reason, "agency": None})
         return escalation
+
+
+def _unconfirmed_notes(candidates: list[dict]) -> list[str]:
+    """Return a note for each unconfirmed agency listed above a confirmed one (no source says it exists)."""
+    notes = []
+    for position, candidate in enumerate(candidates):
+        below = candidates[position + 1 :]
+        if not candidate["existence_confirmed"] and any(other["existence_confirmed"] for other in below):
+            notes.append(
+                f"{candidate['name']} is listed above confirmed agencies, but no source confirms that it exists: "
+                "call before referring anyone there."
+            )
+    return notes
 
 
 def _cross_border_policy() -> str:

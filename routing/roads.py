@@ -246,9 +246,8 @@ class RoadNetwork:
     def _access_leg(self, point: tuple[float, float], node: int, snap: Snap, to_node: bool) -> Leg | None:
         if snap.km[0] == 0:
             return None
-        ends = [tuple(map(float, point)), (self.lon[node], self.lat[node])]
-        line = shapely.LineString(ends if to_node else ends[::-1])
-        return Leg("access", float(snap.access_h[0]), float(snap.km[0]), line)
+        ends = np.array([tuple(map(float, point)), (self.lon[node], self.lat[node])])
+        return Leg("access", float(snap.access_h[0]), float(snap.km[0]), ends if to_node else ends[::-1])
 
     def nearest(
         self,
@@ -341,7 +340,7 @@ class RoadSearch:
         legs = net._path_legs(path, self.seconds) if len(path) > 1 else []
         if not legs:  # origin and destination at one node: a zero-length road leg keeps the route reachable
             point = np.array([[net.lon[node], net.lat[node]]] * 2)
-            legs = [Leg("road", 0.0, 0.0, shapely.LineString(point))]
+            legs = [Leg("road", 0.0, 0.0, point)]
         first = net._access_leg(self.origin, path[0], self.start, to_node=True)
         last = net._access_leg(destination, path[-1], end, to_node=False)
         return Route(net.name, net.is_estimate, tuple(leg for leg in (first, *legs, last) if leg is not None))

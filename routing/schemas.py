@@ -42,6 +42,8 @@ LEG: dict[str, Any] = _object(
 )
 """One leg of a route: its mode, hours, kilometres, whether it is estimated and what it is."""
 
+_STATUSES = ("own_area", "agreement", "provincial", "national", "cross_border")
+
 CANDIDATE: dict[str, Any] = _object(
     {
         "rank": {"type": "integer", "minimum": 1},
@@ -60,8 +62,16 @@ CANDIDATE: dict[str, Any] = _object(
         "model": {"type": "string", "description": "the travel model the time comes from"},
         "is_estimate": {"type": "boolean"},
         "route": {"type": ["object", "null"], "description": "GeoJSON LineString; null for a redacted agency"},
-        "jurisdiction": {"enum": ["own_area", "agreement", "provincial", "national", "cross_border"]},
+        "jurisdiction": {
+            "enum": list(_STATUSES),
+            "description": "for all the needs it meets together (an agreement counts when it covers every one)",
+        },
         "jurisdiction_label": _LABEL,
+        "jurisdiction_by_need": {
+            "type": "object",
+            "additionalProperties": {"enum": list(_STATUSES)},
+            "description": "the status of this agency for each need it meets, on its own",
+        },
         "coordination_needed": {"type": "boolean"},
         "contact": _object(dict.fromkeys(("phone", "email", "website", "address"), _TEXT_OR_NULL)),
         "opening_hours": _TEXT_OR_NULL,

@@ -62,14 +62,19 @@ def reason_of(error: InputError) -> str:
     return str(error).removeprefix(f"`{error.field}` was {error.value!r} but ")
 
 
-def line_through(parts: list) -> shapely.LineString:
-    """Return one LineString through the coordinate arrays `parts` in order, repeated joints dropped.
+def join_coords(parts: list) -> np.ndarray:
+    """Return one (n, 2) array through the coordinate arrays `parts` in order, repeated joints dropped.
 
     A single point gives a zero-length line (that point twice).
     """
     coords = np.concatenate([np.asarray(part, dtype=float).reshape(-1, 2) for part in parts])
     coords = coords[np.r_[True, np.any(coords[1:] != coords[:-1], axis=1)]]
-    return shapely.LineString(coords if len(coords) > 1 else np.repeat(coords, 2, axis=0))
+    return coords if len(coords) > 1 else np.repeat(coords, 2, axis=0)
+
+
+def line_through(parts: list) -> shapely.LineString:
+    """Return one LineString through the coordinate arrays `parts` (:func:`join_coords`)."""
+    return shapely.LineString(join_coords(parts))
 
 
 def path_legs(coords: list[np.ndarray], hours: np.ndarray, km: np.ndarray, sea: np.ndarray) -> list[Leg]:
@@ -89,7 +94,7 @@ def path_legs(coords: list[np.ndarray], hours: np.ndarray, km: np.ndarray, sea: 
     starts = np.flatnonzero(np.r_[True, sea[1:] | sea[:-1]]) if len(sea) else np.empty(0, dtype=int)
     legs = []
     for begin, stop in zip(starts.tolist(), [*starts[1:].tolist(), len(sea)], strict=True):
-        line = line_through(coords[begin:stop])
+        line = join_coords(coords[begin:stop])
         mode = "ferry" if sea[begin] else "road"
         legs.append(Leg(mode, float(np.sum(hours[begin:stop])), float(np.sum(km[begin:stop])), line, estimated=False))
     return legs
@@ -162,17 +167,24 @@ class Leg:
     """One part of a route travelled in one way: a mode of :data:`routing.modes.LEG_MODES` or ``"access"``.
 
     An access leg joins a point to the network it is not on (see :mod:`routing.roads`).
-    ``geometry`` is a lon/lat LineString, or None when the model knows no path.
-    ``estimated`` says the leg is a model's estimate rather than a sourced timetable or
-    a mapped road; ``label`` names a flight or a crossing (``"DJJ-WMX flight"``).
+    ``coords`` is the leg's lon/lat line as an (n, 2) array (the answers are built from
+    it, with no shapely object per leg), or None when the model knows no path; ``geometry``
+    makes a LineString of it on demand. ``estimated`` says the leg is a model's estimate
+    rather than a sourced timetable or a mapped road; ``label`` names a flight or a
+    crossing (``"DJJ-WMX flight"``).
     """
 
     mode: str
     time_h: float
     distance_km: float
-    geometry: shapely.LineString | None = None
+    coords: np.ndarray | None = field(default=None, compare=False)
     estimated: bool = True
     label: str = ""
+
+    @property
+    def geometry(self) -> shapely.LineString | None:
+        """The leg as a lon/lat LineString, or None."""
+        return None if self.coords is None else shapely.LineString(self.coords)
 
 
 @dataclass(frozen=True)
@@ -203,11 +215,17 @@ class Route:
         return bool(self.legs)
 
     @property
+    def coords(self) -> np.ndarray | None:
+        """The whole route as one (n, 2) lon/lat array, or None."""
+        if not self.legs or any(leg.coords is None for leg in self.legs):
+            return None
+        return join_coords([leg.coords for leg in self.legs])
+
+    @property
     def geometry(self) -> shapely.LineString | None:
         """The whole route as one lon/lat LineString, or None."""
-        if not self.legs or any(leg.geometry is None for leg in self.legs):
-            return None
-        return line_through([shapely.get_coordinates(leg.geometry) for leg in self.legs])
+        coords = self.coords
+        return None if coords is None else shapely.LineString(coords)
 
 
 @runtime_checkable

@@ -24,6 +24,7 @@ from core.errors import ImportRejectedError, InputError, NotFoundError, RujukErr
 from core.values import is_missing
 from directory import capabilities
 from geo import boundaries
+from routing.jurisdiction import STATUS_LABELS
 from routing.travel import format_hours
 from service.auth import current_role, current_user
 from service.pages.strings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS
@@ -159,6 +160,7 @@ def _context() -> dict[str, Any]:
         "type_labels": capabilities.labels("agency_type", lang()),
         "level_labels": capabilities.labels("jurisdiction_level", lang()),
         "precision_labels": capabilities.labels("location_precision", lang()),
+        "status_labels": STATUS_LABELS,
         "area_name": area_name,
         "error_detail": error_detail,
     }

@@ -102,6 +102,13 @@ def test_refer_prints_the_jurisdiction_of_each_agency(run):
     assert "own area" in result.output and "by cooperation agreement" in result.output
 
 
+def test_refer_prints_the_jurisdiction_per_need_where_the_needs_differ(run):
+    result = run("refer", "--at", "Penajam", "--needs", "shelter,psychological", "--k", "30")
+    line = next(part for part in result.output.split("\n\n") if "(uptd-ppa-kukar)" in part or "uptd-ppa-kukar" in part)
+    assert "by cooperation agreement for psychological" in line
+    assert "cross-border: coordination needed for shelter" in line
+
+
 def test_refer_json_is_the_whole_answer(run):
     result = run("refer", "--at", "Kalabahi", "--needs", "witness_protection", "--modes", "road,sea", "--json")
     answer = json.loads(result.output)

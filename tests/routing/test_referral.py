@@ -48,6 +48,24 @@ def test_agreement_covers_only_the_help_it_names(referrer):
     assert found["uptd-ppa-ppu"]["jurisdiction"] == "cross_border"
 
 
+def test_from_penajam_kukar_is_by_agreement_for_psychological_help_and_coordination_for_shelter(referrer):
+    # The 2024 Kukar-PPU agreement names psychological help, not shelter: one answer, a status per need.
+    found = _by_id(referrer.refer("Penajam", ["shelter", "psychological"], k=30))
+    kukar = found["uptd-ppa-kukar"]
+    assert kukar["jurisdiction_by_need"] == {"psychological": "agreement", "shelter": "cross_border"}
+    assert kukar["jurisdiction"] == "cross_border"  # together the needs go beyond the agreement
+    assert found["uptd-ppa-ppu"]["jurisdiction_by_need"] == {"psychological": "own_area"}
+
+
+def test_an_unconfirmed_agency_above_a_confirmed_one_is_said_in_the_notes(referrer):
+    # Polda Bangka Belitung's PPA unit has no source confirming it (existence_confirmed false in the sample).
+    referral = referrer.refer("19.71", ["law_enforcement"], k=10)
+    first, second = referral.candidates[:2]
+    assert first["id"] == "polda-babel-ppa" and not first["existence_confirmed"] and second["existence_confirmed"]
+    assert any(first["name"] in note and "no source confirms" in note for note in referral.notes)
+    assert not any("no source confirms" in note for note in referrer.refer("Tenggarong", ["psychological"]).notes)
+
+
 def test_province_agreement_lets_the_kaltim_unit_take_a_case_from_jawa_barat(referrer):
     found = _by_id(referrer.refer("32.73", ["shelter"], k=100))
     assert found["uptd-ppa-kaltim"]["jurisdiction"] == "agreement"

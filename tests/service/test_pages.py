@@ -136,6 +136,13 @@ def test_referral_from_tenggarong_lists_penajam_paser_utara_by_agreement(client,
     assert 'srcdoc="' in _text(answer)  # the referral map
 
 
+def test_referral_from_penajam_shows_kukar_by_agreement_for_one_need_and_coordination_for_the_other(client):
+    answer = client.get("/referral?at=Penajam&needs=shelter&needs=psychological&k=30&lang=en")
+    rows = [row for row in _rows_of(_text(answer)) if "UPTD PPA Kabupaten Kutai Kartanegara" in row]
+    assert rows
+    assert "by cooperation agreement" in rows[0] and "cross-border: coordination needed" in rows[0]
+
+
 def test_referral_form_offers_every_need_with_labels_in_the_language(client):
     page = _text(client.get("/referral?lang=en"))
     assert 'name="needs" value="witness_protection"' in page and "Witness and victim protection" in page

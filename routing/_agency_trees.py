@@ -1,0 +1,123 @@
+"""Shortest-path trees grown from the agencies once, so that a referral is a lookup, not a search.
+
+The national network is symmetric (every edge has the same hours both ways, and so has
+every attachment leg), so the hours from a victim's point to an agency equal the hours
+from the agency to the point. :class:`AgencyTrees` runs one Dijkstra from every distinct
+agency point when the directory or the network changes (about 0.2 s for the sample
+directory) and keeps, per tree, the hours to every district node and the predecessors.
+A referral then attaches its origin (a few nodes) and reads
+
+``hours(origin -> agency) = min_j ( attach_h[j] + tree_h[agency, node_j] )``
+
+which is the minimum the search from the origin finds, ``min_j min_b (attach_h[j] +
+d(node_j, node_b) + agency_attach_h[b])``, taken in the other order; the direct road leg
+is compared as before. Walking the agency's predecessors from the chosen ``node_j`` gives
+the path in travel order, ending at the agency's attachment node. The test
+``tests/routing/test_agency_trees.py`` checks the hours and routes against a full search
+from the origin.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from routing._national_legs import Attachment, direct_road_leg, distinct_points
+from routing._national_search import direct_route, path_route
+from routing.travel import Route
+
+if TYPE_CHECKING:
+    from routing.national import NationalNetwork
+
+
+class AgencyTrees:
+    """One shortest-path tree per distinct agency point over the national network.
+
+    Parameters
+    ----------
+    network
+        The network (symmetric; its attachments too).
+    lon, lat
+        The agencies' points, as travel is measured to them.
+    attachment
+        Their attachment to `network` (:meth:`routing.national.NationalNetwork.attach`).
+    """
+
+    def __init__(self, network: NationalNetwork, lon: np.ndarray, lat: np.ndarray, attachment: Attachment) -> None:
+        self.network, self.lon, self.lat, self.attachment = network, lon, lat, attachment
+        n = len(network.codes)
+        if len(lon):
+            first, self.tree_of = distinct_points(lon, lat)
+            graph, ids = network._extended(_rows(attachment, first))
+            hours, predecessors = dijkstra(graph, indices=ids, return_predecessors=True)
+            self.hours = np.ascontiguousarray(hours[:, :n])
+            self.predecessors = np.where(predecessors[:, :n] >= n, -1, predecessors[:, :n]).astype(np.int32)
+        else:
+            self.tree_of = np.empty(0, dtype=np.int64)
+            self.hours, self.predecessors = np.empty((0, n)), np.empty((0, n), dtype=np.int32)
+
+    def lookup(self, lon: float, lat: float, origin: Attachment) -> TreeLookup:
+        """Return the travel from one origin (attached as `origin`, one row) to every agency."""
+        return TreeLookup(self, (float(lon), float(lat)), origin)
+
+
+class TreeLookup:
+    """Hours and routes from one origin to every agency of :class:`AgencyTrees`, read from the trees."""
+
+    def __init__(self, trees: AgencyTrees, origin: tuple[float, float], attachment: Attachment) -> None:
+        self.trees, self.origin, self.attachment = trees, origin, attachment
+        cost = trees.hours[:, attachment.nodes[0]] + attachment.hours[0]  # (trees x origin attachments)
+        self._column = cost.argmin(axis=1)
+        network_h = cost[np.arange(len(cost)), self._column][trees.tree_of]
+        start = attachment
+        origin_point = (start.island[0], origin[0], origin[1], start.speed[0])
+        target = trees.attachment
+        self.direct, self.direct_km = direct_road_leg(origin_point, target.island, trees.lon, trees.lat, target.speed)
+        self.network_hours = network_h
+        self.hours = np.minimum(network_h, self.direct)
+
+    def routes(self, positions: list[int]) -> list[Route]:
+        """Return the route to each agency at `positions` (legs by mode, straight lines between nodes)."""
+        trees, network, start = self.trees, self.trees.network, self.attachment
+        target = trees.attachment
+        result = []
+        for i in positions:
+            destination = (float(trees.lon[i]), float(trees.lat[i]))
+            if self.direct[i] <= self.network_hours[i]:
+                result.append(direct_route(network, self.origin, destination, self.direct[i], self.direct_km[i]))
+                continue
+            if not np.isfinite(self.network_hours[i]):
+                result.append(Route(network.name, True))
+                continue
+            tree = int(trees.tree_of[i])
+            a = int(self._column[tree])
+            nodes = _path_to_root(trees.predecessors[tree], int(start.nodes[0, a]))
+            ends = np.flatnonzero(target.nodes[i] == nodes[-1])
+            b = int(ends[np.argmin(target.hours[i, ends])])
+            first = (start.hours[0, a], start.km[0, a], start.sea[0, a])
+            last = (target.hours[i, b], target.km[i, b], target.sea[i, b])
+            result.append(path_route(network, self.origin, first, nodes, destination, last))
+        return result
+
+
+def _path_to_root(predecessors: np.ndarray, node: int) -> np.ndarray:
+    """Return the nodes from `node` up its tree to the root (the agency's attachment node), in that order."""
+    nodes = [node]
+    parent = int(predecessors[node])
+    while parent >= 0:
+        nodes.append(parent)
+        parent = int(predecessors[parent])
+    return np.array(nodes)
+
+
+def _rows(attachment: Attachment, rows: np.ndarray) -> Attachment:
+    return Attachment(
+        attachment.nodes[rows],
+        attachment.hours[rows],
+        attachment.km[rows],
+        attachment.sea[rows],
+        attachment.island[rows],
+        attachment.speed[rows],
+    )
