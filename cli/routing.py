@@ -25,9 +25,9 @@ def _jurisdiction(candidate: dict) -> str:
     by_need = candidate.get("jurisdiction_by_need") or {}
     if len(set(by_need.values())) <= 1:
         return candidate["jurisdiction_label"]["en"]
-    from routing.jurisdiction import STATUS_LABELS as labels
+    from routing.jurisdiction import STATUS_LABELS
 
-    return "; ".join(f"{labels[status]['en']} for {need}" for need, status in by_need.items())
+    return "; ".join(f"{STATUS_LABELS[status]['en']} for {need}" for need, status in by_need.items())
 
 
 def _line(candidate: dict) -> str:
@@ -65,6 +65,7 @@ def _line(candidate: dict) -> str:
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Leave out agencies closed on this date.")
 @click.option("--authorised", is_flag=True, help="Show confidential locations (server-side caseworker use only).")
 @click.option("--modes", metavar="road[,sea][,air]", help="Ways of travelling allowed (default: the setting).")
+@click.option("--home", metavar="REGENCY", help="The regency the victim comes from (code or name): the way home.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON (routes as GeoJSON).")
 @friendly_errors
 def refer(
@@ -75,17 +76,25 @@ def refer(
     on: dt.datetime | None,
     authorised: bool,
     modes: str | None,
+    home: str | None,
     as_json: bool,
 ) -> None:
-    """Rank the agencies that can provide NEEDS near a place, with travel time and jurisdiction."""
+    """Rank the agencies that can provide NEEDS near a place, with travel time and jurisdiction.
+
+    A place abroad (a city such as Tawau, or a country) gives the chain home: the mission,
+    the debarkation port, the BP3MI and, with --home, the home regency.
+    """
     import routing
 
     hours = routing.parse_hours(max_time)
     # the one referral engine per data version (routing.engine), on the service database checked to be ready
     day = on.date() if on else None
-    referral = routing.refer(at, needs, k=k, max_time_h=hours, on=day, authorised=authorised, modes=modes)
+    referral = routing.refer(at, needs, k=k, max_time_h=hours, on=day, authorised=authorised, modes=modes, home=home)
     if as_json:
         click.echo(dump_json(referral.as_dict()))
+        return
+    if referral.chain is not None:
+        _echo_chain(referral)
         return
     origin = referral.origin
     click.echo(
@@ -113,8 +122,43 @@ def refer(
         click.echo(f"\nEscalation for {item['need']}: {item['reason']}")
         if item["agency"]:
             click.echo(_line(item["agency"]))
+    if referral.home is not None:
+        _echo_home(referral.home)
+    for line in referral.hotlines:
+        click.echo(f"\nHotline: {line['name']}: {line['phone'] or '-'}")
     for note in referral.notes:
         click.echo(f"\nNote: {note}")
+
+
+def _echo_home(home: dict) -> None:
+    way = home["way"]
+    click.echo(f"\nThe way home to {home['area']['label']}: {format_hours(way['time_h'])}")
+    if way["legs"]:
+        click.echo(f"    by {legs_line(way['legs'])}")
+    if home["candidates"]:
+        click.echo("At home, for reintegration:")
+        for candidate in home["candidates"]:
+            click.echo(_line(candidate))
+
+
+def _echo_chain(referral) -> None:
+    """Print the chain home of a victim found abroad, one step a line."""
+    chain = referral.chain
+    click.echo(f"From {referral.origin.label}, abroad: the chain home ({chain['modes']})")
+    for number, step in enumerate(chain["steps"], start=1):
+        agency = step.get("agency") or {}
+        contact = agency.get("phone") or (agency.get("contact") or {}).get("phone") or ""
+        click.echo(f"{number}. {step['step']}: {step['name']} ({format_hours(step['time_h'])})"
+                   + (f"; {contact}" if contact else ""))  # fmt: skip
+        if step["legs"]:
+            click.echo(f"    by {legs_line(step['legs'])}")
+    click.echo(f"In all: {format_hours(chain['total_time_h'])}")
+    for way in chain["other_ways"]:
+        click.echo(f"  or through {way['entry']}: {format_hours(way['total_time_h'])}")
+    for line in referral.hotlines:
+        click.echo(f"Hotline: {line['name']}: {line['phone'] or '-'}")
+    for note in [*chain["notes"], *referral.notes]:
+        click.echo(f"Note: {note}")
 
 
 @click.command("route")

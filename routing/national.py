@@ -80,8 +80,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import Delaunay, cKDTree
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from core import settings
 from core.errors import InputError
@@ -97,6 +97,7 @@ from routing._links import (
     road_speeds,
     roadless_regencies,
 )
+from routing._national_graph import assemble, delaunay_edges
 from routing._national_legs import (
     EARTH_RADIUS_KM,
     ISLAND_SEPARATION,
@@ -114,7 +115,7 @@ from routing._national_legs import (
 from routing._national_search import Search
 from routing._national_sources import Sources
 from routing._water import crosses_water
-from routing.modes import FAMILY_OF, LEG_MODES, ROAD, SEA, SEA_MODES, parse_modes
+from routing.modes import FAMILY_OF, LEG_MODES, SEA_MODES, parse_modes
 from routing.travel import Direction, Nearest, Route, TravelMatrix, check_direction, points
 
 __all__ = [
@@ -188,7 +189,7 @@ class NationalNetwork:
         links = empty_links() if links is None else links
         keep = np.array([FAMILY_OF[LEG_MODES[m]] in self.modes for m in links.mode], dtype=bool)
         self.links = links.subset(keep)
-        tail, head, sea = self._delaunay_edges()
+        tail, head, sea = delaunay_edges(self.lon, self.lat, self.landmass, self.island, self.links)
         km = great_circle_km(lon[tail], lat[tail], lon[head], lat[head])
         keep = np.where(sea, (km <= MAX_SEA_LEG_KM) & ("sea" in self.modes), True)
         tail, head, sea, km = tail[keep], head[keep], sea[keep], km[keep]
@@ -196,7 +197,10 @@ class NationalNetwork:
         sea_h, sea_km = sea_leg(km)
         self._edges = (tail, head, sea, np.where(sea, sea_h, road_h), np.where(sea, sea_km, road_km))
         self.road_calibration = road_calibration(lon, lat, self.island, self._edges, self.speed)
-        self._assemble()
+        graph = assemble(len(codes), self._edges, self.road_calibration, self.links)
+        self.graph, self.top_speed_kmh, self.n_components = graph.graph, graph.top_speed_kmh, graph.n_components
+        self._edge_km, self._edge_mode, self._edge_link = graph.edge_km, graph.edge_mode, graph.edge_link
+        self._edge_forward, self._edge_keys = graph.edge_forward, graph.edge_keys
 
     @classmethod
     def from_districts(cls, modes: frozenset[str] | None = None) -> NationalNetwork:
@@ -221,62 +225,6 @@ class NationalNetwork:
         return cls(
             codes, lon, lat, island, road_island=road_island, speed=speed, links=links, modes=modes, roadless=roadless
         )
-
-    def _delaunay_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return the Delaunay edges kept (module notes): road edges on land within a road island, sea edges."""
-        triangles = Delaunay(np.column_stack([self.lon, self.lat])).simplices
-        pairs = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [0, 2]]])
-        pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-        tail, head = pairs[:, 0], pairs[:, 1]
-        mass = self.landmass
-        sea = (mass[tail] != mass[head]) | (mass[tail] < 0)
-        crossings = self.links.subset(np.isin(self.links.mode, SEA_MODES))
-        crossed = {(min(a, b), max(a, b)) for a, b in zip(mass[crossings.tail], mass[crossings.head], strict=True)}
-        pair_mass = np.column_stack([np.minimum(mass[tail], mass[head]), np.maximum(mass[tail], mass[head])])
-        scheduled = np.array([(a, b) in crossed for a, b in pair_mass.tolist()], dtype=bool) & sea
-        road = ~sea & (self.island[tail] == self.island[head])
-        km = great_circle_km(self.lon[tail], self.lat[tail], self.lon[head], self.lat[head])
-        candidate = np.flatnonzero(road)
-        wet = crosses_water(self.lon[tail[candidate]], self.lat[tail[candidate]], self.lon[head[candidate]],
-                            self.lat[head[candidate]], km[candidate])  # fmt: skip
-        road[candidate[wet]] = False
-        road[_reconnecting(tail, head, road, candidate[wet][np.argsort(km[candidate[wet]])], len(self.codes))] = True
-        keep = road | (sea & ~scheduled)
-        return tail[keep], head[keep], sea[keep]
-
-    def _assemble(self) -> None:
-        """Build the symmetric CSR graph of hours, with km, modes, links and (row, column) keys in its entry order.
-
-        Delaunay edges and links between the same two nodes keep the faster one.
-        """
-        tail, head, sea, hours, km = self._edges
-        hours = np.where(sea, hours, hours * self.road_calibration)
-        km = np.where(sea, km, km * self.road_calibration)
-        links = self.links
-        tail = np.concatenate([tail, links.tail])
-        head = np.concatenate([head, links.head])
-        hours = np.concatenate([hours, links.hours])
-        km = np.concatenate([km, links.km])
-        mode = np.concatenate([np.where(sea, SEA, ROAD), links.mode])
-        link = np.concatenate([np.full(len(sea), -1), np.arange(len(links))])
-        low, high = np.minimum(tail, head), np.maximum(tail, head)
-        order = np.lexsort((hours, high, low))
-        first = order[np.r_[True, (low[order][1:] != low[order][:-1]) | (high[order][1:] != high[order][:-1])]]
-        tail, head, hours, km, mode, link = (a[first] for a in (tail, head, hours, km, mode, link))
-        n = len(self.codes)
-        both = np.concatenate([tail, head]), np.concatenate([head, tail])
-        edge_of = csr_matrix((np.arange(1.0, len(both[0]) + 1), both), shape=(n, n))
-        edge_of.sort_indices()
-        order = edge_of.data.astype(np.int64) - 1  # CSR entry -> position in `both`
-        self.graph = csr_matrix((np.tile(hours, 2)[order], edge_of.indices, edge_of.indptr), shape=(n, n))
-        self._edge_km = np.tile(km, 2)[order]
-        self._edge_mode = np.tile(mode, 2)[order]
-        self._edge_link = np.tile(link, 2)[order]
-        self._edge_forward = (np.arange(2 * len(tail)) < len(tail))[order]  # the link's own direction
-        self._edge_keys = np.repeat(np.arange(n), np.diff(edge_of.indptr)) * n + edge_of.indices
-        moving = self.graph.data > 0
-        self.top_speed_kmh = float(np.max(self._edge_km[moving] / self.graph.data[moving], initial=1.0))  # fastest edge
-        self.n_components = int(connected_components(self.graph, directed=False)[0])
 
     def edge_values(self, tail: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return hours, km and the mode code of the edges ``tail[i] -> head[i]`` (which must exist)."""
@@ -339,7 +287,8 @@ class NationalNetwork:
             # The farther candidates matter only where a nearest one crosses water (the first ATTACH_K dry are used).
             test &= ~dry[:, :ATTACH_K].all(axis=1)[:, None] | nearest_few
             rows, cols = np.nonzero(test)
-            dry[rows, cols] = ~crosses_water(lon[rows], lat[rows], self.lon[own[test]], self.lat[own[test]], own_km[test])
+            ends = self.lon[own[test]], self.lat[own[test]]
+            dry[rows, cols] = ~crosses_water(lon[rows], lat[rows], *ends, own_km[test])
         _, near = self._tree.query(unit_vectors(lon, lat), k=k)
         near = near.reshape(-1, k)
         other = ((self.landmass[near] != mass[:, None]) | (mass < 0)[:, None]) & ("sea" in self.modes)
@@ -510,33 +459,6 @@ class NationalNetwork:
             If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
         """
         return self.sources(lon, lat).hours()
-
-
-def _reconnecting(tail: np.ndarray, head: np.ndarray, kept: np.ndarray, dropped: np.ndarray, n: int) -> list[int]:
-    """Return the `dropped` edges (shortest first) that join road parts the kept edges leave apart.
-
-    A district whose every straight road edge crosses water (a town on a narrow peninsula,
-    a coast the simplified polygons cut) keeps its shortest ones: the estimate has no better
-    road, and dropping them would leave the district unreachable.
-    """
-    labels = connected_components(
-        csr_matrix((np.ones(kept.sum()), (tail[kept], head[kept])), shape=(n, n)), directed=False
-    )[1]
-    parent = np.arange(labels.max() + 1)
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    restored = []
-    for edge in dropped.tolist():
-        a, b = root(labels[tail[edge]]), root(labels[head[edge]])
-        if a != b:
-            parent[a] = b
-            restored.append(edge)
-    return restored
 
 
 @lru_cache(maxsize=4)

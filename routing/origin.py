@@ -176,3 +176,33 @@ def resolve(at: str | tuple[float, float]) -> Location:
         raise NotFoundError(f"`at` was {shown(text)} but {reason}", field="at", value=text) from None
     except InputError as error:  # an ambiguous name: the message lists every candidate
         raise InputError("at", text, reason_of(error)) from None
+
+
+def resolve_home(home: str) -> Location:
+    """Return the victim's home area: a regency (a code, a district's code or a place name), placed at its seat.
+
+    A home is kept at regency level, never as a point or a street: coordinates and
+    provinces are refused (field ``home``), a district or a town gives its regency.
+
+    Raises
+    ------
+    InputError
+        For coordinates, a province or a place that does not resolve (field ``home``).
+    NotFoundError
+        For an unknown code or name (field ``home``, with close matches).
+    """
+    text = home.strip() if isinstance(home, str) else home
+    if not isinstance(text, str) or not text:
+        raise InputError("home", home, "is expected to be a regency: a code such as 53.01 or its name.")
+    if coordinates(text) is not None:
+        msg = "is a point; a victim's home is kept as a regency only: give its code (53.01) or its name."
+        raise InputError("home", text, msg)
+    try:
+        location = resolve(text)
+    except InputError as error:
+        raise InputError("home", error.value, reason_of(error)) from None
+    except NotFoundError as error:
+        raise NotFoundError(str(error).replace("`at`", "`home`", 1), "home", text) from None
+    if location.regency_code is None:
+        raise InputError("home", text, "is a province; give the regency the victim comes from (e.g. 53.01).")
+    return from_code(location.regency_code)

@@ -45,10 +45,11 @@ from sqlalchemy import Engine
 
 import directory
 from core import settings
-from core.errors import InputError
+from core.errors import InputError, NotFoundError
 from directory import capabilities
 from directory.hours import open_on
-from routing import jurisdiction, origin
+from directory.places import REMOTE_FIELDS, countries, remote_services_frame
+from routing import abroad, jurisdiction, origin
 from routing._agency_trees import AgencyTrees
 from routing._referral_answer import Builder, Targets, Travel
 from routing.combine import best_cover
@@ -73,6 +74,9 @@ class Referral:
     escalation: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     limits: dict = field(default_factory=dict)
+    hotlines: list[dict] = field(default_factory=list)
+    home: dict | None = None
+    chain: dict | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Return the referral as JSON-ready data of the shape :data:`routing.schemas.REFERRAL` (routes as GeoJSON)."""
@@ -86,6 +90,8 @@ _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?
 
 DEFAULT_K = 10
 """How many agencies a referral lists unless asked otherwise."""
+HOME_NEEDS = ("reintegration",)
+"""Needs served where the victim lives, not where she was found: with a home area they are ranked from it."""
 MAX_K = 100
 
 
@@ -157,6 +163,9 @@ class Referrer:
     roads
         Road networks that replace the estimate where they cover origin and agency
         (where several do, the fastest road time wins).
+    remote
+        Missions abroad and hotlines (:func:`directory.places.remote_services_frame`): the
+        hotlines are listed with every answer, the missions start the chain of a victim found abroad.
     """
 
     def __init__(
@@ -165,7 +174,9 @@ class Referrer:
         agreements: pd.DataFrame,
         network: NationalNetwork | None = None,
         roads: Sequence[RoadNetwork] = (),
+        remote: pd.DataFrame | None = None,
     ) -> None:
+        self.remote = pd.DataFrame(columns=list(REMOTE_FIELDS)) if remote is None else remote
         self.agencies = agencies.reset_index(drop=True)
         self.agreements = agreements
         self.network = network or national_network()
@@ -211,7 +222,8 @@ class Referrer:
         """Return a referrer over the database's directory and the configured road networks."""
         engine = engine or database()  # the service database, checked to be ready (a clear RujukError if not)
         roads = [road_network(path) for path in settings.road_networks] if use_roads else []
-        return cls(directory.agencies_frame(engine), directory.agreements_frame(engine), roads=roads)
+        frames = directory.agencies_frame(engine), directory.agreements_frame(engine)
+        return cls(*frames, roads=roads, remote=remote_services_frame(engine))
 
     def _travel(self, at: origin.Location, targets: Targets, network: NationalNetwork) -> Travel:
         """Return hours to every agency and the model of each.
@@ -242,6 +254,7 @@ class Referrer:
         on: dt.date | None = None,
         authorised: bool = False,
         modes: str | Sequence[str] | None = None,
+        home: str | origin.Location | None = None,
     ) -> Referral:
         """Answer one referral (see the module notes).
 
@@ -264,6 +277,10 @@ class Referrer:
         modes
             The ways of travelling allowed (:func:`routing.modes.parse_modes`, e.g.
             ``"road,sea"`` for a victim who may not fly); default ``settings.travel_modes``.
+        home
+            The regency the victim comes from (:func:`routing.origin.resolve_home`): the
+            answer adds the way home and the agencies there for reintegration; for a
+            victim found abroad (`at` a place outside Indonesia) the chain ends there.
 
         Raises
         ------
@@ -277,10 +294,18 @@ class Referrer:
         if max_time_h is not None and not (np.isfinite(max_time_h) and max_time_h > 0):
             raise InputError("max_time", max_time_h, "is expected to be a positive number of hours.")
         allowed = parse_modes(modes)
-        location = at if isinstance(at, origin.Location) else origin.resolve(at)
+        home_area = home if isinstance(home, origin.Location) or home is None else origin.resolve_home(home)
         limits = {"k": k, "max_time_h": max_time_h, "on": on, "modes": modes_text(allowed)}
-        referral = Referral(location, needs, limits=limits)
+        location = self._where(at)
+        if isinstance(location, abroad.PlaceAbroad):
+            referral = Referral(location.as_location(), needs, limits=limits, hotlines=self._hotlines(needs))
+            referral.notes.extend(referral.origin.notes)
+            referral.chain = abroad.chain(self, location, self._missions(), home_area, sorted(allowed))
+            return referral
+        referral = Referral(location, needs, limits=limits, hotlines=self._hotlines(needs))
         referral.notes.extend(location.notes)
+        if home_area is not None:
+            referral.home = self._home(location, home_area, needs, k, authorised, allowed)
         network, prepared = self.variant(allowed)
         if not prepared:
             referral.escalation = [_no_provider(need) for need in needs]
@@ -328,6 +353,43 @@ class Referrer:
                 "ask again with modes road,sea for someone who has none."
             )
         return referral
+
+    def _where(self, at: str | tuple[float, float] | origin.Location) -> origin.Location | abroad.PlaceAbroad:
+        """Return where the case is: a place in Indonesia, or else a place abroad `at` names."""
+        if isinstance(at, origin.Location):
+            return at
+        try:
+            return origin.resolve(at)
+        except (NotFoundError, InputError):
+            place = abroad.resolve(at, self._missions(), countries()) if isinstance(at, str) else None
+            if place is None:
+                raise
+            return place
+
+    def _missions(self) -> pd.DataFrame:
+        return self.remote[self.remote["location_kind"] == "abroad"]
+
+    def _hotlines(self, needs: list[str]) -> list[dict]:
+        """Return the hotlines offering any of `needs`: lines to call, with no travel time."""
+        lines = self.remote[self.remote["location_kind"] == "hotline"]
+        keys = ("id", "name", "phone", "capabilities", "opening_hours", "existence_confirmed", "notes")
+        return [
+            {key: row[key] for key in keys}
+            for row in lines.to_dict("records")
+            if set(row["capabilities"] or ()) & set(needs)
+        ]
+
+    def _home(self, location, home, needs, k, authorised, allowed) -> dict:
+        """Return the home area, the way home from `location` and, for reintegration, the agencies there."""
+        from routing.trip import trip
+
+        answer: dict = {"area": home.as_dict(), "way": trip(location, home, sorted(allowed)), "candidates": []}
+        at_home = [need for need in needs if need in HOME_NEEDS]
+        if at_home:
+            answer["candidates"] = self.refer(
+                home, at_home, k=k, authorised=authorised, modes=sorted(allowed)
+            ).candidates
+        return answer
 
     def _matched(self, needs: tuple[str, ...], offers: np.ndarray) -> list[list[str]]:
         """Return, per agency, the needs of `needs` it offers (kept per combination of needs: it never changes)."""

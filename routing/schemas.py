@@ -118,6 +118,20 @@ REFERRAL: dict[str, Any] = _object(
             ]
         },
         "escalation": {"type": "array", "items": ESCALATION},
+        "hotlines": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "national lines to call for these needs (no travel time): id, name, phone, capabilities",
+        },
+        "home": {
+            "type": ["object", "null"],
+            "description": "with a home regency: the area, the way home (legs, hours) and the agencies there for "
+            "reintegration",
+        },
+        "chain": {
+            "type": ["object", "null"],
+            "description": "for a victim found abroad: mission, debarkation, BP3MI and home, each with legs and hours",
+        },
         "notes": {"type": "array", "items": _TEXT},
     }
 )

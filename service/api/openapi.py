@@ -72,7 +72,18 @@ _LAYER = [
     ),
 ]
 _REFERRAL_FIELDS: dict[str, dict[str, Any]] = {
-    "at": {"type": "string", "description": "Place name, area code or `LAT,LON`.", "examples": ["Tenggarong"]},
+    "at": {
+        "type": "string",
+        "description": "Place name, area code or `LAT,LON`; or a place abroad (a city such as Tawau, or a country): "
+        "the answer is then the chain home (mission, debarkation port, BP3MI, home).",
+        "examples": ["Tenggarong"],
+    },
+    "home": {
+        "type": "string",
+        "description": "The regency the victim comes from (code or name, never a point): the way home and "
+        "reintegration there.",
+        "examples": ["53.01"],
+    },
     "needs": {"type": "string", "description": "Comma-separated capability codes.", "examples": ["shelter,medical"]},
     "k": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": DEFAULT_K, "description": "Agencies to list."},
     "max_time": {"type": "string", "description": "Time limit such as `3h`, `90m`, `1h30m`."},

@@ -297,7 +297,7 @@ def referrals() -> ResponseReturnValue:
     # one call: the referrer resolves the place and parses the needs, its errors naming `at` and `needs`
     authorised = auth.is_authorised()
     referral = referrer().refer(
-        at, needs, k=k, max_time_h=max_time_h, on=day, authorised=authorised, modes=param("modes")
+        at, needs, k=k, max_time_h=max_time_h, on=day, authorised=authorised, modes=param("modes"), home=param("home")
     )
     return jsonify(referral.as_dict())
 

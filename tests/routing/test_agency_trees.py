@@ -46,7 +46,8 @@ def test_tree_lookup_equals_a_full_search_from_the_origin(agencies, modes):
         np.testing.assert_allclose(lookup.hours, expected, rtol=1e-12, atol=1e-12)
         reachable = np.flatnonzero(np.isfinite(expected))
         some = reachable[np.argsort(expected[reachable])][[0, len(reachable) // 2, -1]].tolist()
-        for got, want in zip(lookup.routes(some), search.routes(_rows(attachment, np.asarray(some)), lon[some], lat[some])):
+        full = search.routes(_rows(attachment, np.asarray(some)), lon[some], lat[some])
+        for got, want in zip(lookup.routes(some), full, strict=True):
             assert got.time_h == pytest.approx(want.time_h, rel=1e-12)
             assert got.distance_km == pytest.approx(want.distance_km, rel=1e-9)
             assert [leg.mode for leg in got.legs] == [leg.mode for leg in want.legs]
@@ -62,4 +63,3 @@ def test_each_route_adds_up_to_its_hours(agencies):
     positions = np.flatnonzero(np.isfinite(lookup.hours)).tolist()
     routes = lookup.routes(positions)
     np.testing.assert_allclose([route.time_h for route in routes], lookup.hours[positions], rtol=1e-9)
-

@@ -53,6 +53,14 @@ def test_batam_to_tanjungpinang_takes_the_fast_boat_under_three_hours():
     assert answer["time_h"] < 3.0
 
 
+def test_kalabahi_to_kupang_sails_on_the_kalabahi_kupang_ferry_when_she_may_not_fly():
+    answer = trip("Kalabahi", "Kota Kupang", "road,sea")
+    sea = [leg for leg in answer["legs"] if leg["mode"] not in ("road", "access")]
+    assert [leg["label"] for leg in sea] == ["Kupang (Bolok) - Kalabahi (Alor) ferry"]  # no estimated hops via Pantar
+    row = _sourced(sea[0]["label"])
+    assert row["source_url"].startswith("http") and sea[0]["time_h"] > float(row["crossing_hours"])  # with the wait
+
+
 def test_balikpapan_to_penajam_crosses_the_bay():
     answer = trip("Kota Balikpapan", "64.09", "road,sea")
     crossings = [leg for leg in answer["legs"] if leg["mode"] in ("ferry", "fast_boat")]
