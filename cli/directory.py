@@ -1,4 +1,9 @@
-"""`rujuk agencies list|import|export` and `rujuk agreements list|import|export`.
+"""`rujuk agencies list|show|import|export` and `rujuk agreements list|import|export`.
+
+The listing and ``show`` say what the pages say of an agency: ``unconfirmed`` when no source confirms that the
+office exists, ``retired`` from its date, where it is (its area, or ``abroad`` with city and country, or
+``hotline``: no place), and ``show`` prints its notes whole (the researcher's caveats), its source and the day it
+was checked. A confidential agency's notes and contacts are hidden unless ``--authorised``, as on the pages.
 
 An import needs no record versions (a bulk import is an editor's deliberate replace) but raises the version
 of every record it changes; its warnings (cells that start like a spreadsheet formula) go to standard error.
@@ -8,6 +13,7 @@ only (0600, also when it existed): ``--full`` writes the true points and address
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import click
@@ -59,14 +65,88 @@ def list_agencies(
         )
         frame = directory.public_view(directory.agencies_to_frame(rows), authorised=authorised)
     table = pd.DataFrame(frame.drop(columns="geometry"))
+    table["status"] = [status(record) for record in table.to_dict("records")]
+    table["where"] = [where(record) for record in table.to_dict("records")]
+    kinds = zip(table["agency_type"], table["country"], strict=True)
+    table["location_kind"] = [directory.location_kind(agency_type, country) for agency_type, country in kinds]
     table["capabilities"] = table["capabilities"].map(", ".join)
     table["languages"] = table["languages"].map(", ".join)
     if as_json:
         print_records(table)
     else:
         table[["lon", "lat"]] = table[["lon", "lat"]].round(4)
-        columns = ["id", "name", "jurisdiction_level", "area_code", "capabilities", "location_precision", "lon", "lat"]
-        print_table(table, columns)
+        columns = ["id", "name", "status", "jurisdiction_level", "where", "capabilities", "location_precision"]
+        print_table(table, [*columns, "lon", "lat"])
+
+
+@agencies.command("show")
+@click.argument("agency_id")
+@click.option("--authorised", is_flag=True, help="Show a confidential agency's location, contacts and notes.")
+@friendly_errors
+def show_agency(agency_id: str, authorised: bool) -> None:
+    """Show one agency whole: status, where it is, contacts, capabilities, source, check date and notes."""
+    with db.session_scope(database()) as session:
+        found = directory.get_agency(session, agency_id)  # an unknown id: NotFoundError with close ids
+        frame = directory.public_view(directory.agencies_to_frame([found]), authorised=authorised)
+    record = {k: (None if _missing(v) else v) for k, v in frame.drop(columns="geometry").iloc[0].to_dict().items()}
+    click.echo(card(record))
+
+
+def status(record: dict) -> str:
+    """Return what a listing says of an agency's standing: ``unconfirmed``, ``retired <date>``, both, or ``""``."""
+    words = [] if record["existence_confirmed"] else ["unconfirmed"]
+    if not _missing(record["retired_on"]):
+        words.append(f"retired {record['retired_on']}")
+    return ", ".join(words)
+
+
+def where(record: dict) -> str:
+    """Return where an agency is, for people: its area code, ``abroad: City, CC`` or ``hotline (no place)``."""
+    kind = directory.location_kind(record["agency_type"], record["country"])
+    if kind == "abroad":
+        return f"abroad: {record['city'] or '?'}, {record['country']}"
+    if kind == "hotline":
+        return "hotline (no place)" + (f", run from {record['area_code']}" if not _missing(record["area_code"]) else "")
+    return str(record["area_code"])
+
+
+def card(record: dict) -> str:
+    """Return one agency as labelled lines, the notes last and whole (the pages' wording for an unconfirmed office)."""
+    lines = [f"{record['name']} ({record['id']})"]
+    if not record["existence_confirmed"]:
+        lines.append("  unconfirmed: no source confirms this office exists")
+    if record["retired_on"] is not None:
+        lines.append(f"  retired on {record['retired_on']}")
+    if record.get("redacted"):
+        lines.append("  confidential: location, contacts and notes hidden (see its organization)")
+    capabilities = ", ".join(record["capabilities"])
+    fields = [
+        ("organization", record["organization_name"]),
+        ("type", f"{record['agency_type']}, serves: {record['jurisdiction_level']}"),
+        ("where", where(record)),
+        ("address", record["address"]),
+        ("point", None if record["lon"] is None else f"{record['lat']:.5f}, {record['lon']:.5f}"),
+        ("precision", record["location_precision"]),
+        ("phone", record["phone"]),
+        ("email", record["email"]),
+        ("website", record["website"]),
+        ("opening hours", record["opening_hours"]),
+        ("capabilities", capabilities),
+        ("verified on", record["verified_on"]),
+        ("source", record["source"]),
+        ("source url", record["source_url"]),
+    ]
+    lines += [f"  {label}: {value}" for label, value in fields if value not in (None, "")]
+    if record["notes"]:
+        paragraphs = str(record["notes"]).splitlines()
+        lines += ["  notes:", *(f"    {line}" for text in paragraphs for line in textwrap.wrap(text, 100) or [""])]
+    return "\n".join(lines)
+
+
+def _missing(value: object) -> bool:
+    from core.values import is_missing
+
+    return not isinstance(value, list | tuple) and is_missing(value)
 
 
 @agencies.command("export")

@@ -3,7 +3,9 @@
 Modules: :mod:`directory.capabilities` (the capability codes and vocabularies),
 :mod:`directory.agencies` (the tables, queries and the public view of a safe house, exported here
 lazily), :mod:`directory.io` (CSV and GeoJSON import and export with every row checked),
-:mod:`directory.hours` (opening hours).
+:mod:`directory.hours` (opening hours), :mod:`directory.places` (offices, missions abroad and hotlines:
+:func:`~directory.places.remote_services_frame`), :mod:`directory.completeness` (how complete and confirmed the
+directory is per area and capability).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is
     )
     from directory.agencies import (
         AGREEMENT_FIELDS as AGREEMENT_FIELDS,
+    )
+    from directory.agencies import (
+        PLACE_FIELDS as PLACE_FIELDS,
     )
     from directory.agencies import (
         PUBLIC_FIELDS_OF_CONFIDENTIAL as PUBLIC_FIELDS_OF_CONFIDENTIAL,
@@ -59,6 +64,9 @@ if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is
         check_version as check_version,
     )
     from directory.agencies import (
+        directory_frame as directory_frame,
+    )
+    from directory.agencies import (
         get_agency as get_agency,
     )
     from directory.agencies import (
@@ -78,6 +86,15 @@ if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is
     )
     from directory.agencies import (
         stale_writes as stale_writes,
+    )
+    from directory.places import (
+        LOCATION_KINDS as LOCATION_KINDS,
+    )
+    from directory.places import (
+        location_kind as location_kind,
+    )
+    from directory.places import (
+        remote_services_frame as remote_services_frame,
     )
 
 _EXPORTS: dict[str, str] = {
@@ -103,6 +120,11 @@ _EXPORTS: dict[str, str] = {
     "representative_points": "directory.agencies",
     "retire_agency": "directory.agencies",
     "stale_writes": "directory.agencies",
+    "PLACE_FIELDS": "directory.agencies",
+    "directory_frame": "directory.agencies",
+    "LOCATION_KINDS": "directory.places",
+    "location_kind": "directory.places",
+    "remote_services_frame": "directory.places",
 }
 """Each public name and the module that defines it (imported on first use, so that `import directory` stays cheap)."""
 

@@ -11,6 +11,10 @@ list such as ``capabilities`` or ``languages``) and a control character in any t
 the tabs and line breaks of ``notes`` are row errors naming the field. An id with spaces or
 control characters around it is refused, not stripped (an id is a key), and a link
 (``website``, ``source_url``) must be an ``http://`` or ``https://`` address.
+A row is an office in Indonesia (``country`` ``ID``, the default: an ``area_code`` and a point, given or at the
+seat), a mission abroad (another ISO 3166-1 alpha-2 ``country``: a ``city``, precision ``abroad``, no
+``area_code``, a point only if given) or a hotline (``agency_type`` ``hotline``: precision ``none``, no point, an
+optional ``area_code``); missions abroad and hotlines are never ``confidential`` (:mod:`directory.places`).
 Every text must fit its database column (:func:`core.db.length_errors`), a capacity
 is at most :data:`MAX_CAPACITY`, and an agreement cannot end before it is signed.
 
@@ -48,7 +52,8 @@ from core import settings
 from core.db import session_scope
 from core.errors import ImportRejectedError
 from core.values import blank
-from directory.agencies import Agreement, Organization, ServiceLocation
+from directory import places
+from directory.agencies import ROUTABLE_COUNTRY, Agreement, Organization, ServiceLocation
 from directory.capabilities import RowChecker
 from geo import lookup, seats
 
@@ -126,6 +131,62 @@ def _point(
     if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
         message = f"lie outside Indonesia {seats.BOUNDS}; check the order: lon first, lat second."
         check.fail(row, "lon/lat", (lon, lat), message)
+        return None
+    return lon, lat
+
+
+def _no_point(record: dict) -> bool:
+    return all(blank(record.get(field)) for field in ("lon", "lat"))
+
+
+def _country(check: RowChecker, row: int, record: dict) -> str | None:
+    """Return the row's ISO 3166-1 alpha-2 ``country`` (``ID`` when blank); None and an error if it is unknown."""
+    value = check.text(row, record, "country")
+    if value is None:
+        return None if any(e.row == row and e.field == "country" for e in check.errors) else ROUTABLE_COUNTRY
+    problem = places.country_problem(value)
+    if problem is not None:
+        check.fail(row, "country", value, problem)
+        return None
+    return value
+
+
+def _check_kind(check: RowChecker, row: int, record: dict, kind: str, agency: dict) -> None:
+    """Flag the values a hotline, a mission abroad or an office in Indonesia cannot have (:mod:`directory.places`)."""
+    precision, country = agency["location_precision"], agency["country"]
+    wanted = {"hotline": "none", "abroad": "abroad"}.get(kind)
+    if wanted is not None and precision not in (None, wanted):
+        why = "a hotline has no place" if kind == "hotline" else f"country is {country!r}, outside Indonesia"
+        check.fail(row, "location_precision", precision, f"is expected to be {wanted!r}: {why}.")
+    if kind == "office" and precision in ("abroad", "none"):
+        fix = "give the country code (e.g. MY)" if precision == "abroad" else "set agency_type to hotline"
+        check.fail(row, "location_precision", precision, f"is for rows outside Indonesia or hotlines: {fix}.")
+    if kind != "office" and agency["confidential"]:
+        message = f"is true but a {'hotline' if kind == 'hotline' else 'mission abroad'} is a public service."
+        check.fail(row, "confidential", record.get("confidential"), message)
+    if kind == "hotline" and not _no_point(record):
+        message = "are given but a hotline has no place (no travel time); leave lon and lat empty."
+        check.fail(row, "lon/lat", (record.get("lon"), record.get("lat")), message)
+    if kind == "abroad" and not blank(record.get("area_code")):
+        message = f"is a Kemendagri code but country is {country!r}: a mission abroad has none; leave it empty."
+        check.fail(row, "area_code", record.get("area_code"), message)
+    if kind == "abroad" and agency["city"] is None:
+        check.fail(row, "city", record.get("city"), "is required for a row outside Indonesia; give the city.")
+
+
+def _point_abroad(check: RowChecker, row: int, record: dict) -> tuple[float, float] | None:
+    """Return the given (lon, lat) of a mission abroad, or None: it needs none, and none is ever made up."""
+    if _no_point(record):
+        return None
+    try:
+        lon, lat = (float(str(record.get(f)).strip().replace(",", ".")) for f in ("lon", "lat"))
+    except ValueError:
+        check.fail(row, "lon/lat", (record.get("lon"), record.get("lat")), "are expected to be numbers, or empty.")
+        return None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        check.fail(
+            row, "lon/lat", (lon, lat), "lie outside -180..180, -90..90; check the order: lon first, lat second."
+        )
         return None
     return lon, lat
 
@@ -269,14 +330,25 @@ def validate_agencies(
         agency["location_precision"] = precision = check.choice(row, record, "location_precision")
         agency["capabilities"] = check.codes(row, record)
         agency["languages"] = ";".join(check.items(row, record, "languages")) or None
-        agency["area_code"] = area_code = check.area(row, record, "area_code", levels.get(level, (2, 5)))
         for field in ("confidential", "existence_confirmed"):
             agency[field] = check.flag(row, record, field)
+        agency["country"], agency["city"] = _country(check, row, record), check.text(row, record, "city")
+        given = record.get("country")  # a bad code still says the row is abroad: no errors about an office follow
+        kind = places.location_kind(
+            agency["agency_type"], agency["country"] or (given if isinstance(given, str) else "")
+        )
+        _check_kind(check, row, record, kind, agency)
+        area_code = None
+        if kind == "office" or (kind == "hotline" and not blank(record.get("area_code"))):
+            area_code = check.area(row, record, "area_code", levels.get(level, (2, 5)))
+        agency["area_code"] = area_code
         agency["capacity"] = check.count(row, record, "capacity", MAX_CAPACITY, "more people than any shelter holds")
         for field in ("verified_on", "retired_on"):
             agency[field] = check.date(row, record, field)
-        point = _point(check, row, record, precision, area_code)
-        agency["_given"] = point is not None and not all(blank(record.get(f)) for f in ("lon", "lat"))
+        point = _point(check, row, record, precision, area_code) if kind == "office" else None
+        if kind == "abroad":
+            point = _point_abroad(check, row, record)
+        agency["_given"] = kind == "office" and point is not None and not _no_point(record)
         agency["lon"], agency["lat"] = point or (None, None)
         if "geometry" in record:
             check.fail(row, "geometry", record["geometry"], "is expected to be a Point or null.")

@@ -42,6 +42,8 @@ from sqlalchemy import (
     SQLColumnExpression,
     String,
     Text,
+    and_,
+    not_,
     or_,
     select,
     text,
@@ -80,8 +82,16 @@ AGENCY_FIELDS: tuple[str, ...] = (
     "source",
     "source_url",
     "notes",
+    "city",
+    "country",
 )
-"""The fields of one agency in every flat form (frames, CSV, GeoJSON properties), in this order."""
+"""The fields of one agency in every flat form (frames, CSV, GeoJSON properties), in this order. ``city`` and
+``country`` (ISO 3166-1 alpha-2, ``ID`` when blank) come last and may be left out of a CSV file's header."""
+
+PLACE_FIELDS: tuple[str, ...] = ("city", "country")
+"""The optional columns of an agency file: a file without them holds offices in Indonesia."""
+ROUTABLE_COUNTRY = "ID"
+"""The country whose offices are travelled to (Indonesia); rows of other countries are missions abroad."""
 
 AGREEMENT_FIELDS: tuple[str, ...] = (
     "id",
@@ -114,6 +124,7 @@ PUBLIC_FIELDS_OF_CONFIDENTIAL: tuple[str, ...] = (
     "verified_on",
     "retired_on",
     "source",
+    "country",
 )
 """The fields of a confidential agency (a safe house) the public sees: what it is, whom it serves and for which
 help, never how to find or reach it (``lon``/``lat`` are replaced, see :func:`public_view`). The public reaches it
@@ -145,7 +156,10 @@ class ServiceLocation(Base):
 
     ``area_code`` is the dotted Kemendagri code of the area it serves (a regency for
     ``jurisdiction_level="regency"``, a province for ``"province"``; a national agency
-    gives the regency or province where it sits). ``opening_hours`` is free text,
+    gives the regency or province where it sits). Two kinds of row have no point in Indonesia and are never
+    travelled to: a mission abroad (``country`` other than ``"ID"``, ``city`` given, no ``area_code``, precision
+    ``abroad``, a point only if a source gives one) and a hotline (``agency_type="hotline"``, precision ``none``,
+    no point; ``area_code`` may name where it is run from). ``opening_hours`` is free text,
     preferably in OSM ``opening_hours`` syntax (``Mo-Fr 08:00-16:00``); it is stored
     as given, not parsed. ``languages`` is a ``";"``-separated list of ISO 639 codes.
     """
@@ -156,10 +170,10 @@ class ServiceLocation(Base):
     name: Mapped[str] = mapped_column(Text, nullable=False)
     agency_type: Mapped[str] = mapped_column(String(40), nullable=False)
     jurisdiction_level: Mapped[str] = mapped_column(String(20), nullable=False)
-    area_code: Mapped[str] = mapped_column(String(13), nullable=False, index=True)
+    area_code: Mapped[str | None] = mapped_column(String(13), index=True)
     address: Mapped[str | None] = mapped_column(Text)
-    lon: Mapped[float] = mapped_column(Float, nullable=False)
-    lat: Mapped[float] = mapped_column(Float, nullable=False)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
     location_precision: Mapped[str] = mapped_column(String(20), nullable=False)
     confidential: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     phone: Mapped[str | None] = mapped_column(Text)
@@ -174,6 +188,8 @@ class ServiceLocation(Base):
     retired_on: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+    city: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str] = mapped_column(String(2), nullable=False, server_default=text("'ID'"), default="ID")
 
     __mapper_args__: Mapping[str, object] = {"version_id_col": version}
 
@@ -255,7 +271,17 @@ def stale_writes(identifier: str, expected: int | None = None) -> Iterator[None]
         raise StaleRecordError(identifier, expected, None) from None
 
 
-def _inside(column: SQLColumnExpression[str], area_code: str) -> ColumnElement[bool]:
+def _routable() -> ColumnElement[bool]:
+    """Return the SQL condition that an agency has a point in Indonesia to travel to (not abroad, not a hotline)."""
+    return and_(
+        ServiceLocation.lon.is_not(None),
+        ServiceLocation.lat.is_not(None),
+        ServiceLocation.country == ROUTABLE_COUNTRY,
+        ServiceLocation.agency_type != "hotline",
+    )
+
+
+def _inside(column: SQLColumnExpression[str | None], area_code: str) -> ColumnElement[bool]:
     """Return the SQL condition that `column` is `area_code` or an area inside it."""
     return or_(column == area_code, column.like(f"{area_code}.%"))
 
@@ -266,6 +292,7 @@ def list_agencies(
     area_code: str | None = None,
     agency_type: str | None = None,
     include_retired: bool = False,
+    placed: bool | None = None,
 ) -> list[ServiceLocation]:
     """Return the agencies that match every filter given, sorted by id.
 
@@ -282,6 +309,9 @@ def list_agencies(
         Only agencies of this type.
     include_retired
         Also agencies retired on or before today.
+    placed
+        True: only the agencies with a point in Indonesia (what routing travels to); False: only the others
+        (missions abroad and hotlines); None (default): all.
 
     Raises
     ------
@@ -296,6 +326,8 @@ def list_agencies(
         query = query.where(ServiceLocation.agency_type == capabilities.check("agency_type", agency_type))
     if area_code is not None:
         query = query.where(_inside(ServiceLocation.area_code, area_code))
+    if placed is not None:
+        query = query.where(_routable() if placed else not_(_routable()))
     if not include_retired:
         today = dt.date.today()
         query = query.where(or_(ServiceLocation.retired_on.is_(None), ServiceLocation.retired_on > today))
@@ -379,25 +411,39 @@ def agreement_record(agreement: Agreement) -> dict[str, object]:
 def agencies_to_frame(agencies: Iterable[ServiceLocation]) -> gpd.GeoDataFrame:
     """Return agencies as a GeoDataFrame of :data:`AGENCY_FIELDS` with Point geometries in EPSG:4326.
 
-    The points are the true ones: pass the frame through :func:`public_view` before
-    it leaves the server.
+    A row without a point (a mission abroad, a hotline) has ``lon``/``lat`` NaN and geometry None. The points
+    are the true ones: pass the frame through :func:`public_view` before it leaves the server.
     """
     frame = pd.DataFrame([agency_record(agency) for agency in agencies], columns=list(AGENCY_FIELDS))
     frame["capacity"] = frame["capacity"].astype("Int64")
     frame["confidential"] = frame["confidential"].astype(bool)
     frame["existence_confirmed"] = frame["existence_confirmed"].astype(bool)
-    points = gpd.points_from_xy(frame["lon"].astype(float), frame["lat"].astype(float), crs="EPSG:4326")
+    lon, lat = frame["lon"].astype(float), frame["lat"].astype(float)
+    points = gpd.points_from_xy(lon, lat, crs="EPSG:4326")
+    points[(lon.isna() | lat.isna()).to_numpy()] = None  # a mission abroad or a hotline: no point
     return gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
 
 
 def agencies_frame(engine: Engine, include_retired: bool = False) -> gpd.GeoDataFrame:
-    """Return the active agencies (all if `include_retired`) for routing, with true points.
+    """Return the active agencies (all if `include_retired`) with a point in Indonesia, for routing (true points).
+
+    Missions abroad and hotlines are left out (they have no place to travel to):
+    :func:`directory.places.remote_services_frame` gives them, :func:`directory_frame` every row.
 
     Returns
     -------
     geopandas.GeoDataFrame
         Columns of :data:`AGENCY_FIELDS` (``capabilities`` and ``languages`` are
         lists) and a Point ``geometry`` (EPSG:4326); sorted by id.
+    """
+    with session_scope(engine) as session:
+        return agencies_to_frame(list_agencies(session, include_retired=include_retired, placed=True))
+
+
+def directory_frame(engine: Engine, include_retired: bool = False) -> gpd.GeoDataFrame:
+    """Return every active agency (all if `include_retired`), missions abroad and hotlines too (geometry None).
+
+    The frame of exports and listings; routing reads :func:`agencies_frame`.
     """
     with session_scope(engine) as session:
         return agencies_to_frame(list_agencies(session, include_retired=include_retired))

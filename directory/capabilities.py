@@ -170,8 +170,10 @@ AGENCY_TYPES: dict[str, Term] = _terms(
     ("embassy", "Indonesian embassy or consulate", "Kedutaan Besar / Konsulat Jenderal RI"),
     ("ngo", "Non-governmental organisation", "Lembaga swadaya masyarakat"),
     ("task_force", "Anti-trafficking task force (GT-PPTPPO)", "Gugus Tugas PP-TPPO"),
+    ("hotline", "National hotline (a line to call, no office)", "Layanan pengaduan nasional (hotline, tanpa kantor)"),
 )
-"""Kinds of agency; the type of a unit, not of its parent organisation (BP2MI runs BP3MI offices)."""
+"""Kinds of agency; the type of a unit, not of its parent organisation (BP2MI runs BP3MI offices). A ``hotline`` is
+a service without a place: it has no point and no travel time (location precision ``none``)."""
 
 JURISDICTION_LEVELS: dict[str, Term] = _terms(
     ("regency", "Regency or city", "Kabupaten/kota"),
@@ -202,8 +204,23 @@ LOCATION_PRECISIONS: dict[str, Term] = _terms(
         "Placed by hand near the office (e.g. the district), not at the address.",
         "Diletakkan secara perkiraan di dekat kantor (mis. kecamatan), bukan di alamat.",
     ),
+    (
+        "abroad",
+        "Abroad (city and country only)",
+        "Di luar negeri (kota dan negara saja)",
+        "An office outside Indonesia (an embassy or consulate): its city and country are known; no point is placed.",
+        "Kantor di luar negeri (KBRI/KJRI): kota dan negaranya diketahui; tidak ada titik di peta.",
+    ),
+    (
+        "none",
+        "No place (a hotline)",
+        "Tanpa lokasi (hotline)",
+        "A service reached by phone or message, not by travel: no point, no travel time.",
+        "Layanan yang dihubungi lewat telepon atau pesan, bukan didatangi: tanpa titik, tanpa waktu tempuh.",
+    ),
 )
-"""How well an agency's point is known."""
+"""How well an agency's point is known; ``abroad`` and ``none`` rows have no point in Indonesia and are never
+routed to (:func:`directory.agencies.agencies_frame` leaves them out)."""
 
 VOCABULARIES: dict[str, dict[str, Term]] = {
     "capability": CAPABILITIES,

@@ -63,6 +63,7 @@ from core import files as _files
 from core.db import session_scope
 from core.errors import InputError, RowError
 from core.values import is_missing
+from directory import places
 from directory._checks import validate_agencies, validate_agreements
 from directory.agencies import Agreement, Organization, Service, ServiceLocation, check_version, stale_writes
 from geo import boundaries
@@ -346,14 +347,17 @@ def export_agencies(
             "agencies; give public=False (rujuk agencies export --full).",
         )
     fmt = _format(Path(path or f"x.{fmt}"), fmt)
-    frame = directory.agencies_frame(engine, include_retired=include_retired)
+    frame = directory.directory_frame(engine, include_retired=include_retired)
     if public:
         frame = directory.public_view(frame, authorised=False)
     fields = tuple(c for c in frame.columns if c != "geometry")
     records = [dict(zip(fields, values, strict=True)) for values in frame[list(fields)].itertuples(index=False)]
     if fmt == "csv":
         return _write(_to_csv(records, fields), path)
-    points = [{"type": "Point", "coordinates": [_rounded(r["lon"]), _rounded(r["lat"])]} for r in records]
+    points = [
+        None if is_missing(r["lon"]) else {"type": "Point", "coordinates": [_rounded(r["lon"]), _rounded(r["lat"])]}
+        for r in records
+    ]  # a mission abroad without a known point and a hotline have a null geometry
     return _write(_to_geojson(records, points), path)
 
 
@@ -373,25 +377,36 @@ def export_agreements(
     return _write(_to_geojson(records, lines), path)
 
 
-def seed_default(engine: Engine) -> dict[str, object]:
-    """Import the embedded sample directory into an empty database; leave a non-empty one alone.
+SAMPLE_FILES: dict[str, str] = {"agencies": "office", "abroad": "abroad", "hotlines": "hotline"}
+"""The sample files of agencies and the :func:`directory.places.location_kind` of their rows."""
 
-    Agencies and agreements are seeded separately, each only when its table is
-    empty, so a second call changes nothing.
+
+def seed_default(engine: Engine) -> dict[str, object]:
+    """Import the embedded sample directory into a database that lacks it; leave what is there alone.
+
+    Each agency file of the sample (:data:`SAMPLE_FILES`: offices, missions abroad, hotlines) is imported only
+    when the database holds no active-or-retired agency of its kind, and the agreements only when there are none,
+    so a second call changes nothing, and a database made before missions abroad and hotlines existed (schema 3)
+    gets them at the next ``rujuk data build``.
 
     Returns
     -------
     dict
-        ``directory_agencies`` and ``directory_agreements``: rows now in the database;
-        ``directory_seeded``: what was imported by this call (empty list if nothing).
+        ``directory_agencies`` (every kind) and ``directory_agreements``: rows now in the database;
+        ``directory_seeded``: the files imported by this call (empty list if none).
     """
     seeded = []
-    tables = (("agencies", ServiceLocation, import_agencies), ("agreements", Agreement, import_agreements))
-    for name, model, importer in tables:
-        if _count(engine, model) == 0:
-            importer(engine, default_dir() / f"{name}.csv")
+    with session_scope(engine) as session:
+        rows = session.execute(select(ServiceLocation.agency_type, ServiceLocation.country)).all()
+    present = {places.location_kind(agency_type, country) for agency_type, country in rows}
+    for name, kind in SAMPLE_FILES.items():
+        if kind not in present:
+            import_agencies(engine, default_dir() / f"{name}.csv")
             seeded.append(name)
-    counts = {f"directory_{name}": _count(engine, model) for name, model, _ in tables}
+    if _count(engine, Agreement) == 0:
+        import_agreements(engine, default_dir() / "agreements.csv")
+        seeded.append("agreements")
+    counts = {"directory_agencies": _count(engine, ServiceLocation), "directory_agreements": _count(engine, Agreement)}
     return {**counts, "directory_seeded": seeded}
 
 

@@ -8,7 +8,11 @@ step by step through ``_UPGRADES``, and refuses a newer one.
 Versions: 1, the directory and case figures; 2, users and API tokens (:mod:`accounts.users`);
 3, the security columns: a ``version`` per directory record (optimistic concurrency), and per
 user a session version, failed sign-ins and a lockout time. Step 3 adds every column that a
-model defines and the database lacks, with the column's server default.
+model defines and the database lacks, with the column's server default; 4, agencies without a place in
+Indonesia (missions abroad, hotlines: :mod:`directory.places`): ``area_code``, ``lon`` and ``lat`` become nullable
+and ``country`` (``'ID'`` by default) and ``city`` are added. SQLite cannot drop a NOT NULL constraint, so step 4
+copies ``agencies`` and ``services`` aside, creates both tables anew from the models and copies the rows back, in the
+upgrade's one transaction (every id, value and version kept).
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from accounts import users
 from cases import figures as _case_tables  # noqa: F401  (registers the case figures' table)
 from core.db import Base, table_of
 from core.errors import RujukError
-from directory import agencies as _directory_tables  # noqa: F401  (registers the directory's tables)
+from directory import agencies  # registers the directory's tables
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _add_users(connection: Connection) -> None:
@@ -57,8 +61,35 @@ def _add_missing_columns(connection: Connection) -> None:
             connection.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {added} {kind}{default}{null}")
 
 
+def _agencies_without_a_place(connection: Connection) -> None:
+    """3 -> 4: rebuild ``agencies`` (and ``services``, which refers to it) from the models, every row kept.
+
+    The copies aside are temporary tables; ``services`` is dropped before ``agencies`` so that no foreign-key
+    action (``ON DELETE CASCADE``) runs, and the new columns take their server defaults (``country`` ``'ID'``).
+    """
+    rebuilt = [table_of(agencies.ServiceLocation), table_of(agencies.Service)]
+    existing = inspect(connection)
+    present = {table.name: {column["name"] for column in existing.get_columns(table.name)} for table in rebuilt}
+    quote = connection.dialect.identifier_preparer.quote
+    for table in rebuilt:
+        connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {quote('old_' + table.name)} AS SELECT * FROM {table.name}")
+    for table in reversed(rebuilt):
+        table.drop(connection)
+    for table in rebuilt:
+        table.create(connection)
+        kept = ", ".join(quote(column.name) for column in table.columns if column.name in present[table.name])
+        connection.exec_driver_sql(
+            f"INSERT INTO {quote(table.name)} ({kept}) SELECT {kept} FROM {quote('old_' + table.name)}"
+        )
+        connection.exec_driver_sql(f"DROP TABLE {quote('old_' + table.name)}")
+
+
 # version n -> function that upgrades a database at version n to n + 1
-_UPGRADES: dict[int, Callable[[Connection], None]] = {1: _add_users, 2: _add_missing_columns}
+_UPGRADES: dict[int, Callable[[Connection], None]] = {
+    1: _add_users,
+    2: _add_missing_columns,
+    3: _agencies_without_a_place,
+}
 
 
 class SchemaInfo(Base):

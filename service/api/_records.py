@@ -58,7 +58,7 @@ class _Kind:
     record: Callable[[Any], dict[str, object]]
     fields: tuple[str, ...]
     """The fields a body record may have (the columns its CSV import accepts, the GET answer's ``redacted`` and
-    ``version``)."""
+    ``version``, and an agency's ``location_kind``, derived and ignored on a write)."""
 
     def export(self, include_hidden: bool) -> dict:
         """Return every row as a GeoJSON FeatureCollection with its ``version``.
@@ -76,7 +76,9 @@ class _Kind:
             )
             collection = json.loads(text)
             for feature in collection["features"]:
-                feature["properties"].setdefault("redacted", False)
+                properties = feature["properties"]
+                properties.setdefault("redacted", False)
+                properties["location_kind"] = directory.location_kind(properties["agency_type"], properties["country"])
         else:
             collection = json.loads(directory_io.export_agreements(engine(), None, fmt="geojson"))
         for feature in collection["features"]:
@@ -117,7 +119,7 @@ AGENCIES = _Kind(
     directory_io.validate_agencies,
     directory_io.import_agencies,
     directory.agency_record,
-    (*directory.AGENCY_FIELDS, "redacted", "version"),
+    (*directory.AGENCY_FIELDS, "location_kind", "redacted", "version"),
 )
 AGREEMENTS = _Kind(
     "agreements",
@@ -234,7 +236,7 @@ def _feature(record: dict[str, object]) -> dict[str, object]:
     if not (blank(lon) and blank(lat)):
         point = [float(cast(float | str, lon)), float(cast(float | str, lat))]
     geometry = None if point is None else {"type": "Point", "coordinates": point}
-    properties = {k: v for k, v in record.items() if k not in ("lon", "lat", "version")}
+    properties = {k: v for k, v in record.items() if k not in ("lon", "lat", "version", "location_kind")}
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 

@@ -1,6 +1,10 @@
 """The directory routes of the JSON API: agencies and agreements, read by anyone, written by editors.
 
-Reading: GeoJSON FeatureCollections. A caller below caseworker gets the public view
+Reading: GeoJSON FeatureCollections. Every agency carries ``location_kind`` (:data:`directory.places.LOCATION_KINDS`):
+``office`` (a point in Indonesia, travelled to by referrals and coverage), ``abroad`` (an embassy or consulate: its
+``country`` and ``city``, a null geometry unless a source gives its point) or ``hotline`` (a line to call: a null
+geometry, no travel time); it is derived from ``agency_type`` and ``country`` and ignored in a write body.
+A caller below caseworker gets the public view
 (:func:`directory.agencies.public_view`: a confidential agency at its regency's point,
 without address, contact or notes, ``redacted`` true); a caseworker or higher gets the
 true points.
@@ -120,7 +124,7 @@ def agencies() -> ResponseReturnValue:
         feature
         for feature in collection["features"]
         if (capability is None or capability in feature["properties"]["capabilities"])
-        and (area is None or inside(feature["properties"]["area_code"], area))
+        and (area is None or inside(feature["properties"]["area_code"] or "", area))  # a mission abroad has none
     ]
     return geojson(collection)
 

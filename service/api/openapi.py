@@ -25,6 +25,7 @@ from accounts.users import ROLES
 from core import settings
 from core.errors import InputError, cut
 from directory import capabilities
+from directory.places import LOCATION_KINDS
 from geo import boundaries, gazetteer
 from routing import schemas
 from routing.referral import DEFAULT_K, MAX_K
@@ -335,12 +336,18 @@ def _schemas() -> dict[str, Any]:
             "name",
             "agency_type",
             "jurisdiction_level",
-            "area_code",
             "capabilities",
             "location_precision",
             "source",
         ),
     )
+    agency["properties"]["location_kind"] = {
+        "type": "string",
+        "enum": list(LOCATION_KINDS),
+        "description": "; ".join(f"{kind}: {meaning}" for kind, meaning in LOCATION_KINDS.items())
+        + " (derived from agency_type and country; ignored in a write body).",
+    }
+    agency["properties"]["country"]["description"] = "ISO 3166-1 alpha-2; ID (Indonesia) when blank."
     agreement = _record_schema(
         AGREEMENTS.fields, ("capabilities",), ("id", "area_a", "area_b", "capabilities", "title", "source")
     )

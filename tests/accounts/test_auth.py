@@ -124,7 +124,7 @@ def test_a_version_2_database_gets_the_security_columns_with_its_users_kept(tmp_
         connection.execute(schema.SchemaInfo.__table__.update().values(version=2))
     assert "session_version" not in {c["name"] for c in inspect(engine).get_columns("users")}
 
-    assert schema.init_db(engine) == schema.SCHEMA_VERSION == 3
+    assert schema.init_db(engine) == schema.SCHEMA_VERSION == 4
     assert set(added["users"]) <= {c["name"] for c in inspect(engine).get_columns("users")}
     assert {"version"} <= {c["name"] for c in inspect(engine).get_columns("agencies")}
     with db.session_scope(engine) as session:

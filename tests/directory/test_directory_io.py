@@ -29,6 +29,11 @@ def sample_rows(name: str = "agencies") -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def every_sample_row() -> list[dict[str, str]]:
+    """The rows of the three agency files of the sample: offices, missions abroad, hotlines."""
+    return sample_rows() + sample_rows("abroad") + sample_rows("hotlines")
+
+
 def by_id(rows: list[dict[str, str]], *ids: str) -> list[dict[str, str]]:
     index = {row["id"]: row for row in rows}
     return [dict(index[i]) for i in ids]
@@ -57,9 +62,13 @@ def rejected(engine, path) -> list[tuple[int, str]]:
 def test_sample_directory_imports_cleanly(engine):
     report = directory_io.seed_default(engine)
     rows = sample_rows()
-    assert report["directory_agencies"] == len(rows) == count(engine, ServiceLocation)
+    every = every_sample_row()
+    assert report["directory_agencies"] == len(every) == count(engine, ServiceLocation)
     assert report["directory_agreements"] == len(sample_rows("agreements")) == 4
+    assert report["directory_seeded"] == ["agencies", "abroad", "hotlines", "agreements"]
+    assert directory_io.seed_default(engine)["directory_seeded"] == []  # a second call changes nothing
     frame = directory.agencies_frame(engine)
+    assert len(frame) == len(rows)  # routing travels to the offices in Indonesia only
     provinces = boundaries.load_areas("province").set_index("code")["name"]
     provincial = frame[frame["jurisdiction_level"] == "province"]
     police = provincial[provincial["agency_type"] == "police_ppa"]
@@ -142,7 +151,7 @@ def test_every_sample_row_states_its_source_precision_and_whether_it_is_confirme
 def test_seed_default_is_idempotent(engine):
     first = directory_io.seed_default(engine)
     second = directory_io.seed_default(engine)
-    assert first["directory_seeded"] == ["agencies", "agreements"]
+    assert first["directory_seeded"] == ["agencies", "abroad", "hotlines", "agreements"]
     assert second["directory_seeded"] == []
     assert second["directory_agencies"] == first["directory_agencies"]
 
@@ -373,15 +382,15 @@ def test_replace_retires_agencies_missing_from_the_file(engine, tmp_path):
     directory_io.seed_default(engine)
     rows = by_id(sample_rows(), "lpsk-ntt", "uptd-ppa-kukar")
     report = directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows), mode="replace")
-    assert report["retired"] == len(sample_rows()) - 2
+    assert report["retired"] == len(every_sample_row()) - 2
     assert list(directory.agencies_frame(engine)["id"]) == ["lpsk-ntt", "uptd-ppa-kukar"]
-    assert count(engine, ServiceLocation) == len(sample_rows())  # retired, not deleted
+    assert count(engine, ServiceLocation) == len(every_sample_row())  # retired, not deleted
     with pytest.raises(InputError, match="mode"):
         directory_io.import_agencies(engine, write_csv(tmp_path / "a.csv", rows), mode="merge")
 
 
 def comparable(engine):
-    frame = directory.agencies_frame(engine, include_retired=True).drop(columns="geometry")
+    frame = directory.directory_frame(engine, include_retired=True).drop(columns="geometry")
     frame[["lon", "lat"]] = frame[["lon", "lat"]].round(6)
     return frame
 
@@ -404,7 +413,7 @@ def test_round_trip_csv_database_geojson_database(engine, tmp_path):
     assert directory.agreements_frame(second).equals(directory.agreements_frame(engine))
     csv_path = tmp_path / "again.csv"
     directory_io.export_agencies(second, csv_path, public=False, include_retired=True)
-    counts = {"added": 0, "updated": len(sample_rows()), "retired": 0, "warnings": []}
+    counts = {"added": 0, "updated": len(every_sample_row()), "retired": 0, "warnings": []}
     assert directory_io.import_agencies(second, csv_path) == counts
     assert comparable(second).equals(comparable(engine))
     second.dispose()

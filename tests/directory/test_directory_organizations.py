@@ -100,7 +100,8 @@ def test_a_rename_needs_every_agency_of_the_organization_in_the_file(seeded_copy
         with pytest.raises(ImportRejectedError) as caught:
             directory_io.import_agencies(seeded_copy, partial, mode=mode)
         assert [e.field for e in caught.value.errors] == ["organization_name", "website"]
-        assert "all 6 of them (missing: lpsk-jateng)" in caught.value.errors[0].message
+        # six offices and the LPSK hotline (hotlines.csv) are the organization's agencies
+        assert "all 7 of them (missing: lpsk-jateng)" in caught.value.errors[0].message
     assert set(organizations(seeded_copy).values()) == {(LPSK, LPSK_WEBSITE)}
     # the whole edited export speaks for every office: the organization is renamed, in upsert mode too
     assert directory_io.import_agencies(seeded_copy, write_csv(tmp_path / "all.csv", rows))["updated"] == len(rows)
