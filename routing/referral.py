@@ -177,6 +177,12 @@ class Referrer:
         remote: pd.DataFrame | None = None,
     ) -> None:
         self.remote = pd.DataFrame(columns=list(REMOTE_FIELDS)) if remote is None else remote
+        lines = self.remote[self.remote["location_kind"] == "hotline"]
+        keys = ("id", "name", "phone", "capabilities", "opening_hours", "existence_confirmed", "notes")
+        self._hotline_records = [
+            {key: (list(row[key] or ()) if key == "capabilities" else row[key]) for key in keys}
+            for row in lines.to_dict("records")
+        ]
         self.agencies = agencies.reset_index(drop=True)
         self.agreements = agreements
         self.network = network or national_network()
@@ -371,13 +377,8 @@ class Referrer:
 
     def _hotlines(self, needs: list[str]) -> list[dict]:
         """Return the hotlines offering any of `needs`: lines to call, with no travel time."""
-        lines = self.remote[self.remote["location_kind"] == "hotline"]
-        keys = ("id", "name", "phone", "capabilities", "opening_hours", "existence_confirmed", "notes")
-        return [
-            {key: row[key] for key in keys}
-            for row in lines.to_dict("records")
-            if set(row["capabilities"] or ()) & set(needs)
-        ]
+        wanted = set(needs)
+        return [dict(line) for line in self._hotline_records if wanted & set(line["capabilities"])]
 
     def _home(self, location, home, needs, k, authorised, allowed) -> dict:
         """Return the home area, the way home from `location` and, for reintegration, the agencies there."""

@@ -28,6 +28,7 @@ from cases import figures as _case_tables  # noqa: F401  (registers the case fig
 from core.db import Base, table_of
 from core.errors import RujukError
 from directory import agencies  # registers the directory's tables
+from store.version import install_counter
 
 SCHEMA_VERSION = 4
 
@@ -113,6 +114,7 @@ def init_db(engine: Engine) -> int:
         row = connection.execute(select(SchemaInfo.version)).scalar_one_or_none()
         if row is None:
             connection.execute(table_of(SchemaInfo).insert().values(id=1, version=SCHEMA_VERSION))
+            install_counter(connection)
             return SCHEMA_VERSION
         version = int(row)
         if version > SCHEMA_VERSION:
@@ -125,6 +127,7 @@ def init_db(engine: Engine) -> int:
             _UPGRADES[version](connection)
             version += 1
             connection.execute(table_of(SchemaInfo).update().values(version=version))
+        install_counter(connection)  # after the upgrades: a table they rebuild has lost its triggers
         return version
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import random
 import string
@@ -9,6 +10,7 @@ import string
 import pytest
 
 from app import create_app
+from core import db
 from service.api import cache as _cache
 from store import version
 
@@ -114,6 +116,42 @@ def test_an_answer_is_sent_gzipped_to_a_client_that_accepts_it(client):
 
 def test_the_data_version_follows_the_rows(seeded_engine):
     assert version.data_version(seeded_engine) == version.data_version(seeded_engine)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "UPDATE agencies SET phone = '0811' WHERE id = (SELECT min(id) FROM agencies)",
+        "DELETE FROM agreements WHERE id = (SELECT min(id) FROM agreements)",
+        "UPDATE case_figures SET value = value + 1 WHERE id = (SELECT min(id) FROM case_figures)",
+        "INSERT INTO organizations (id, name, version) VALUES ('org-new', 'A new organisation', 1)",
+        "UPDATE services SET capability = capability WHERE rowid = 1",
+    ],
+)
+def test_a_direct_write_to_the_database_changes_the_counted_data_version(seeded_engine, tmp_path, write):
+    copy = db.get_engine(f"sqlite:///{tmp_path / 'copy.sqlite'}")
+    with seeded_engine.connect() as source, copy.connect() as target:
+        source.connection.backup(target.connection.dbapi_connection)
+    before = version.data_version(copy)
+    assert before.startswith(dt.date.today().isoformat() + ":")  # the counter, not the digest
+    with copy.begin() as connection:
+        connection.exec_driver_sql(write)
+    assert version.data_version(copy) != before
+    copy.dispose()
+
+
+def test_a_database_whose_triggers_are_gone_falls_back_to_the_digest(seeded_engine, tmp_path):
+    copy = db.get_engine(f"sqlite:///{tmp_path / 'copy.sqlite'}")
+    with seeded_engine.connect() as source, copy.connect() as target:
+        source.connection.backup(target.connection.dbapi_connection)
+    with copy.begin() as connection:
+        connection.exec_driver_sql('DROP TRIGGER "count_agencies_update"')
+    digest = version.data_version(copy)
+    assert ":" not in digest and len(digest) == 64
+    with copy.begin() as connection:
+        connection.exec_driver_sql("UPDATE agencies SET phone = '0811' WHERE id = (SELECT min(id) FROM agencies)")
+    assert version.data_version(copy) != digest
+    copy.dispose()
 
 
 @pytest.mark.parametrize(
