@@ -1,4 +1,4 @@
-"""`rujuk agencies list|show|import|export` and `rujuk agreements list|import|export`.
+"""`rujuk agencies list|show|report|import|export` and `rujuk agreements list|import|export`.
 
 The listing and ``show`` say what the pages say of an agency: ``unconfirmed`` when no source confirms that the
 office exists, ``retired`` from its date, where it is (its area, or ``abroad`` with city and country, or
@@ -147,6 +147,50 @@ def _missing(value: object) -> bool:
     from core.values import is_missing
 
     return not isinstance(value, list | tuple) and is_missing(value)
+
+
+@agencies.command("report")
+@click.option("--level", type=click.Choice(["province", "regency"]), default="province", show_default=True)
+@click.option("--within", metavar="CODE", help="Only areas inside this area, e.g. 64 with --level regency.")
+@click.option("--capability", "capabilities", multiple=True, metavar="CODE", help="Count only this one (repeatable).")
+@click.option("--oldest", is_flag=True, help="Order by the oldest check (verified_on) instead of by confirmation.")
+@click.option("--by-capability", is_flag=True, help="One row per area and capability (rows, confirmed, oldest check).")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N areas.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly_errors
+def report(
+    level: str,
+    within: str | None,
+    capabilities: tuple[str, ...],
+    oldest: bool,
+    by_capability: bool,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """For editors: the areas whose directory entries are least confirmed (or oldest) first.
+
+    Per area: offices offering each capability (an office counts once per capability), how many a source
+    confirms, how many were never checked, the oldest check, and the capabilities without a confirmed office
+    (directory.completeness). With --by-capability: one row per area and capability, in code order.
+    """
+    from directory import completeness
+    from geo import boundaries
+
+    codes = list(capabilities) or None
+    if by_capability:
+        table = completeness.completeness(directory.agencies_frame(database()), level, codes)
+        if within is not None:
+            boundaries.area(within, field="within")  # an unknown code: NotFoundError with the close codes
+            table = table[(table["code"] == within) | table["code"].str.startswith(within + ".")]
+    else:
+        table = completeness.editor_report(database(), level, codes, oldest=oldest, within=within)
+        table["capabilities_without_confirmed"] = table["capabilities_without_confirmed"].map(", ".join)
+        table["confirmed_share"] = table["confirmed_share"].round(2)
+    table = table.head(limit) if limit else table
+    if as_json:
+        print_records(table)
+    else:
+        print_table(table)
 
 
 @agencies.command("export")

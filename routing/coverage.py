@@ -39,6 +39,10 @@ without cross-border coordination). Then, for every district:
 * ``time_class_*``: :data:`TIME_CLASSES`, bounds :data:`TIME_CLASS_BOUNDS_H`, lower bound
   included (1.0 h is "1-2 h"); "unreachable" when no agency (or no permitted one) is
   reachable at all.
+* ``gap_kind_*``: ``within_standard``, ``too_far`` (a confirmed office offering the capability
+  is in the district's province) or ``no_verified_entry`` (none in its province, nor a
+  confirmed national one within the standard): whether a gap may be the directory's rather
+  than the country's (rule in :mod:`routing._coverage_completeness`).
 
 Roll-up to regencies and provinces
 ----------------------------------
@@ -56,7 +60,11 @@ registered population of a regency or province; an estimate for a district) and
   live beyond the standard, if cases are spread like the population. ``cases`` is the
   latest figure of one measure and one source published for the area itself
   (:func:`case_figures`); figures are never summed over areas, measures or sources, so
-  an area without its own figure has none (NaN).
+  an area without its own figure has none (NaN);
+* ``no_entry_districts_*`` / ``no_entry_share_*``: the gap districts whose ``gap_kind`` is
+  ``no_verified_entry``, and their share of the gap districts; ``directory_rows``,
+  ``directory_confirmed`` and ``directory_oldest_verified_on``: what the directory holds for
+  the area and capability (:func:`directory.completeness.completeness`).
 
 Privacy
 -------
@@ -89,6 +97,7 @@ from core.errors import InputError
 from directory import capabilities as vocabulary
 from geo import boundaries
 from routing._coverage_cases import DEFAULT_CASE_MEASURE, case_figures, modes, with_cases
+from routing._coverage_completeness import gap_kind_columns, no_entry_columns, with_directory_counts
 from routing._coverage_nearest import nearest_agencies
 from routing.national import NationalNetwork, national_network
 from routing.schemas import COVERAGE_PROPERTIES
@@ -189,7 +198,8 @@ def district_coverage(
         hours, source = (np.concatenate(parts) for parts in zip(*found, strict=True))
         columns |= _mode_columns(hours, source, agencies, columns["standard_h"], mode)
     rows = _district_rows(boundaries.stamp(boundaries.artefact_name("district")), tuple(codes))
-    return pd.concat([rows, pd.DataFrame(columns)], axis=1)
+    frame = pd.concat([rows, pd.DataFrame(columns)], axis=1)
+    return frame.assign(**gap_kind_columns(frame, agencies, list(RULES[rules])))
 
 
 @functools.lru_cache(maxsize=4)
@@ -238,6 +248,9 @@ def roll_up(districts: pd.DataFrame, level: str) -> pd.DataFrame:
         summary[f"time_class_{m}"] = time_class(summary[f"median_h_{m}"])
         summary[f"gap_population_{m}"] = grouped[f"gap_population_{m}"].sum()
         summary[f"gap_population_share_{m}"] = summary[f"gap_population_{m}"] / summary["population"]
+        if f"gap_kind_{m}" in districts:
+            for name, column in no_entry_columns(grouped, summary[f"gap_districts_{m}"], m).items():
+                summary[name] = column
     summary = summary.reset_index()
     names = boundaries.load_areas(level).set_index("code")["name"]
     summary.insert(1, "name", summary["code"].map(names))
@@ -314,7 +327,8 @@ def coverage_table(
     agencies = directory.agencies_frame(engine)
     agencies = agencies if authorised else directory.public_view(agencies)
     frame = district_coverage(agencies, directory.agreements_frame(engine), capabilities, rules, network)
-    frame = with_cases(roll_up(frame, level), case_figures(engine, case_measure, case_source), authorised)
+    frame = with_directory_counts(roll_up(frame, level), agencies, level)
+    frame = with_cases(frame, case_figures(engine, case_measure, case_source), authorised)
     frame = _in_schema_order(_select(frame, within, gaps_only))
     shapes = boundaries.load_areas(level).set_index("code").geometry
     result = gpd.GeoDataFrame(frame, geometry=shapes.reindex(frame["code"]).to_numpy(), crs="EPSG:4326")

@@ -146,6 +146,8 @@ def _per_rule(properties: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
 
 
 _NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
+GAP_KINDS: tuple[str, ...] = ("within_standard", "too_far", "no_verified_entry")
+"""Why a district has a gap (``gap_kind_*``, rule in :mod:`routing._coverage_completeness`)."""
 _COUNT_SHOWN: dict[str, Any] = {
     "type": ["integer", "number", "string", "null"],
     "description": 'a count; in public "<k" when small or "x" when withheld (complementary suppression)',
@@ -176,8 +178,35 @@ COVERAGE_PROPERTIES: dict[str, dict[str, Any]] = {
             "gap_population": _NUMBER_OR_NULL,
             "gap_population_share": _NUMBER_OR_NULL,
             "gap_cases": _COUNT_SHOWN,
+            "gap_kind": {
+                "enum": [*GAP_KINDS, None],
+                "description": "a district: within_standard (no gap); too_far (a confirmed office offering the "
+                "capability is in its province, beyond the standard); no_verified_entry (no confirmed office "
+                "offering it in its province nor a confirmed national one within the standard: the gap may be "
+                "the directory's)",
+            },
+            "no_entry_districts": {
+                "type": "integer",
+                "description": "an area: districts whose gap_kind is no_verified_entry",
+            },
+            "no_entry_share": {
+                **_NUMBER_OR_NULL,
+                "description": "an area: no_entry_districts / gap_districts (null: no gap)",
+            },
         }
     ),
+    "directory_rows": {
+        "type": "integer",
+        "description": "an area: active offices offering the capability whose area_code lies in it",
+    },
+    "directory_confirmed": {
+        "type": "integer",
+        "description": "an area: of directory_rows, those whose existence a source confirms",
+    },
+    "directory_oldest_verified_on": {
+        **_TEXT_OR_NULL,
+        "description": "an area: the earliest verified_on of directory_rows (ISO date)",
+    },
     "cases": _COUNT_SHOWN,
     "case_measure": _TEXT_OR_NULL,
     "case_source": _TEXT_OR_NULL,

@@ -55,3 +55,17 @@ def test_show_hides_a_safe_house_unless_authorised_and_names_close_ids(run, seed
     assert f"{true['lat']:.5f}, {true['lon']:.5f}" in run("agencies", "show", shelter, "--authorised").output
     unknown = run("agencies", "show", "kri-tawa")
     assert unknown.exit_code != 0 and "kri-tawau" in unknown.output
+
+
+def test_the_report_lists_the_least_confirmed_areas_first_for_editors(run, seeded_engine):
+    rows = json.loads(run("agencies", "report", "--json").output)
+    shares = [row["confirmed_share"] or 0.0 for row in rows]
+    assert shares == sorted(shares) and len(rows) == 38
+    assert rows[0]["rows"] == 0 and "shelter" in rows[0]["capabilities_without_confirmed"]
+    table = run("agencies", "report", "--level", "regency", "--within", "64", "--limit", "3").output.splitlines()
+    assert len(table) == 4 and all(line.split()[0].startswith("64.") for line in table[1:])
+    cells = json.loads(
+        run("agencies", "report", "--by-capability", "--within", "17", "--capability", "shelter", "--json").output
+    )
+    assert [(c["code"], c["capability"], c["rows"]) for c in cells] == [("17", "shelter", 0)]
+    assert run("agencies", "report", "--within", "99").exit_code != 0

@@ -1,4 +1,5 @@
-"""The directory API lists missions abroad and hotlines with their kind; an editor writes them back unchanged."""
+"""The API's directory fields: missions abroad and hotlines with their kind, and coverage gaps that say whether
+the directory has a verified entry."""
 
 from __future__ import annotations
 
@@ -55,3 +56,20 @@ def test_an_editor_puts_a_mission_abroad_back_as_read_and_a_bad_country_is_a_422
     assert patch.status_code == 422
     [row] = patch.json["error"]["rows"]
     assert (row["field"], row["value"]) == ("country", "Malaysia") and "'MY'" in row["message"]
+
+
+def test_coverage_says_whether_a_gap_has_a_verified_entry_and_the_schema_documents_it(client):
+    answer = client.get("/api/v1/coverage?capability=shelter&level=province&rules=with&geometry=false")
+    features = {f["properties"]["code"]: f["properties"] for f in answer.json["features"]}
+    bengkulu, kaltim = features["17"], features["64"]
+    assert bengkulu["directory_rows"] == 0 and bengkulu["no_entry_share_permitted"] == 1.0
+    assert bengkulu["no_entry_districts_permitted"] == bengkulu["gap_districts_permitted"] > 0
+    assert kaltim["directory_confirmed"] > 0 and kaltim["no_entry_districts_permitted"] == 0
+    assert kaltim["directory_oldest_verified_on"] == "2026-12-04"
+    districts = client.get("/api/v1/coverage?capability=shelter&level=district&within=17&rules=with&geometry=false")
+    kinds = {f["properties"]["gap_kind_permitted"] for f in districts.json["features"]}
+    assert kinds <= {"within_standard", "no_verified_entry"} and "no_verified_entry" in kinds
+    schema = client.get("/api/v1/openapi.json").json["components"]["schemas"]["Coverage"]
+    properties = schema["properties"]["features"]["items"]["properties"]["properties"]["properties"]
+    assert properties["gap_kind_permitted"]["enum"] == ["within_standard", "too_far", "no_verified_entry", None]
+    assert {"no_entry_share_any", "directory_confirmed", "directory_oldest_verified_on"} <= set(properties)
