@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "directory" / "sample"
 STAGING = Path("/work/staging/directory")
 FILES = ("national.csv", "uptd_province.csv", "uptd_regency.csv", "police.csv", "legal_abroad.csv")
-ABROAD_FIELDS = (*AGENCY_FIELDS, "city", "country")
+ABROAD_FIELDS = AGENCY_FIELDS  # city and country are agency fields since schema 4
 
 PLACED_AT: dict[str, str] = {
     # BP3MI Kepri: its head receives visitors at the P4MI Batam office (AlurNews Nov 2025); 2026 news datelined Batam.
@@ -94,7 +94,7 @@ def read_staging(folder: Path) -> list[dict[str, str]]:
 
 
 def target(row: dict[str, str]) -> str:
-    """Return the file of a row: abroad.csv (no foreign points yet), hotlines.csv (no hotline type) or agencies.csv."""
+    """Return the file of a row: abroad.csv (missions abroad), hotlines.csv (lines to call) or agencies.csv."""
     if row["location_precision"] == "abroad":
         return "abroad.csv"
     return "hotlines.csv" if row["agency_type"] == "hotline" else "agencies.csv"
@@ -132,12 +132,13 @@ def main(folder: Path = STAGING) -> None:
     files: dict[str, list[dict[str, str]]] = {"agencies.csv": [], "abroad.csv": [], "hotlines.csv": []}
     for row in rows:
         files[target(row)].append(row)
-    strays = [row["id"] for row in rows if target(row) != "abroad.csv" and (row.get("city") or row.get("country"))]
+    strays = [row["id"] for row in rows if target(row) != "abroad.csv" and row.get("country") not in (None, "", "ID")]
     if strays:
-        sys.exit(f"city/country given on rows that are not abroad (agencies.csv has no such columns): {strays}")
+        sys.exit(f"a country other than ID on rows that are not abroad: {strays}")
     write(SAMPLE / "agencies.csv", AGENCY_FIELDS, [place(row, names) for row in files["agencies.csv"]])
     write(SAMPLE / "abroad.csv", ABROAD_FIELDS, files["abroad.csv"])
-    write(SAMPLE / "hotlines.csv", AGENCY_FIELDS, files["hotlines.csv"])
+    hotlines = [{**row, "location_precision": "none", "lon": "", "lat": ""} for row in files["hotlines.csv"]]
+    write(SAMPLE / "hotlines.csv", AGENCY_FIELDS, hotlines)  # a hotline has no place
 
 
 if __name__ == "__main__":

@@ -48,6 +48,8 @@ def _form() -> dict[str, object]:
         "max_time": values.get("max_time", ""),
         "on": values.get("on", ""),
         "k": values.get("k", ""),
+        "home": values.get("home", ""),
+        "modes": values.get("modes", ""),
     }
 
 
@@ -107,6 +109,8 @@ def _answer(form: dict) -> dict:
         max_time_h=parse_hours(form["max_time"]),
         on=parse_day(form["on"]),
         authorised=authorised(),
+        modes=str(form["modes"]) or None,
+        home=str(form["home"]).strip() or None,
     )
     answer = referral.as_dict()
     offered = set().union(*the_referrer.provides) if the_referrer.provides else set()

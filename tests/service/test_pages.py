@@ -279,6 +279,35 @@ def test_directory_search_by_name_capability_type_and_area(client):
 
 
 @pytest.mark.parametrize(
+    ("lang", "mission", "home"), [("en", "Indonesian mission", "Home"), ("id", "Perwakilan RI", "Daerah asal")]
+)
+def test_a_victim_found_in_tawau_gets_the_chain_home_on_the_page(client, lang, mission, home):
+    page = _text(
+        client.get(f"/referral?at=Tawau&needs=repatriation_international&home=53.01&modes=road,sea&lang={lang}")
+    )
+    chain = page.split('<table class="chain">')[1].split("</table>")[0]
+    rows = _rows_of(chain.split("</thead>")[1])
+    assert len(rows) == 4 and mission in rows[0] and "KRI Tawau" in rows[0] and home in rows[3]
+    assert "Nunukan" in rows[1] and "BP3MI Kalimantan Utara" in rows[2]
+
+
+def test_the_home_regency_on_the_page_shows_the_way_home_and_reintegration_there(client):
+    page = _text(client.get("/referral?at=Kota+Batam&needs=reintegration&home=Kabupaten+Kupang&lang=en"))
+    assert "Home: Kabupaten Kupang (53.01)" in page and "The way home takes" in page
+    assert "Reintegration near her home" in page
+    answer = client.get("/referral?at=Kota+Batam&needs=reintegration&home=-10.1,123.6&lang=en")
+    assert answer.status_code == 400 and "home" in _text(answer)
+
+
+def test_the_directory_shows_missions_abroad_by_city_and_hotlines_as_lines_to_call(client):
+    rows = _rows_of(_text(client.get("/directory?q=tawau&lang=en")))
+    tawau = next(row for row in rows if "KRI Tawau" in row)
+    assert "Abroad: Tawau, MY" in tawau and "None" not in tawau and "nan" not in tawau
+    rows = _rows_of(_text(client.get("/directory?agency_type=hotline&lang=id")))
+    assert len([row for row in rows if "Layanan telepon nasional" in row]) == 4
+
+
+@pytest.mark.parametrize(
     "url",
     ["/directory/agencies/new", "/directory/agreements/new", "/directory/import", "/directory/agencies/lpsk-ntt/edit"],
 )
