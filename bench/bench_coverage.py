@@ -206,6 +206,10 @@ def main() -> None:
     }
     graph, ids = baseline.graph, baseline.ids
     kernel = seconds_of(lambda: [dijkstra(graph, indices=ids[c], min_only=True) for c in offers.values()], repeat)
+    first = np.unique(np.column_stack([lon, lat]), axis=0, return_index=True)[1]
+    point_graph, point_ids = net.with_points(lon[first], lat[first])
+    kernel_rules = seconds_of(lambda: dijkstra(point_graph, indices=point_ids), repeat)  # one per distinct point
+    floors = {"(a)": kernel, "(a0)": kernel, "(a'')": kernel, "(b)": kernel_rules, "(c)": kernel + kernel_rules}
 
     print(
         f"\nall {len(net.codes)} districts x {len(offers)} capabilities, best of {repeat} "
@@ -220,10 +224,15 @@ def main() -> None:
         f"  {'scipy kernel alone: 13 plain min_only passes':50s} {kernel:8.4f} {networkx_passes:10.4f} "
         f"{networkx_passes / kernel:6.1f}x  (for comparison: the same graph and passes as networkx)"
     )
-    print(f"\nagainst the floor (the scipy kernel alone, {kernel:.4f} s); goal: within {FLOOR_GOAL}x of it")
+    print(
+        f"\nagainst the floor, the bare scipy kernel on the same problem: without rules the 13 min_only passes "
+        f"({kernel:.4f} s),\nwith rules one full search per distinct agency point ({len(point_ids)}: "
+        f"{kernel_rules:.4f} s), both rules the two; goal: within {FLOOR_GOAL}x of it"
+    )
     for name, (mine, _, judged) in rows.items():
-        verdict = ("met" if mine / kernel <= FLOOR_GOAL else "NOT met") if judged and "rules" in name else ""
-        print(f"  {name:50s} {mine:8.4f} s = {mine / kernel:5.2f}x the floor  {verdict}")
+        floor = floors[name.split(" ")[0]]
+        verdict = ("met" if mine / floor <= FLOOR_GOAL else "NOT met") if judged else "(for comparison)"
+        print(f"  {name:50s} {mine:8.4f} s = {mine / floor:5.2f}x the floor {floor:.4f} s  {verdict}")
     print(
         "networkx gets no direct road legs and no table (ours includes them); its graph with the agencies is built\n"
         "once, not counted, as our join is in (a) and (a'').\n"

@@ -109,7 +109,7 @@ def completeness(
         {
             "rows": grouped.size(),
             "confirmed": grouped["confirmed"].sum(),
-            "never_verified": grouped["verified_on"].apply(lambda dates: int(dates.isna().sum())),
+            "never_verified": grouped.size() - grouped["verified_on"].count(),
             "oldest_verified_on": grouped["verified_on"].min(),
         }
     )

@@ -32,10 +32,15 @@ def gap_kind_columns(rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str
     `rows` needs ``province_code``, ``capability`` and ``gap_<m>`` per mode of `modes`; `agencies` the frame the
     hours were computed from (``area_code``, ``capabilities``, ``existence_confirmed``, ``verified_on``).
     """
-    codes = list(dict.fromkeys(rows["capability"]))
-    confirmed = completeness(agencies, "province", codes).set_index(["code", "capability"])["confirmed"]
-    keys = pd.MultiIndex.from_arrays([rows["province_code"], rows["capability"]])
-    verified = confirmed.reindex(keys).fillna(0).to_numpy() > 0
+    capability, codes = pd.factorize(rows["capability"])
+    province, provinces = pd.factorize(rows["province_code"])
+    counts = completeness(agencies, "province", list(codes))
+    held = counts[counts["confirmed"] > 0]
+    # (province x capability) table of "a confirmed office offers it there", read once per row by integer codes
+    table = np.zeros((len(provinces) + 1, len(codes)), dtype=bool)
+    table[provinces.get_indexer(held["code"]), codes.get_indexer(held["capability"])] = True
+    table[-1] = False  # the row of an unknown province (code -1) and of provinces no office is in
+    verified = table[province, capability]
     columns = {}
     for mode in modes:
         gap = rows[f"gap_{mode}"].to_numpy(dtype=bool)
@@ -46,7 +51,7 @@ def gap_kind_columns(rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str
 
 def no_entry_columns(grouped: pd.core.groupby.DataFrameGroupBy, gap_districts: pd.Series, mode: str) -> dict:
     """Return ``no_entry_districts_<m>`` and ``no_entry_share_<m>`` of one roll-up (module notes)."""
-    no_entry = grouped[f"gap_kind_{mode}"].agg(lambda kinds: int((kinds == "no_verified_entry").sum()))
+    no_entry = grouped[f"no_entry_{mode}"].sum().astype(int)  # the roll-up's boolean column of no_verified_entry
     share = no_entry / gap_districts.replace(0, np.nan)
     return {f"no_entry_districts_{mode}": no_entry, f"no_entry_share_{mode}": share.astype(float)}
 

@@ -232,6 +232,11 @@ def roll_up(districts: pd.DataFrame, level: str) -> pd.DataFrame:
         return districts.copy()
     keys = [districts[f"{level}_code"].rename("code"), districts["capability"]]
     extra = {f"gap_population_{m}": districts[f"gap_{m}"] * districts["population"] for m in modes(districts)}
+    extra |= {
+        f"no_entry_{m}": (districts[f"gap_kind_{m}"] == "no_verified_entry").to_numpy()
+        for m in modes(districts)
+        if f"gap_kind_{m}" in districts
+    }
     grouped = districts.assign(**extra).groupby(keys, sort=True, observed=True)
     summary = grouped.agg(
         model=("model", "first"),
