@@ -131,6 +131,10 @@ tile_url : str
     Env: ``RUJUK_TILE_URL``.
 tile_attribution : str
     Attribution text shown with the tiles (plain text). Env: ``RUJUK_TILE_ATTRIBUTION``.
+plan_time_limit_s : float
+    Seconds HiGHS may spend on one office plan (:mod:`routing.planning.models`); a plan
+    stopped by it is returned with status ``"time_limit"`` and its MIP gap. Default 60.
+    Env: ``RUJUK_PLAN_TIME_LIMIT_S``.
 hotspot_alpha : float
     Significance level of :func:`cases.hotspots.hotspots`: an area is a hot or cold
     spot when its permutation pseudo p-value is at most this. Default 0.05.
@@ -413,6 +417,7 @@ road_networks: list[str] = [
 # Web maps (webmap/): base-map tiles ("none": no tiles) and hot-spot significance.
 tile_url: str = os.environ.get("RUJUK_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 tile_attribution: str = os.environ.get("RUJUK_TILE_ATTRIBUTION") or "© OpenStreetMap contributors"
+plan_time_limit_s: float = _env_float("RUJUK_PLAN_TIME_LIMIT_S", 60.0, above=0)
 hotspot_alpha: float = _env_float("RUJUK_HOTSPOT_ALPHA", 0.05, above=0, below=1, why="a significance level")
 
 # Web service sign-in (service/auth.py).
