@@ -183,6 +183,10 @@ map_layer_rate_limit : str
 areas_rate_limit : str
     Boundary answers (``/api/v1/areas``) allowed per client address or account. Default
     ``"60 per minute;1200 per hour"``. Env: ``RUJUK_AREAS_RATE_LIMIT``.
+plan_rate_limit : str
+    Office plans (``POST /api/v1/plans`` and the Plan page) allowed per client address or
+    account; a plan takes seconds. Default ``"10 per minute;100 per hour"``.
+    Env: ``RUJUK_PLAN_RATE_LIMIT``.
 """
 
 from __future__ import annotations
@@ -432,6 +436,7 @@ ratelimit_storage_uri: str = os.environ.get("RUJUK_RATELIMIT_STORAGE_URI") or "m
 referral_rate_limit: str = os.environ.get("RUJUK_REFERRAL_RATE_LIMIT") or "120 per minute;2000 per hour"
 map_layer_rate_limit: str = os.environ.get("RUJUK_MAP_LAYER_RATE_LIMIT") or "30 per minute;600 per hour"
 areas_rate_limit: str = os.environ.get("RUJUK_AREAS_RATE_LIMIT") or "60 per minute;1200 per hour"
+plan_rate_limit: str = os.environ.get("RUJUK_PLAN_RATE_LIMIT") or "10 per minute;100 per hour"
 proxy_hops: int = int(_env_float("RUJUK_PROXY_HOPS", 0, at_least=0, whole=True))
 
 sys.modules[__name__].__class__ = _CheckedSettings
