@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import cases, coverage, data, directory, routing, users
+from cli import cases, coverage, data, directory, planning, routing, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,6 +30,7 @@ for command in (
     routing.refer,
     routing.route,
     coverage.coverage,
+    planning.plan,
     users.users,
 ):
     main.add_command(command)

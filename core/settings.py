@@ -131,6 +131,10 @@ tile_url : str
     Env: ``RUJUK_TILE_URL``.
 tile_attribution : str
     Attribution text shown with the tiles (plain text). Env: ``RUJUK_TILE_ATTRIBUTION``.
+plan_time_limit_s : float
+    Seconds HiGHS may spend on one office plan (:mod:`routing.planning.models`); a plan
+    stopped by it is returned with status ``"time_limit"`` and its MIP gap. Default 60.
+    Env: ``RUJUK_PLAN_TIME_LIMIT_S``.
 hotspot_alpha : float
     Significance level of :func:`cases.hotspots.hotspots`: an area is a hot or cold
     spot when its permutation pseudo p-value is at most this. Default 0.05.
@@ -179,6 +183,10 @@ map_layer_rate_limit : str
 areas_rate_limit : str
     Boundary answers (``/api/v1/areas``) allowed per client address or account. Default
     ``"60 per minute;1200 per hour"``. Env: ``RUJUK_AREAS_RATE_LIMIT``.
+plan_rate_limit : str
+    Office plans (``POST /api/v1/plans`` and the Plan page) allowed per client address or
+    account; a plan takes seconds. Default ``"10 per minute;100 per hour"``.
+    Env: ``RUJUK_PLAN_RATE_LIMIT``.
 """
 
 from __future__ import annotations
@@ -413,6 +421,7 @@ road_networks: list[str] = [
 # Web maps (webmap/): base-map tiles ("none": no tiles) and hot-spot significance.
 tile_url: str = os.environ.get("RUJUK_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 tile_attribution: str = os.environ.get("RUJUK_TILE_ATTRIBUTION") or "© OpenStreetMap contributors"
+plan_time_limit_s: float = _env_float("RUJUK_PLAN_TIME_LIMIT_S", 60.0, above=0)
 hotspot_alpha: float = _env_float("RUJUK_HOTSPOT_ALPHA", 0.05, above=0, below=1, why="a significance level")
 
 # Web service sign-in (service/auth.py).
@@ -427,6 +436,7 @@ ratelimit_storage_uri: str = os.environ.get("RUJUK_RATELIMIT_STORAGE_URI") or "m
 referral_rate_limit: str = os.environ.get("RUJUK_REFERRAL_RATE_LIMIT") or "120 per minute;2000 per hour"
 map_layer_rate_limit: str = os.environ.get("RUJUK_MAP_LAYER_RATE_LIMIT") or "30 per minute;600 per hour"
 areas_rate_limit: str = os.environ.get("RUJUK_AREAS_RATE_LIMIT") or "60 per minute;1200 per hour"
+plan_rate_limit: str = os.environ.get("RUJUK_PLAN_RATE_LIMIT") or "10 per minute;100 per hour"
 proxy_hops: int = int(_env_float("RUJUK_PROXY_HOPS", 0, at_least=0, whole=True))
 
 sys.modules[__name__].__class__ = _CheckedSettings

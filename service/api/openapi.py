@@ -28,9 +28,11 @@ from directory import capabilities
 from directory.places import LOCATION_KINDS
 from geo import boundaries, gazetteer
 from routing import schemas
+from routing.planning.schemas import PLAN
 from routing.referral import DEFAULT_K, MAX_K
 from service.api._records import AGENCIES, AGREEMENTS
 from service.api.common import API, GEOJSON
+from service.api.plans import PLAN_FIELDS
 
 _REF = "#/components/schemas/"
 
@@ -230,6 +232,15 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         media="application/json",
         lookup=True,
     ),
+    ("/plans", "post"): _op(
+        "Where new offices offering a capability would serve the most need: sites in order of added value, "
+        "demand covered and hours before and after, areas still beyond the standard, solver status, robustness",
+        "planning",
+        body="PlanQuestion",
+        answer="Plan",
+        media="application/json",
+        refusals={"429": "Too many plans from this address or account (settings.plan_rate_limit); see Retry-After."},
+    ),
     ("/coverage", "get"): _op(
         "Travel time to the nearest capable agency and coverage gaps per area (public view)",
         "planning",
@@ -417,6 +428,8 @@ def _schemas() -> dict[str, Any]:
         "Referral": schemas.REFERRAL,
         "Trip": schemas.TRIP,
         "Coverage": schemas.COVERAGE,
+        "PlanQuestion": {"type": "object", "properties": PLAN_FIELDS, "required": ["capability"]},
+        "Plan": PLAN,
         "CaseFigures": {
             "type": "object",
             "properties": {

@@ -21,7 +21,8 @@ dates), so respelling a request cannot make the server compute again. Caching he
 :func:`service.api.cache.cache_headers`.
 
 Rate limits (:data:`service.limits.limiter`, 429 with ``Retry-After`` beyond them):
-referrals ``settings.referral_rate_limit`` (one count with the referral page, :data:`referral_limit`),
+referrals ``settings.referral_rate_limit`` (one count with the referral page, :data:`referral_limit`), plans
+``settings.plan_rate_limit`` (:mod:`service.api.plans`),
 coverage and hot spots together ``settings.map_layer_rate_limit``, areas ``settings.areas_rate_limit``. They are
 counted per client address for anonymous callers and per account for signed-in or token callers
 (:func:`_client`), so that the staff of an office behind one address do not share a count;
@@ -58,6 +59,7 @@ from service import auth
 from service.api import cache as _cache
 from service.api import directory as api_directory
 from service.api import openapi
+from service.api import plans as api_plans
 from service.api.common import (
     API,
     GEOJSON,
@@ -376,4 +378,5 @@ def hotspots() -> ResponseReturnValue:
 
 
 api_directory.routes(bp)
+api_plans.routes(bp, _client)
 openapi.routes(bp)
