@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import cases, coverage, data, directory, planning, routing, users
+from cli import cases, coverage, data, directory, planning, routing, serve, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,7 +23,7 @@ for command in (
     data.data,
     data.areas,
     data.find,
-    data.serve,
+    serve.serve,
     directory.agencies,
     directory.agreements,
     cases.cases_group,

@@ -1,4 +1,4 @@
-"""`rujuk data build`, `rujuk areas`, `rujuk find` and `rujuk serve`."""
+"""`rujuk data build`, `rujuk areas` and `rujuk find`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import click
 import pandas as pd
 
 from cli._common import friendly_errors, print_records, print_table
-from core import settings
 
 
 @click.group()
@@ -121,19 +120,3 @@ def find(place: str, level: str | None, limit: int, as_json: bool) -> None:
     if not as_json:
         frame[["lon", "lat"]] = frame[["lon", "lat"]].round(5)
         print_table(frame, ["code", "name", "level", "context", "lon", "lat", "match"])
-
-
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
-@friendly_errors
-def serve(host: str, port: int, threads: int) -> None:
-    """Start the web service with the production WSGI server (waitress)."""
-    import waitress
-
-    from app import create_app
-
-    application = create_app()
-    click.echo(f"Rujuk serving on http://{host}:{port}/ (data in {settings.data_dir})")
-    waitress.serve(application, host=host, port=port, threads=threads)

@@ -8,8 +8,13 @@
   The referral page says where a victim is, whoever asks: ``no-store`` for everyone
   (:data:`NO_STORE_ENDPOINTS`).
   Every answer varies with ``Cookie`` (API answers with ``Authorization`` too), so a shared
-  cache never hands one person's answer to another. The versioned library files under
-  ``/static/`` hold no data and keep their long caching.
+  cache never hands one person's answer to another. The national map and its data carry an
+  ETag of the data version and are answered 304 while it holds (:mod:`service.etags`); a 304
+  carries the same ``Cache-Control`` as the answer it stands for. Files under ``/static/``
+  hold no data and keep the caching they are served with (an ETag of the file, so a
+  revalidation is a 304): the library files under :data:`webmap.assets.VENDOR_URL` have their
+  version in the URL and are ``public, max-age=31536000, immutable`` (a browser never asks
+  again; a new version is a new URL), the maps' own script and the pages' stylesheet five minutes.
 * **Referrer.** ``Referrer-Policy: no-referrer``: a referral's place, if it ever is in a
   URL (links and bookmarks of ``GET /referral``), does not leak to the tile server.
 * **Framing and loading.** ``X-Frame-Options: SAMEORIGIN`` and a Content Security Policy
@@ -36,8 +41,10 @@ from flask import Flask, Response, request
 from flask_compress import Compress
 
 from core import settings
+from service import etags
 from service.api.common import is_api
 from service.auth import current_user
+from webmap.assets import VENDOR_URL
 
 STATIC_PREFIX = "/static/"
 PUBLIC = "public, max-age=300"
@@ -132,21 +139,25 @@ def _set_headers(response: Response) -> Response:
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if request.path.startswith(STATIC_PREFIX):
+        if request.path.startswith(VENDOR_URL + "/") and response.status_code in (200, 304):
+            response.cache_control.immutable = True
         return response
     response.vary.add("Cookie")
     if is_api():
         response.vary.add("Authorization")
     control = _cache_control()
-    if control == PUBLIC and response.status_code != 200:
+    if control == PUBLIC and response.status_code not in (200, 304):
         control = PRIVATE  # an error or a redirect is never kept
+    etags.add_tag(response)
     if control is not None:
         headers["Cache-Control"] = control
     return response
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers of the module notes to every answer of `app`, and compress the large ones."""
+    """Add the headers of the module notes to every answer of `app`, answer 304 by data version, compress."""
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
     Compress(app)
+    app.before_request(etags.not_modified)
     app.after_request(_set_headers)

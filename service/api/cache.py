@@ -43,6 +43,9 @@ MAX_BYTES = 64 * 1024 * 1024
 """Most bytes of compressed answers kept per app."""
 GZIP_LEVEL = 3
 """Compression level of kept answers: 6 (gzip's default) takes 2.5 times as long for 15 % fewer bytes."""
+GZIP_LEVEL_ONCE = 6
+"""Compression level of answers sent far more often than they change: the provinces, 0.57 MB, become 0.18 MB
+in 0.07 s (10 % smaller than at level 3)."""
 """Routes whose answers are never stored by a browser or proxy, whoever asks (``places`` is the type-ahead of the
 referral form: its ``q`` is where a victim is)."""
 _EXTENSION = "rujuk_answers"
@@ -82,15 +85,15 @@ class AnswerCache:
         found = self.get_compressed(key)
         return None if found is None else gzip.decompress(found).decode("utf-8")
 
-    def put(self, key: Hashable, text: str) -> bytes:
-        """Keep `text` under `key`, dropping the least recently used answers beyond :attr:`max_bytes`.
+    def put(self, key: Hashable, text: str, level: int = GZIP_LEVEL) -> bytes:
+        """Keep `text` (gzip at `level`) under `key`, dropping the least recently used answers beyond :attr:`max_bytes`.
 
         Returns
         -------
         bytes
             The compressed text (kept unless it alone is above :attr:`max_bytes`).
         """
-        packed = gzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+        packed = gzip.compress(text.encode("utf-8"), compresslevel=level, mtime=0)
         if len(packed) > self.max_bytes:
             return packed
         with self._lock:
@@ -102,8 +105,8 @@ class AnswerCache:
                 self.size -= len(self._answers.popitem(last=False)[1])
         return packed
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], str]) -> bytes:
-        """Return the gzip bytes under `key`, computing and keeping the text first when missing.
+    def get_or_compute(self, key: Hashable, compute: Callable[[], str], level: int = GZIP_LEVEL) -> bytes:
+        """Return the gzip bytes under `key`, computing and keeping the text (gzip at `level`) first when missing.
 
         Concurrent callers of a missing key compute it once.
         """
@@ -118,7 +121,7 @@ class AnswerCache:
                 found = self.get_compressed(key)
                 if found is None:
                     self.misses += 1
-                    found = self.put(key, compute())
+                    found = self.put(key, compute(), level)
                 else:
                     self.hits += 1
         finally:
@@ -138,9 +141,11 @@ def answers(app: Flask) -> AnswerCache:
     return app.extensions.setdefault(_EXTENSION, AnswerCache())
 
 
-def _compressed(route: str, parameters: tuple, authorised: bool, compute: Callable[[], str]) -> bytes:
+def _compressed(
+    route: str, parameters: tuple, authorised: bool, compute: Callable[[], str], level: int = GZIP_LEVEL
+) -> bytes:
     key = (route, parameters, bool(authorised), data_version(engine()))
-    return answers(current_app).get_or_compute(key, compute)
+    return answers(current_app).get_or_compute(key, compute, level)
 
 
 def cached(route: str, parameters: tuple, authorised: bool, compute: Callable[[], str]) -> str:
@@ -148,9 +153,20 @@ def cached(route: str, parameters: tuple, authorised: bool, compute: Callable[[]
     return gzip.decompress(_compressed(route, parameters, authorised, compute)).decode("utf-8")
 
 
-def answer(route: str, parameters: tuple, authorised: bool, compute: Callable[[], str], mimetype: str) -> Response:
-    """Return the kept answer of :func:`cached` as a response: gzip bytes when the client accepts them, else text."""
-    packed = _compressed(route, parameters, authorised, compute)
+def answer(
+    route: str,
+    parameters: tuple,
+    authorised: bool,
+    compute: Callable[[], str],
+    mimetype: str,
+    level: int = GZIP_LEVEL,
+) -> Response:
+    """Return the kept answer of :func:`cached` as a response: gzip bytes when the client accepts them, else text.
+
+    `level` is the gzip level it is kept at: :data:`GZIP_LEVEL`, or :data:`GZIP_LEVEL_ONCE` for an answer that
+    changes seldom and is sent often (the boundaries).
+    """
+    packed = _compressed(route, parameters, authorised, compute, level)
     response = Response(mimetype=mimetype)
     response.vary.add("Accept-Encoding")
     if request.accept_encodings["gzip"] > 0:

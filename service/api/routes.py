@@ -10,9 +10,10 @@ counts suppressed) except the directory and referrals for a caseworker or higher
 (:func:`service.auth.is_authorised`), who see true agency points. Coverage and hot
 spots are always public: they are maps meant to be shared.
 
-Weight: coverage and hot spots are kept in-process, compressed, once per data version
-(:func:`service.api.cache.answer`) and may leave out their polygons (``geometry=false``: the
-map joins the boundaries it has already loaded) and properties (``fields=``, ``rules=``).
+Weight: boundaries (``/areas``), coverage and hot spots are kept in-process, compressed, once per data
+version (:func:`service.api.cache.answer`: the province boundaries are gzipped once, not on every request).
+Coverage and hot spots may leave out their polygons (``geometry=false``: the map joins the boundaries it has
+already loaded) and properties (``fields=``, ``rules=``).
 District coverage (about 10 MB and 2 s per capability with polygons) takes one capability
 from a public caller, up to :data:`DISTRICT_CAPABILITIES` from a caseworker or higher: ask
 one capability at a time. The cache key holds the parameters as parsed (``geometry=true``, ``True``, ``1``
@@ -66,7 +67,6 @@ from service.api.common import (
     area_param,
     engine,
     flag_param,
-    geojson,
     inside,
     int_param,
     param,
@@ -253,17 +253,24 @@ def areas() -> ResponseReturnValue:
         if param(name) is not None and measure is None:
             raise InputError(name, param(name), "needs a measure: give measure= too.")
     path = boundaries.web_geojson_path(level)
-    if within is None and measure is None:
-        return geojson(path.read_text(encoding="utf-8"))
-    collection = json.loads(path.read_text(encoding="utf-8"))
-    features = [f for f in collection["features"] if within is None or inside(f["properties"]["code"], within)]
-    if measure is not None:
-        figures = _area_figures(level, measure, param("source"))
-        empty = dict.fromkeys(AREA_FIGURE_COLUMNS.values())
-        for feature in features:
-            feature["properties"].update(figures.get(feature["properties"]["code"], empty))
-    collection["features"] = features
-    return geojson(collection)
+    source = param("source")
+
+    def compute() -> str:
+        if within is None and measure is None:
+            return path.read_text(encoding="utf-8")
+        collection = json.loads(path.read_text(encoding="utf-8"))
+        features = [f for f in collection["features"] if within is None or inside(f["properties"]["code"], within)]
+        if measure is not None:
+            figures = _area_figures(level, measure, source)
+            empty = dict.fromkeys(AREA_FIGURE_COLUMNS.values())
+            for feature in features:
+                feature["properties"].update(figures.get(feature["properties"]["code"], empty))
+        collection["features"] = features
+        return json.dumps(collection, ensure_ascii=False)
+
+    built = path.stat().st_mtime_ns  # a rebuilt boundary file is a new answer
+    key = (level, within, measure, source, param("period"), built)
+    return _cache.answer("areas", key, False, compute, GEOJSON, level=_cache.GZIP_LEVEL_ONCE)
 
 
 @bp.get("/cases")
