@@ -193,6 +193,10 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
     "police TPPO victims": {"id": "Korban TPPO (data Polri)", "en": "TPPO victims (police)"},
     "police TPPO cases": {"id": "Kasus TPPO (data Polda)", "en": "TPPO cases (police)"},
     "Satgas TPPO victims": {"id": "Korban TPPO (Satgas TPPO Polri)", "en": "TPPO victims (police task force)"},
+    "Satgas TPPO police reports": {
+        "id": "Laporan polisi TPPO (Satgas TPPO Polri)",
+        "en": "TPPO police reports (police task force)",
+    },
     "LPSK TPPO protection applications": {
         "id": "Permohonan perlindungan TPPO ke LPSK",
         "en": "TPPO protection applications to LPSK",

@@ -66,8 +66,46 @@ def test_figures_of_different_measures_stay_separate_rows(engine):
     ntt = cases.query_figures(engine, area_code="53", start=date(2023, 1, 1), end=date(2023, 12, 31))
     assert sorted(zip(ntt["measure"], ntt["value"], strict=True)) == [
         ("LPSK TPPO protection applications", 179),
+        ("Satgas TPPO police reports", 5),  # 5-11 June 2023
+        ("Satgas TPPO police reports", 20),  # 5-19 June 2023
         ("police TPPO victims", 255),
     ]
+
+
+def _sample_rows() -> list[dict[str, str]]:
+    with cases.SAMPLE_CSV.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_sample_row_names_its_source_and_the_june_2023_reports_link_the_page_read():
+    rows = _sample_rows()
+    assert all(row["source"].strip() and row["measure"].strip() for row in rows)
+    june = [row for row in rows if row["measure"].startswith("Satgas TPPO")]
+    assert len(june) > 60
+    assert all(row["source_url"].startswith(("https://", "http://")) for row in june)
+    linked = [row for row in rows if row["source_url"]]
+    assert all(" " not in row["source_url"] for row in linked)  # one address, not a list
+
+
+def test_the_june_2023_police_reports_add_up_to_the_published_total_without_joint_or_split_poldas():
+    rows = [row for row in _sample_rows() if row["measure"] == "Satgas TPPO police reports"]
+    first_week = [row for row in rows if row["period_end"] == "2023-06-11"]
+    total = next(int(row["value"]) for row in first_week if row["area_code"] == "ID")
+    provinces = [row for row in first_week if row["area_code"] != "ID"]
+    # 190 reports: Bareskrim with Polda Kaltara (15) and Polda Papua (1) are not one of today's provinces
+    assert total == 190 and sum(int(row["value"]) for row in provinces) == total - 15 - 1
+    assert len({row["area_code"] for row in provinces}) == len(provinces) == 21
+    satgas = [row for row in _sample_rows() if row["measure"].startswith("Satgas TPPO")]
+    assert not [row for row in satgas if row["area_code"] in ("65", "91", "92")]  # joint or pre-split Poldas
+    jakarta = [row for row in satgas if row["area_code"] == "31"]
+    assert jakarta and all("Metro Jaya" in row["note"] and "Bekasi" in row["note"] for row in jakarta)
+
+
+def test_the_june_2023_reports_give_the_map_and_hot_spots_more_than_twenty_provinces(engine):
+    cases.import_csv(engine)
+    reports = cases.query_figures(engine, measure="Satgas TPPO police reports", source="viva.co.id", level="province")
+    assert reports["area_code"].nunique() == 25
+    assert set(reports["period_end"].astype(str)) == {"2023-06-19"}
 
 
 def test_bps_code_5303_lands_on_kabupaten_kupang(engine, tmp_path):
