@@ -254,9 +254,8 @@ class NationalNetwork:
         if not len(lon):
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
         mass = islands.island_of(lon, lat)
-        if regency is None:
-            regency = locate(lon, lat, "regency")
-        codes = np.array([None if code is None else str(code) for code in regency], dtype=object)
+        found = locate(lon, lat, "regency") if regency is None else regency
+        codes = np.array([None if code is None else str(code) for code in found], dtype=object)
         return mass, road_islands(codes, mass, self.roadless), road_speeds(codes)
 
     def attach(self, lon: object, lat: object, regency: Sequence[str | None] | None = None) -> Attachment:

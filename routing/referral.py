@@ -335,7 +335,7 @@ class Referrer:
         order = [int(i) for i in np.lexsort((self.ids, rank, hours)) if within[i]]
         referral.candidates = build.many(order[:k])
         referral.notes.extend(_unconfirmed_notes(referral.candidates))
-        offers_all = offers.all(axis=1)
+        offers_all: np.ndarray = np.asarray(offers.all(axis=1))
         single = [i for i in order if offers_all[i]]
         referral.best_single = build.one(single[0]) if single else None
         if len(needs) > 1:

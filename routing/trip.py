@@ -22,7 +22,9 @@ from routing.travel import reason_of
 
 
 def trip(
-    start: str | tuple[float, float], end: str | tuple[float, float], modes: str | Sequence[str] | None = None
+    start: str | tuple[float, float] | origin.Location,
+    end: str | tuple[float, float] | origin.Location,
+    modes: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Return the fastest trip from `start` to `end` with the allowed `modes` as JSON-ready data.
 
