@@ -111,6 +111,22 @@ def _choose(field: str, value: object, allowed: list) -> None:
         raise InputError(field, value, f"is expected to be one of {allowed}.")
 
 
+def mapped_sources(engine: Engine, measure: str) -> list[str]:
+    """Return the sources of `measure` that publish area figures, the one with most areas first.
+
+    What a map or a page shows when no source is asked for: the first one. A source of
+    country totals only (``level == "country"``) cannot be mapped and is not listed; ties
+    go to the source with the latest period, then to the name.
+    """
+    every = cases.query_figures(engine, measure=measure)
+    areas = every[every["level"].isin(LEVELS)]
+    if areas.empty:
+        return []
+    ranked = areas.groupby("source").agg(areas=("area_code", "nunique"), latest=("period_end", "max")).reset_index()
+    ranked = ranked.sort_values(["areas", "latest", "source"], ascending=[False, False, True])
+    return ranked["source"].tolist()
+
+
 def select_figures(
     engine: Engine,
     measure: str,

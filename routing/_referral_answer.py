@@ -19,7 +19,7 @@ from routing.modes import FAMILY_OF
 from routing.national import Attachment, NationalNetwork
 from routing.roads import RoadSearch, Snap
 from routing.schemas import CANDIDATE_FIELDS
-from routing.travel import Route
+from routing.travel import Route, joint_spans
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,14 @@ class Builder:
 
 
 def leg_records(route: Route) -> list[dict]:
-    """Return the legs of `route` as JSON-ready records (:data:`routing.schemas.LEG`)."""
+    """Return the legs of `route` as JSON-ready records (:data:`routing.schemas.LEG`).
+
+    ``vertices`` is the first and last index of the leg's points in the route's line
+    (:func:`routing.travel.joint_spans`), so a map can draw each leg by its mode without
+    the points being sent twice; None when the route has no line.
+    """
+    lined = route.reachable and all(leg.coords is not None and len(leg.coords) for leg in route.legs)
+    spans: list = joint_spans([leg.coords for leg in route.legs]) if lined else [None] * len(route.legs)
     return [
         {
             "mode": leg.mode,
@@ -157,8 +164,9 @@ def leg_records(route: Route) -> list[dict]:
             "distance_km": round(leg.distance_km, 1),
             "estimated": bool(leg.estimated),
             "label": leg.label,
+            "vertices": None if span is None else list(span),
         }
-        for leg in route.legs
+        for leg, span in zip(route.legs, spans, strict=True)
     ]
 
 

@@ -38,9 +38,16 @@ LEG: dict[str, Any] = _object(
         "distance_km": {"type": "number"},
         "estimated": {"type": "boolean", "description": "a model's estimate, not a timetable or a mapped road"},
         "label": {"type": "string", "description": "the flight or crossing, empty for road legs"},
+        "vertices": {
+            "type": ["array", "null"],
+            "items": {"type": "integer", "minimum": 0},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "first and last index of the leg's points in the route's coordinates; null without a line",
+        },
     }
 )
-"""One leg of a route: its mode, hours, kilometres, whether it is estimated and what it is."""
+"""One leg of a route: its mode, hours, kilometres, whether it is estimated, what it is and where in the route line."""
 
 _STATUSES = ("own_area", "agreement", "provincial", "national", "cross_border")
 

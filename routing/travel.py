@@ -72,6 +72,20 @@ def join_coords(parts: list) -> np.ndarray:
     return coords if len(coords) > 1 else np.repeat(coords, 2, axis=0)
 
 
+def joint_spans(parts: list) -> list[tuple[int, int]]:
+    """Return, per coordinate array of `parts`, the first and last index of its points in :func:`join_coords`.
+
+    The map draws each leg of a route from the route's one line by these spans, so a leg's
+    points are sent once. A part's span ends where the next one's starts (their shared joint).
+    """
+    arrays = [np.asarray(part, dtype=float).reshape(-1, 2) for part in parts]
+    coords = np.concatenate(arrays)
+    kept = np.r_[True, np.any(coords[1:] != coords[:-1], axis=1)]
+    position = np.cumsum(kept) - 1
+    ends = np.cumsum([len(array) for array in arrays])
+    return [(int(position[end - len(array)]), int(position[end - 1])) for array, end in zip(arrays, ends, strict=True)]
+
+
 def line_through(parts: list) -> shapely.LineString:
     """Return one LineString through the coordinate arrays `parts` (:func:`join_coords`)."""
     return shapely.LineString(join_coords(parts))

@@ -1,6 +1,7 @@
 """Folium web maps: the national map of cases, hot spots, agencies and coverage, and the map of one referral.
 
-Modules: :mod:`webmap.maps` (the maps), :mod:`webmap._elements` (elements that pass data, never templates),
+Modules: :mod:`webmap.maps` (the national map), :mod:`webmap.referral` (the map of one referral),
+:mod:`webmap._elements` (elements that pass data, never templates),
 :mod:`webmap.assets` (the browser libraries served offline), :mod:`webmap.i18n` (map strings in two languages).
 """
 
@@ -13,11 +14,11 @@ from core._lazy import lazy_exports
 if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is imported on first use
     from webmap.assets import render as render
     from webmap.maps import national_map as national_map
-    from webmap.maps import referral_map as referral_map
+    from webmap.referral import referral_map as referral_map
 
 _EXPORTS: dict[str, str] = {
     "national_map": "webmap.maps",
-    "referral_map": "webmap.maps",
+    "referral_map": "webmap.referral",
     "render": "webmap.assets",
 }
 """Each public name and the module that defines it (imported on first use, so that `import webmap` stays cheap)."""

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from core.errors import InputError
 from directory import capabilities
+from routing.travel import format_hours
 
 LANGUAGES: tuple[str, ...] = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -26,22 +27,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "map_title": "Peta layanan rujukan korban TPPO",
         "layer_provinces": "Batas provinsi",
         "layer_regencies": "Batas kabupaten/kota",
-        "layer_cases": "Angka kasus per 100.000 penduduk: {measure}",
+        "layer_cases": "{noun} per 100.000 penduduk: {measure}",
         "layer_hotspots": "Titik panas dan dingin (Gi*): {measure}",
         "layer_agencies": "Lembaga layanan",
         "layer_coverage": "Waktu tempuh ke layanan: {capability}",
         "layer_route": "Rute",
         "layer_origin": "Lokasi asal",
         "legend_title": "Keterangan",
-        "legend_cases": "Kasus per 100.000 penduduk",
+        "legend_cases": "{noun} per 100.000 penduduk",
+        "legend_no_figure": "Tidak ada angka untuk wilayah ini (sumber dan periode ini)",
+        "legend_exclusive": "Satu isian wilayah sekaligus: angka kasus, titik panas atau waktu tempuh",
         "legend_suppressed": "Angka kecil disembunyikan (<{k}), tanpa angka per 100.000",
         "legend_withheld": "Ditahan (x) agar total dikurangi bagian lain tidak membuka angka kecil",
         "legend_hotspots": "Gi* (permutasi, α = {alpha})",
+        "legend_nothing_significant": "Tidak ada wilayah signifikan pada α = {alpha}: tanpa titik panas atau dingin",
         "legend_coverage": "Waktu tempuh (dengan aturan yurisdiksi)",
         "legend_gap": "Melebihi standar waktu (kesenjangan layanan)",
-        "legend_road": "Rute darat",
-        "legend_sea": "Penyeberangan laut",
-        "legend_straight": "Garis lurus (tanpa rute)",
+        "legend_estimated": "Lebih pucat: perkiraan model (bukan jadwal atau jalan yang dipetakan)",
         "legend_no_tiles": "Peta dasar tidak ditampilkan",
         "hot": "Titik panas",
         "cold": "Titik dingin",
@@ -85,6 +87,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "yes": "Ya",
         "no": "Tidak",
         "not_available": "Data tidak tersedia",
+        "no_figure": "Tidak ada angka",
         "origin": "Titik asal rujukan",
         "rank": "Urutan",
         "travel_time": "Waktu tempuh",
@@ -94,7 +97,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "needs_matched": "Kebutuhan yang dipenuhi",
         "model": "Model perjalanan",
         "estimate": "perkiraan",
-        "sea_legs": "Penyeberangan laut",
+        "legs": "Rute per moda",
         "attribution_boundaries": "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)",
         "attribution_osm": "Jaringan jalan: © kontributor OpenStreetMap (ODbL)",
         "attribution_cases": "Angka kasus: laporan publik (lihat sumber tiap angka)",
@@ -108,22 +111,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "map_title": "Referral services for trafficking (TPPO) victims",
         "layer_provinces": "Province boundaries",
         "layer_regencies": "Regency and city boundaries",
-        "layer_cases": "Cases per 100,000 people: {measure}",
+        "layer_cases": "{noun} per 100,000 people: {measure}",
         "layer_hotspots": "Hot and cold spots (Gi*): {measure}",
         "layer_agencies": "Service agencies",
         "layer_coverage": "Travel time to help: {capability}",
         "layer_route": "Routes",
         "layer_origin": "Origin",
         "legend_title": "Legend",
-        "legend_cases": "Cases per 100,000 people",
+        "legend_cases": "{noun} per 100,000 people",
+        "legend_no_figure": "No figure for this area (this source and period)",
+        "legend_exclusive": "One area fill at a time: case figures, hot spots or travel time",
         "legend_suppressed": "Small count suppressed (<{k}), no rate",
         "legend_withheld": "Withheld (x) so that a total minus its other parts cannot reveal a small count",
         "legend_hotspots": "Gi* (permutations, α = {alpha})",
+        "legend_nothing_significant": "No area is significant at α = {alpha}: no hot or cold spot",
         "legend_coverage": "Travel time (with jurisdiction rules)",
         "legend_gap": "Beyond the time standard (coverage gap)",
-        "legend_road": "Road route",
-        "legend_sea": "Sea crossing",
-        "legend_straight": "Straight line (no route)",
+        "legend_estimated": "Lighter: a model's estimate (not a timetable or a mapped road)",
         "legend_no_tiles": "No base map shown",
         "hot": "Hot spot",
         "cold": "Cold spot",
@@ -167,6 +171,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "yes": "Yes",
         "no": "No",
         "not_available": "Data not available",
+        "no_figure": "No figure",
         "origin": "Where the referral starts",
         "rank": "Rank",
         "travel_time": "Travel time",
@@ -176,7 +181,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "needs_matched": "Needs met",
         "model": "Travel model",
         "estimate": "estimate",
-        "sea_legs": "Sea crossings",
+        "legs": "Route by mode",
         "attribution_boundaries": "Boundaries: cahyadsn/wilayah_boundaries (MIT)",
         "attribution_osm": "Road networks: © OpenStreetMap contributors (ODbL)",
         "attribution_cases": "Case figures: public reports (see each figure's source)",
@@ -205,6 +210,29 @@ MEASURE_LABELS: dict[str, dict[str, str]] = {
     "Simfoni-PPA TPPO cases": {"id": "Kasus TPPO (Simfoni-PPA)", "en": "TPPO cases (Simfoni-PPA)"},
 }
 """Names of the sample's case-figure measures (``cases/sample/figures.csv``); another measure shows as it is."""
+
+MODE_LABELS: dict[str, dict[str, str]] = {
+    "road": {"id": "jalan darat", "en": "road"},
+    "access": {"id": "akses ke jalan", "en": "access to the road"},
+    "ferry": {"id": "kapal feri", "en": "ferry"},
+    "fast_boat": {"id": "kapal cepat", "en": "fast boat"},
+    "ship": {"id": "kapal penumpang", "en": "passenger ship"},
+    "sea": {"id": "penyeberangan laut (perkiraan)", "en": "sea crossing (estimated)"},
+    "flight": {"id": "penerbangan", "en": "flight"},
+    "route": {"id": "rute", "en": "route"},
+    "straight": {"id": "garis lurus (tanpa rute)", "en": "straight line (no route)"},
+}
+"""Names of the leg modes (:data:`routing.modes.LEG_MODES` and ``access``) and of the map's other lines."""
+UNIT_NOUNS: dict[str, dict[str, str]] = {
+    "victims": {"id": "Korban", "en": "Victims"},
+    "cases": {"id": "Kasus", "en": "Cases"},
+    "applications": {"id": "Permohonan", "en": "Applications"},
+}
+"""What a figure counts, by its unit (:data:`cases.UNITS`): the noun of "... per 100,000 people"."""
+MEASURE_NOUNS: dict[str, dict[str, str]] = {
+    "Satgas TPPO police reports": {"id": "Laporan polisi", "en": "Police reports"},
+}
+"""Nouns of measures that count something more particular than their unit (a police report is stored as a case)."""
 
 
 def check_language(lang: str) -> str:
@@ -255,3 +283,22 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
 def vocabulary(field: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """Return ``{code: label}`` of a directory vocabulary (:data:`directory.capabilities.VOCABULARIES`) in `lang`."""
     return capabilities.labels(field, check_language(lang))
+
+
+def mode_label(mode: str, lang: str) -> str:
+    """Return the name of a leg mode in `lang` (the code itself when it has none)."""
+    return MODE_LABELS.get(mode, {}).get(check_language(lang), mode)
+
+
+def legs_line(legs: list[dict] | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return the legs of a route in one line, e.g. ``jalan 0h14 > ~penerbangan 0h55 (WMX-DJJ) > jalan 0h30``.
+
+    ``~`` marks a crossing or flight whose time is estimated (road legs are estimates of
+    their own kind: see the travel model); the label names the flight or crossing.
+    """
+    parts = []
+    for leg in legs or []:
+        estimated = "~" if leg.get("estimated") and leg["mode"] not in ("road", "access") else ""
+        label = f" ({leg['label']})" if leg.get("label") and leg["mode"] != "sea" else ""
+        parts.append(f"{estimated}{mode_label(leg['mode'], lang)} {format_hours(leg.get('time_h'))}{label}")
+    return " > ".join(parts)

@@ -1,4 +1,4 @@
-"""Folium maps of Rujuk: the national overview and the map of one referral.
+"""Folium maps of Rujuk: the national overview (case figures, hot spots, agencies, travel times).
 
 :func:`national_map` shows province and regency boundaries, case figures as a
 choropleth of rates per 100,000, hot and cold spots (:mod:`cases.hotspots`), the
@@ -7,8 +7,8 @@ time to each kind of help (:mod:`routing.coverage`) with the areas beyond the st
 outlined. With ``data_urls=True`` the heavy layers are fetched by the browser from the
 JSON API (boundaries, agencies, coverage and hot spots; lazily, when a layer is first
 shown) and only the small case table is inlined; ``data_urls=False`` inlines everything
-(tests, offline export). :func:`referral_map` shows one answer of
-:meth:`routing.referral.Referrer.refer`.
+(tests, offline export). The map of one referral is
+:func:`webmap.referral.referral_map`.
 
 Privacy: unless ``authorised``, agencies pass through :func:`directory.agencies.public_view`
 (a safe house at its regency's point, no address), case counts through
@@ -36,7 +36,7 @@ from core import settings
 from core.errors import InputError
 from directory import capabilities
 from directory import io as directory_io
-from geo import boundaries, islands
+from geo import boundaries
 from routing import coverage
 from webmap import i18n
 from webmap._elements import add, base_map, finish, group, strings, tiles_shown
@@ -46,6 +46,7 @@ API = "/api/v1"
 Period = tuple[dt.date, dt.date]
 CASE_COLOURS: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 SUPPRESSED_COLOUR = "#cccccc"
+NO_FIGURE_COLOUR = "#ffffff"
 TIME_COLOURS: dict[str, str] = dict(
     zip(
         coverage.TIME_CLASSES,
@@ -92,7 +93,7 @@ AGENCY_FIELDS: list[str] = [
 """Properties of an agency feature that the map reads (inlined agencies carry only these)."""
 
 
-def _as_text(website: str | None) -> str | None:
+def website_text(website: str | None) -> str | None:
     """Return a website without its scheme: shown as text, so the page links to no other host."""
     return re.sub(r"^https?://", "", website or "") or None
 
@@ -122,7 +123,7 @@ def measure_label(measure: str, lang: str) -> str:
     return i18n.MEASURE_LABELS.get(measure, {}).get(i18n.check_language(lang), measure)
 
 
-def _outlines(m: folium.Map, lang: str, level: str, data_urls: bool, show: bool) -> None:
+def add_outlines(m: folium.Map, lang: str, level: str, data_urls: bool, show: bool) -> None:
     title = i18n.t("layer_provinces" if level == "province" else "layer_regencies", lang)
     style = {"color": "#333", "weight": 1.5 if level == "province" else 0.6, "fill": False}
     add(
@@ -141,6 +142,26 @@ def _case_classes(rates: pd.Series) -> np.ndarray:
     return np.unique(np.quantile(shown, np.linspace(0, 1, len(CASE_COLOURS) + 1)[1:]))
 
 
+def noun(measure: str, unit: str, lang: str) -> str:
+    """Return what a figure of `measure` counts, in `lang` ("Victims", "Police reports"): the noun of its rate."""
+    nouns = i18n.MEASURE_NOUNS.get(measure) or i18n.UNIT_NOUNS.get(unit) or {}
+    return nouns.get(i18n.check_language(lang), unit)
+
+
+def _case_legend(lang: str, shown_rate: pd.Series, bounds: np.ndarray, reasons: pd.Series) -> list[dict]:
+    """Return the legend items of the case fill: the rate classes, suppressed, withheld, and no figure."""
+    k = int(settings.suppress_below)
+    lower = np.concatenate([[shown_rate.min()], bounds[:-1]]) if bounds.size else np.empty(0)
+    items = [
+        {"style": "fill", "colour": CASE_COLOURS[i], "label": f"{_decimal(low, lang)} – {_decimal(high, lang)}"}
+        for i, (low, high) in enumerate(zip(lower, bounds, strict=True))
+    ] + [{"style": "fill", "colour": SUPPRESSED_COLOUR, "label": i18n.t("legend_suppressed", lang, k=k)}]
+    if reasons.eq(cases.COMPLEMENTARY).any():
+        items.append({"style": "fill", "colour": SUPPRESSED_COLOUR, "label": i18n.t("legend_withheld", lang)})
+    items.append({"style": "fill", "colour": NO_FIGURE_COLOUR, "label": i18n.t("legend_no_figure", lang)})
+    return items
+
+
 def _case_layer(
     engine: Engine,
     m: folium.Map,
@@ -150,7 +171,10 @@ def _case_layer(
     data_urls: bool,
     authorised: bool,
     period: Period | None,
+    show: bool,
 ) -> tuple[pd.DataFrame, list[dict]]:
+    if source is None:  # the source with most area figures: one of country totals only cannot be mapped
+        source = next(iter(hotspots.mapped_sources(engine, measure)), None)
     figures = hotspots.select_figures(engine, measure, source, period=period)
     level = figures["level"].iat[0]
     k = int(settings.suppress_below)
@@ -177,12 +201,12 @@ def _case_layer(
             "period": period,
         }
     )
-    title = i18n.t("layer_cases", lang, measure=measure_label(measure, lang))
-    layer = group(m, title, show=True)
+    counted = noun(measure, str(figures["unit"].iat[0]), lang)
+    title = i18n.t("layer_cases", lang, noun=counted, measure=measure_label(measure, lang))
     add(
         "choropleth",
         m,
-        layer,
+        group(m, title, show=show),
         {
             "source": _areas_source(level, data_urls),
             "figures": rows.set_index(figures["area_code"]).to_dict("index"),
@@ -192,16 +216,12 @@ def _case_layer(
             "title": title,
             "suppressed_note": i18n.t("legend_suppressed", lang, k=k),
             "withheld_note": i18n.t("legend_withheld", lang),
+            "no_figure_colour": NO_FIGURE_COLOUR,
+            "no_figure_note": i18n.t("legend_no_figure", lang),
         },
     )
-    lower = np.concatenate([[shown_rate.min()], bounds[:-1]]) if bounds.size else np.empty(0)
-    items = [
-        {"style": "fill", "colour": CASE_COLOURS[i], "label": f"{_decimal(low, lang)} – {_decimal(high, lang)}"}
-        for i, (low, high) in enumerate(zip(lower, bounds, strict=True))
-    ] + [{"style": "fill", "colour": SUPPRESSED_COLOUR, "label": i18n.t("legend_suppressed", lang, k=k)}]
-    if reasons.eq(cases.COMPLEMENTARY).any():
-        items.append({"style": "fill", "colour": SUPPRESSED_COLOUR, "label": i18n.t("legend_withheld", lang)})
-    return figures, [{"title": f"{i18n.t('legend_cases', lang)}: {measure_label(measure, lang)}", "items": items}]
+    legend_title = f"{i18n.t('legend_cases', lang, noun=counted)}: {measure_label(measure, lang)}"
+    return figures, [{"title": legend_title, "items": _case_legend(lang, shown_rate, bounds, reasons)}]
 
 
 def _hotspot_layer(
@@ -221,6 +241,7 @@ def _hotspot_layer(
             "geometry": "false",
         }  # the browser joins the boundaries it already has
         data = {"url": f"{API}/hotspots?{urlencode(query)}"}
+        significant = None  # known once the browser has the layer (rujuk-map.js adds the note then)
     else:
         try:
             frame = hotspots.hotspots(engine, measure, source, level, authorised=authorised, period=period)
@@ -233,7 +254,9 @@ def _hotspot_layer(
             {"name": "hotspots", "data": json.loads(coverage.to_geojson(frame, authorised=authorised))},
         )
         data = {"ref": "hotspots"}
+        significant = bool(frame["hotspot_class"].ne("not significant").any())
     labels = {cls: i18n.t(cls, lang) for cls in hotspots.CLASSES}
+    nothing = i18n.t("legend_nothing_significant", lang, alpha=settings.hotspot_alpha)
     add(
         "hotspots",
         m,
@@ -246,10 +269,15 @@ def _hotspot_layer(
             "strings": strings(lang),
             "lang": lang,
             "title": title,
+            "legend_section": "hotspots",
+            "nothing_significant": nothing,
         },
     )
     items = [{"style": "outline", "colour": HOTSPOT_COLOURS[c], "label": labels[c]} for c in hotspots.CLASSES]
-    return [{"title": i18n.t("legend_hotspots", lang, alpha=settings.hotspot_alpha), "items": items}]
+    if significant is False:
+        items.append({"style": "note", "colour": "", "label": nothing})
+    title = i18n.t("legend_hotspots", lang, alpha=settings.hotspot_alpha)
+    return [{"id": "hotspots", "title": title, "items": items}]
 
 
 def _agency_layer(
@@ -261,7 +289,7 @@ def _agency_layer(
         collection = json.loads(directory_io.export_agencies(engine, None, fmt="geojson", public=not authorised))
         for feature in collection["features"]:  # only what the popups show; a website as text, not a link
             properties = {key: feature["properties"].get(key) for key in AGENCY_FIELDS}
-            properties["website"] = _as_text(properties["website"])
+            properties["website"] = website_text(properties["website"])
             feature["properties"] = properties
         add("register", m, m, {"name": "agencies", "data": collection})
         data = {"ref": "agencies"}
@@ -371,122 +399,29 @@ def national_map(
     if not data_urls:
         _register_areas(m, ("province", "regency"))
     for level, show in (("province", True), ("regency", False)):
-        _outlines(m, lang, level, data_urls, show)
+        add_outlines(m, lang, level, data_urls, show)
     sections: list[dict] = []
     try:
         figures, legend = _case_layer(
-            engine, m, lang, measure or coverage.DEFAULT_CASE_MEASURE, source, data_urls, authorised, period
+            engine,
+            m,
+            lang,
+            measure or coverage.DEFAULT_CASE_MEASURE,
+            source,
+            data_urls,
+            authorised,
+            period,
+            show=capability is None,  # one area fill at a time: a chosen capability shows its travel times
         )
         sections += legend + _hotspot_layer(engine, m, lang, figures, data_urls, authorised)
     except InputError:
         if measure is not None or source is not None or period is not None:
             raise
     sections += _coverage_layers(engine, m, lang, capability, data_urls, authorised)
+    sections.append({"title": i18n.t("legend_exclusive", lang), "items": []})
     _agency_layer(engine, m, lang, capability, data_urls, authorised)
     if not tiles_shown():
         sections.append({"title": i18n.t("legend_no_tiles", lang), "items": []})
     add("legend", m, m, {"title": i18n.t("legend_title", lang), "sections": sections})
     texts = [i18n.t(key, lang) for key in ("attribution_boundaries", "attribution_osm", "attribution_cases")]
     return finish(m, texts)
-
-
-def _segments(origin: dict, candidate: dict) -> list[dict]:
-    """Return the route of a candidate as runs of ``road`` and ``sea`` legs, or one ``straight`` line."""
-    route, location = candidate.get("route"), candidate.get("location") or {}
-    lines = []
-    if route and route.get("type") == "LineString":
-        lines = [route["coordinates"]]
-    elif route and route.get("type") == "MultiLineString":
-        lines = route["coordinates"]
-    lines = [np.asarray(line, dtype=float) for line in lines if len(line) >= 2]
-    if not lines:
-        if location.get("lon") is None or location.get("lat") is None:
-            return []
-        return [
-            {"kind": "straight", "coordinates": [[origin["lat"], origin["lon"]], [location["lat"], location["lon"]]]}
-        ]
-    segments = []
-    for line in lines:
-        island = islands.island_of(line[:, 0], line[:, 1])
-        sea = (island[:-1] != island[1:]) | (island[:-1] < 0) | (island[1:] < 0)
-        start = 0
-        for end in [*np.flatnonzero(np.diff(sea.astype(int)) != 0) + 1, len(sea)]:
-            points = line[start : end + 1]
-            segments.append({"kind": "sea" if sea[start] else "road", "coordinates": points[:, ::-1].tolist()})
-            start = end
-    return segments
-
-
-def _candidate(origin: dict, c: dict, lang: str) -> dict:
-    contact, location = c.get("contact") or {}, c.get("location") or {}
-    label = c.get("jurisdiction_label")
-    jurisdiction = label.get(lang) if isinstance(label, dict) else c.get("jurisdiction")
-    names, precision = i18n.vocabulary("capability", lang), i18n.vocabulary("location_precision", lang)
-    model, code = c.get("model"), c.get("location_precision")
-    return {
-        "rank": int(c.get("rank") or 0),
-        "name": c.get("name"),
-        "organization": c.get("organization"),
-        "needs": ", ".join(names.get(code, code) for code in c.get("capabilities_matched") or []),
-        "travel_time_h": c.get("travel_time_h"),
-        "distance_km": c.get("distance_km"),
-        "sea_legs": c.get("sea_legs"),
-        "jurisdiction": jurisdiction,
-        "coordination_needed": bool(c.get("coordination_needed")),
-        "model": f"{model} ({i18n.t('estimate', lang)})" if model and c.get("is_estimate") else model,
-        "phone": contact.get("phone"),
-        "email": contact.get("email"),
-        "website": _as_text(contact.get("website")),
-        "address": contact.get("address"),
-        "lon": location.get("lon"),
-        "lat": location.get("lat"),
-        "location_precision": precision.get(code, code) if code is not None else None,
-        "segments": _segments(origin, c),
-    }
-
-
-def referral_map(referral: dict, lang: str = i18n.DEFAULT_LANGUAGE) -> folium.Map:
-    """Return the map of one referral: the origin, the numbered candidates and their routes.
-
-    Parameters
-    ----------
-    referral
-        :meth:`routing.referral.Referral.as_dict` (already public-safe: for a public caller,
-        confidential agencies are drawn at their regency's representative point, without
-        route, address or contact: every field :func:`directory.agencies.public_view` redacts).
-    lang
-        ``"id"`` (default) or ``"en"``.
-
-    Notes
-    -----
-    A route is split where consecutive vertices lie on different land masses
-    (:func:`geo.islands.island_of`): those legs are sea crossings, drawn dashed. A
-    candidate without a route geometry is joined to the origin by a dotted straight line.
-    """
-    i18n.check_language(lang)
-    origin = referral["origin"]
-    m = base_map(lang, location=[origin["lat"], origin["lon"]], zoom_start=8)
-    candidates = [_candidate(origin, c, lang) for c in referral.get("candidates") or []]
-    if not tiles_shown():  # no base map: the province boundaries give the route its bearings
-        _outlines(m, lang, "province", data_urls=True, show=True)
-    title = i18n.t("layer_route", lang)
-    add(
-        "referral",
-        m,
-        group(m, title),
-        {
-            "origin": {"lon": origin["lon"], "lat": origin["lat"], "label": origin.get("label")},
-            "candidates": candidates,
-            "strings": strings(lang),
-            "lang": lang,
-            "title": title,
-        },
-    )
-    items = [
-        {"style": "line", "colour": "#1b7837", "label": i18n.t("legend_road", lang)},
-        {"style": "dash", "colour": "#2166ac", "label": i18n.t("legend_sea", lang)},
-        {"style": "dot", "colour": "#777777", "label": i18n.t("legend_straight", lang)},
-        {"style": "fill", "colour": "#ef8a62", "label": i18n.t("origin", lang)},
-    ]
-    add("legend", m, m, {"title": i18n.t("legend_title", lang), "sections": [{"title": title, "items": items}]})
-    return finish(m, [i18n.t(key, lang) for key in ("attribution_boundaries", "attribution_osm")])

@@ -151,6 +151,7 @@ STRINGS_EN: dict[str, str] = {
     "estimate": "estimate",
     "estimate_long": "Estimated on the national network, not a road route",
     "sea_legs": "{n} sea crossing(s)",
+    "legs_by": "by",
     "coordination_needed": "Cross-border coordination needed",
     "phone": "Phone",
     "email": "Email",

@@ -160,6 +160,7 @@ STRINGS_ID: dict[str, str] = {
     "estimate": "perkiraan",
     "estimate_long": "Perkiraan dari jaringan nasional, bukan rute jalan",
     "sea_legs": "{n} penyeberangan laut",
+    "legs_by": "melalui",
     "coordination_needed": "Perlu koordinasi lintas wilayah",
     "phone": "Telepon",
     "email": "Surel",

@@ -28,7 +28,7 @@ from routing.jurisdiction import STATUS_LABELS
 from routing.travel import format_hours
 from service.auth import current_role, current_user
 from service.pages.strings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS
-from webmap.i18n import translate
+from webmap.i18n import legs_line, translate
 
 SESSION_KEY = "lang"
 PRIVATE_QUERY_ENDPOINTS: frozenset[str] = frozenset({"pages.referral"})
@@ -176,6 +176,7 @@ def install(bp: Blueprint) -> None:
     bp.app_context_processor(_context)
     bp.add_app_template_filter(format_hours, "hm")
     bp.add_app_template_filter(number, "num")
+    bp.add_app_template_filter(lambda legs: legs_line(legs, lang()), "legs")
 
     @bp.errorhandler(InputError)
     def _bad_input(error: InputError):

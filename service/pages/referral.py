@@ -5,7 +5,7 @@ its CSRF token), so the victim's whereabouts stay out of the address bar, the br
 history, proxy logs and ``Referer`` headers; ``GET /referral?at=...&needs=...`` answers
 the same for links and bookmarks. Either way the page shows the answer of
 :meth:`routing.referral.Referrer.refer` (the same cached referrer as the JSON API) and
-:func:`webmap.maps.referral_map` in an ``iframe srcdoc`` (one computation per request;
+:func:`webmap.referral.referral_map` in an ``iframe srcdoc`` (one computation per request;
 the map document is escaped into the attribute like any other text). Bad input renders
 the form again with the message (field and value) and status 400.
 
@@ -29,7 +29,8 @@ from routing.referral import parse_day, parse_hours, parse_k
 from service.api.common import referrer
 from service.api.routes import referral_limit
 from service.pages.common import authorised, lang, page, t
-from webmap import assets, maps
+from webmap import assets
+from webmap.referral import referral_map
 
 KNOWN_NOTES: dict[str, str] = {
     "Cross-border agencies without an agreement are left out (setting).": "note_cross_border_excluded",
@@ -116,7 +117,7 @@ def _answer(form: dict) -> dict:
     offered = set().union(*the_referrer.provides) if the_referrer.provides else set()
     answer["escalation"] = [_escalation(item, offered) for item in answer["escalation"]]
     answer["notes"] = _notes(answer)
-    answer["map_html"] = assets.render(maps.referral_map(referral.as_dict(), lang()))
+    answer["map_html"] = assets.render(referral_map(referral.as_dict(), lang()))
     return answer
 
 

@@ -39,20 +39,28 @@ install(bp)
 
 
 def _series() -> pd.DataFrame:
-    """Return every (measure, source) pair of the case figures with its unit and number of rows."""
+    """Return every (measure, source) pair of the case figures with its unit, rows and area rows (not the country)."""
     every = cases.query_figures(engine())
-    return every.groupby(["measure", "source", "unit"], as_index=False).size()
+    every["mapped"] = every["level"].isin(hotspots.LEVELS)
+    return every.groupby(["measure", "source", "unit"], as_index=False).agg(
+        size=("value", "size"), areas=("mapped", "sum")
+    )
 
 
 def _chosen_series(series: pd.DataFrame) -> tuple[str | None, str | None]:
-    """Return the measure and source asked for; an empty source is the one of the measure with most figures."""
+    """Return the measure and source asked for; an empty source is the measure's with most area figures.
+
+    A source of country totals only cannot be mapped (:func:`cases.hotspots.mapped_sources`); when
+    the measure has no area figures at all, its source with most rows is taken and the map says so.
+    """
     measure = request.args.get("measure") or None
     source = request.args.get("source") or None
     if measure is None:
         measure = coverage.DEFAULT_CASE_MEASURE if (series["measure"] == coverage.DEFAULT_CASE_MEASURE).any() else None
     if measure is not None and source is None:
+        mapped = hotspots.mapped_sources(engine(), measure)
         of_measure = series[series["measure"] == measure].sort_values("size", ascending=False)
-        source = None if of_measure.empty else str(of_measure["source"].iat[0])
+        source = mapped[0] if mapped else None if of_measure.empty else str(of_measure["source"].iat[0])
     return measure, source
 
 
@@ -122,7 +130,8 @@ def home() -> Response:
         "map.html",
         400 if error else 200,
         error=error,
-        series=series,
+        measures=series.loc[series["areas"] > 0, "measure"].unique().tolist(),
+        sources=sorted(series.loc[(series["measure"] == measure) & (series["areas"] > 0), "source"]),
         measure=measure,
         source=source,
         capability=capability,

@@ -139,7 +139,7 @@ def test_the_map_draws_boundaries_cases_and_agency_markers_without_internet(visi
     visit.open("/?lang=en")
     frame = visit.map_frame()
     assert frame.evaluate(COUNT_DRAWN, "Province boundaries")["paths"] == 38
-    assert frame.evaluate(COUNT_DRAWN, "Cases per 100,000")["paths"] > 0
+    assert frame.evaluate(COUNT_DRAWN, "per 100,000 people")["paths"] == 38  # an area without a figure too
     agencies = frame.evaluate(COUNT_DRAWN, "Service agencies")
     assert agencies["markers"] + agencies["paths"] == len(_public_agencies(visit.base_url))
     assert frame.locator(".marker-cluster, .leaflet-marker-icon").count() > 0
@@ -212,7 +212,7 @@ def test_a_suppressed_count_shows_as_below_the_threshold_in_table_and_popup(visi
     assert page.locator("table.figures td.num", has_text=re.compile(r"^<5$")).count() > 0
     frame = visit.map_frame()
     text = frame.evaluate(
-        f"""() => {{ const g = Object.entries({OVERLAYS}).find(([k]) => k.includes("Cases per 100,000"))[1];
+        f"""() => {{ const g = Object.entries({OVERLAYS}).find(([k]) => k.includes("per 100,000 people"))[1];
         let target = null;
         const walk = (l) => {{ if (!target && l.feature && l.options.dashArray) target = l;
                                if (l.getLayers) l.getLayers().forEach(walk); }};
@@ -230,6 +230,68 @@ def test_the_default_language_is_indonesian_and_english_is_a_switch(visit):
     page.get_by_role("link", name=re.compile("English")).first.click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def _overlay(frame, name: str) -> None:
+    """Tick the layer whose name contains `name` in the layer control."""
+    frame.locator(".leaflet-control-layers").hover()
+    frame.locator(".leaflet-control-layers-overlays label", has_text=name).first.locator("input").check()
+
+
+SHOWN = f"""(name) => {{ const e = Object.entries({OVERLAYS}).find(([k]) => k.includes(name));
+    return {LEAFLET_MAP}.hasLayer(e[1]); }}"""
+TICKED = """(name) => [...document.querySelectorAll(".leaflet-control-layers-overlays label")]
+    .filter(l => l.textContent.includes(name)).map(l => l.querySelector("input").checked)[0]"""
+
+
+def test_an_area_without_a_figure_is_drawn_in_its_own_class_and_says_so(visit):
+    visit.open("/?lang=en&measure=police TPPO victims")
+    frame = visit.map_frame()
+    colours = frame.evaluate(
+        f"""() => {{ const g = Object.entries({OVERLAYS}).find(([k]) => k.includes("per 100,000 people"))[1];
+        const found = [];
+        const walk = (l) => {{ if (l.feature) found.push([l.feature.properties.code, l.options.fillColor]);
+                               if (l.getLayers) l.getLayers().forEach(walk); }};
+        walk(g); return found; }}"""
+    )
+    blank = [code for code, colour in colours if colour == "#ffffff"]
+    assert len(colours) == 38 and 0 < len(blank) < 38
+    legend = frame.locator(".rujuk-legend").inner_text()
+    assert "No figure for this area" in legend and "Victims per 100,000 people" in legend
+
+
+def test_case_fill_and_travel_time_fill_are_never_both_on(visit):
+    visit.open("/?lang=en")
+    frame = visit.map_frame()
+    assert frame.evaluate(SHOWN, "per 100,000 people")
+    _overlay(frame, "Travel time to help: Medical care")
+    frame.wait_for_function(f"() => !({SHOWN})('per 100,000 people')")
+    assert frame.evaluate(SHOWN, "Travel time to help: Medical care")
+    assert frame.evaluate(TICKED, "per 100,000 people") is False  # the control unticks it too
+    _overlay(frame, "Hot and cold spots")
+    frame.wait_for_function(f"() => !({SHOWN})('Travel time to help: Medical care')")
+    _overlay(frame, "per 100,000 people")
+    frame.wait_for_function(f"() => !({SHOWN})('Hot and cold spots')")
+    assert "One area fill at a time" in frame.locator(".rujuk-legend").inner_text()
+
+
+def test_the_hotspot_legend_says_when_nothing_is_significant(visit, monkeypatch):
+    from core import settings
+
+    monkeypatch.setattr(settings, "hotspot_alpha", 0.0005)  # below the smallest p of 999 permutations
+    measure, source = "Satgas TPPO police reports", "viva.co.id"
+    visit.open(f"/?lang=en&measure={measure}&source={source}")
+    frame = visit.map_frame()
+    _overlay(frame, "Hot and cold spots")
+    frame.wait_for_function(f"() => ({COUNT_DRAWN})('Hot and cold spots').paths > 0")
+    query = f"measure={measure}&source={source}&level=province&geometry=false".replace(" ", "%20")
+    with urlopen(f"{visit.base_url}/api/v1/hotspots?{query}") as answer:
+        classes = {f["properties"]["hotspot_class"] for f in json.load(answer)["features"]}
+    assert classes == {"not significant"}
+    frame.wait_for_function(
+        "() => document.querySelector('.rujuk-legend').innerText.includes('No area is significant')"
+    )
+    assert "α = 0.0005" in frame.locator(".rujuk-legend").inner_text()
 
 
 # --- hostile text and confidential places ------------------------------------------------------------------
@@ -294,6 +356,47 @@ def test_a_referral_typed_in_from_tenggarong_lists_penajam_paser_utara_by_agreem
         f"() => {{ let n = 0; {LEAFLET_MAP}.eachLayer(l => {{ if (l instanceof L.Polyline) n++; }}); return n; }}"
     )
     assert lines >= rows.count()
+
+
+LINES = f"""() => {{ const map = {LEAFLET_MAP}; const view = map.getBounds(); const lines = [];
+    map.eachLayer(l => {{ if (l instanceof L.Polyline) lines.push(
+        {{dash: l.options.dashArray || null, colour: l.options.color, opacity: l.options.opacity,
+          inside: view.contains(l.getBounds())}}); }});
+    return lines; }}"""
+
+
+def _referral_frame(page):
+    frame = next(f for f in page.frames if f != page.main_frame)
+    frame.wait_for_selector(".rujuk-rank")
+    return frame
+
+
+def test_the_referral_map_draws_legs_by_mode_with_a_legend(visit):
+    page = visit.open("/referral?at=Batam&needs=shelter&lang=en")
+    assert "fast boat" in page.locator("table.candidates").first.locator(".legs").first.inner_text()
+    frame = _referral_frame(page)
+    drawn = frame.evaluate(LINES)
+    styles = {(line["colour"], line["dash"]) for line in drawn}
+    assert ("#35978f", "4 4") in styles and ("#1b7837", None) in styles  # fast boat dashed, road solid
+    assert {line["opacity"] for line in drawn} >= {0.45}  # the estimated road legs are lighter
+    legend = frame.locator(".rujuk-legend").inner_text()
+    assert "fast boat" in legend and "road" in legend and "estimate" in legend
+
+
+def test_the_referral_map_zooms_to_every_route(visit):
+    # From Penajam the roads to the offices go round Balikpapan Bay, outside the box of the offices and the origin.
+    page = visit.open("/referral?at=Penajam&needs=shelter&k=1&lang=en")
+    drawn = _referral_frame(page).evaluate(LINES)
+    assert drawn and all(line["inside"] for line in drawn)
+
+
+def test_the_pick_map_shows_the_boundaries_when_no_tile_server_answers(visit):
+    page = visit.open("/referral?lang=en")  # the default tile server cannot be resolved here
+    page.wait_for_function(
+        "() => document.querySelectorAll('#pick-map path.leaflet-interactive, #pick-map path').length >= 38"
+    )
+    assert any("tile.openstreetmap.org" in url for url in visit.outside_requests())
+    assert page.locator("#pick-map path").count() >= 38
 
 
 def test_clicking_the_pick_map_fills_in_the_coordinates(visit):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -17,6 +18,7 @@ from core import settings
 from core.db import session_scope
 from core.errors import DataUnavailableError, InputError
 from webmap import assets, i18n, maps
+from webmap import referral as route_maps
 
 URL = re.compile(r"https?://[^\s\"'<>()\\]+")
 SAFE_HOUSE = (123.612345, -10.176543)  # an exact point in Kota Kupang that nothing else uses
@@ -108,7 +110,7 @@ def test_vendored_libraries_are_installed():
 
 
 def test_every_map_loads_nothing_from_another_host(pages, referrer):
-    referral = assets.render(maps.referral_map(referrer.refer("Kalabahi", ["witness_protection"], k=3).as_dict()))
+    referral = assets.render(route_maps.referral_map(referrer.refer("Kalabahi", ["witness_protection"], k=3).as_dict()))
     for html in [*pages.values(), referral]:
         assert _external(html) == set()
         local = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
@@ -163,7 +165,7 @@ def test_hostile_names_reach_the_page_only_escaped(hostile_engine):
             }
         ],
     }
-    page = assets.render(maps.referral_map(referral, lang="en"))
+    page = assets.render(route_maps.referral_map(referral, lang="en"))
     assert all(payload not in page for payload in HOSTILE) and "`${alert" not in page
 
 
@@ -216,12 +218,139 @@ def test_national_map_page_is_light_with_data_urls(pages):
     assert {"/api/v1/areas?level=province", "/api/v1/areas?level=regency", "/api/v1/agencies"} <= urls
 
 
-def test_referral_map_numbers_candidates_and_marks_sea_crossings(referrer):
-    referral = referrer.refer("Kalabahi", ["witness_protection"], k=3).as_dict()
-    html = assets.render(maps.referral_map(referral, lang="en"))
-    config = _calls(html, "referral")[0]
-    assert [c["rank"] for c in config["candidates"]] == [1, 2, 3]
-    kinds = {s["kind"] for c in config["candidates"] for s in c["segments"]}
-    assert {"road", "sea"} <= kinds  # Alor to Timor crosses the sea
-    first = config["candidates"][0]["segments"]
-    assert first[0]["coordinates"][0] == pytest.approx([referral["origin"]["lat"], referral["origin"]["lon"]], abs=0.5)
+def _shown(html: str, kind: str) -> list[bool]:
+    """Return, per ``RujukMap.<kind>`` call of a page, whether its layer group is on the map when the page opens."""
+    groups = re.findall(rf"RujukMap\.{kind}\(\w+,\s*(\w+)", html)
+    return [bool(re.search(rf"\b{group}\.addTo\(", html)) for group in groups]
+
+
+def test_lpsk_applications_with_the_automatic_source_map_the_province_figures(seeded_engine, live_app):
+    measure = "LPSK TPPO protection applications"  # one source of country totals (more rows), one of NTT
+    assert cases.hotspots.mapped_sources(seeded_engine, measure) == ["viva.co.id; lpsk.go.id"]
+    html = assets.render(maps.national_map(seeded_engine, lang="en", measure=measure, data_urls=False))
+    assert set(_calls(html, "choropleth")[0]["figures"]) == {"53"}
+    client = live_app[0].test_client()
+    page = client.get(f"/?measure={measure}&lang=en")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "has no area figures" not in text and "Nusa Tenggara Timur" in text
+    assert client.get(f"/map/national?measure={measure}&lang=en").status_code == 200
+    # A measure of country totals only cannot be mapped: it is not offered.
+    assert 'value="Simfoni-PPA TPPO cases"' not in text and f'value="{measure}"' in text
+
+
+def test_the_legend_names_what_the_measure_counts(seeded_engine):
+    expected = {
+        ("police TPPO victims", "en"): "Victims per 100,000 people",
+        ("police TPPO victims", "id"): "Korban per 100.000 penduduk",
+        ("police TPPO cases", "en"): "Cases per 100,000 people",
+        ("LPSK TPPO protection applications", "id"): "Permohonan per 100.000 penduduk",
+        ("Satgas TPPO police reports", "en"): "Police reports per 100,000 people",
+    }
+    for (measure, lang), title in expected.items():
+        html = assets.render(maps.national_map(seeded_engine, lang=lang, measure=measure, data_urls=False))
+        legend = _calls(html, "legend")[0]["sections"][0]["title"]
+        assert legend.startswith(f"{title}: {maps.measure_label(measure, lang)}"), legend
+        assert _calls(html, "choropleth")[0]["title"].startswith(title)
+
+
+def test_areas_without_a_figure_have_their_own_legend_class(seeded_engine):
+    for lang in i18n.LANGUAGES:
+        html = assets.render(maps.national_map(seeded_engine, lang=lang, data_urls=False))
+        config = _calls(html, "choropleth")[0]
+        items = _calls(html, "legend")[0]["sections"][0]["items"]
+        no_figure = [item for item in items if item["label"] == i18n.t("legend_no_figure", lang)]
+        assert no_figure == [{"style": "fill", "colour": maps.NO_FIGURE_COLOUR, "label": config["no_figure_note"]}]
+        assert maps.NO_FIGURE_COLOUR not in {item["colour"] for item in items if item is not no_figure[0]}
+        assert len(config["figures"]) < 38  # the default measure has figures for a few provinces only
+
+
+def test_the_hotspot_legend_says_when_nothing_is_significant(seeded_engine, monkeypatch):
+    measure, source = "Satgas TPPO police reports", "viva.co.id"
+    for alpha in (0.0005, 0.5):  # below the smallest p of 999 permutations (0.001), and a loose level
+        monkeypatch.setattr(settings, "hotspot_alpha", alpha)
+        frame = cases.hotspots.hotspots(seeded_engine, measure, source, "province")
+        html = assets.render(maps.national_map(seeded_engine, lang="en", measure=measure, data_urls=False))
+        section = next(s for s in _calls(html, "legend")[0]["sections"] if s.get("id") == "hotspots")
+        notes = [item["label"] for item in section["items"] if item["style"] == "note"]
+        nothing = frame["hotspot_class"].eq("not significant").all()
+        assert notes == ([i18n.t("legend_nothing_significant", "en", alpha=alpha)] if nothing else [])
+        assert nothing == (alpha < 0.001)
+        hotspot_layer = _calls(html, "hotspots")[0]  # the browser adds the same note when it fetches the layer
+        assert hotspot_layer["legend_section"] == "hotspots" and hotspot_layer["nothing_significant"]
+
+
+def test_case_and_travel_time_fills_are_never_both_shown_at_first(seeded_engine):
+    plain = assets.render(maps.national_map(seeded_engine, lang="en"))
+    assert _shown(plain, "choropleth") == [True] and not any(_shown(plain, "coverage"))
+    chosen = assets.render(maps.national_map(seeded_engine, lang="en", capability="medical"))
+    assert _shown(chosen, "choropleth") == [False] and _shown(chosen, "coverage") == [True]
+    assert not any(_shown(chosen, "hotspots"))
+    section = _calls(chosen, "legend")[0]["sections"]
+    assert any(s["title"] == i18n.t("legend_exclusive", "en") for s in section)
+
+
+def test_each_leg_carries_its_place_in_the_route_line(referrer):
+    answer = referrer.refer("Batam", ["shelter"], k=5).as_dict()
+    routed = [c for c in answer["candidates"] if c["route"]]
+    assert routed
+    for candidate in routed:
+        coords = candidate["route"]["coordinates"]
+        spans = [leg["vertices"] for leg in candidate["legs"]]
+        assert spans[0][0] == 0 and spans[-1][1] == len(coords) - 1
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))  # each leg starts where one ends
+    redacted = [c for c in answer["candidates"] if c["route"] is None and c["legs"]]
+    assert all(leg["vertices"] is not None for c in redacted for leg in c["legs"])  # indices only: no place
+
+
+def test_referral_map_draws_each_leg_by_its_mode_with_a_legend(referrer):
+    for place, need, modes in (
+        ("Batam", "shelter", {"road", "fast_boat"}),
+        ("Kalabahi", "witness_protection", {"flight"}),
+    ):
+        referral = referrer.refer(place, [need], k=3).as_dict()
+        for lang in i18n.LANGUAGES:
+            config = _calls(assets.render(route_maps.referral_map(referral, lang=lang)), "referral")[0]
+            assert [c["rank"] for c in config["candidates"]] == [1, 2, 3]
+            drawn = set()
+            for drawn_candidate, candidate in zip(config["candidates"], referral["candidates"], strict=True):
+                segments = drawn_candidate["segments"]
+                if candidate["route"] is None:
+                    assert [s["kind"] for s in segments] == ["straight"]
+                    continue
+                assert [s["kind"] for s in segments] == [leg["mode"] for leg in candidate["legs"]]
+                assert [s["estimated"] for s in segments] == [leg["estimated"] for leg in candidate["legs"]]
+                joined = [point for s in segments for point in s["coordinates"]]
+                route = [[lat, lon] for lon, lat in candidate["route"]["coordinates"]]
+                assert (
+                    joined[0] == route[0] and joined[-1] == route[-1] and len(joined) == len(route) + len(segments) - 1
+                )
+                drawn |= {s["kind"] for s in segments}
+                assert drawn_candidate["legs"] == i18n.legs_line(candidate["legs"], lang)
+            assert modes <= drawn
+            assert set(config["styles"]) >= {*drawn, "straight"}
+            labels = [
+                item["label"]
+                for item in _calls(assets.render(route_maps.referral_map(referral, lang=lang)), "legend")[0][
+                    "sections"
+                ][0]["items"]
+            ]
+            assert {i18n.mode_label(kind, lang) for kind in drawn} <= set(labels)
+            assert i18n.t("legend_estimated", lang) in labels  # the national model's roads are estimates
+    assert i18n.mode_label("fast_boat", "id") == "kapal cepat" and i18n.mode_label("flight", "en") == "flight"
+
+
+def test_every_leg_mode_has_a_style_and_a_name_in_both_languages():
+    from routing.modes import LEG_MODES
+
+    for mode in (*LEG_MODES, "access"):
+        assert mode in route_maps.MODE_STYLES
+        assert i18n.MODE_LABELS[mode]["id"] and i18n.MODE_LABELS[mode]["en"]
+        assert i18n.mode_label(mode, "id") != i18n.mode_label(mode, "en")
+
+
+def test_the_referral_page_lists_each_route_leg_by_leg(live_app):
+    client = live_app[0].test_client()
+    text = client.get("/referral?at=Batam&needs=shelter&lang=en").get_data(as_text=True)
+    assert re.search(r'class="legs">by road \d+h\d\d &gt; fast boat \d+h\d\d \(Batam \(Telaga Punggur\)', text)
+    text = client.get("/referral?at=Batam&needs=shelter&lang=id").get_data(as_text=True)
+    assert re.search(r'class="legs">melalui jalan darat \d+h\d\d &gt; kapal cepat', text)

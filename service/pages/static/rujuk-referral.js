@@ -13,12 +13,24 @@
   if (box && window.L) {
     var map = L.map(box).setView([-2.5, 118], 4);
     var tiles = box.dataset.tiles;
-    if (tiles && tiles.toLowerCase() !== "none") {
-      L.tileLayer(tiles, { attribution: box.dataset.attribution || "", maxZoom: 18 }).addTo(map);
-    } else {
+    var outlined = false;
+    // The province boundaries: drawn when there is no base map, or when the tile server does not answer
+    // (an error, or no tile within a few seconds), so that the place can still be found and clicked.
+    var outline = function () {
+      if (outlined) { return; }
+      outlined = true;
       fetch(box.dataset.outlines).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
         if (data) { L.geoJSON(data, { style: { color: "#333", weight: 1, fill: false } }).addTo(map); }
       });
+    };
+    if (tiles && tiles.toLowerCase() !== "none") {
+      var base = L.tileLayer(tiles, { attribution: box.dataset.attribution || "", maxZoom: 18 }).addTo(map);
+      var loaded = false;
+      base.on("tileload", function () { loaded = true; });
+      base.on("tileerror", outline);
+      window.setTimeout(function () { if (!loaded) { outline(); } }, 4000);
+    } else {
+      outline();
     }
     var marker = null;
     var point = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(input.value);

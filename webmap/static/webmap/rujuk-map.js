@@ -105,19 +105,36 @@
     });
   }
 
+  /* The area fills (case figures, hot spots, travel times) are shown one at a time: showing one hides the others,
+     so that two fills never mix their colours (the layer control unticks the hidden one). */
+  var fills = [];
+  function exclusive(map, group) {
+    fills.push(group);
+    group.on("add", function () {
+      // after the layer control's click is handled, so that it unticks the other fill (it redraws on removal)
+      window.setTimeout(function () {
+        fills.forEach(function (other) { if (other !== group && map.hasLayer(other)) { map.removeLayer(other); } });
+      }, 0);
+    });
+  }
+
   function choropleth(map, group, cfg) {
     var s = cfg.strings;
+    exclusive(map, group);
     whenShown(map, group, cfg, function () {
       return load(cfg.source).then(function (data) {
         L.geoJSON(data, {
-          filter: function (f) { return has(cfg.figures, f.properties.code); },
           style: function (f) {
+            if (!has(cfg.figures, f.properties.code)) {  // an area without a figure: its own class, never a rate of 0
+              return {color: "#888", weight: 0.5, fillColor: cfg.no_figure_colour, fillOpacity: 0.6};
+            }
             var row = cfg.figures[f.properties.code];
             return {color: "#444", weight: 1, fillColor: row.colour, fillOpacity: 0.75, dashArray: row.suppressed ? "4 3" : null};
           },
           onEachFeature: function (f, layer) {
-            var row = cfg.figures[f.properties.code];
+            var row = has(cfg.figures, f.properties.code) ? cfg.figures[f.properties.code] : null;
             layer.bindPopup(function () {
+              if (!row) { return popup(f.properties.name, [[s.value, s.no_figure], [s.measure, cfg.measure]], cfg.no_figure_note); }
               return popup(row.name, [[s.value, row.value], [s.rate, number(row.rate, cfg.lang, 2)],
                 [s.measure, cfg.measure], [s.source, row.source], [s.period, row.period]],
                 row.suppressed ? (row.suppressed_reason === "complementary" ? cfg.withheld_note : cfg.suppressed_note) : null);
@@ -128,10 +145,21 @@
     });
   }
 
+  /* Add a line of text to the legend section `id` (once): e.g. that no area is a significant hot or cold spot. */
+  function legendNote(id, text) {
+    document.querySelectorAll(".rujuk-legend [data-section]").forEach(function (section) {
+      if (section.getAttribute("data-section") !== id || section.querySelector(".rujuk-legend-note")) { return; }
+      section.appendChild(el("div", text, "rujuk-legend-note"));
+    });
+  }
+
   function hotspots(map, group, cfg) {
     var s = cfg.strings;
+    exclusive(map, group);
     whenShown(map, group, cfg, function () {
       return load(cfg.source).then(function (data) { return withGeometry(data, cfg.areas); }).then(function (data) {
+        var significant = data.features.some(function (f) { return f.properties.hotspot_class !== "not significant"; });
+        if (!significant) { legendNote(cfg.legend_section, cfg.nothing_significant); }
         L.geoJSON(data, {
           style: function (f) {
             var cls = f.properties.hotspot_class;
@@ -159,6 +187,7 @@
 
   function coverage(map, group, cfg) {
     var s = cfg.strings;
+    exclusive(map, group);
     whenShown(map, group, cfg, function () {
       return load(cfg.source).then(function (data) { return withGeometry(data, cfg.areas); }).then(function (data) {
         L.geoJSON(data, {
@@ -258,10 +287,12 @@
     L.circleMarker(origin, {radius: 9, color: "#b2182b", fillColor: "#ef8a62", fillOpacity: 0.9})
       .bindPopup(function () { return popup(s.origin, [[s.name, cfg.origin.label]]); }).addTo(group);
     cfg.candidates.forEach(function (c) {
-      c.segments.forEach(function (segment) {
-        var style = segment.kind === "sea" ? {color: "#2166ac", weight: 3, dashArray: "8 6"}
-          : segment.kind === "straight" ? {color: "#777", weight: 2, dashArray: "2 6"} : {color: "#1b7837", weight: 3};
-        L.polyline(segment.coordinates, style).addTo(group);
+      c.segments.forEach(function (segment) {  // one per leg, styled by its mode; an estimated leg lighter
+        var style = L.extend({}, cfg.styles[segment.kind] || cfg.styles.route,
+          {opacity: segment.estimated ? cfg.estimated_opacity : cfg.opacity});
+        var line = L.polyline(segment.coordinates, style).addTo(group);
+        if (segment.text) { line.bindPopup(function () { return popup(c.name, [[s.legs, segment.text]]); }); }
+        segment.coordinates.forEach(function (point) { bounds.push(point); });  // the map zooms to the routes
       });
       if (c.lat === null || c.lon === null) { return; }
       bounds.push([c.lat, c.lon]);
@@ -270,7 +301,7 @@
         return popup(String(Number(c.rank)) + ". " + c.name, [[s.organization, c.organization],
           [s.needs_matched, c.needs], [s.travel_time, hours(c.travel_time_h, cfg)],
           [s.distance, c.distance_km === null ? null : number(c.distance_km, cfg.lang, 0) + " km"],
-          [s.sea_legs, c.sea_legs], [s.jurisdiction, c.jurisdiction], [s.model, c.model],
+          [s.legs, c.legs], [s.jurisdiction, c.jurisdiction], [s.model, c.model],
           [s.phone, c.phone], [s.email, c.email], [s.website, c.website], [s.address, c.address],
           [s.location_precision, c.location_precision]], c.coordination_needed ? s.coordination_needed : null);
       }).addTo(group);
@@ -284,15 +315,20 @@
       var box = el("div", null, "rujuk-legend leaflet-bar");
       box.appendChild(el("strong", cfg.title));
       cfg.sections.forEach(function (section) {
-        box.appendChild(el("div", section.title, "rujuk-legend-title"));
+        var part = el("div", null, "rujuk-legend-section");
+        if (section.id) { part.setAttribute("data-section", section.id); }
+        part.appendChild(el("div", section.title, "rujuk-legend-title"));
         section.items.forEach(function (item) {
+          if (item.style === "note") { part.appendChild(el("div", item.label, "rujuk-legend-note")); return; }
           var row = el("div", null, "rujuk-legend-row");
           var swatch = el("span", null, "rujuk-swatch rujuk-swatch-" + item.style);
           swatch.style.setProperty(item.style === "fill" ? "background-color" : "border-color", item.colour);
+          if (item.opacity !== undefined) { swatch.style.opacity = String(item.opacity); }
           row.appendChild(swatch);
           row.appendChild(el("span", item.label));
-          box.appendChild(row);
+          part.appendChild(row);
         });
+        box.appendChild(part);
       });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
