@@ -294,7 +294,7 @@ def test_public_api_answers_withhold_the_complementary_cell_whatever_the_filter(
 
 def _choropleth(engine, authorised: bool) -> dict:
     m = folium.Map()
-    maps._case_layer(engine, m, "en", MEASURE, None, False, authorised, None)
+    maps._case_layer(engine, m, "en", MEASURE, None, False, authorised, None, True)
     html = assets.render(m)
     match = re.search(r"RujukMap\.choropleth\([^,]+,\s*[^,]+,\s*", html)
     return json.JSONDecoder().raw_decode(html, match.end())[0]["figures"]
