@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import cases, coverage, data, directory, routing, serve, users
+from cli import backup, cases, coverage, data, directory, routing, serve, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,5 +31,7 @@ for command in (
     routing.route,
     coverage.coverage,
     users.users,
+    backup.backup,
+    backup.restore,
 ):
     main.add_command(command)
