@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import cases, coverage, data, directory, planning, routing, serve, users
+from cli import backup, cases, coverage, data, directory, planning, routing, serve, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,5 +32,7 @@ for command in (
     coverage.coverage,
     planning.plan,
     users.users,
+    backup.backup,
+    backup.restore,
 ):
     main.add_command(command)

@@ -6,8 +6,9 @@ Reading: GeoJSON FeatureCollections. Every agency carries ``location_kind`` (:da
 geometry, no travel time); it is derived from ``agency_type`` and ``country`` and ignored in a write body.
 A caller below caseworker gets the public view
 (:func:`directory.agencies.public_view`: a confidential agency at its regency's point,
-without address, contact or notes, ``redacted`` true); a caseworker or higher gets the
-true points.
+without address, contact or notes, ``redacted`` true), which every map asks for and which is kept
+in-process once per data version (:func:`service.api.cache.answer`); a caseworker or higher gets the
+true points, built for each request.
 
 Writing (editor or higher): the body is one record (a JSON object of the fields of
 :data:`directory.agencies.AGENCY_FIELDS` or :data:`~directory.agencies.AGREEMENT_FIELDS`, with
@@ -42,6 +43,7 @@ as if it did not exist (the close ids offered are active ones).
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -62,8 +64,9 @@ from service.api._records import (
     _stale,
     _update,
 )
-from service.api.cache import directory_changed
+from service.api.cache import answer, directory_changed
 from service.api.common import (
+    GEOJSON,
     area_param,
     body,
     engine,
@@ -119,14 +122,21 @@ def agencies() -> ResponseReturnValue:
             f"editors only; your role is {auth.current_role()!r}."
         )
         return json_error(403, message, field="include_retired", value=param("include_retired"))
-    collection = AGENCIES.export(include_hidden=include_retired)
-    collection["features"] = [
-        feature
-        for feature in collection["features"]
-        if (capability is None or capability in feature["properties"]["capabilities"])
-        and (area is None or inside(feature["properties"]["area_code"] or "", area))  # a mission abroad has none
-    ]
-    return geojson(collection)
+
+    def compute() -> str:
+        collection = AGENCIES.export(include_hidden=include_retired)
+        collection["features"] = [
+            feature
+            for feature in collection["features"]
+            if (capability is None or capability in feature["properties"]["capabilities"])
+            and (area is None or inside(feature["properties"]["area_code"] or "", area))  # a mission abroad has none
+        ]
+        return json.dumps(collection, ensure_ascii=False)
+
+    if include_retired or auth.is_authorised():
+        return geojson(compute())
+    # the public view, asked by every map: kept once per data version (about 0.1 s to build)
+    return answer("agencies", (capability, area), False, compute, GEOJSON)
 
 
 def retire_agency(agency_id: str) -> ResponseReturnValue:
