@@ -4,7 +4,9 @@
 choropleth of rates per 100,000, hot and cold spots (:mod:`cases.hotspots`), the
 agencies as clustered markers with a filter by capability and type, and the travel
 time to each kind of help (:mod:`routing.coverage`) with the areas beyond the standard
-outlined. With ``data_urls=True`` the heavy layers are fetched by the browser from the
+outlined; for a chosen capability also why each regency has a gap (:mod:`webmap.why_gap`).
+The area fills (cases, hot spots, travel times, why the gap) are shown one at a time.
+With ``data_urls=True`` the heavy layers are fetched by the browser from the
 JSON API (boundaries, agencies, coverage and hot spots; lazily, when a layer is first
 shown) and only the small case table is inlined; ``data_urls=False`` inlines everything
 (tests, offline export). The map of one referral is
@@ -376,8 +378,9 @@ def national_map(
         measure of :data:`routing.coverage.DEFAULT_CASE_MEASURE` (left out if the
         database has none), the source with most figures, the latest period.
     capability
-        Preselect this capability in the agency filter and show its coverage layer only;
-        None: every capability has a coverage layer (hidden until chosen).
+        Preselect this capability in the agency filter and show its coverage layer only,
+        with its "Why the gap" layer (hidden until chosen); None: every capability has a
+        coverage layer (hidden until chosen) and none has a "Why the gap" layer.
     authorised
         Show true counts and true agency points (inlined, never fetched from the public
         API). The page must then be served to signed-in caseworkers only.
