@@ -1,6 +1,7 @@
 """Folium web maps: the national map of cases, hot spots, agencies and coverage, and the map of one referral.
 
-Modules: :mod:`webmap.maps` (the national map), :mod:`webmap.referral` (the map of one referral),
+Modules: :mod:`webmap.maps` (the national map), :mod:`webmap.why_gap` (its "Why the gap" layer),
+:mod:`webmap.referral` (the map of one referral),
 :mod:`webmap._elements` (elements that pass data, never templates),
 :mod:`webmap.assets` (the browser libraries served offline), :mod:`webmap.i18n` (map strings in two languages).
 """

@@ -24,6 +24,7 @@ import datetime as dt
 import math
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import folium
 import numpy as np
@@ -37,12 +38,15 @@ from core import settings
 from core.values import is_missing
 from webmap import assets, i18n
 
+API = "/api/v1"
+"""The prefix of the JSON API that the maps fetch their layers from (the service mounts its API there)."""
 KINDS: tuple[str, ...] = (
     "register",
     "outlines",
     "choropleth",
     "hotspots",
     "coverage",
+    "gap_kinds",
     "agencies",
     "referral",
     "legend",
@@ -184,6 +188,16 @@ def finish(m: folium.Map, texts: list[str]) -> folium.Map:
     add("attribution", m, m, {"texts": texts})
     folium.LayerControl(collapsed=True).add_to(m)
     return assets.localize(m)
+
+
+def data_source(data_urls: bool, url: str, ref: str) -> dict[str, str]:
+    """Return where the browser gets a layer's data: ``{"url": url}`` from the API, or ``{"ref": ref}`` inlined."""
+    return {"url": url} if data_urls else {"ref": ref}
+
+
+def areas_source(level: str, data_urls: bool) -> dict[str, str]:
+    """Return the source of the boundaries of `level` (``/areas`` or the inlined ``areas:<level>``)."""
+    return data_source(data_urls, f"{API}/areas?{urlencode({'level': level})}", f"areas:{level}")
 
 
 def strings(lang: str) -> dict[str, str]:

@@ -4,7 +4,9 @@
 choropleth of rates per 100,000, hot and cold spots (:mod:`cases.hotspots`), the
 agencies as clustered markers with a filter by capability and type, and the travel
 time to each kind of help (:mod:`routing.coverage`) with the areas beyond the standard
-outlined. With ``data_urls=True`` the heavy layers are fetched by the browser from the
+outlined; for a chosen capability also why each regency has a gap (:mod:`webmap.why_gap`).
+The area fills (cases, hot spots, travel times, why the gap) are shown one at a time.
+With ``data_urls=True`` the heavy layers are fetched by the browser from the
 JSON API (boundaries, agencies, coverage and hot spots; lazily, when a layer is first
 shown) and only the small case table is inlined; ``data_urls=False`` inlines everything
 (tests, offline export). The map of one referral is
@@ -38,11 +40,9 @@ from directory import capabilities
 from directory import io as directory_io
 from geo import boundaries
 from routing import coverage
-from webmap import i18n
-from webmap._elements import add, base_map, finish, group, strings, tiles_shown
+from webmap import i18n, why_gap
+from webmap._elements import API, add, areas_source, base_map, data_source, finish, group, strings, tiles_shown
 
-API = "/api/v1"
-"""The prefix of the JSON API that the maps fetch their layers from (the service mounts its API there)."""
 Period = tuple[dt.date, dt.date]
 CASE_COLOURS: tuple[str, ...] = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 SUPPRESSED_COLOUR = "#cccccc"
@@ -104,14 +104,6 @@ def _decimal(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "id" else text
 
 
-def _source(data_urls: bool, url: str, ref: str) -> dict[str, str]:
-    return {"url": url} if data_urls else {"ref": ref}
-
-
-def _areas_source(level: str, data_urls: bool) -> dict[str, str]:
-    return _source(data_urls, f"{API}/areas?{urlencode({'level': level})}", f"areas:{level}")
-
-
 def _register_areas(m: folium.Map, levels: tuple[str, ...]) -> None:
     for level in levels:
         data = json.loads(boundaries.web_geojson_path(level).read_text(encoding="utf-8"))
@@ -130,7 +122,7 @@ def add_outlines(m: folium.Map, lang: str, level: str, data_urls: bool, show: bo
         "outlines",
         m,
         group(m, title, show=show),
-        {"source": _areas_source(level, data_urls), "style": style, "strings": strings(lang), "title": title},
+        {"source": areas_source(level, data_urls), "style": style, "strings": strings(lang), "title": title},
     )
 
 
@@ -208,7 +200,7 @@ def _case_layer(
         m,
         group(m, title, show=show),
         {
-            "source": _areas_source(level, data_urls),
+            "source": areas_source(level, data_urls),
             "figures": rows.set_index(figures["area_code"]).to_dict("index"),
             "measure": measure_label(measure, lang),
             "lang": lang,
@@ -263,7 +255,7 @@ def _hotspot_layer(
         group(m, title, show=False),
         {
             "source": data,
-            "areas": _areas_source(level, data_urls),
+            "areas": areas_source(level, data_urls),
             "colours": HOTSPOT_COLOURS,
             "classes": labels,
             "strings": strings(lang),
@@ -309,33 +301,37 @@ def _agency_layer(
     )
 
 
+def _coverage_url(code: str, fields: list[str]) -> str:
+    query = {
+        "capability": code,
+        "level": COVERAGE_LEVEL,
+        "rules": "with",
+        "geometry": "false",
+        "fields": ",".join(fields),
+    }  # only what the popups read: ~0.2 MB, not 2 MB
+    return f"{API}/coverage?{urlencode(query)}"
+
+
 def _coverage_layers(
     engine: Engine, m: folium.Map, lang: str, capability: str | None, data_urls: bool, authorised: bool
 ) -> list[dict]:
     codes = [capability] if capability else list(capabilities.CAPABILITIES)
-    areas = _areas_source(COVERAGE_LEVEL, data_urls)
+    fields = COVERAGE_FIELDS + (why_gap.GAP_FIELDS if capability else [])  # a chosen one explains its gaps too
+    areas = areas_source(COVERAGE_LEVEL, data_urls)
     if not data_urls:
         table = coverage.coverage_table(engine, codes, level=COVERAGE_LEVEL, rules="with", authorised=authorised)
-        records = pd.DataFrame(table[COVERAGE_FIELDS]).astype({"time_class_permitted": str}).to_dict("records")
+        records = pd.DataFrame(table[fields]).astype({"time_class_permitted": str}).to_dict("records")
         features = [{"type": "Feature", "properties": record, "geometry": None} for record in records]
         add("register", m, m, {"name": "coverage", "data": {"type": "FeatureCollection", "features": features}})
     names = i18n.vocabulary("capability", lang)
     for code in codes:
         title = i18n.t("layer_coverage", lang, capability=names[code])
-        query = {
-            "capability": code,
-            "level": COVERAGE_LEVEL,
-            "rules": "with",
-            "geometry": "false",
-            "fields": ",".join(COVERAGE_FIELDS),
-        }  # only what the popups read: ~0.2 MB, not 2 MB
-        url = f"{API}/coverage?{urlencode(query)}"
         add(
             "coverage",
             m,
             group(m, title, show=code == capability),
             {
-                "source": _source(data_urls, url, "coverage"),
+                "source": data_source(data_urls, _coverage_url(code, fields), "coverage"),
                 "areas": areas,
                 "capability": code,
                 "capability_label": names[code],
@@ -351,7 +347,11 @@ def _coverage_layers(
         {"style": "fill", "colour": TIME_COLOURS[c], "label": i18n.t(f"time_{c}", lang)} for c in coverage.TIME_CLASSES
     ]
     items.append({"style": "outline", "colour": GAP_COLOUR, "label": i18n.t("legend_gap", lang)})
-    return [{"title": i18n.t("legend_coverage", lang), "items": items}]
+    sections = [{"title": i18n.t("legend_coverage", lang), "items": items}]
+    if capability:  # the same regency rows (one fetch), coloured by why they have a gap
+        regencies = data_source(data_urls, _coverage_url(capability, fields), "coverage")
+        sections += why_gap.gap_kind_layer(engine, m, lang, capability, regencies, areas, data_urls, authorised)
+    return sections
 
 
 def national_map(
@@ -378,8 +378,9 @@ def national_map(
         measure of :data:`routing.coverage.DEFAULT_CASE_MEASURE` (left out if the
         database has none), the source with most figures, the latest period.
     capability
-        Preselect this capability in the agency filter and show its coverage layer only;
-        None: every capability has a coverage layer (hidden until chosen).
+        Preselect this capability in the agency filter and show its coverage layer only,
+        with its "Why the gap" layer (hidden until chosen); None: every capability has a
+        coverage layer (hidden until chosen) and none has a "Why the gap" layer.
     authorised
         Show true counts and true agency points (inlined, never fetched from the public
         API). The page must then be served to signed-in caseworkers only.

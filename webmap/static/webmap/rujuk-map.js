@@ -105,8 +105,8 @@
     });
   }
 
-  /* The area fills (case figures, hot spots, travel times) are shown one at a time: showing one hides the others,
-     so that two fills never mix their colours (the layer control unticks the hidden one). */
+  /* The area fills (case figures, hot spots, travel times, why the gap) are shown one at a time: showing one hides
+     the others, so that two fills never mix their colours (the layer control unticks the hidden one). */
   var fills = [];
   function exclusive(map, group) {
     fills.push(group);
@@ -216,6 +216,54 @@
     });
   }
 
+  /* Why a regency has a gap (webmap/why_gap.py, area_gap_kind): within the standard; no verified entry when a
+     district beyond the standard has no confirmed office in its province; else too far. */
+  function gapKind(p) {
+    if (!(p.gap_districts_permitted > 0)) { return "within_standard"; }
+    return p.no_entry_districts_permitted > 0 ? "no_verified_entry" : "too_far";
+  }
+
+  function confirmedOfAll(row, lang) {
+    if (!row || row.directory_rows === null || row.directory_rows === undefined) { return null; }
+    return number(row.directory_confirmed, lang, 0) + " / " + number(row.directory_rows, lang, 0);
+  }
+
+  function gapKinds(map, group, cfg) {
+    var s = cfg.strings;
+    exclusive(map, group);
+    whenShown(map, group, cfg, function () {
+      var regencies = load(cfg.source).then(function (data) { return withGeometry(data, cfg.areas); });
+      return Promise.all([regencies, load(cfg.provinces)]).then(function (both) {
+        var provinces = {};
+        both[1].features.forEach(function (f) {
+          if (f.properties.capability === cfg.capability) { provinces[f.properties.code] = f.properties; }
+        });
+        L.geoJSON(both[0], {
+          filter: function (f) { return f.properties.capability === cfg.capability; },
+          style: function (f) {
+            var kind = gapKind(f.properties);
+            return {fillColor: cfg.colours[kind] || "#999", fillOpacity: 0.7, color: "#666", weight: 0.5};
+          },
+          onEachFeature: function (f, layer) {
+            var p = f.properties, kind = gapKind(p);
+            var code = String(p.code), province = provinces[code.split(".")[0]] || null;
+            layer.bindPopup(function () {
+              var n = number(p.gap_districts_permitted, cfg.lang, 0), total = number(p.districts, cfg.lang, 0);
+              var gaps = n === null || total === null ? null : s.count_of.replace("{n}", n).replace("{total}", total);
+              var noEntry = kind === "within_standard" ? null : number(p.no_entry_districts_permitted, cfg.lang, 0);
+              return popup(p.name, [[s.capability, cfg.capability_label], [s.gap_kind, cfg.classes[kind]],
+                [s.standard, hours(p.standard_h, cfg)], [s.gap_districts, gaps], [s.no_entry_districts, noEntry],
+                [s.directory_here, confirmedOfAll(p, cfg.lang)],
+                [s.directory_province, confirmedOfAll(province, cfg.lang)],
+                [s.oldest_verified, province ? province.directory_oldest_verified_on : null]],
+                has(cfg.notes, kind) ? cfg.notes[kind] : null);
+            });
+          }
+        }).addTo(group);
+      });
+    });
+  }
+
   function agencyPopup(p, cfg) {
     var s = cfg.strings, labels = cfg.labels;
     var services = (p.capabilities || []).map(function (c) { return labels.capability[c] || c; }).join(", ");
@@ -257,7 +305,8 @@
     group.addLayer(cluster);
     whenShown(map, group, cfg, function () {
       return load(cfg.source).then(function (data) {
-        var markers = data.features.map(function (f) {
+        // a hotline, or a mission abroad without a point, has no geometry: it is in the directory, not on the map
+        var markers = data.features.filter(function (f) { return f.geometry; }).map(function (f) {
           var c = f.geometry.coordinates, p = f.properties;
           var marker = p.redacted
             ? L.circleMarker([c[1], c[0]], {radius: 8, color: "#6a3d9a", dashArray: "3 3", fillOpacity: 0.3})
@@ -360,6 +409,6 @@
   }
 
   global.RujukMap = {register: register, outlines: outlines, choropleth: choropleth, hotspots: hotspots,
-    coverage: coverage, agencies: agencies, referral: referral, legend: legend, controls: controls,
+    coverage: coverage, gap_kinds: gapKinds, agencies: agencies, referral: referral, legend: legend, controls: controls,
     attribution: attribution};
 })(window);
