@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import jsonschema
 import pytest
-from csv_rows import write_csv
+from enriched_sample import RETIRED, SECRET, SHELTER, enrich
 from sqlalchemy import func, select
 
 import directory
@@ -18,36 +17,13 @@ from core.values import is_missing
 from directory import _hsds_schema, hsds
 from directory import io as directory_io
 from directory.agencies import Organization, ServiceLocation
-from geo import seats, sources
+from geo import sources
 from store import schema
-
-SHELTER, SECRET = "kemensos-rptc-bambu-apus", (106.8994, -6.3103)  # a point in Cipayung, Jakarta Timur
 
 
 @pytest.fixture
 def sample(engine, tmp_path):
-    """The sample directory with what it lacks: a retired office, a safe house's true point and address, hours."""
-    directory_io.seed_default(engine)
-    rows = [row for row in _csv_rows(engine) if row["id"] in (SHELTER, "lpsk-ntt")]
-    lon, lat = seats.seat_point("53.71")
-    for row in rows:
-        if row["id"] == SHELTER:
-            row.update(lon=str(SECRET[0]), lat=str(SECRET[1]), location_precision="exact", address="Jl. Rahasia 1")
-            row.update(capacity="40", opening_hours="Mo-Th 08:00-16:00; Fr 08:00-11:00")
-        else:
-            row.update(lon=repr(lon), lat=repr(lat), location_precision="exact", phone="+62 380 1; +62 380 2")
-    directory_io.import_agencies(engine, write_csv(tmp_path / "changes.csv", rows))
-    with session_scope(engine) as session:
-        directory.retire_agency(session, "uptd-ppa-ppu", on=dt.date(2025, 1, 31))
-    return engine
-
-
-def _csv_rows(engine) -> list[dict[str, str]]:
-    import csv
-    import io
-
-    text = directory_io.export_agencies(engine, fmt="csv", public=False, include_retired=True)
-    return [{k: v.lstrip("'") for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+    return enrich(engine, tmp_path)
 
 
 def records(engine) -> dict[str, dict[str, object]]:
@@ -131,7 +107,7 @@ def test_missions_abroad_hotlines_hours_and_phones_keep_their_hsds_shape(sample)
         if p["service_at_location_id"] == hsds.uuid_for("service_at_location", "lpsk-ntt")
     ]
     assert phones == ["+62 380 1", "+62 380 2"]
-    retired = next(s for s in document["service"] if s["id"] == hsds.uuid_for("service", "uptd-ppa-ppu"))
+    retired = next(s for s in document["service"] if s["id"] == hsds.uuid_for("service", RETIRED))
     assert retired["status"] == "defunct"
     terms = {t["id"]: t["code"] for t in document["taxonomy_term"]}
     service = hsds.uuid_for("service", "lpsk-ntt")
@@ -145,7 +121,7 @@ def test_a_public_hsds_export_hides_the_safe_house_and_cannot_be_imported(sample
     directory_io.export_agencies(sample, path, fmt="hsds", public=True)
     text = path.read_text(encoding="utf-8")
     assert str(SECRET[0]) not in text and str(SECRET[1]) not in text and "Rahasia" not in text
-    assert "uptd-ppa-ppu" not in text  # retired: editors only
+    assert RETIRED not in text  # retired: editors only
     document = json.loads(text)
     shelter = next(item for item in document["location"] if item["external_identifier"] == SHELTER)
     assert (shelter["longitude"], shelter["latitude"]) != pytest.approx(SECRET, abs=1e-3)
