@@ -41,14 +41,19 @@ _POINT_HINT = "in a GeoPackage the point is the feature's geometry (WGS84 lon/la
 
 
 def write(
-    path: str | Path, records: Sequence[Mapping[str, object]], geometries: Sequence[dict | None], layer: str
+    path: str | Path,
+    records: Sequence[Mapping[str, object]],
+    geometries: Sequence[dict | None],
+    layer: str,
+    fields: Sequence[str],
 ) -> Path:
-    """Write `records` (flat dicts, ``lon``/``lat`` left out) with their GeoJSON `geometries` as a new GeoPackage.
+    """Write the `fields` of `records` with their GeoJSON `geometries` as a new GeoPackage of one `layer`.
 
-    Returns the path written (mode 0600). Lists become ``";"``-joined text and dates ISO text, as in CSV.
+    ``lon`` and ``lat`` are left out (the geometry holds them). Returns the path written (mode 0600). Lists
+    become ``";"``-joined text and dates ISO text, as in CSV.
     """
     path = Path(path)
-    columns = [field for field in (records[0] if records else {}) if field not in ("lon", "lat", "geometry")]
+    columns = [field for field in fields if field not in ("lon", "lat", "geometry")]
     data = {column: _column([_formats.json_value(record.get(column)) for record in records]) for column in columns}
     shapes = [None if g is None else shapely.geometry.shape(g) for g in geometries]
     frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(shapes, crs=CRS), crs=CRS)

@@ -308,7 +308,8 @@ class _Reader:
     """The objects of an HSDS document by id and by what they link to, and the errors found reading it."""
 
     def __init__(self, data: dict[str, list[dict[str, Any]]]) -> None:
-        self.by_id = {table: {item["id"]: item for item in items} for table, items in data.items()}
+        known = set(_hsds_schema.tables())  # another publisher's own members are allowed, and never read
+        self.by_id = {table: {item["id"]: item for item in items} for table, items in data.items() if table in known}
         self.linked: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
         for table, member in (
             ("phone", "service_at_location_id"),

@@ -114,14 +114,14 @@ def file_format(path: str | Path, fmt: str | None = None, kind: str = "agencies"
 
 
 def read_rows(path: str | Path, fmt: str | None = None, kind: str | None = None) -> list[dict[str, object]]:
-    """Return the raw records of a directory file (CSV text values; GeoJSON properties plus lon, lat).
+    """Return the raw records of a directory file (CSV text; GeoJSON, GeoPackage or HSDS values plus lon, lat).
 
     Parameters
     ----------
     path
-        A CSV or GeoJSON file.
+        A file of one of :data:`FORMATS`.
     fmt
-        ``"csv"`` or ``"geojson"``; default from the suffix of `path`.
+        One of :data:`FORMATS`; default from the suffix of `path` (:func:`file_format`).
     kind
         ``"agencies"``: CSV columns must be :data:`directory.agencies.AGENCY_FIELDS` and
         GeoJSON geometries Points or null; ``"agreements"``: CSV columns must be
@@ -344,7 +344,7 @@ def export_agencies(
         for r in records
     ]  # a mission abroad without a known point and a hotline have a null geometry
     if fmt == "gpkg":
-        return str(_gpkg.write(str(path), records, points, "agencies"))
+        return str(_gpkg.write(str(path), records, points, "agencies", fields))
     return _write(_formats.to_geojson(records, points), path)
 
 
@@ -374,7 +374,7 @@ def export_agreements(
             {"type": "LineString", "coordinates": [[_formats.rounded(p[c]) for c in ("lon", "lat")] for p in ends]}
         )
     if fmt == "gpkg":
-        return str(_gpkg.write(str(path), records, lines, "agreements"))
+        return str(_gpkg.write(str(path), records, lines, "agreements", directory.AGREEMENT_FIELDS))
     return _write(_formats.to_geojson(records, lines), path)
 
 

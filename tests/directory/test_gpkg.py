@@ -136,3 +136,11 @@ def test_a_file_that_is_no_geopackage_or_lacks_the_layer_is_an_input_error_namin
         directory_io.import_agencies(sample, agreements)
     with pytest.raises(InputError, match="required for a GeoPackage"):
         directory_io.export_agencies(sample, None, fmt="gpkg")
+
+
+def test_an_empty_table_exports_a_layer_with_every_column(engine, tmp_path):
+    path = tmp_path / "none.gpkg"
+    directory_io.export_agreements(engine, path)
+    info = pyogrio.read_info(path, layer="agreements")
+    assert info["features"] == 0 and list(info["fields"]) == list(directory.AGREEMENT_FIELDS)
+    assert directory_io.import_agreements(engine, path) == {"added": 0, "updated": 0, "deleted": 0, "warnings": []}

@@ -179,3 +179,14 @@ def test_hsds_is_named_or_told_by_the_file_name_and_refused_for_agreements(sampl
     (tmp_path / "not.hsds.json").write_text("{", encoding="utf-8")
     with pytest.raises(InputError, match="not valid JSON"):
         directory_io.import_agencies(sample, tmp_path / "not.hsds.json")
+
+
+def test_members_hsds_does_not_define_are_allowed_on_import_and_never_read(sample, tmp_path):
+    document = json.loads(directory_io.export_agencies(sample, fmt="hsds", public=False, include_retired=True))
+    document["x_publisher_notes"] = ["not an HSDS table", 3]
+    document["service"][0]["x_rating"] = 5
+    path = tmp_path / "extended.hsds.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    second = fresh(tmp_path)
+    assert directory_io.import_agencies(second, path)["added"] == len(document["service_at_location"])
+    assert differences(records(sample), records(second)) == []
