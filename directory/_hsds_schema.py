@@ -19,12 +19,13 @@ import copy
 import json
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from core.errors import RowError, cut
 from geo import sources
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_FILE = "upstream/openreferral-specification/schema/compiled/tabular.json"
 """The pinned schema (its path in the data mirror, a key of ``geo/registry.txt``)."""
@@ -53,6 +54,8 @@ def _closed(node: Any) -> Any:
 
 @cache
 def _validator(strict: bool) -> jsonschema.protocols.Validator:
+    import jsonschema  # on first use: an import of directory.io need not load it
+
     checked = schema(strict)
     return jsonschema.Draft202012Validator(checked, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
