@@ -128,8 +128,12 @@ def document(engine: Engine, records: Iterable[Mapping[str, object]]) -> dict[st
 
 
 def text(engine: Engine, records: Iterable[Mapping[str, object]]) -> str:
-    """Return :func:`document` as JSON text (UTF-8, one line per object, stable order)."""
-    return json.dumps(document(engine, records), ensure_ascii=False, indent=1) + "\n"
+    """Return :func:`document` as JSON text: one line per HSDS object, in a stable order (a diff shows what changed)."""
+    tables = [
+        f"{json.dumps(table)}: [\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n]"
+        for table, items in document(engine, records).items()
+    ]
+    return "{\n" + ",\n".join(tables) + "\n}\n"
 
 
 def _taxonomies(tables: dict[str, list[dict[str, Any]]]) -> None:
