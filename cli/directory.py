@@ -9,6 +9,10 @@ An import needs no record versions (a bulk import is an editor's deliberate repl
 of every record it changes; its warnings (cells that start like a spreadsheet formula) go to standard error.
 CSV exports write such cells with a leading ``'`` (:mod:`directory.io`). An export file is readable by its owner
 only (0600, also when it existed): ``--full`` writes the true points and addresses of safe houses.
+
+Formats (``--format``, or from the file name): ``csv``, ``geojson`` (``.geojson``, ``.json``), ``gpkg``
+(GeoPackage, a file only, never standard output) and, for agencies, ``hsds`` (Open Referral HSDS 3.0 JSON,
+``.hsds.json``; :mod:`directory.hsds`).
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import pandas as pd
 import directory
 from cli._common import database, friendly_errors, print_records, print_table, write_text
 from core import db
+from core.errors import InputError
 from directory import io as directory_io
 
-FILE_FORMATS = click.Choice(["csv", "geojson"])
+FILE_FORMATS = click.Choice(["csv", "geojson", "gpkg", "hsds"])
+AGREEMENT_FORMATS = click.Choice(["csv", "geojson", "gpkg"])
 MODES = click.Choice(["upsert", "replace"])
 
 
@@ -199,8 +205,12 @@ def report(
 @click.option("--full", is_flag=True, help="Unredacted, with retired agencies: an authorised back-up.")
 @friendly_errors
 def export_agencies(path: Path | None, fmt: str | None, full: bool) -> None:
-    """Export agencies as CSV or GeoJSON (to PATH or standard output); public view unless --full."""
-    text = directory_io.export_agencies(database(), None, fmt=_format(path, fmt), public=not full, include_retired=full)
+    """Export agencies as CSV, GeoJSON, GeoPackage or HSDS 3.0 JSON (to PATH or stdout); public unless --full."""
+    fmt = _format(path, fmt, "agencies")
+    if fmt == "gpkg":
+        directory_io.export_agencies(database(), path, fmt=fmt, public=not full, include_retired=full)
+        return
+    text = directory_io.export_agencies(database(), None, fmt=fmt, public=not full, include_retired=full)
     write_text(text, path)
 
 
@@ -231,17 +241,22 @@ def list_agreements(area_code: str | None, as_json: bool) -> None:
 
 @agreements.command("export")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name (needed for stdout).")
+@click.option("--format", "fmt", type=AGREEMENT_FORMATS, help="Default: from the file name (needed for stdout).")
 @friendly_errors
 def export_agreements(path: Path | None, fmt: str | None) -> None:
-    """Export agreements as CSV or GeoJSON (to PATH or standard output)."""
-    write_text(directory_io.export_agreements(database(), None, fmt=_format(path, fmt)), path)
+    """Export agreements as CSV, GeoJSON or GeoPackage (to PATH or standard output)."""
+    fmt = _format(path, fmt, "agreements")
+    if fmt == "gpkg":
+        directory_io.export_agreements(database(), path, fmt=fmt)
+        return
+    write_text(directory_io.export_agreements(database(), None, fmt=fmt), path)
 
 
-def _import_command(what: str, importer, replace_help: str) -> click.Command:
+def _import_command(what: str, importer, replace_help: str, formats: click.Choice) -> click.Command:
     """Return an `import` command for `what` (agencies or agreements) calling `importer`."""
+    named = ", ".join(str(choice) for choice in formats.choices)
 
-    @click.command("import", help=f"Import {what} from CSV or GeoJSON; a file with any bad row is rejected whole.")
+    @click.command("import", help=f"Import {what} from a file ({named}); a file with any bad row is rejected whole.")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option(
         "--mode",
@@ -250,7 +265,7 @@ def _import_command(what: str, importer, replace_help: str) -> click.Command:
         show_default=True,
         help=f"upsert: add or update by id; replace: also {replace_help} missing from the file.",
     )
-    @click.option("--format", "fmt", type=FILE_FORMATS, help="Default: from the file name.")
+    @click.option("--format", "fmt", type=formats, help="Default: from the file name.")
     @friendly_errors
     def command(path: Path, mode: str, fmt: str | None) -> None:
         counts = importer(database(), path, mode=mode, fmt=fmt)
@@ -262,13 +277,23 @@ def _import_command(what: str, importer, replace_help: str) -> click.Command:
     return command
 
 
-agencies.add_command(_import_command("agencies", directory_io.import_agencies, "retire agencies"))
-agreements.add_command(_import_command("agreements", directory_io.import_agreements, "delete agreements"))
+agencies.add_command(_import_command("agencies", directory_io.import_agencies, "retire agencies", FILE_FORMATS))
+agreements.add_command(
+    _import_command("agreements", directory_io.import_agreements, "delete agreements", AGREEMENT_FORMATS)
+)
 
 
-def _format(path: Path | None, fmt: str | None) -> str:
-    if fmt is not None:
-        return fmt
-    if path is not None and path.suffix.lower() in (".csv", ".geojson", ".json"):
-        return "csv" if path.suffix.lower() == ".csv" else "geojson"
-    raise click.UsageError("Give --format csv|geojson (or a PATH ending in .csv or .geojson).")
+def _format(path: Path | None, fmt: str | None, kind: str) -> str:
+    """Return the export format named or told by the file name; a GeoPackage needs a PATH."""
+    choices = FILE_FORMATS if kind == "agencies" else AGREEMENT_FORMATS
+    if fmt is None and path is not None:
+        try:
+            fmt = directory_io.file_format(path, None, kind)
+        except InputError:
+            fmt = None
+    if fmt is None:
+        names = "|".join(choices.choices)
+        raise click.UsageError(f"Give --format {names} (or a PATH ending in .csv, .geojson, .gpkg or .hsds.json).")
+    if fmt == "gpkg" and (path is None or str(path) == "-"):
+        raise click.UsageError("A GeoPackage is written to a file: give a PATH (e.g. agencies.gpkg).")
+    return fmt

@@ -2,7 +2,8 @@
 
 Modules: :mod:`directory.capabilities` (the capability codes and vocabularies),
 :mod:`directory.agencies` (the tables, queries and the public view of a safe house, exported here
-lazily), :mod:`directory.io` (CSV and GeoJSON import and export with every row checked),
+lazily), :mod:`directory.io` (CSV, GeoJSON and GeoPackage import and export with every row checked),
+:mod:`directory.hsds` (the directory as Open Referral HSDS 3.0 JSON, validated against the official schema),
 :mod:`directory.hours` (opening hours), :mod:`directory.places` (offices, missions abroad and hotlines:
 :func:`~directory.places.remote_services_frame`), :mod:`directory.completeness` (how complete and confirmed the
 directory is per area and capability).

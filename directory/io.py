@@ -1,4 +1,4 @@
-"""Import and export of the service directory (agencies and agreements) as CSV and GeoJSON.
+"""Import and export of the service directory (agencies and agreements) as CSV, GeoJSON, GeoPackage and HSDS.
 
 Formats
 -------
@@ -8,7 +8,13 @@ agreement (:data:`directory.agencies.AGREEMENT_FIELDS`); list fields (``capabili
 ``YYYY-MM-DD``. GeoJSON (RFC 7946): a ``FeatureCollection`` without a ``crs``
 member, ``[lon, lat]`` Point geometries, the other fields as properties (lists as
 arrays). Agreement features carry a LineString between the representative points
-of their two areas, for maps; the geometry is ignored on import.
+of their two areas, for maps; the geometry is ignored on import. GeoPackage
+(:mod:`directory._gpkg`): one layer named after the kind, the GeoJSON features as
+typed columns. Open Referral HSDS 3.0 JSON (:mod:`directory.hsds`, agencies only):
+organizations, services, locations, service_at_location and their phones, schedules,
+languages and attributes, validated against the official schema. A file's format is
+named or comes from its suffix: ``.csv``, ``.geojson`` or ``.json`` (GeoJSON), ``.gpkg``,
+``.hsds.json``.
 
 Import validates every row and rejects the whole file with every row error
 (:class:`~core.errors.ImportRejectedError`); nothing is written then. Rows are
@@ -49,12 +55,10 @@ spaces and ``+-()./`` such as phone numbers.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -63,7 +67,7 @@ from core import files as _files
 from core.db import session_scope
 from core.errors import InputError, RowError
 from core.values import is_missing
-from directory import places
+from directory import _formats, _gpkg, hsds, places
 from directory._checks import validate_agencies, validate_agreements
 from directory.agencies import Agreement, Organization, Service, ServiceLocation, check_version, stale_writes
 from geo import boundaries
@@ -78,8 +82,9 @@ _KINDS: dict[str, tuple[tuple[str, ...], bool, dict[str, str]]] = {
 }
 """Per kind of file: its columns, whether its geometries are its points, advice on columns it must not have."""
 MODES: tuple[str, ...] = ("upsert", "replace")
-FORMATS: tuple[str, ...] = ("csv", "geojson")
-COORDINATE_DECIMALS = 6
+FORMATS: tuple[str, ...] = ("csv", "geojson", "gpkg", "hsds")
+"""The file formats of the directory (``hsds``: agencies only)."""
+_SUFFIXES = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".hsds.json": "hsds"}
 _NUMBER_FIELDS = frozenset({"lon", "lat", "capacity"})
 
 
@@ -88,23 +93,35 @@ def default_dir() -> Path:
     return Path(__file__).resolve().parent / "sample"
 
 
-def _format(path: Path, fmt: str | None) -> str:
-    fmt = fmt or {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}.get(path.suffix.lower())
+def file_format(path: str | Path, fmt: str | None = None, kind: str = "agencies") -> str:
+    """Return the format of a directory file: `fmt` if given, else from the suffix of `path` (:data:`FORMATS`).
+
+    Raises
+    ------
+    InputError
+        If the format is unknown or cannot be told from the name, or is ``hsds`` for agreements.
+    """
+    name = Path(path).name.lower()
+    suffix = ".hsds.json" if name.endswith(".hsds.json") else Path(name).suffix
+    fmt = fmt or _SUFFIXES.get(suffix)
     if fmt not in FORMATS:
-        message = f"is expected to be one of {list(FORMATS)}; name it or use a .csv or .geojson file."
-        raise InputError("format", fmt or path.suffix, message)
+        message = f"is expected to be one of {list(FORMATS)}; name it or use a file ending in {list(_SUFFIXES)}."
+        raise InputError("format", fmt or suffix, message)
+    if fmt == "hsds" and kind != "agencies":
+        message = "is for agencies only: HSDS has no agreements; use csv, geojson or gpkg for agreements."
+        raise InputError("format", fmt, message)
     return fmt
 
 
 def read_rows(path: str | Path, fmt: str | None = None, kind: str | None = None) -> list[dict[str, object]]:
-    """Return the raw records of a directory file (CSV text values; GeoJSON properties plus lon, lat).
+    """Return the raw records of a directory file (CSV text; GeoJSON, GeoPackage or HSDS values plus lon, lat).
 
     Parameters
     ----------
     path
-        A CSV or GeoJSON file.
+        A file of one of :data:`FORMATS`.
     fmt
-        ``"csv"`` or ``"geojson"``; default from the suffix of `path`.
+        One of :data:`FORMATS`; default from the suffix of `path` (:func:`file_format`).
     kind
         ``"agencies"``: CSV columns must be :data:`directory.agencies.AGENCY_FIELDS` and
         GeoJSON geometries Points or null; ``"agreements"``: CSV columns must be
@@ -130,8 +147,15 @@ def _read(path: Path, fmt: str | None, kind: str | None) -> tuple[list[dict[str,
     if kind is not None and kind not in _KINDS:
         raise InputError("kind", kind, f"is expected to be None or one of {list(_KINDS)}.")
     columns, points, hints = _KINDS[kind] if kind is not None else (None, False, None)
-    if _format(path, fmt) == "geojson":
-        rows: list[dict[str, object]] = _files.read_features(path, points=points, hints=hints)
+    fmt = file_format(path, fmt, kind or "agencies")
+    rows: list[dict[str, object]]
+    if fmt in ("geojson", "gpkg", "hsds"):
+        if fmt == "geojson":
+            rows = _files.read_features(path, points=points, hints=hints)
+        elif fmt == "gpkg":
+            rows = _gpkg.read(path, kind or "agencies", columns, points, hints)
+        else:
+            rows = hsds.read_rows(path)
         return rows, _files.formula_warnings(rows, _NUMBER_FIELDS)
     raw = _files.read_csv(path, columns, hints=hints)
     restored: list[dict[str, object]] = [{k: _files.restored(str(v)) for k, v in row.items()} for row in raw]
@@ -151,14 +175,14 @@ def import_agencies(
     source: str | None = None,
     expected: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Validate a CSV or GeoJSON file of agencies and write it in one transaction.
+    """Validate a file of agencies (any of :data:`FORMATS`) and write it in one transaction.
 
     Parameters
     ----------
     engine
         The database (schema created by :func:`store.schema.init_db`).
     path
-        The file; its format comes from `fmt` or the suffix (``.csv``, ``.geojson``, ``.json``).
+        The file; its format comes from `fmt` or the suffix (:func:`file_format`).
     mode
         ``"upsert"`` (default): add new ids, replace known ones, keep the rest;
         ``"replace"``: also retire today every active agency not in the file.
@@ -202,7 +226,7 @@ def import_agencies(
             agency = agency or ServiceLocation(id=record["id"])
             for field, value in record.items():
                 if not field.startswith("_") and field not in ("capabilities", "organization"):
-                    if field in ("lon", "lat") and _same_point(getattr(agency, field), value):
+                    if field in ("lon", "lat") and _formats.same_point(getattr(agency, field), value):
                         continue  # an export rounds points: reading it back is no change (no new version)
                     setattr(agency, field, value)
             if set(agency.capabilities) != set(record["capabilities"]):
@@ -227,7 +251,7 @@ def import_agreements(
     source: str | None = None,
     expected: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Validate a CSV or GeoJSON file of agreements and write it in one transaction.
+    """Validate a CSV, GeoJSON or GeoPackage file of agreements and write it in one transaction.
 
     ``"replace"`` deletes the agreements not in the file (nothing refers to an
     agreement; its history lives in its source). Returns counts ``added``,
@@ -257,55 +281,6 @@ def import_agreements(
     return {**counts, "warnings": warnings}
 
 
-def _cell(value: object) -> str | int | float:
-    """Return a value as a cell of :func:`core.files.csv_text`: a number stays a number, anything else is text."""
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ";".join(str(item) for item in value)
-    if is_missing(value):
-        return ""
-    if isinstance(value, float):
-        return _rounded(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def _same_point(stored: float | None, given: object) -> bool:
-    """Return True if a coordinate `given` is the `stored` one as an export writes it (rounded)."""
-    return stored is not None and isinstance(given, float) and _rounded(stored) == _rounded(given)
-
-
-def _rounded(value: float) -> float:
-    return round(float(value), COORDINATE_DECIMALS)
-
-
-def _json_value(value: object) -> object:
-    if is_missing(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _to_csv(records: list[dict], fields: tuple[str, ...]) -> str:
-    return _files.csv_text(({field: _cell(record.get(field)) for field in fields} for record in records), fields)
-
-
-def _to_geojson(records: list[dict], geometries: Sequence[dict | None]) -> str:
-    features = [
-        {
-            "type": "Feature",
-            "id": record["id"],
-            "geometry": geometry,
-            "properties": {k: _json_value(v) for k, v in record.items() if k not in ("lon", "lat", "geometry")},
-        }
-        for record, geometry in zip(records, geometries, strict=True)
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
-
-
 def _write(text: str, path: str | Path | None) -> str:
     if path is not None:
         _files.write_private(path, text)  # 0600: a full export holds the points of safe houses
@@ -319,14 +294,14 @@ def export_agencies(
     public: bool = True,
     include_retired: bool = False,
 ) -> str:
-    """Write the agencies as CSV or GeoJSON and return the text.
+    """Write the agencies as CSV, GeoJSON, GeoPackage or HSDS 3.0 JSON and return the text.
 
     Parameters
     ----------
     path
-        Where to write; None only returns the text (then `fmt` is required).
+        Where to write (mode 0600); None only returns the text (then `fmt` is required, and is not ``gpkg``).
     fmt
-        ``"csv"`` or ``"geojson"``; default from the suffix of `path`.
+        One of :data:`FORMATS`; default from the suffix of `path` (:func:`file_format`).
     public
         True (default): confidential points and addresses are redacted by
         :func:`directory.agencies.public_view` (a ``redacted`` column is added);
@@ -334,10 +309,16 @@ def export_agencies(
     include_retired
         Also retired agencies (a full back-up wants them); only with ``public=False``.
 
+    Returns
+    -------
+    str
+        The text written; for a GeoPackage (binary), the path of the file.
+
     Raises
     ------
     InputError
-        If `include_retired` is asked of a public export: retired agencies are for editors only.
+        If `include_retired` is asked of a public export (retired agencies are for editors only), or a
+        GeoPackage of no `path`.
     """
     if public and include_retired:
         raise InputError(
@@ -346,35 +327,55 @@ def export_agencies(
             "is for full exports only: a public export never shows retired "
             "agencies; give public=False (rujuk agencies export --full).",
         )
-    fmt = _format(Path(path or f"x.{fmt}"), fmt)
+    fmt = _export_format(path, fmt, "agencies")
     frame = directory.directory_frame(engine, include_retired=include_retired)
     if public:
         frame = directory.public_view(frame, authorised=False)
     fields = tuple(c for c in frame.columns if c != "geometry")
     records = [dict(zip(fields, values, strict=True)) for values in frame[list(fields)].itertuples(index=False)]
     if fmt == "csv":
-        return _write(_to_csv(records, fields), path)
+        return _write(_formats.to_csv(records, fields), path)
+    if fmt == "hsds":
+        return _write(hsds.text(engine, records), path)
     points = [
-        None if is_missing(r["lon"]) else {"type": "Point", "coordinates": [_rounded(r["lon"]), _rounded(r["lat"])]}
+        None
+        if is_missing(r["lon"])
+        else {"type": "Point", "coordinates": [_formats.rounded(c) for c in (r["lon"], r["lat"])]}
         for r in records
     ]  # a mission abroad without a known point and a hotline have a null geometry
-    return _write(_to_geojson(records, points), path)
+    if fmt == "gpkg":
+        return str(_gpkg.write(str(path), records, points, "agencies", fields))
+    return _write(_formats.to_geojson(records, points), path)
+
+
+def _export_format(path: str | Path | None, fmt: str | None, kind: str) -> str:
+    fmt = file_format(path or f"x.{fmt}", fmt, kind)
+    if fmt == "gpkg" and path is None:
+        raise InputError("path", None, "is required for a GeoPackage export: a GeoPackage is a file, not text.")
+    return fmt
 
 
 def export_agreements(
     engine: Engine, path: str | Path | None = None, fmt: str | None = None, include_ended: bool = True
 ) -> str:
-    """Write the agreements as CSV or GeoJSON (a LineString between the two areas) and return the text."""
-    fmt = _format(Path(path or f"x.{fmt}"), fmt)
+    """Write the agreements as CSV, GeoJSON or GeoPackage (a LineString between the two areas); return the text.
+
+    A GeoPackage needs a `path`, and the path is returned (as :func:`export_agencies` does).
+    """
+    fmt = _export_format(path, fmt, "agreements")
     records = directory.agreements_frame(engine, include_ended=include_ended).to_dict("records")
     if fmt == "csv":
-        return _write(_to_csv(records, directory.AGREEMENT_FIELDS), path)
+        return _write(_formats.to_csv(records, directory.AGREEMENT_FIELDS), path)
     points = {level: directory.representative_points(level) for level in ("province", "regency")}
     lines = []
     for record in records:
         ends = [points[boundaries.level_of_code(code)].loc[code] for code in (record["area_a"], record["area_b"])]
-        lines.append({"type": "LineString", "coordinates": [[_rounded(p["lon"]), _rounded(p["lat"])] for p in ends]})
-    return _write(_to_geojson(records, lines), path)
+        lines.append(
+            {"type": "LineString", "coordinates": [[_formats.rounded(p[c]) for c in ("lon", "lat")] for p in ends]}
+        )
+    if fmt == "gpkg":
+        return str(_gpkg.write(str(path), records, lines, "agreements", directory.AGREEMENT_FIELDS))
+    return _write(_formats.to_geojson(records, lines), path)
 
 
 SAMPLE_FILES: dict[str, str] = {"agencies": "office", "abroad": "abroad", "hotlines": "hotline"}

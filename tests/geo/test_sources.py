@@ -33,6 +33,7 @@ def test_registry_pins_every_upstream_file_to_a_commit_or_a_wheel():
                 or "/aadd4408" in pinned.url
                 or "/82a73f0b" in pinned.url
                 or "/5a036025" in pinned.url  # OpenFlights, 29 April 2025
+                or "/c457a0e3" in pinned.url  # Open Referral HSDS, tag v3.0 (22 June 2023)
                 or pinned.url.endswith(".whl")
             ), pinned.url
 
