@@ -11,6 +11,12 @@ from click.testing import CliRunner
 import directory
 from cli import main
 from core import settings
+from directory import _hsds_schema
+
+NEEDS_SCHEMA = pytest.mark.skipif(
+    not _hsds_schema.available(),
+    reason="the pinned HSDS 3.0 schema (geo/registry.txt) is neither in this data mirror nor downloadable here",
+)
 
 
 @pytest.fixture
@@ -30,7 +36,14 @@ def _frame(engine):
     return frame
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("directory.hsds.json", None), ("directory.json", "hsds"), ("d.gpkg", None)])
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        pytest.param("directory.hsds.json", None, marks=NEEDS_SCHEMA),
+        pytest.param("directory.json", "hsds", marks=NEEDS_SCHEMA),
+        ("d.gpkg", None),
+    ],
+)
 def test_a_full_export_imports_into_an_engine_database_through_the_command_line(
     run, seeded_engine, engine, tmp_path, name, fmt
 ):
@@ -45,9 +58,13 @@ def test_a_full_export_imports_into_an_engine_database_through_the_command_line(
     assert _frame(engine).equals(_frame(seeded_engine))
 
 
-def test_hsds_goes_to_standard_output_but_a_geopackage_needs_a_file(run, seeded_engine, tmp_path):
+@NEEDS_SCHEMA
+def test_hsds_goes_to_standard_output(run, seeded_engine):
     printed = run(seeded_engine, "agencies", "export", "--format", "hsds")
     assert printed.exit_code == 0 and {"organization", "service", "location"} <= set(json.loads(printed.output))
+
+
+def test_a_geopackage_needs_a_file_and_agreements_have_no_hsds_form(run, seeded_engine, tmp_path):
     refused = run(seeded_engine, "agencies", "export", "--format", "gpkg")
     assert refused.exit_code == 2 and "A GeoPackage is written to a file" in refused.output
     hsds = run(seeded_engine, "agreements", "export", str(tmp_path / "a.json"), "--format", "hsds")
