@@ -100,8 +100,9 @@ class PostgresCluster:
         """Return the SQLAlchemy URL of `database` in this cluster (psycopg 3, over the Unix socket)."""
         return f"postgresql+psycopg://rujuk@/{database}?host={self.folder}"
 
-    def _admin(self, statement: str) -> None:
-        with psycopg.connect(host=str(self.folder), user="rujuk", dbname="postgres", autocommit=True) as connection:
+    def admin(self, statement: str, database: str = "postgres") -> None:
+        """Run `statement` as the cluster's superuser on `database`, outside a transaction."""
+        with psycopg.connect(host=str(self.folder), user="rujuk", dbname=database, autocommit=True) as connection:
             connection.execute(statement)  # type: ignore[arg-type]
 
     def _new_name(self, name: str) -> str:
@@ -110,24 +111,24 @@ class PostgresCluster:
     def create(self, name: str) -> Engine:
         """Return the engine of a new empty database."""
         database = self._new_name(name)
-        self._admin(f'CREATE DATABASE "{database}"')
+        self.admin(f'CREATE DATABASE "{database}"')
         return db.get_engine(self.url(database))
 
     def copy(self, source: Engine, name: str) -> Engine:
         """Return the engine of a copy of `source` (``CREATE DATABASE ... TEMPLATE``: its pooled connections close)."""
         source.dispose()  # a template may have no other connection: ours close, any other (an engine a
-        self._admin(  # command made from settings.database_url and left to the garbage collector) is ended
+        self.admin(  # command made from settings.database_url and left to the garbage collector) is ended
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             f"WHERE datname = '{source.url.database}' AND pid <> pg_backend_pid()"
         )
         database = self._new_name(name)
-        self._admin(f'CREATE DATABASE "{database}" TEMPLATE "{source.url.database}"')
+        self.admin(f'CREATE DATABASE "{database}" TEMPLATE "{source.url.database}"')
         return db.get_engine(self.url(database))
 
     def drop(self, engine: Engine) -> None:
         """Close `engine` and drop its database (any connection left open is ended)."""
         engine.dispose()
-        self._admin(f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
+        self.admin(f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
 
     def stop(self) -> None:
         """Stop the server and delete the cluster."""
