@@ -107,14 +107,14 @@ def test_a_database_of_an_earlier_release_is_upgraded_to_the_head_with_every_row
         assert compare_metadata(MigrationContext.configure(connection), db.Base.metadata) == []  # as new
         places = connection.execute(text("SELECT DISTINCT country, city FROM agencies")).all()
         versions = connection.execute(text("SELECT DISTINCT version FROM agencies")).scalars().all()
-        added_users = connection.execute(text("SELECT count(*) FROM users")).scalar_one()
+        names = set(connection.execute(text("SELECT username FROM users")).scalars())
     if schema_version < 4:  # the new columns' defaults
         assert places == [("ID", None)]
     if schema_version < 3:
         assert versions == [1]
     assert schema.check_ready(old) is old and schema.init_db(old) == 4  # ready; a second run changes nothing
     if schema_version >= 2:
-        assert added_users == 1
+        assert "lama.admin" in names
         user = users.authenticate(old, "lama.admin", PASSWORD)
         assert user is not None and user.role == "admin" and user.session_version == 1 and user.failed_logins == 0
     users.create_user(old, "baru.editor", PASSWORD, "editor")  # the upgraded tables take new rows
