@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets browser data run test test-fast lint bench clean
+.PHONY: install assets browser postgresql data run test test-postgresql test-fast lint bench clean
 
 $(BIN)/rujuk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,28 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$RUJUK_CHROMIUM" ] || $(SUDO) apt-get install -y --no-install-recommends chromium \
 		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 
+# Debian's PostgreSQL server for the tests on PostgreSQL (tests/databases.py starts a throwaway cluster on a Unix
+# socket in a temporary folder). `make run` needs no database server: SQLite is the embedded default.
+postgresql:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+		|| $(SUDO) apt-get install -y --no-install-recommends postgresql \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends postgresql; }
+
+# The suites that read and write the database, run again on PostgreSQL (the browser tests stay on SQLite).
+PG_SUITES := tests/directory tests/cases tests/accounts tests/service tests/store
+
 data: install
 	$(BIN)/rujuk data build
 
 run: data
 	$(BIN)/rujuk serve --host $(HOST) --port $(PORT)
 
-test: install browser
+test: install browser postgresql
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --database postgresql -m "not browser" $(PG_SUITES)
+
+test-postgresql: install postgresql
+	$(BIN)/python -m pytest --database postgresql -m "not browser" $(PG_SUITES)
 
 # Everything but the browser tests and the slow ones: no Chromium needed.
 test-fast: install

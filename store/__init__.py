@@ -1,6 +1,7 @@
 """The database as a whole: its schema and versions, the data version, and preparing a fresh machine.
 
-Modules: :mod:`store.schema` (every table, schema versions and upgrades, :func:`~store.schema.check_ready`),
+Modules: :mod:`store.schema` (every table, schema versions, :func:`~store.schema.init_db` running the Alembic
+revisions of :mod:`store.migrations`, :func:`~store.schema.check_ready`),
 :mod:`store.version` (the data version that tells when answers must be computed again) and
 :mod:`store.prepare` (boundary artefacts built, the database created, upgraded and seeded).
 

@@ -1,13 +1,21 @@
 """The data version: a counter that changes whenever anything an answer is computed from changes.
 
 Referrals, coverage and hot spots are computed from the directory (agencies, their
-services and organizations, agreements) and the case figures. On SQLite, database
-triggers add one to the single row of ``data_changes`` on every insert, update and
-delete of those tables (:func:`install_counter`, run by :func:`store.schema.init_db`), so
-a write through this process, another worker, the command line or the database itself
-is counted, and reading the version is one indexed row (about 0.1 ms instead of the
-3 ms of hashing every row). :func:`data_version` is that count and today's date (an
-agency retired from a date leaves the answers on that day).
+services and organizations, agreements) and the case figures. Database triggers add
+one to the single row of ``data_changes`` on every write to those tables
+(:func:`install_counter`, run by :func:`store.schema.init_db`), so a write through this
+process, another worker, the command line or the database itself is counted, and reading
+the version is one indexed row (about 0.1 ms instead of the 3 ms of hashing every row).
+:func:`data_version` is that count and today's date (an agency retired from a date leaves
+the answers on that day).
+
+On SQLite a trigger per table and event counts every row written. On PostgreSQL one
+trigger function (``rujuk_count_change``) runs before every ``INSERT``, ``UPDATE``,
+``DELETE`` or ``TRUNCATE`` statement on each counted table: the counter is a row, not a
+sequence, so that its new value is seen by other connections only when the write commits
+(a worker never caches an answer computed from old rows under the new version), and the
+row is locked at the first counted statement of a transaction, before any row of the
+table is, so that two writers wait for each other instead of deadlocking.
 
 A database without the counter (another dialect, or one not yet opened by
 ``rujuk data build`` since the counter came) gets the old digest of every row, which is
@@ -39,17 +47,38 @@ class DataChanges(Base):
     counter: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-def install_counter(connection: Connection) -> bool:
-    """Create the counter row and the SQLite triggers that keep it (idempotent); return whether it is installed.
+COUNTING_FUNCTION = """CREATE FUNCTION rujuk_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE data_changes SET counter = counter + 1 WHERE id = 1;
+    RETURN NULL;
+END $$"""
+"""PostgreSQL: the trigger function that counts a write (run once per statement on a counted table)."""
 
-    Other dialects keep the digest (:func:`data_version`) and get False.
+
+def install_counter(connection: Connection) -> bool:
+    """Create the counter row and the triggers that keep it (idempotent); return whether it is installed.
+
+    SQLite and PostgreSQL get triggers; other dialects keep the digest (:func:`data_version`) and get False.
     """
-    if connection.dialect.name != "sqlite":
+    dialect = connection.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
         return False
-    table_of(DataChanges).create(connection, checkfirst=True)
-    connection.exec_driver_sql("INSERT OR IGNORE INTO data_changes (id, counter) VALUES (1, 0)")
+    counter = table_of(DataChanges)
+    counter.create(connection, checkfirst=True)
+    if connection.execute(select(counter.c.id).where(counter.c.id == 1)).first() is None:
+        connection.execute(counter.insert().values(id=1, counter=0))
+    present = set(_trigger_names(connection))
+    if dialect == "postgresql" and not _has_counting_function(connection):
+        connection.exec_driver_sql(COUNTING_FUNCTION)
     for model in COUNTED:
         name = table_of(model).name
+        if dialect == "postgresql":
+            if f"count_{name}" not in present:  # created only when missing: CREATE TRIGGER locks the table
+                connection.exec_driver_sql(
+                    f'CREATE TRIGGER "count_{name}" BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{name}" '
+                    "FOR EACH STATEMENT EXECUTE FUNCTION rujuk_count_change()"
+                )
+            continue
         for event in ("INSERT", "UPDATE", "DELETE"):
             connection.exec_driver_sql(
                 f'CREATE TRIGGER IF NOT EXISTS "count_{name}_{event.lower()}" AFTER {event} ON "{name}" '
@@ -62,7 +91,7 @@ def data_version(database: Engine) -> str:
     """Return today's date and the write counter (or, without a counter, a digest of every counted row)."""
     today = dt.date.today().isoformat()
     with database.connect() as connection:
-        if connection.dialect.name != "sqlite":
+        if connection.dialect.name not in ("sqlite", "postgresql"):
             return _digest(connection, today)
         try:
             counter = connection.execute(text("SELECT counter FROM data_changes WHERE id = 1")).scalar_one_or_none()
@@ -74,10 +103,29 @@ def data_version(database: Engine) -> str:
         return _digest(connection, today)
 
 
+def _trigger_names(connection: Connection) -> list[str]:
+    """Return the names of the counter's triggers in the database (SQLite or PostgreSQL)."""
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:  # the triggers on this schema's tables, not PostgreSQL's own (foreign keys)
+        query = (
+            "SELECT tgname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+            "WHERE NOT tgisinternal AND tgenabled <> 'D' AND relnamespace = current_schema()::regnamespace"
+        )
+    return [name for name in connection.exec_driver_sql(query).scalars() if name.startswith("count_")]
+
+
+def _has_counting_function(connection: Connection) -> bool:
+    query = (
+        "SELECT 1 FROM pg_proc WHERE proname = 'rujuk_count_change' AND pronamespace = current_schema()::regnamespace"
+    )
+    return connection.exec_driver_sql(query).first() is not None
+
+
 def _has_triggers(connection: Connection) -> bool:
     """Whether the counter's triggers are all there (a table rebuilt by an upgrade loses its triggers)."""
-    names = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
-    return sum(name.startswith("count_") for name in names) == 3 * len(COUNTED)
+    per_table = 3 if connection.dialect.name == "sqlite" else 1
+    return len(_trigger_names(connection)) == per_table * len(COUNTED)
 
 
 def _digest(connection: Connection, today: str) -> str:

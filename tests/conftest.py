@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from core import settings
 from store import schema
 
 EDITOR_PASSWORD = "sambal matah 2024"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the database the database fixtures make: SQLite files, or a throwaway PostgreSQL cluster",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, skip the tests marked ``sqlite_only`` (a database file's mode, SQLite's own DDL)."""
+    if config.getoption("--database") == "sqlite":
+        return
+    skip = pytest.mark.skip(reason="about the SQLite file itself")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -19,27 +40,66 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(msg)
 
 
-@pytest.fixture
-def engine(tmp_path):
-    """A fresh real SQLite database file with the current schema."""
-    from core import db
+@pytest.fixture(scope="session")
+def databases(request, tmp_path_factory):
+    """Where the database fixtures make their databases: SQLite files, or PostgreSQL (``--database postgresql``)."""
+    from databases import PostgresCluster, SqliteDatabases
 
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'rujuk-test.sqlite'}")
+    if request.config.getoption("--database") == "sqlite":
+        yield SqliteDatabases(tmp_path_factory.mktemp("databases"))
+        return
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.stop()
+
+
+@contextmanager
+def _dropped_after(databases, make):
+    """Yield `make` (a maker of engines of `databases`), every database it made dropped on leaving."""
+    made = []
+
+    def tracked(*arguments):
+        made.append(make(*arguments))
+        return made[-1]
+
+    try:
+        yield tracked
+    finally:
+        for engine in made:
+            databases.drop(engine)
+
+
+@pytest.fixture
+def new_database(databases):
+    """Make empty databases (``new_database(name)`` returns an engine), dropped after the test."""
+    with _dropped_after(databases, databases.create) as make:
+        yield make
+
+
+@pytest.fixture
+def copy_database(databases):
+    """Copy databases (``copy_database(engine, name)`` returns the copy's engine), dropped after the test."""
+    with _dropped_after(databases, databases.copy) as copy:
+        yield copy
+
+
+@pytest.fixture
+def engine(new_database):
+    """A fresh real database with the current schema."""
+    engine = new_database("rujuk-test")
     schema.init_db(engine)
-    yield engine
-    engine.dispose()
+    return engine
 
 
 @pytest.fixture(scope="session")
-def seeded_engine(tmp_path_factory):
-    """A real SQLite database seeded with the embedded sample directory and case figures."""
-    from core import db
+def seeded_engine(databases):
+    """A real database seeded with the embedded sample directory and case figures."""
     from store.prepare import prepare
 
-    engine = db.get_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'rujuk-seeded.sqlite'}")
+    engine = databases.create("rujuk-seeded")
     prepare(progress=False, engine=engine)
     yield engine
-    engine.dispose()
+    databases.drop(engine)
 
 
 @pytest.fixture(scope="session")
@@ -51,13 +111,13 @@ def referrer(seeded_engine):
 
 
 @pytest.fixture(scope="module")
-def pages_engine(seeded_engine, tmp_path_factory):
+def pages_engine(seeded_engine, databases, tmp_path_factory):
     """Per test module, a copy of the seeded database with a hostile agency, a safe house and users."""
     from hostile_directory import make_engine
 
-    engine = make_engine(seeded_engine, tmp_path_factory.mktemp("pages"))
+    engine = make_engine(databases.copy(seeded_engine, "pages"), tmp_path_factory.mktemp("pages"))
     yield engine
-    engine.dispose()
+    databases.drop(engine)
 
 
 @pytest.fixture(autouse=True)
@@ -71,19 +131,14 @@ def fresh_rate_limits():
 
 
 @pytest.fixture
-def live_app(seeded_engine, tmp_path):
+def live_app(seeded_engine, copy_database):
     """A copy of the seeded database and a Flask app serving it: ``(app, engine)``."""
-    import shutil
-
     from app import create_app
-    from core import db
 
-    shutil.copy(seeded_engine.url.database, tmp_path / "rujuk.sqlite")
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'rujuk.sqlite'}")
+    engine = copy_database(seeded_engine, "live")
     app = create_app(engine, prepare_data=False)
     app.testing = True
-    yield app, engine
-    engine.dispose()
+    return app, engine
 
 
 @pytest.fixture

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 import directory
 from accounts import users
-from core import db
 from directory import io as directory_io
 
 PASSWORD = "kopi tubruk 1945"
@@ -71,10 +69,8 @@ def safe_house_traces(text: str) -> list[str]:
     return [match.group() for match in pair.finditer(text)] + [SAFE_HOUSE["address"]] * (SAFE_HOUSE["address"] in text)
 
 
-def make_engine(seeded: Engine, folder: Path) -> Engine:
-    """Copy the seeded database into `folder`, import :func:`rows` from a CSV file, add the :data:`USERS`."""
-    shutil.copy(seeded.url.database, folder / "rujuk.sqlite")
-    engine = db.get_engine(f"sqlite:///{folder / 'rujuk.sqlite'}")
+def make_engine(engine: Engine, folder: Path) -> Engine:
+    """Import :func:`rows` into `engine` (a copy of the seeded database) from a CSV file in `folder`, add the users."""
     path = folder / "extra.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(directory.AGENCY_FIELDS), extrasaction="ignore")

@@ -47,6 +47,9 @@ def test_the_wheel_carries_templates_static_files_and_sample_data(wheel):
         "directory/sample/agencies.csv",
         "cases/sample/figures.csv",
         "geo/registry.txt",
+        "store/migrations/env.py",  # the Alembic revisions that `rujuk data build` runs
+        "store/migrations/script.py.mako",
+        "store/migrations/versions/schema_0004_agencies_without_a_place.py",
     ):
         assert wanted in names
     assert any(name.startswith("webmap/static/vendor/leaflet@") for name in names)

@@ -33,6 +33,7 @@ from service.api.common import (
     body,
     engine,
     geojson,
+    has_control_character,
     json_error,
 )
 from service.api.versions import IF_MATCH, etag, if_match
@@ -92,7 +93,7 @@ class _Kind:
         """
         field = f"{self.singular}_id"
         with session_scope(engine()) as session:
-            found = session.get(self.model, identifier)
+            found = None if has_control_character(identifier) else session.get(self.model, identifier)
             if found is None or (not hidden and isinstance(found, ServiceLocation) and not found.is_active()):
                 records = directory.list_agencies(session) if self.name == "agencies" and not hidden else None
                 ids = [r.id for r in records] if records is not None else list(session.scalars(select(self.model.id)))

@@ -226,6 +226,11 @@ def param(name: str, allowed: tuple[str, ...] | None = None, default: str | None
     return value
 
 
+def has_control_character(value: str) -> bool:
+    """Whether `value` holds a control character (no stored id does; PostgreSQL cannot even compare a NUL)."""
+    return _CONTROL.search(value) is not None
+
+
 def int_param(name: str, default: int, low: int, high: int) -> int:
     """Return parameter `name` as a whole number from `low` to `high` (`default` when absent)."""
     value = param(name)

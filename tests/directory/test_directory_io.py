@@ -395,15 +395,13 @@ def comparable(engine):
     return frame
 
 
-def test_round_trip_csv_database_geojson_database(engine, tmp_path):
-    from core import db
-
+def test_round_trip_csv_database_geojson_database(engine, new_database, tmp_path):
     directory_io.seed_default(engine)
     with session_scope(engine) as session:
         directory.retire_agency(session, "uptd-ppa-ppu", on=dt.date(2025, 1, 31))
     geojson = tmp_path / "agencies.geojson"
     directory_io.export_agencies(engine, geojson, public=False, include_retired=True)
-    second = db.get_engine(f"sqlite:///{tmp_path / 'second.sqlite'}")
+    second = new_database("second")
     schema.init_db(second)
     directory_io.import_agencies(second, geojson)
     assert comparable(second).equals(comparable(engine))
@@ -416,7 +414,6 @@ def test_round_trip_csv_database_geojson_database(engine, tmp_path):
     counts = {"added": 0, "updated": len(every_sample_row()), "retired": 0, "warnings": []}
     assert directory_io.import_agencies(second, csv_path) == counts
     assert comparable(second).equals(comparable(engine))
-    second.dispose()
 
 
 def test_geojson_export_follows_rfc_7946(engine, tmp_path):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import csv
-import shutil
 
 import pytest
 from csv_rows import agency_row, write_csv
 
 import directory
-from core import db
 from core.errors import ImportRejectedError
 from directory import io as directory_io
 
@@ -19,12 +17,9 @@ LPSK_OFFICES = {"lpsk-pusat", "lpsk-diy", "lpsk-sumut", "lpsk-jatim", "lpsk-jate
 
 
 @pytest.fixture
-def seeded_copy(seeded_engine, tmp_path):
+def seeded_copy(seeded_engine, copy_database):
     """A copy of the seeded database (the sample directory), so each test may write to it."""
-    shutil.copy(seeded_engine.url.database, tmp_path / "copy.sqlite")
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'copy.sqlite'}")
-    yield engine
-    engine.dispose()
+    return copy_database(seeded_engine, "organizations")
 
 
 def full_export(engine, tmp_path) -> list[dict[str, str]]:

@@ -10,7 +10,6 @@ import string
 import pytest
 
 from app import create_app
-from core import db
 from service.api import cache as _cache
 from store import version
 
@@ -125,33 +124,43 @@ def test_the_data_version_follows_the_rows(seeded_engine):
         "DELETE FROM agreements WHERE id = (SELECT min(id) FROM agreements)",
         "UPDATE case_figures SET value = value + 1 WHERE id = (SELECT min(id) FROM case_figures)",
         "INSERT INTO organizations (id, name, version) VALUES ('org-new', 'A new organisation', 1)",
-        "UPDATE services SET capability = capability WHERE rowid = 1",
+        "UPDATE services SET capability = capability WHERE agency_id = (SELECT min(agency_id) FROM services)",
     ],
 )
-def test_a_direct_write_to_the_database_changes_the_counted_data_version(seeded_engine, tmp_path, write):
-    copy = db.get_engine(f"sqlite:///{tmp_path / 'copy.sqlite'}")
-    with seeded_engine.connect() as source, copy.connect() as target:
-        source.connection.backup(target.connection.dbapi_connection)
+def test_a_direct_write_to_the_database_changes_the_counted_data_version(seeded_engine, copy_database, write):
+    copy = copy_database(seeded_engine, "direct-write")
     before = version.data_version(copy)
     assert before.startswith(dt.date.today().isoformat() + ":")  # the counter, not the digest
     with copy.begin() as connection:
         connection.exec_driver_sql(write)
     assert version.data_version(copy) != before
-    copy.dispose()
 
 
-def test_a_database_whose_triggers_are_gone_falls_back_to_the_digest(seeded_engine, tmp_path):
-    copy = db.get_engine(f"sqlite:///{tmp_path / 'copy.sqlite'}")
-    with seeded_engine.connect() as source, copy.connect() as target:
-        source.connection.backup(target.connection.dbapi_connection)
+def test_a_write_is_counted_only_when_it_commits(seeded_engine, copy_database):
+    copy = copy_database(seeded_engine, "uncommitted")
+    before = version.data_version(copy)
+    with copy.connect() as writer:
+        writer.exec_driver_sql("UPDATE agencies SET phone = '0811' WHERE id = (SELECT min(id) FROM agencies)")
+        assert version.data_version(copy) == before  # another connection: the write is not committed yet
+        writer.rollback()
+    assert version.data_version(copy) == before
+
+
+def test_a_database_whose_triggers_are_gone_falls_back_to_the_digest(seeded_engine, copy_database):
+    copy = copy_database(seeded_engine, "no-triggers")
     with copy.begin() as connection:
-        connection.exec_driver_sql('DROP TRIGGER "count_agencies_update"')
+        if copy.dialect.name == "sqlite":
+            connection.exec_driver_sql('DROP TRIGGER "count_agencies_update"')
+        else:
+            connection.exec_driver_sql('DROP TRIGGER "count_agencies" ON agencies')
     digest = version.data_version(copy)
     assert ":" not in digest and len(digest) == 64
     with copy.begin() as connection:
         connection.exec_driver_sql("UPDATE agencies SET phone = '0811' WHERE id = (SELECT min(id) FROM agencies)")
     assert version.data_version(copy) != digest
-    copy.dispose()
+    with copy.begin() as connection:
+        assert version.install_counter(connection)  # what `rujuk data build` runs: the trigger is back
+    assert version.data_version(copy).startswith(dt.date.today().isoformat() + ":")
 
 
 @pytest.mark.parametrize(

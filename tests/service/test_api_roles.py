@@ -1,4 +1,4 @@
-"""The API for every role and credential, on its own real seeded SQLite database (these tests write to it)."""
+"""The API for every role and credential, on its own copy of the seeded database (these tests write to it)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from core import db
 from service import headers as response_headers
 from service.api import cache as _cache
 from service.api.openapi import api_rules, openapi_path
-from store.prepare import prepare
 
 PASSWORD = "sambal matah 2024"
 SHELTER = "kemensos-rptc-bambu-apus"
@@ -22,11 +21,10 @@ WHO = ("anonymous", "public", "caseworker", "editor", "admin", "disabled", "bad"
 
 
 @pytest.fixture(scope="module")
-def roles_engine(tmp_path_factory):
-    engine = db.get_engine(f"sqlite:///{tmp_path_factory.mktemp('roles') / 'rujuk-roles.sqlite'}")
-    prepare(progress=False, engine=engine)
+def roles_engine(seeded_engine, databases):
+    engine = databases.copy(seeded_engine, "roles")
     yield engine
-    engine.dispose()
+    databases.drop(engine)
 
 
 @pytest.fixture(scope="module")

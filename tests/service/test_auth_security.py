@@ -22,12 +22,11 @@ STRONG = "bintang laut 4 perahu"
 
 
 @pytest.fixture
-def engine(seeded_engine, tmp_path):
+def engine(seeded_engine, copy_database, tmp_path):
     """A copy of the seeded database with an editor, a caseworker and an admin (:mod:`hostile_directory`)."""
-    engine = make_engine(seeded_engine, tmp_path)
+    engine = make_engine(copy_database(seeded_engine, "security"), tmp_path)
     users.create_user(engine, ADMIN, PASSWORD, "admin")
-    yield engine
-    engine.dispose()
+    return engine
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""One Alembic revision per schema version (the file names start with the version)."""
