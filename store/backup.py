@@ -57,8 +57,9 @@ FORMAT = "rujuk-backup"
 FORMAT_VERSION = 1
 """Version of the file format this Rujuk writes and the newest it reads."""
 MANIFEST = "manifest.json"
-LEFT_OUT: frozenset[str] = frozenset({table_of(SchemaInfo).name, table_of(DataChanges).name})
-"""Tables not kept: the schema version (in the manifest) and the data version's write counter."""
+LEFT_OUT: frozenset[str] = frozenset({table_of(SchemaInfo).name, table_of(DataChanges).name, "alembic_version"})
+"""Tables not kept: the schema version and Alembic's revision (the manifest has the schema version; a restore
+first brings the database to this release's schema) and the data version's write counter."""
 
 
 def kept_tables() -> list[Table]:

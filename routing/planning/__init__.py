@@ -4,7 +4,7 @@ Modules: :mod:`routing.planning.demand` (demand points weighted by a case series
 or both), :mod:`routing.planning.candidates` (candidate places and existing offices),
 :mod:`routing.planning.models` (MCLP, p-median, p-center and set covering as sparse programs
 for ``scipy.optimize.milp``/HiGHS, with capacity), :mod:`routing.planning.evaluate` (figures
-before and after, marginal value), :mod:`routing.planning.plan` (:func:`plan`, the public
+before and after, marginal value), :mod:`routing.planning.planner` (:func:`plan`, the public
 call), :mod:`routing.planning.answer` (JSON, GeoJSON, CSV; shape in
 :mod:`routing.planning.schemas`) and :mod:`routing.planning.reference` (the same models in
 PySAL spopt, the reference the tests and ``bench/bench_plan.py`` compare with).
@@ -29,12 +29,12 @@ if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is
     from routing.planning.candidates import read_candidates as read_candidates
     from routing.planning.candidates import regency_seats as regency_seats
     from routing.planning.models import MODELS as MODELS
-    from routing.planning.plan import Plan as Plan
-    from routing.planning.plan import plan as plan
+    from routing.planning.planner import Plan as Plan
+    from routing.planning.planner import plan as plan
 
 _EXPORTS: dict[str, str] = {
-    "plan": "routing.planning.plan",
-    "Plan": "routing.planning.plan",
+    "plan": "routing.planning.planner",
+    "Plan": "routing.planning.planner",
     "plan_answer": "routing.planning.answer",
     "plan_geojson": "routing.planning.answer",
     "plan_csv": "routing.planning.answer",

@@ -19,7 +19,7 @@ from core import files
 from core.errors import InputError
 from geo import boundaries
 from routing.planning.models import nearest_open_h
-from routing.planning.plan import UNCOVERED_LISTED, Plan, public_cases
+from routing.planning.planner import UNCOVERED_LISTED, Plan, public_cases
 from routing.planning.schemas import PLAN
 
 SITE_CSV_FIELDS: tuple[str, ...] = ("rank", "code", "name", "lon", "lat", "added_value", "added_covered")

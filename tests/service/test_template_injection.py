@@ -42,9 +42,10 @@ def _text_columns(model: type) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def engine(seeded_engine, tmp_path_factory):
-    """The seeded database; every free text of one agency, its organization, an agreement and a series is a payload."""
-    engine = make_engine(seeded_engine, tmp_path_factory.mktemp("ssti"))
+def engine(seeded_engine, databases, tmp_path_factory):
+    """A copy of the seeded database; every free text of one agency, its organization, an agreement and a series is
+    a payload."""
+    engine = make_engine(databases.copy(seeded_engine, "ssti"), tmp_path_factory.mktemp("ssti"))
     users.create_user(engine, "admin.uji", PASSWORD, "admin")
     users.create_token(engine, "eko.editor", PAYLOAD[:80])
     with session_scope(engine) as session:
@@ -74,7 +75,8 @@ def engine(seeded_engine, tmp_path_factory):
                     note=PAYLOAD,
                 )
             )
-    return engine
+    yield engine
+    databases.drop(engine)
 
 
 @pytest.fixture(scope="module")

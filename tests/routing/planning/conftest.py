@@ -28,7 +28,7 @@ def ntt_problem(seeded_engine, lpsk_before_2024):
     from routing.planning.candidates import Sites, regency_seats
     from routing.planning.demand import load_demand
     from routing.planning.models import Problem
-    from routing.planning.plan import travel_hours
+    from routing.planning.planner import travel_hours
 
     demand = load_demand(seeded_engine, "district", "cases", "police TPPO victims")
     inside = demand.areas["province_code"].to_numpy() == "53"

@@ -11,7 +11,7 @@ import pytest
 from core.errors import InputError
 from routing.planning import plan_answer, plan_csv, plan_geojson
 from routing.planning.models import nearest_open_h
-from routing.planning.plan import plan
+from routing.planning.planner import plan
 from routing.planning.schemas import PLAN
 
 POLICE = {"measure": "police TPPO victims", "level": "regency"}
