@@ -31,6 +31,24 @@ OFFLINE_ARGS: list[str] = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
+# The folium map object and its layer control, found by the names folium gives them;
+# COUNT_DRAWN(name) counts the paths and markers drawn in the overlay whose name holds `name`.
+LEAFLET_MAP = "Object.keys(window).filter(k => /^map_[0-9a-f]+$/.test(k)).map(k => window[k])[0]"
+OVERLAYS = "Object.keys(window).filter(k => /^layer_control_[0-9a-f]+_layers$/.test(k)).map(k => window[k])[0].overlays"
+COUNT_DRAWN = f"""(name) => {{
+    const overlays = {OVERLAYS};
+    let paths = 0, markers = 0;
+    const walk = (layer) => {{
+        if (layer instanceof L.Path) {{ paths += 1; }}
+        else if (layer instanceof L.Marker) {{ markers += 1; }}
+        if (layer.getLayers) {{ layer.getLayers().forEach(walk); }}
+    }};
+    const group = Object.entries(overlays).find(([key]) => key.includes(name));
+    if (!group) {{ return null; }}
+    walk(group[1]);
+    return {{paths, markers}};
+}}"""
+
 
 def chromium_path() -> str:
     """Return the path of the system Chromium (``RUJUK_CHROMIUM`` first), or raise saying how to install it."""

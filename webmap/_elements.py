@@ -49,6 +49,7 @@ KINDS: tuple[str, ...] = (
     "gap_kinds",
     "agencies",
     "referral",
+    "plan",
     "legend",
     "controls",
     "attribution",

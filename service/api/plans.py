@@ -25,7 +25,6 @@ from routing.planning.models import MODELS
 from routing.referral import parse_hours
 from service import auth
 from service.api.common import GEOJSON, engine, flag_param, int_param, param, source
-from service.limits import limiter
 
 FORMATS: tuple[str, ...] = ("json", "geojson", "csv")
 MAX_P = 50
@@ -52,13 +51,14 @@ PLAN_FIELDS: dict[str, dict[str, Any]] = {
 """The fields of a plan question (the OpenAPI document's ``PlanQuestion``)."""
 
 
-def _plan_limit() -> str:
+def plan_rate_limit() -> str:
+    """Return ``settings.plan_rate_limit`` (read per request, so that a changed setting applies)."""
     return str(settings.plan_rate_limit)
 
 
-def _capacity() -> float | None:
-    text = param("capacity")
-    if text is None:
+def parse_capacity(text: str | None) -> float | None:
+    """Return a capacity (cases a year one office can take) from text; None or blank: no capacity."""
+    if text is None or not text.strip():
         return None
     try:
         value = float(text)
@@ -94,7 +94,7 @@ def plans() -> ResponseReturnValue:
         measure=param("measure"),
         period=param("period"),
         source=param("source"),
-        capacity=_capacity(),
+        capacity=parse_capacity(param("capacity")),
         robustness=_robustness(),
         authorised=authorised,
     )
@@ -105,6 +105,9 @@ def plans() -> ResponseReturnValue:
     return jsonify(planning.plan_answer(result))
 
 
-def routes(app: Blueprint, client: Callable[[], str]) -> None:
-    """Add ``POST /plans`` to the API blueprint `app`, rate-limited per `client` (account or address)."""
-    app.add_url_rule("/plans", "plans", limiter.limit(_plan_limit, key_func=client)(plans), methods=["POST"])
+def routes(app: Blueprint, limit: Callable[[Callable], Callable]) -> None:
+    """Add ``POST /plans`` to the API blueprint `app` under the rate limit decorator `limit`.
+
+    `limit` is :data:`service.api.routes.plan_limit`, the count the plan page shares.
+    """
+    app.add_url_rule("/plans", "plans", limit(plans), methods=["POST"])

@@ -23,7 +23,7 @@ dates), so respelling a request cannot make the server compute again. Caching he
 
 Rate limits (:data:`service.limits.limiter`, 429 with ``Retry-After`` beyond them):
 referrals ``settings.referral_rate_limit`` (one count with the referral page, :data:`referral_limit`), plans
-``settings.plan_rate_limit`` (:mod:`service.api.plans`),
+``settings.plan_rate_limit`` (one count with the plan page, :data:`plan_limit`),
 coverage and hot spots together ``settings.map_layer_rate_limit``, areas ``settings.areas_rate_limit``. They are
 counted per client address for anonymous callers and per account for signed-in or token callers
 (:func:`_client`), so that the staff of an office behind one address do not share a count;
@@ -77,7 +77,7 @@ from service.api.common import (
 from service.limits import limiter
 from store import schema
 
-__all__ = ["API", "DISTRICT_CAPABILITIES", "bp", "referral_limit", "register_errors"]
+__all__ = ["API", "DISTRICT_CAPABILITIES", "bp", "plan_limit", "referral_limit", "register_errors"]
 
 bp = Blueprint("api", __name__, url_prefix=API)
 bp.before_request(openapi.check_parameters)
@@ -213,6 +213,8 @@ _map_layers = limiter.shared_limit(_map_layer_limit, scope="map_layers", key_fun
 referral_limit = limiter.shared_limit(_referral_limit, scope="referrals", key_func=_client)
 """The one count shared by ``/api/v1/referrals`` and the referral page (:mod:`service.pages.referral`), which does
 the same work and draws a map."""
+plan_limit = limiter.shared_limit(api_plans.plan_rate_limit, scope="plans", key_func=_client)
+"""The one count shared by ``/api/v1/plans`` and the plan page (:mod:`service.pages.plan`)."""
 
 
 def _capability_list(name: str) -> list[str] | None:
@@ -385,5 +387,5 @@ def hotspots() -> ResponseReturnValue:
 
 
 api_directory.routes(bp)
-api_plans.routes(bp, _client)
+api_plans.routes(bp, plan_limit)
 openapi.routes(bp)

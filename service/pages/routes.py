@@ -6,8 +6,8 @@ Routes (thin: parse, call one function, render):
   light and the map is one cacheable document), its controls (measure, source,
   period, capability) and the table of the figures shown, small counts suppressed;
 * ``/map/national`` the folium map alone (:func:`webmap.maps.national_map`);
-* ``/referral`` (:mod:`service.pages.referral`), ``/directory`` and its editor forms
-  (:mod:`service.pages.directory`), ``/about``.
+* ``/referral`` (:mod:`service.pages.referral`), ``/plan`` (:mod:`service.pages.plan`), ``/directory`` and its
+  editor forms (:mod:`service.pages.directory`), ``/about``.
 
 Caseworkers (role ``caseworker`` or higher) see true counts and confidential locations;
 everyone else the public view.
@@ -30,6 +30,7 @@ from directory.agencies import list_agencies, list_agreements
 from routing import coverage
 from service.api.common import engine
 from service.pages import directory as pages_directory
+from service.pages import plan as pages_plan
 from service.pages import referral as pages_referral
 from service.pages.common import authorised, install, lang, page
 from webmap import assets, maps
@@ -178,4 +179,5 @@ def about() -> Response:
 
 
 pages_referral.register(bp)
+pages_plan.register(bp)
 pages_directory.register(bp)

@@ -21,6 +21,7 @@ from urllib.request import urlopen
 
 import browser
 import pytest
+from browser import COUNT_DRAWN, LEAFLET_MAP, OVERLAYS
 from hostile_directory import HOSTILE, PASSWORD, SAFE_HOUSE, safe_house_traces
 from playwright import sync_api as playwright_api
 
@@ -30,23 +31,6 @@ pytestmark = pytest.mark.browser
 
 READY = "html[data-rujuk-ready]"
 TIMEOUT_MS = 30_000
-
-# The folium map object and its layer control, found by the names folium gives them.
-LEAFLET_MAP = "Object.keys(window).filter(k => /^map_[0-9a-f]+$/.test(k)).map(k => window[k])[0]"
-OVERLAYS = "Object.keys(window).filter(k => /^layer_control_[0-9a-f]+_layers$/.test(k)).map(k => window[k])[0].overlays"
-COUNT_DRAWN = f"""(name) => {{
-    const overlays = {OVERLAYS};
-    let paths = 0, markers = 0;
-    const walk = (layer) => {{
-        if (layer instanceof L.Path) {{ paths += 1; }}
-        else if (layer instanceof L.Marker) {{ markers += 1; }}
-        if (layer.getLayers) {{ layer.getLayers().forEach(walk); }}
-    }};
-    const group = Object.entries(overlays).find(([key]) => key.includes(name));
-    if (!group) {{ return null; }}
-    walk(group[1]);
-    return {{paths, markers}};
-}}"""
 
 
 @pytest.fixture(scope="module")

@@ -358,6 +358,40 @@
     if (bounds.length > 1) { map.fitBounds(bounds, {padding: [30, 30]}); } else { map.setView(origin, 9); }
   }
 
+  /* One layer of an office plan (webmap/plan.py): areas (newly covered or still uncovered) or the offices,
+     existing ones as dots and new ones numbered in order of added value. */
+  function plan(map, group, cfg) {
+    var s = cfg.strings, bounds = [];
+    if (cfg.areas) {
+      L.geoJSON(cfg.areas, {style: cfg.style, onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.bindPopup(function () {
+          return popup(p.name, [[s.area, p.code], [s.plan_hours_before, hours(p.hours_before, cfg)],
+            [s.plan_hours_after, hours(p.hours_after, cfg)], [s.population, number(p.population, cfg.lang, 0)],
+            [s.plan_cases, p.cases === null || p.cases === undefined ? null : String(p.cases)]]);
+        });
+      }}).addTo(group);
+    }
+    (cfg.sites || []).forEach(function (site) {
+      var at = [site.lat, site.lon], marker;
+      bounds.push(at);
+      if (site.rank) {
+        var icon = L.divIcon({className: "rujuk-rank rujuk-plan-new", html: String(Number(site.rank)), iconSize: [24, 24]});
+        marker = L.marker(at, {icon: icon, title: site.name, zIndexOffset: 1000});
+      } else {
+        marker = L.circleMarker(at, {radius: 7, color: cfg.colours[0], fillColor: cfg.colours[0], fillOpacity: 0.8,
+          dashArray: site.redacted ? "3 3" : null});
+      }
+      marker.bindPopup(function () {
+        var title = site.rank ? String(Number(site.rank)) + ". " + site.name : site.name;
+        return popup(title, [[s.plan_role, site.rank ? s.legend_plan_new : s.legend_plan_existing],
+          [s.plan_added_value, number(site.added_value, cfg.lang, 0)],
+          [s.plan_added_covered, number(site.added_covered, cfg.lang, 0)]], site.redacted ? s.confidential_note : null);
+      }).addTo(group);
+    });
+    if (cfg.fit && bounds.length > 1) { map.fitBounds(bounds, {padding: [30, 30]}); }
+  }
+
   function legend(map, group, cfg) {
     var control = L.control({position: "bottomright"});
     control.onAdd = function () {
@@ -409,6 +443,7 @@
   }
 
   global.RujukMap = {register: register, outlines: outlines, choropleth: choropleth, hotspots: hotspots,
-    coverage: coverage, gap_kinds: gapKinds, agencies: agencies, referral: referral, legend: legend, controls: controls,
+    coverage: coverage, gap_kinds: gapKinds, agencies: agencies, referral: referral, plan: plan,
+    legend: legend, controls: controls,
     attribution: attribution};
 })(window);
