@@ -35,7 +35,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import numpy as np
-import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from core import db, settings
@@ -49,18 +48,8 @@ NEEDS = (["psychological"], ["shelter", "psychological", "legal_aid"])
 
 
 def points_in_districts(count: int, rng: np.random.Generator) -> list[tuple[float, float]]:
-    """Return `count` random points, each inside a random district (rejection sampling in its bounds)."""
-    districts = boundaries.load_areas("district")
-    chosen = districts.geometry.iloc[rng.integers(0, len(districts), count)].to_numpy()
-    points = []
-    for polygon in chosen:
-        minx, miny, maxx, maxy = polygon.bounds
-        while True:
-            x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
-            if shapely.contains_xy(polygon, x, y):
-                points.append((x, y))
-                break
-    return points
+    """Return `count` random points, each inside a random district."""
+    return boundaries.random_points("district", count, rng)
 
 
 def _in_process(referrer: Referrer, origins: list, needs: list[str]) -> np.ndarray:

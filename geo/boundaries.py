@@ -370,3 +370,21 @@ def area(code: str, field: str = "code") -> pd.Series:
     hint = ", ".join(f"{c} ({areas.at[c, 'name']})" for c in close) or "none"
     msg = f"`{field}` was {shown(code)} but no {areas['level'].iat[0]} has that code; close codes: {hint}."
     raise NotFoundError(msg)
+
+
+def random_points(level: str, count: int, rng: np.random.Generator) -> list[tuple[float, float]]:
+    """Return `count` random ``(lon, lat)``: each inside a random area of `level` (rejection sampling in its bounds).
+
+    For benchmarks and tests that ask from many places at once (``bench/bench_referral.py``).
+    """
+    areas = load_areas(level)
+    chosen = areas.geometry.iloc[rng.integers(0, len(areas), count)].to_numpy()
+    points = []
+    for polygon in chosen:
+        minx, miny, maxx, maxy = polygon.bounds
+        while True:
+            x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+            if shapely.contains_xy(polygon, x, y):
+                points.append((x, y))
+                break
+    return points

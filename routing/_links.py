@@ -62,6 +62,19 @@ def boarding_h(mode: str) -> float:
     }[mode]
 
 
+def crossing_h(row: dict[str, str]) -> float:
+    """Return the hours of one crossing of ``crossings.csv``: boarding, the expected wait and the sailing time.
+
+    The wait follows from ``departures_per_week`` (``on_demand``: ``settings.on_demand_wait_h``; empty: one a day).
+    """
+    weekly = row["departures_per_week"].strip()
+    if weekly == "on_demand":
+        wait = settings.on_demand_wait_h
+    else:
+        wait = float(expected_wait_h(float(weekly) / 7 if weekly else settings.thin_departures_per_day))
+    return boarding_h(row["mode"]) + wait + float(row["crossing_hours"])
+
+
 def read_table(name: str) -> list[dict[str, str]]:
     """Return the rows of an authored table of ``routing/data`` (every row carries ``source_url`` and ``read_on``)."""
     with (DATA / name).open(encoding="utf-8", newline="") as handle:
@@ -282,13 +295,7 @@ def crossing_links(node_of: dict[str, int], node_lon: np.ndarray, node_lat: np.n
         if row["mode"] not in CROSSING_MODES or not row["crossing_hours"].strip():
             msg = f"routing/data/crossings.csv row {row['id']!r}: mode {row['mode']!r} or crossing_hours is bad."
             raise DataUnavailableError(msg)
-        weekly = row["departures_per_week"].strip()
-        if weekly == "on_demand":
-            wait = settings.on_demand_wait_h
-        else:
-            wait = float(expected_wait_h(float(weekly) / 7 if weekly else settings.thin_departures_per_day))
-        hours = boarding_h(row["mode"]) + wait + float(row["crossing_hours"])
-        rows.append((a, b, LEG_MODES.index(row["mode"]), hours, row["name"]))
+        rows.append((a, b, LEG_MODES.index(row["mode"]), crossing_h(row), row["name"]))
     if not rows:
         return empty_links()
     tail, head, mode, main_h, names = (np.array(column) for column in zip(*rows, strict=True))

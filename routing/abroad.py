@@ -44,7 +44,7 @@ from core import settings
 from core.errors import InputError
 from geo import sources
 from routing import origin
-from routing._links import OPENFLIGHTS_ROUTES, airports, boarding_h, expected_wait_h, read_table
+from routing._links import OPENFLIGHTS_ROUTES, airports, crossing_h, expected_wait_h, read_table
 from routing._national_legs import great_circle_km, road_leg
 from routing.modes import modes_text, parse_modes
 
@@ -173,12 +173,7 @@ def foreign_ports() -> list[Entry]:
                 point = city_point(city, country)
                 if point is None:
                     continue
-                weekly = row["departures_per_week"].strip()
-                if weekly == "on_demand":
-                    wait = settings.on_demand_wait_h
-                else:
-                    wait = float(expected_wait_h(float(weekly) / 7 if weekly else settings.thin_departures_per_day))
-                hours = boarding_h(row["mode"]) + wait + float(row["crossing_hours"])
+                hours = crossing_h(row)
                 entry = Entry(row["name"], row["mode"], country, city, point[0], point[1], home, hours, np.nan,
                               False, row["source_url"])  # fmt: skip
                 entries.append(entry)

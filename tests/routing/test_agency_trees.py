@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import shapely
 
 from geo import boundaries
 from routing._agency_trees import AgencyTrees, _rows
@@ -13,18 +12,7 @@ from routing.national import national_network
 
 def _origins(count: int, seed: int) -> list[tuple[float, float]]:
     """Random points inside random districts of the whole country (as bench/bench_referral.py draws them)."""
-    rng = np.random.default_rng(seed)
-    districts = boundaries.load_areas("district")
-    chosen = districts.geometry.iloc[rng.integers(0, len(districts), count)].to_numpy()
-    points = []
-    for polygon in chosen:
-        minx, miny, maxx, maxy = polygon.bounds
-        while True:
-            x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
-            if shapely.contains_xy(polygon, x, y):
-                points.append((x, y))
-                break
-    return points
+    return boundaries.random_points("district", count, np.random.default_rng(seed))
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ import browser
 import pytest
 from browser import COUNT_DRAWN, LEAFLET_MAP, OVERLAYS
 from hostile_directory import HOSTILE, PASSWORD, SAFE_HOUSE, safe_house_traces
-from playwright import sync_api as playwright_api
 
 from app import create_app
 
@@ -43,14 +42,6 @@ def engine(pages_engine):
 def base_url(engine):
     with browser.live_server(create_app(engine, prepare_data=False)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=browser.chromium_path(), args=browser.OFFLINE_ARGS)
-        yield instance
-        instance.close()
 
 
 class Visit:

@@ -12,11 +12,8 @@ import json
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
-import browser
 import pytest
-from playwright import sync_api as playwright_api
 
-from app import create_app
 from routing.schemas import GAP_KINDS
 from webmap import i18n, why_gap
 
@@ -41,20 +38,6 @@ POPUP = f"""([name, code]) => {{ let target = null;
     const walk = (l) => {{ if (!target && l.feature && l.feature.properties.code === code) target = l;
                            if (l.getLayers) l.getLayers().forEach(walk); }};
     walk(({GROUP})(name)); target.openPopup(); return document.querySelector(".leaflet-popup-content").innerText; }}"""
-
-
-@pytest.fixture(scope="module")
-def base_url(pages_engine):
-    with browser.live_server(create_app(pages_engine, prepare_data=False)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=browser.chromium_path(), args=browser.OFFLINE_ARGS)
-        yield instance
-        instance.close()
 
 
 class Visit:

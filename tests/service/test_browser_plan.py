@@ -11,31 +11,13 @@ import csv
 import io
 import json
 
-import browser
 import pytest
 from browser import COUNT_DRAWN
-from playwright import sync_api as playwright_api
-
-from app import create_app
 
 pytestmark = pytest.mark.browser
 
 READY = "html[data-rujuk-ready]"
 TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def base_url(pages_engine):
-    with browser.live_server(create_app(pages_engine, prepare_data=False)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=browser.chromium_path(), args=browser.OFFLINE_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
