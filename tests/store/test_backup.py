@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 import stat
 import zipfile
 
@@ -15,7 +14,7 @@ from sqlalchemy import inspect, select, update
 
 from accounts import users
 from cli import main
-from core import db, settings
+from core import settings
 from core.errors import InputError
 from store import backup as backups
 from store.schema import SCHEMA_VERSION
@@ -36,10 +35,9 @@ def dump(engine) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def source(pages_engine, tmp_path):
+def source(pages_engine, copy_database):
     """The hostile test directory (a safe house, formula and template texts), with accounts and tokens."""
-    shutil.copy(pages_engine.url.database, tmp_path / "source.sqlite")
-    engine = db.get_engine(f"sqlite:///{tmp_path / 'source.sqlite'}")
+    engine = copy_database(pages_engine, "source")
     users.create_user(engine, "sari.admin", PASSWORD, "admin")
     token = users.create_token(engine, "sari.admin", "nightly script")
     locked = dt.datetime(2026, 12, 5, 9, 30, tzinfo=dt.UTC)
@@ -83,12 +81,11 @@ def test_the_file_is_private_versioned_and_holds_no_password_or_token(source, tm
     assert hashlib.sha256(token.encode()).hexdigest().encode() in everything  # the token as its hash only
 
 
-def test_restore_replaces_what_the_database_held(source, seeded_engine, tmp_path):
+def test_restore_replaces_what_the_database_held(source, seeded_engine, copy_database, tmp_path):
     original, _ = source
     path = tmp_path / "rujuk.backup"
     backups.backup(original, path)
-    shutil.copy(seeded_engine.url.database, tmp_path / "other.sqlite")
-    other = db.get_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    other = copy_database(seeded_engine, "other")
     users.create_user(other, "lain.editor", PASSWORD, "editor")
     version = data_version(other)
     backups.restore(other, path)
@@ -128,12 +125,14 @@ def table_rows(path, table):
         ({"format": "something-else"}, "FILE"),
     ],
 )
-def test_a_newer_or_foreign_file_is_refused_and_nothing_changes(source, seeded_engine, tmp_path, change, field):
+def test_a_newer_or_foreign_file_is_refused_and_nothing_changes(
+    source, seeded_engine, copy_database, tmp_path, change, field
+):
     original, _ = source
     path = tmp_path / "rujuk.backup"
     backups.backup(original, path)
     bad = rewritten(path, tmp_path / "bad.backup", manifest_change=change)
-    target = db.get_engine(f"sqlite:///{shutil.copy(seeded_engine.url.database, tmp_path / 'target.sqlite')}")
+    target = copy_database(seeded_engine, "target")
     before = dump(target)
     with pytest.raises(InputError) as refused:
         backups.restore(target, bad)
@@ -142,7 +141,7 @@ def test_a_newer_or_foreign_file_is_refused_and_nothing_changes(source, seeded_e
     target.dispose()
 
 
-def test_a_row_that_breaks_a_constraint_rolls_the_whole_restore_back(source, seeded_engine, tmp_path):
+def test_a_row_that_breaks_a_constraint_rolls_the_whole_restore_back(source, seeded_engine, copy_database, tmp_path):
     original, _ = source
     path = tmp_path / "rujuk.backup"
     backups.backup(original, path)
@@ -150,7 +149,7 @@ def test_a_row_that_breaks_a_constraint_rolls_the_whole_restore_back(source, see
     rows = table_rows(path, "services")
     rows.append({"agency_id": "no-such-agency", "capability": "shelter"})  # refers to no agency
     bad = rewritten(path, tmp_path / "bad.backup", rows_change=("services", rows))
-    target = db.get_engine(f"sqlite:///{shutil.copy(seeded_engine.url.database, tmp_path / 'target.sqlite')}")
+    target = copy_database(seeded_engine, "target")
     before = dump(target)
     with pytest.raises(InputError, match="nothing was changed"):
         backups.restore(target, bad)
