@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install assets browser postgresql data run test test-postgresql test-fast lint bench clean
+.PHONY: install assets browser postgresql data run test test-postgresql test-fast lint translations bench clean
 
 $(BIN)/rujuk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,19 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# For translators: the message keys the code and templates use (babel.cfg) and those of the English catalog (some
+# are made at run time) go to a template, both catalogs are updated from it (a new key gets an empty text, which
+# tests/test_translations.py refuses) and compiled to check them. The service reads the .po files themselves.
+CATALOGS := service/translations:messages:service webmap/translations:webmap:webmap
+translations: install
+	@set -e; for entry in $(CATALOGS); do \
+		dir=$${entry%%:*}; rest=$${entry#*:}; domain=$${rest%%:*}; source=$${rest#*:}; \
+		$(BIN)/pybabel extract -F babel.cfg -k t --no-default-keywords --omit-header --no-location -o $$dir/$$domain.pot $$source; \
+		$(BIN)/python -m core.catalogs template $$dir $$domain; \
+		$(BIN)/pybabel update -i $$dir/$$domain.pot -d $$dir -D $$domain --no-fuzzy-matching --ignore-obsolete; \
+		$(BIN)/pybabel compile -d $$dir -D $$domain --statistics; \
+	done
+
 bench: data browser
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/bench_geo.py
@@ -72,4 +85,5 @@ bench: data browser
 	$(BIN)/python bench/bench_pages.py
 
 clean:
+	rm -rf service/translations/*.pot webmap/translations/*.pot service/translations/*/LC_MESSAGES/*.mo webmap/translations/*/LC_MESSAGES/*.mo
 	rm -rf $(VENV) node_modules webmap/static/vendor data/boundaries/*.parquet data/boundaries/web data/boundaries/manifest.json data/rujuk.sqlite

@@ -116,7 +116,7 @@ def measure_label(measure: str, lang: str) -> str:
 
 
 def add_outlines(m: folium.Map, lang: str, level: str, data_urls: bool, show: bool) -> None:
-    title = i18n.t("layer_provinces" if level == "province" else "layer_regencies", lang)
+    title = i18n.t("layer_provinces", lang) if level == "province" else i18n.t("layer_regencies", lang)
     style = {"color": "#333", "weight": 1.5 if level == "province" else 0.6, "fill": False}
     add(
         "outlines",

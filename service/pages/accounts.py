@@ -61,7 +61,7 @@ def register(bp: Blueprint) -> None:
             raise InputError("action", action, "is expected to be 'disable' or 'enable'.")
         _not_self(username, "username")
         user = users.disable_user(engine(), username, disabled=action == "disable")
-        flash(t("user_disabled" if user.disabled else "user_enabled", name=user.username))
+        flash(t("user_disabled", name=user.username) if user.disabled else t("user_enabled", name=user.username))
         return redirect(url_for("pages.admin_users"))
 
     @bp.post("/admin/users/<username>/password")

@@ -1,8 +1,9 @@
 """What every HTML page shares: the language, the signed-in role, formatting, rendering and error pages.
 
 The language is Bahasa Indonesia unless the visitor chose English: ``?lang=en`` (or
-``?lang=id``) on any page is remembered in the session. Templates get :func:`t` (the page
-strings of :mod:`service.pages.strings` in that language), ``lang``, the vocabulary labels, the
+``?lang=id``) on any page is remembered in the session; Flask-Babel's locale selector makes that
+choice. Templates get :func:`t` (the page strings of :mod:`service.pages.strings`, translated by
+Flask-Babel's gettext in that language), ``lang``, the vocabulary labels, the
 signed-in user and role, and the filters ``hm`` (hours as ``h:mm``) and ``num``
 (a number with the decimal mark of the language).
 
@@ -15,11 +16,16 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, g, make_response, render_template, request, session, url_for
+from babel.support import Translations
+from flask import Blueprint, Response, current_app, make_response, render_template, request, session, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import Babel, Domain, get_locale
+from flask_babel import gettext as babel_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from accounts.users import role_at_least
+from core import catalogs
 from core.errors import ImportRejectedError, InputError, NotFoundError, RujukError
 from core.values import is_missing
 from directory import capabilities
@@ -27,7 +33,7 @@ from geo import boundaries
 from routing.jurisdiction import STATUS_LABELS
 from routing.travel import format_hours
 from service.auth import current_role, current_user
-from service.pages.strings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS
+from service.pages.strings import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, STRINGS, TRANSLATIONS_DIR
 from webmap.i18n import legs_line, translate
 
 SESSION_KEY = "lang"
@@ -36,14 +42,38 @@ PRIVATE_QUERY_ENDPOINTS: frozenset[str] = frozenset({"pages.referral"})
 (language switch, sign-in) carry none of their query."""
 
 
+class CatalogDomain(Domain):
+    """Flask-Babel's domain of the pages, its translations compiled in memory from the ``.po`` catalogs.
+
+    Flask-Babel would load compiled ``.mo`` files; reading the ``.po`` (:mod:`core.catalogs`) lets
+    a fresh clone and the installed wheel translate with no build step.
+    """
+
+    def get_translations(self) -> Translations:
+        """Return the translations of the language of this request."""
+        return catalogs.translations(TRANSLATIONS_DIR, DOMAIN, lang())
+
+
 def lang() -> str:
-    """Return the language of this request: ``"id"`` (default) or ``"en"``."""
-    return g.get("lang", DEFAULT_LANGUAGE)
+    """Return the language of this request (Flask-Babel's locale): ``"id"`` (default) or ``"en"``."""
+    if "babel" not in current_app.extensions:  # an app without the pages
+        return DEFAULT_LANGUAGE
+    locale = str(get_locale() or DEFAULT_LANGUAGE)
+    return locale if locale in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def t(key: str, **values: object) -> str:
-    """Return the page string `key` in the language of this request, placeholders filled."""
-    return translate(STRINGS, key, lang(), **values)
+    """Return the page string `key` in the language of this request (gettext), ``{placeholders}`` filled.
+
+    Raises
+    ------
+    KeyError
+        If the catalogs have no such key (the message lists close keys).
+    """
+    if key not in STRINGS[lang()]:
+        return translate(STRINGS, key, lang())  # raises the KeyError that names close keys
+    text = babel_gettext(key)
+    return text.format(**values) if values else text
 
 
 def role() -> str:
@@ -133,12 +163,30 @@ def error_detail(error: Exception) -> dict[str, str]:
     return {"text": text, "lang": lang() if own or lang() == "en" else "en"}
 
 
-def _choose_language() -> None:
+def _select_language() -> str:
+    """Flask-Babel's locale selector: ``?lang=`` (remembered in the session), else the session's, else ``id``."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         session[SESSION_KEY] = asked
+        return asked
     chosen = session.get(SESSION_KEY)
-    g.lang = chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _choose_language() -> None:
+    get_locale()  # selected before any other check of the request, and remembered even if nothing is translated
+
+
+def _init_babel(state: BlueprintSetupState) -> None:
+    babel = Babel(
+        state.app,
+        configure_jinja=False,  # the templates translate with t(); Jinja's own i18n extension stays out
+        default_locale=DEFAULT_LANGUAGE,
+        default_domain=DOMAIN,
+        default_translation_directories=TRANSLATIONS_DIR,
+        locale_selector=_select_language,
+    )
+    babel.domain_instance = CatalogDomain(TRANSLATIONS_DIR, DOMAIN)  # type: ignore[misc]
 
 
 def _current_user() -> object:
@@ -172,6 +220,7 @@ def install(bp: Blueprint) -> None:
     The context is app-wide so that the sign-in form of :mod:`service.auth` (``login.html``)
     is a page like the others.
     """
+    bp.record_once(_init_babel)
     bp.before_app_request(_choose_language)
     bp.app_context_processor(_context)
     bp.add_app_template_filter(format_hours, "hm")
