@@ -186,7 +186,7 @@ def _init_babel(state: BlueprintSetupState) -> None:
         default_translation_directories=TRANSLATIONS_DIR,
         locale_selector=_select_language,
     )
-    babel.domain_instance = CatalogDomain(TRANSLATIONS_DIR, DOMAIN)  # type: ignore[misc]
+    babel.domain_instance = CatalogDomain(TRANSLATIONS_DIR, DOMAIN)
 
 
 def _current_user() -> object:
