@@ -1,14 +1,12 @@
 """Alembic's revisions: a database of every earlier release is upgraded with every row kept, in one transaction.
 
-The old databases are built from the schema each release wrote (``fixtures/``, see ``README.md``) and filled with
-the sample directory, case figures and a user with a token, as far as the old tables hold them.
+The old databases are built by the revisions up to their version (see ``README.md``) and filled with the sample
+directory, case figures and a user with a token, as far as the old tables hold them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -23,7 +21,6 @@ from core import db, settings
 from core.errors import RujukError
 from store import schema, version
 
-FIXTURES = Path(__file__).with_name("fixtures")
 PASSWORD = "nasi uduk 2019"
 NOT_COPIED = ("schema_info", "data_changes")  # written by init_db itself
 
@@ -39,13 +36,18 @@ def source(seeded_engine, databases):
 
 
 def old_database(new_database, schema_version: int) -> Engine:
-    """Return a new database with the tables of `schema_version` as that release created them, no rows."""
+    """Return a new database with the tables of `schema_version` and no rows, as a release before Alembic left it.
+
+    The tables are built by the revisions up to that version (each generated from that release's own models, see
+    ``README.md``); Alembic's own table is dropped and ``schema_info`` emptied until :func:`fill` writes it.
+    """
+    from alembic import command
+
     engine = new_database(f"schema-{schema_version}")
-    script = (FIXTURES / f"schema-{schema_version}.{engine.dialect.name}.sql").read_text(encoding="utf-8")
-    statements = [part for part in re.split(r";\s*\n", re.sub(r"(?m)^--.*\n", "", script)) if part.strip()]
-    with engine.begin() as connection:
-        for statement in statements:
-            connection.exec_driver_sql(statement)
+    with schema.upgrading(engine) as connection:
+        command.upgrade(schema.alembic_config(connection), schema.revision_of(schema_version))
+        connection.exec_driver_sql("DROP TABLE alembic_version")
+        connection.exec_driver_sql("DELETE FROM schema_info")
     return engine
 
 
