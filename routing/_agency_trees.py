@@ -50,7 +50,7 @@ class AgencyTrees:
         n = len(network.codes)
         if len(lon):
             first, self.tree_of = distinct_points(lon, lat)
-            graph, ids = network._extended(_rows(attachment, first))
+            graph, ids = network._extended(attachment.rows(first))
             hours, predecessors = dijkstra(graph, indices=ids, return_predecessors=True)
             self.hours = np.ascontiguousarray(hours[:, :n])
             self.predecessors = np.where(predecessors[:, :n] >= n, -1, predecessors[:, :n]).astype(np.int32)
@@ -110,14 +110,3 @@ def _path_to_root(predecessors: np.ndarray, node: int) -> np.ndarray:
         nodes.append(parent)
         parent = int(predecessors[parent])
     return np.array(nodes)
-
-
-def _rows(attachment: Attachment, rows: np.ndarray) -> Attachment:
-    return Attachment(
-        attachment.nodes[rows],
-        attachment.hours[rows],
-        attachment.km[rows],
-        attachment.sea[rows],
-        attachment.island[rows],
-        attachment.speed[rows],
-    )

@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from core import settings
 from core.errors import DataUnavailableError
@@ -60,6 +61,14 @@ def boarding_h(mode: str) -> float:
         "fast_boat": settings.fast_boat_boarding_h,
         "ship": settings.ship_boarding_h,
     }[mode]
+
+
+def flight_h(km: npt.ArrayLike, departures_per_day: npt.ArrayLike) -> np.ndarray:
+    """Return the hours of flights of `km`: check-in, the expected wait, taxi/climb/descent, the air time, the exit."""
+    return (
+        settings.air_check_in_h + expected_wait_h(np.asarray(departures_per_day, dtype=float)) + settings.air_overhead_h
+        + np.asarray(km, dtype=float) / settings.air_speed_kmh + settings.air_exit_h
+    )  # fmt: skip
 
 
 def crossing_h(row: dict[str, str]) -> float:
@@ -257,10 +266,7 @@ def flight_links(node_of: dict[str, int], node_lon: np.ndarray, node_lat: np.nda
     ends = np.array([[*place[r.a], *place[r.b]] for r in routes])
     per_day = np.array([r.departures_per_day for r in routes])
     air_km = great_circle_km(ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3])
-    main_h = (
-        settings.air_check_in_h + expected_wait_h(per_day) + settings.air_overhead_h
-        + air_km / settings.air_speed_kmh + settings.air_exit_h
-    )  # fmt: skip
+    main_h = flight_h(air_km, per_day)
     access = access_drives(tail, head, ends, node_lon, node_lat, speed)
     labels = np.array([f"{r.a}-{r.b} flight" for r in routes], dtype=object)
     estimated = np.array([r.estimated for r in routes])

@@ -262,5 +262,8 @@ class Attachment:
 
     def row(self, i: int) -> Attachment:
         """Return the attachment of point `i` alone."""
-        part = slice(i, i + 1)
-        return Attachment(*(getattr(self, name)[part] for name in ("nodes", "hours", "km", "sea", "island", "speed")))
+        return self.rows(slice(i, i + 1))
+
+    def rows(self, which: slice | np.ndarray) -> Attachment:
+        """Return the attachment of the points `which` selects (a slice or an index array), in that order."""
+        return Attachment(*(getattr(self, name)[which] for name in ("nodes", "hours", "km", "sea", "island", "speed")))

@@ -44,7 +44,7 @@ from core import settings
 from core.errors import InputError
 from geo import sources
 from routing import origin
-from routing._links import OPENFLIGHTS_ROUTES, airports, crossing_h, expected_wait_h, read_table
+from routing._links import OPENFLIGHTS_ROUTES, airports, crossing_h, flight_h, read_table
 from routing._national_legs import great_circle_km, road_leg
 from routing.modes import modes_text, parse_modes
 
@@ -212,23 +212,18 @@ def _flight_entries(country: str) -> list[Entry]:
         if district is None:
             continue
         km = float(great_circle_km(lon, lat, home_lon, home_lat))
-        hours = _flight_h(km, airlines)
+        hours = float(flight_h(km, airlines))
         city = str(table.loc[foreign, "city"]) or foreign
         entries.append(Entry(f"{foreign}-{home} flight", "flight", country, city, lon, lat, district, hours, km, True,
                              "https://github.com/jpatokal/openflights"))  # fmt: skip
     return entries
 
 
-def _flight_h(km: float, per_day: float) -> float:
-    wait = float(expected_wait_h(per_day))
-    return settings.air_check_in_h + wait + settings.air_overhead_h + km / settings.air_speed_kmh + settings.air_exit_h
-
-
 def _abroad_leg(lon1: float, lat1: float, lon2: float, lat2: float) -> dict[str, Any]:
     """Return the estimated leg between two places abroad: a road leg, or a flight beyond MAX_ROAD_ABROAD_KM."""
     km = float(great_circle_km(lon1, lat1, lon2, lat2))
     if km > MAX_ROAD_ABROAD_KM:
-        return _leg("flight", _flight_h(km, settings.thin_departures_per_day), km, "estimated flight abroad")
+        return _leg("flight", float(flight_h(km, settings.thin_departures_per_day)), km, "estimated flight abroad")
     hours, road_km = road_leg(km)
     return _leg("road", float(hours), float(road_km), "")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geo import boundaries
-from routing._agency_trees import AgencyTrees, _rows
+from routing._agency_trees import AgencyTrees
 from routing.national import national_network
 
 
@@ -34,7 +34,7 @@ def test_tree_lookup_equals_a_full_search_from_the_origin(agencies, modes):
         np.testing.assert_allclose(lookup.hours, expected, rtol=1e-12, atol=1e-12)
         reachable = np.flatnonzero(np.isfinite(expected))
         some = reachable[np.argsort(expected[reachable])][[0, len(reachable) // 2, -1]].tolist()
-        full = search.routes(_rows(attachment, np.asarray(some)), lon[some], lat[some])
+        full = search.routes(attachment.rows(np.asarray(some)), lon[some], lat[some])
         for got, want in zip(lookup.routes(some), full, strict=True):
             assert got.time_h == pytest.approx(want.time_h, rel=1e-12)
             assert got.distance_km == pytest.approx(want.distance_km, rel=1e-9)
