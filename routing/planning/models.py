@@ -21,14 +21,13 @@ Let ``x_j`` be 1 when candidate ``j`` opens, ``w_i`` the weight of demand ``i`` 
   maximising ``sum w_i u_ij`` (a capacitated MCLP: demand an office cannot take stays
   uncovered even within the standard).
 * **p-median** (least demand-weighted hours): the radius formulation of Elloumi (2010,
-  *INFORMS J. Computing* 22: 294-306), chained so that it stays sparse. For demand ``i``
-  let ``D_i^1 < ... < D_i^K`` be the distinct hours to the candidates closer than
-  ``e_i``, and ``D_i^{K+1} = e_i``; ``z_ik`` (continuous, >= 0) is 1 when no open
-  site is within ``D_i^k``: ``z_i1 + sum_{j: t_ij = D_i^1} x_j >= 1`` and
-  ``z_ik - z_i,k-1 + sum_{j: t_ij = D_i^k} x_j >= 0``. The cost of ``i`` is
-  ``D_i^1 + sum_k (D_i^{k+1} - D_i^k) z_ik``. Only candidates closer than the nearest
-  existing site enter, so existing sites prune the model. Without an existing site
-  (``e_i = inf``) ``z_iK`` is fixed at 0: some reachable candidate must open. With a
+  *INFORMS J. Computing* 22: 294-306) projected on the site variables and solved by row
+  generation (Benders cuts in closed form, each master an LP or MIP for HiGHS: see
+  :mod:`routing.planning.radius`). For demand ``i`` the levels are the distinct hours
+  ``D_i^1 < ... < D_i^K`` to the candidates closer than ``e_i``, and ``D_i^{K+1} = e_i``;
+  only candidates closer than the nearest existing site enter, so existing sites prune the
+  model, and a point no candidate beats its existing site for is a constant. Without an
+  existing site (``e_i = inf``) some reachable candidate must open. With a
   capacity the model is the capacitated p-median: ``u_ij`` over every reachable
   pair, ``sum_j u_ij = 1``, ``sum_i w_i u_ij <= C x_j``.
 * **p-center** (least worst hours): the smallest radius ``r`` among the distinct hours
@@ -58,6 +57,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from core import settings
 from core.errors import InputError
+from routing.planning.radius import Radii, pmedian_rows
 
 MODELS: tuple[str, ...] = ("mclp", "pmedian", "pcenter", "setcover")
 """The models :func:`solve` knows."""
@@ -285,44 +285,26 @@ def pmedian(problem: Problem, p: int) -> Solution:
     if problem.capacity is not None:
         return _capacitated_pmedian(problem, p)
     built = time.perf_counter()
-    m = problem.time_h.shape[1]
     cap = problem.existing_nearest_h
     live = np.flatnonzero(problem.weight > 0)
-    closer = (problem.time_h[live] < cap[live, None]) & np.isfinite(problem.time_h[live])
-    unreachable = live[~closer.any(axis=1) & ~np.isfinite(cap[live])]
+    closer = ((problem.time_h[live] < cap[live, None]) & np.isfinite(problem.time_h[live])).any(axis=1)
+    unreachable = live[~closer & ~np.isfinite(cap[live])]
     if len(unreachable):
         raise InputError("demand", str(unreachable[0]), "cannot reach any site: no plan serves it.")
-    rows, cols = np.nonzero(closer)
-    hours = problem.time_h[live][rows, cols]
-    order = np.lexsort((hours, rows))
-    rows, cols, hours = rows[order], cols[order], hours[order]
-    # distinct hours per demand point: a new level where the row or the hours change
-    new_level = np.r_[True, (rows[1:] != rows[:-1]) | (hours[1:] != hours[:-1])]
-    level = np.cumsum(new_level) - 1  # z variable of each pair
-    levels = int(level[-1]) + 1 if len(level) else 0
-    level_row = rows[new_level]
-    level_hours = hours[new_level]
-    first = np.r_[True, level_row[1:] != level_row[:-1]]
-    last = np.r_[level_row[1:] != level_row[:-1], True]
-    next_hours = np.r_[level_hours[1:], 0.0]
-    next_hours[last] = cap[live][level_row[last]]
-    step = next_hours - level_hours
-    weight = problem.weight[live][level_row]
-    infinite = ~np.isfinite(step)
-    step[infinite] = 0.0
-    z = m + np.arange(levels)
-    # row k of the demand: z_k - z_{k-1} + sum_{t_ij = D^k} x_j >= [k is the first level]
-    entries_rows = np.r_[level, np.arange(levels), np.flatnonzero(~first)]
-    entries_cols = np.r_[cols, z, z[np.flatnonzero(~first) - 1]]
-    values = np.r_[np.ones(len(cols)), np.ones(levels), -np.ones(int((~first).sum()))]
-    chain = sparse.csr_array((values, (entries_rows, entries_cols)), shape=(levels, m + levels))
-    constraints = [LinearConstraint(chain, first.astype(float), np.inf), _budget(m, levels, p)]
-    cost = np.r_[np.zeros(m), weight * step]
-    upper = np.r_[np.ones(m), np.where(infinite, 0.0, np.inf)]
-    integrality = np.r_[np.ones(m), np.zeros(levels)]
-    result, size = _run(cost, integrality, Bounds(0, upper), constraints, built)
-    chosen = _chosen(result, m)
-    return Solution(chosen, weighted_hours(problem, chosen), _status(result), _gap(result), **size)
+    rows = live[closer]  # the others stay with their nearest existing site whatever opens
+    radii = Radii.of(problem.time_h[rows], cap[rows], problem.weight[rows])
+    greedy = _fill(problem, np.empty(0, dtype=int), p)
+    build_s = time.perf_counter() - built
+    started = time.perf_counter()
+    if not len(rows):  # no demand point prefers a candidate to its existing site: any plan is as good
+        return Solution(greedy, weighted_hours(problem, greedy), "optimal", 0.0, build_s, 0.0, 0, 0, 0)
+    found = pmedian_rows(radii, p, greedy, float(settings.plan_time_limit_s) - build_s)
+    chosen, status = found.chosen, "optimal" if found.optimal else "time_limit"
+    value = radii.value(chosen)
+    gap = 0.0 if found.optimal or value <= 0 else min(1.0, max(0.0, (value - found.lower_bound) / value))
+    sizes = (found.variables, found.constraints, found.nonzeros)
+    solve_s = time.perf_counter() - started
+    return Solution(chosen, weighted_hours(problem, chosen), status, gap, build_s, solve_s, *sizes)
 
 
 def _capacitated_pmedian(problem: Problem, p: int) -> Solution:
