@@ -9,6 +9,7 @@ assignment models (one variable per demand and site): use them on small problems
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,11 +27,14 @@ class Reference:
     solve_s: float
 
 
-def spopt_solve(problem: Problem, model: str, p: int | None = None) -> Reference:
+def spopt_solve(
+    problem: Problem, model: str, p: int | None = None, on_built: Callable[[float], None] | None = None
+) -> Reference:
     """Return spopt's solution of `model` for `problem` with `p` new sites (not for set covering).
 
     The objective is in Rujuk's terms: covered weight (MCLP), weighted hours (p-median),
-    worst hours (p-center), number of new sites (set covering).
+    worst hours (p-center), number of new sites (set covering). `on_built` is called with the
+    build seconds before the solve starts (the bench uses it to tell the phase a run stopped in).
     """
     import pulp
     from spopt.locate import LSCP, MCLP, PCenter, PMedian
@@ -53,6 +57,8 @@ def spopt_solve(problem: Problem, model: str, p: int | None = None) -> Reference
     else:
         built = LSCP.from_cost_matrix(cost, problem.standard_h, predefined_facilities_arr=predefined)
     build_s = time.perf_counter() - started
+    if on_built is not None:
+        on_built(build_s)
     started = time.perf_counter()
     built = built.solve(pulp.PULP_CBC_CMD(msg=False))
     solve_s = time.perf_counter() - started
