@@ -28,10 +28,9 @@ from flask import Response, current_app, g, request
 
 from core import settings
 from geo import boundaries
-from service.api.common import engine
+from service.api.common import data_version
 from service.auth import current_user
 from service.pages.common import lang
-from store.version import data_version
 
 VERSIONED_ENDPOINTS: frozenset[str] = frozenset(
     {
@@ -101,7 +100,7 @@ def tag() -> str:
     parts = (
         software_fingerprint(),
         settings_fingerprint(),
-        data_version(engine()),
+        data_version(),
         _boundaries_state(),
         request.endpoint or "",
         request.path,

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any, overload
 
 import numpy as np
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 from core.errors import SHOWN_CHARS, ImportRejectedError, InputError, NotFoundError, RujukError
 from geo import boundaries
 from routing import engine as routing_engine
+from store import version
 from webmap.maps import API  # where the maps fetch their data: the API's prefix has one home
 
 GEOJSON = "application/geo+json"
@@ -53,6 +54,28 @@ class ParameterNotFoundError(NotFoundError):
 def engine() -> Engine:
     """Return the database engine of the running app."""
     return current_app.config["RUJUK_ENGINE"]
+
+
+_VERSION_KEY = "rujuk_data_version"
+
+
+def data_version() -> str:
+    """Return the data version of the app's database (:func:`store.version.data_version`), read once per request.
+
+    The ETag of a map (:mod:`service.etags`) and the key of a kept answer (:mod:`service.api.cache`) of one
+    request are the same version, read when the first of them asks; the next request reads it again, so a
+    write by another worker or the command line is seen then. :func:`forget_data_version` drops it (a write).
+    """
+    found = g.get(_VERSION_KEY)
+    if found is None:
+        found = version.data_version(engine())
+        setattr(g, _VERSION_KEY, found)
+    return found
+
+
+def forget_data_version() -> None:
+    """Drop the version read by this request (:func:`data_version`): the request has changed the data."""
+    g.pop(_VERSION_KEY, None)
 
 
 def is_api() -> bool:

@@ -163,6 +163,27 @@ def test_a_database_whose_triggers_are_gone_falls_back_to_the_digest(seeded_engi
     assert version.data_version(copy).startswith(dt.date.today().isoformat() + ":")
 
 
+def test_a_database_without_the_counter_gets_the_digest_and_its_connections_stay_usable(seeded_engine, copy_database):
+    copy = copy_database(seeded_engine, "no-counter")
+    with copy.begin() as connection:  # as a database written before the counter came
+        for model in version.COUNTED:
+            table = model.__tablename__
+            if copy.dialect.name == "sqlite":
+                for event in ("insert", "update", "delete"):
+                    connection.exec_driver_sql(f'DROP TRIGGER "count_{table}_{event}"')
+            else:
+                connection.exec_driver_sql(f'DROP TRIGGER "count_{table}" ON "{table}"')
+        connection.exec_driver_sql("DROP TABLE data_changes")
+    digests = {version.data_version(copy) for _ in range(3)}  # each failed read returns its connection to the pool
+    assert len(digests) == 1 and ":" not in next(iter(digests))
+    with copy.begin() as connection:  # a pooled connection is not left in a failed transaction
+        connection.exec_driver_sql("UPDATE agencies SET phone = '0811' WHERE id = (SELECT min(id) FROM agencies)")
+    assert version.data_version(copy) not in digests
+    with copy.begin() as connection:
+        assert version.install_counter(connection)
+    assert version.data_version(copy).startswith(dt.date.today().isoformat() + ":")
+
+
 @pytest.mark.parametrize(
     ("query", "field", "listed"),
     [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from service import headers as response_headers
 from webmap import assets
@@ -112,3 +112,32 @@ def test_own_scripts_and_styles_revalidate_with_304_and_are_not_immutable(live, 
     answer = client.get(url)
     assert answer.status_code == 200 and "immutable" not in answer.headers.get("Cache-Control", "")
     assert client.get(url, headers={"If-None-Match": answer.headers["ETag"]}).status_code == 304
+
+
+def _counter_reads(engine) -> list[str]:
+    """Return the list that collects every statement reading the data version on `engine` (SQLite's own trace)."""
+    reads: list[str] = []
+
+    def trace(dbapi_connection, _record, _proxy) -> None:
+        dbapi_connection.set_trace_callback(lambda sql: reads.append(sql) if "data_changes" in sql else None)
+
+    event.listen(engine.pool, "checkout", trace)
+    return reads
+
+
+@pytest.mark.parametrize("url", [url for url in MAP_DATA if url.startswith("/api/v1/coverage")])
+def test_a_map_answer_reads_the_data_version_once_and_the_next_request_reads_it_again(live, url):
+    app, engine, _ = live
+    if engine.dialect.name != "sqlite":
+        pytest.skip("counts statements with SQLite's trace callback")
+    client = app.test_client()
+    tag = client.get(url).headers["ETag"]  # computed and kept
+    reads = _counter_reads(engine)
+    answer = client.get(url)  # the tag and the kept answer's key: one version, one read
+    assert answer.status_code == 200 and answer.headers["ETag"] == tag and len(reads) == 1
+    with engine.begin() as connection:  # as another worker or the command line would write
+        connection.execute(text("UPDATE agencies SET phone = '0541 000' WHERE id = 'uptd-ppa-kukar'"))
+    reads.clear()
+    changed = client.get(url, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert len([sql for sql in reads if sql.lstrip().upper().startswith("SELECT COUNTER")]) == 1
