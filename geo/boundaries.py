@@ -60,7 +60,12 @@ _cache: dict[tuple[Path, int, str], gpd.GeoDataFrame] = {}
 
 def boundaries_dir() -> Path:
     """Return the folder of the built artefacts, ``settings.data_dir / "boundaries"``."""
-    return Path(settings.data_dir) / "boundaries"
+    return _boundaries_dir(settings.data_dir)
+
+
+@functools.lru_cache(maxsize=16)
+def _boundaries_dir(data_dir: str | Path) -> Path:  # on the hot path of every cached lookup: a Path once per folder
+    return Path(data_dir) / "boundaries"
 
 
 def _check_level(level: str) -> str:
@@ -312,7 +317,7 @@ def stamp(name: str) -> tuple[Path, int]:
 
     `name` is a key of :func:`artefact_paths`, e.g. ``"districts"`` or ``"islands"``.
     """
-    path = _artefact_paths(boundaries_dir())[name]
+    path = _artefact_paths(_boundaries_dir(settings.data_dir))[name]
     try:
         mtime = os.stat(path).st_mtime_ns  # one system call on the hot path of every cached lookup
     except FileNotFoundError:

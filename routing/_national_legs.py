@@ -87,17 +87,25 @@ def direct_road_leg(
     lon: npt.ArrayLike,
     lat: npt.ArrayLike,
     speed: np.ndarray,
+    beat: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return hours and km of direct road legs from one origin to points; ``inf`` between road islands.
 
     `origin` is ``(road island, lon, lat, road speed)``. A leg that would cross water
-    (:func:`on_land`) is ``inf`` too.
+    (:func:`on_land`) is ``inf`` too. With `beat` (hours per point by another way), a leg
+    slower than its `beat` is ``inf`` without its water test: the caller takes the minimum
+    of the two, which it cannot change, and the water test is most of the cost.
     """
     origin_island, origin_lon, origin_lat, origin_speed = origin
     km = great_circle_km(origin_lon, origin_lat, lon, lat)
     hours, road_km = road_leg(km, (origin_speed + np.asarray(speed)) / 2)
     same = (island == origin_island) & (origin_island >= 0)
-    same &= on_land(np.broadcast_to(origin_lon, km.shape), np.broadcast_to(origin_lat, km.shape), lon, lat, km)
+    if beat is not None:
+        same &= hours <= beat
+    test = np.nonzero(same)
+    if len(test[0]):
+        x, y = (np.broadcast_to(np.asarray(a, dtype=float), km.shape)[test] for a in (lon, lat))
+        same[test] = on_land(origin_lon, origin_lat, x, y, km[test])
     return np.where(same, hours, np.inf), np.where(same, road_km, np.inf)
 
 

@@ -9,7 +9,7 @@ few it shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -46,7 +46,8 @@ def sum_along_tree(predecessors: np.ndarray, own: np.ndarray) -> np.ndarray:
 
 
 def _reversed(leg: Leg) -> Leg:
-    return replace(leg, coords=None if leg.coords is None else leg.coords[::-1])
+    coords = None if leg.coords is None else leg.coords[::-1]
+    return Leg(leg.mode, leg.time_h, leg.distance_km, coords, leg.estimated, leg.label)
 
 
 def _merge_legs(legs: list[Leg]) -> list[Leg]:
@@ -202,19 +203,18 @@ def path_route(
     `first` and `last` are the ``(hours, km, sea)`` of the attachment legs joining the
     origin to ``nodes[0]`` and the destination to ``nodes[-1]``.
     """
+    start, end = int(nodes[0]), int(nodes[-1])
     legs = [
-        _attachment_leg(network, origin, int(nodes[0]), *first),
+        _attachment_leg(origin, (network.lon[start], network.lat[start]), *first),
         *network_legs(network, nodes),
-        _reversed(_attachment_leg(network, destination, int(nodes[-1]), *last)),
+        _attachment_leg((network.lon[end], network.lat[end]), destination, *last),
     ]
     return Route(network.name, True, tuple(_merge_legs(legs)))
 
 
-def _attachment_leg(
-    network: NationalNetwork, point: tuple[float, float], node: int, hours: float, km: float, sea: bool
-) -> Leg:
-    line = np.array([point, (network.lon[node], network.lat[node])], dtype=float)
-    return Leg("sea" if sea else "road", float(hours), float(km), line)
+def _attachment_leg(point: tuple[float, float], other: tuple[float, float], hours: float, km: float, sea: bool) -> Leg:
+    """Return the attachment leg from `point` to `other` (a point and its node, in travel order)."""
+    return Leg("sea" if sea else "road", float(hours), float(km), np.array([point, other], dtype=float))
 
 
 def network_legs(network: NationalNetwork, nodes: np.ndarray) -> list[Leg]:

@@ -19,7 +19,7 @@ from routing.modes import FAMILY_OF
 from routing.national import Attachment, NationalNetwork
 from routing.roads import RoadSearch, Snap
 from routing.schemas import CANDIDATE_FIELDS
-from routing.travel import Route, joint_spans
+from routing.travel import Route, joined
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Builder:
         self.status, self.matched, self.status_by_need = status, matched, status_by_need
         self._road_index = {road.name: r for r, road in enumerate(roads)}
         self._routes: dict[int, Route] = {}
-        self._geometries: dict[int, dict | None] = {}
+        self._lines: dict[int, tuple[dict | None, list[dict]]] = {}
 
     def _route(self, positions: list[int]) -> None:
         targets, model = self.targets, self.travel.model
@@ -93,11 +93,12 @@ class Builder:
                 end = (float(targets.lon[i]), float(targets.lat[i]))
                 self._routes[i] = self.travel.roads[model[i]].route(end, snap)
 
-    def _geojson(self, i: int, route: Route) -> dict | None:
-        if i not in self._geometries:
-            coords = route.coords  # joins the legs: computed once per agency and answer
-            self._geometries[i] = None if coords is None else {"type": "LineString", "coordinates": coords.tolist()}
-        return self._geometries[i]
+    def _line(self, i: int, route: Route) -> tuple[dict | None, list[dict]]:
+        if i not in self._lines:  # joins the legs: computed once per agency and answer
+            coords, spans = route_line(route)
+            geometry = None if coords is None else {"type": "LineString", "coordinates": coords.tolist()}
+            self._lines[i] = geometry, leg_records(route, spans)
+        return self._lines[i]
 
     def many(self, positions: Sequence[int]) -> list[dict]:
         """Return the descriptions of the agencies at `positions`, ranked in that order."""
@@ -113,7 +114,7 @@ class Builder:
         row = self.targets.records[i]
         route = self._routes[i]
         redacted = bool(row["redacted"])
-        geometry = None if redacted else self._geojson(i, route)
+        geometry, legs = self._line(i, route)
         status = str(self.status[i])
         model = str(self.travel.model[i])
         described = {
@@ -129,10 +130,10 @@ class Builder:
             "travel_time_h": round(float(self.travel.hours[i]), 3),
             "distance_km": round(route.distance_km, 1) if route.reachable else None,
             "sea_legs": sum(FAMILY_OF.get(leg.mode) == "sea" for leg in route.legs),
-            "legs": leg_records(route),
+            "legs": legs,
             "model": model,
             "is_estimate": model == self.network.name,
-            "route": geometry,
+            "route": None if redacted else geometry,
             "jurisdiction": status,
             "jurisdiction_label": jurisdiction.STATUS_LABELS[status],
             "jurisdiction_by_need": {need: str(self.status_by_need[need][i]) for need in self.matched[i]},
@@ -148,15 +149,28 @@ class Builder:
         return {key: described[key] for key in CANDIDATE_FIELDS}  # the shape of routing.schemas.CANDIDATE
 
 
-def leg_records(route: Route) -> list[dict]:
+def route_line(route: Route) -> tuple[np.ndarray | None, list]:
+    """Return the route's one line (None when a leg has none) and each leg's span in it (None when not drawn).
+
+    ``span`` is the first and last index of the leg's points in the line
+    (:func:`routing.travel.joined`), so a map can draw each leg by its mode without the
+    points being sent twice.
+    """
+    if not route.reachable or any(leg.coords is None for leg in route.legs):
+        return None, [None] * len(route.legs)
+    coords, spans = joined([leg.coords for leg in route.legs])
+    if not all(leg.coords is not None and len(leg.coords) for leg in route.legs):
+        return coords, [None] * len(route.legs)
+    return coords, spans
+
+
+def leg_records(route: Route, spans: list | None = None) -> list[dict]:
     """Return the legs of `route` as JSON-ready records (:data:`routing.schemas.LEG`).
 
-    ``vertices`` is the first and last index of the leg's points in the route's line
-    (:func:`routing.travel.joint_spans`), so a map can draw each leg by its mode without
-    the points being sent twice; None when the route has no line.
+    ``vertices`` is the leg's span of :func:`route_line` (pass `spans` when already
+    computed); None when the route has no line.
     """
-    lined = route.reachable and all(leg.coords is not None and len(leg.coords) for leg in route.legs)
-    spans: list = joint_spans([leg.coords for leg in route.legs]) if lined else [None] * len(route.legs)
+    spans = route_line(route)[1] if spans is None else spans
     return [
         {
             "mode": leg.mode,

@@ -67,23 +67,27 @@ def join_coords(parts: list) -> np.ndarray:
 
     A single point gives a zero-length line (that point twice).
     """
-    coords = np.concatenate([np.asarray(part, dtype=float).reshape(-1, 2) for part in parts])
-    coords = coords[np.r_[True, np.any(coords[1:] != coords[:-1], axis=1)]]
-    return coords if len(coords) > 1 else np.repeat(coords, 2, axis=0)
+    return joined(parts)[0]
 
 
-def joint_spans(parts: list) -> list[tuple[int, int]]:
-    """Return, per coordinate array of `parts`, the first and last index of its points in :func:`join_coords`.
+def joined(parts: list) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Return :func:`join_coords` of `parts` and, per part, the first and last index of its points in it.
 
     The map draws each leg of a route from the route's one line by these spans, so a leg's
-    points are sent once. A part's span ends where the next one's starts (their shared joint).
+    points are sent once. A part's span ends where the next one's starts (their shared
+    joint); an empty part gets the span of the joint where it sits.
     """
     arrays = [np.asarray(part, dtype=float).reshape(-1, 2) for part in parts]
     coords = np.concatenate(arrays)
-    kept = np.r_[True, np.any(coords[1:] != coords[:-1], axis=1)]
-    position = np.cumsum(kept) - 1
-    ends = np.cumsum([len(array) for array in arrays])
-    return [(int(position[end - len(array)]), int(position[end - 1])) for array, end in zip(arrays, ends, strict=True)]
+    kept = np.concatenate(([True], (coords[1:] != coords[:-1]).any(axis=1)))
+    position = (np.cumsum(kept) - 1).tolist()
+    last = len(position) - 1
+    spans, end = [], 0
+    for array in arrays:
+        start, end = end, end + len(array)
+        spans.append((position[min(start, last)], position[max(end - 1, 0)]))
+    coords = coords[kept]
+    return (coords if len(coords) > 1 else np.repeat(coords, 2, axis=0)), spans
 
 
 def line_through(parts: list) -> shapely.LineString:
