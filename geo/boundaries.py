@@ -317,7 +317,7 @@ def stamp(name: str) -> tuple[Path, int]:
 
     `name` is a key of :func:`artefact_paths`, e.g. ``"districts"`` or ``"islands"``.
     """
-    path = _artefact_paths(_boundaries_dir(settings.data_dir))[name]
+    path = _artefact_paths(boundaries_dir())[name]
     try:
         mtime = os.stat(path).st_mtime_ns  # one system call on the hot path of every cached lookup
     except FileNotFoundError:

@@ -6,9 +6,10 @@ when :func:`store.version.data_version` changes, so a change made anywhere (the 
 pages of this process, another worker, ``rujuk agencies import``, a direct write to the
 database) is seen by the very next referral: an agency just marked confidential is never
 answered at its true point, a retired one never recommended. Reading the version costs
-about 3 ms; there is no time-based shortcut, as it would leave a window in which a new safe
-house is shown unredacted. The version is read before the build, so a write during the
-build leaves an older version stored and the next call builds again.
+about 0.02 ms (one statement, :mod:`store.version`); there is no time-based shortcut, as it
+would leave a window in which a new safe house is shown unredacted. The version is read
+before the build, so a write during the build leaves an older version stored and the next
+call builds again.
 """
 
 from __future__ import annotations

@@ -67,7 +67,8 @@ def join_coords(parts: list) -> np.ndarray:
 
     A single point gives a zero-length line (that point twice).
     """
-    return joined(parts)[0]
+    coords, kept = _joints([np.asarray(part, dtype=float).reshape(-1, 2) for part in parts])
+    return _line_of(coords[kept])
 
 
 def joined(parts: list) -> tuple[np.ndarray, list[tuple[int, int]]]:
@@ -78,16 +79,24 @@ def joined(parts: list) -> tuple[np.ndarray, list[tuple[int, int]]]:
     joint); an empty part gets the span of the joint where it sits.
     """
     arrays = [np.asarray(part, dtype=float).reshape(-1, 2) for part in parts]
-    coords = np.concatenate(arrays)
-    kept = np.concatenate(([True], (coords[1:] != coords[:-1]).any(axis=1)))
+    coords, kept = _joints(arrays)
     position = (np.cumsum(kept) - 1).tolist()
     last = len(position) - 1
     spans, end = [], 0
     for array in arrays:
         start, end = end, end + len(array)
         spans.append((position[min(start, last)], position[max(end - 1, 0)]))
-    coords = coords[kept]
-    return (coords if len(coords) > 1 else np.repeat(coords, 2, axis=0)), spans
+    return _line_of(coords[kept]), spans
+
+
+def _joints(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (n, 2) arrays end to end and which of their points to keep (each repeated joint once)."""
+    coords = np.concatenate(arrays)
+    return coords, np.concatenate(([True], (coords[1:] != coords[:-1]).any(axis=1)))
+
+
+def _line_of(coords: np.ndarray) -> np.ndarray:
+    return coords if len(coords) > 1 else np.repeat(coords, 2, axis=0)  # a single point: a zero-length line
 
 
 def line_through(parts: list) -> shapely.LineString:

@@ -144,6 +144,10 @@ def pmedian_rows(radii: Radii, p: int, start: np.ndarray, time_limit_s: float) -
     matrix = sparse.vstack([f[0] for f in found if f[0] is not None] + [reach], format="csr")
     bound = np.concatenate([f[1] for f in found] + [np.ones(len(unserved))])
     core, rounds, x, best = np.full(m, p / m), 0, start_x, -np.inf
+
+    def outcome(chosen: np.ndarray, optimal: bool) -> Outcome:  # with the bound and the master as they are now
+        return Outcome(chosen, optimal, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds)
+
     while time.perf_counter() < deadline:  # LP phase
         rounds += 1
         options = {"time_limit": max(deadline - time.perf_counter(), 1.0)}
@@ -158,7 +162,7 @@ def pmedian_rows(radii: Radii, p: int, start: np.ndarray, time_limit_s: float) -
             options=options,
         )
         if result.status != 0:
-            return Outcome(start, False, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds)
+            return outcome(start, False)
         x, theta, best = result.x[:m], result.x[m:], max(best, float(result.fun))
         binding = matrix @ result.x - bound <= TOLERANCE * np.maximum(1.0, np.abs(bound))
         binding[len(bound) - len(unserved) :] = True
@@ -172,9 +176,9 @@ def pmedian_rows(radii: Radii, p: int, start: np.ndarray, time_limit_s: float) -
         if added[1][2] == 0:
             break
     else:
-        return Outcome(start, False, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds)
+        return outcome(start, False)
     if np.all(np.abs(x - np.round(x)) <= TOLERANCE):
-        return Outcome(np.flatnonzero(x > 0.5), True, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds)
+        return outcome(np.flatnonzero(x > 0.5), True)
     integrality = np.r_[np.ones(m), np.zeros(n)]
     while time.perf_counter() < deadline:  # MIP phase
         rounds += 1
@@ -183,10 +187,10 @@ def pmedian_rows(radii: Radii, p: int, start: np.ndarray, time_limit_s: float) -
         bounds = Bounds(lower, upper)
         result = milp(cost, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
         if result.x is None or result.status != 0:
-            return Outcome(start, False, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds)
+            return outcome(start, False)
         x, best = np.round(result.x[:m]), max(best, float(result.mip_dual_bound))
         cut, more, count = _violated(radii, x, result.x[m:])
         if not count:
-            return Outcome(np.flatnonzero(x > 0.5), True, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds)
+            return outcome(np.flatnonzero(x > 0.5), True)
         matrix, bound = sparse.vstack([cut, matrix], format="csr"), np.r_[more, bound]
-    return Outcome(start, False, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds)
+    return outcome(start, False)
