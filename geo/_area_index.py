@@ -96,6 +96,10 @@ class AreaIndex:
         if len(points) < _FEW_POINTS:
             if self._area_tree is None:
                 self._area_tree = shapely.STRtree(self.geometries)
+            if predicate == "intersects":  # the tree's boxes, then the prepared areas (fast for large polygons)
+                point, area = self._area_tree.query(points)
+                hit = shapely.intersects_xy(self.geometries[area], *shapely.get_coordinates(points[point]).T)
+                return area[hit], point[hit]
             point, area = self._area_tree.query(points, predicate=predicate, distance=distance)
             return area, point
         return shapely.STRtree(points).query(self.geometries, predicate=predicate, distance=distance)
