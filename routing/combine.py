@@ -32,22 +32,34 @@ def best_cover(needs: list[str], provides: list[frozenset[str]], hours: np.ndarr
         ``(positions, total_hours)`` of the fewest agencies covering every need
         (ties: least total hours, then lowest positions), or None if none do.
     """
-    wanted = frozenset(needs)
-    fastest: dict[frozenset[str], int] = {}
-    for i in np.argsort(hours, kind="stable"):
-        signature = provides[i] & wanted
-        if np.isfinite(hours[i]) and signature and signature not in fastest:
-            fastest[signature] = int(i)
-    pool = sorted(fastest.values(), key=lambda i: (hours[i], i))
-    if not pool or frozenset().union(*(provides[i] for i in pool)) < wanted:
+    wanted = list(dict.fromkeys(needs))
+    bits = [sum(1 << bit for bit, need in enumerate(wanted) if need in offered) for offered in provides]
+    signatures = np.array(bits, dtype=np.int64)
+    return cover_by_signature(signatures, np.asarray(hours, dtype=float), len(wanted))
+
+
+def cover_by_signature(signatures: np.ndarray, hours: np.ndarray, count: int) -> tuple[list[int], float] | None:
+    """Return :func:`best_cover` for agencies given by their signatures: bit ``b`` set when it offers need ``b``.
+
+    `count` is the number of needs (bits); the agencies' arrays are aligned.
+    """
+    usable = np.flatnonzero(np.isfinite(hours) & (signatures > 0))
+    order = usable[np.lexsort((usable, hours[usable]))]  # fastest first, then by position
+    _, first = np.unique(signatures[order], return_index=True)
+    pool = order[np.sort(first)].tolist()  # the fastest agency of each signature
+    everything = (1 << count) - 1
+    if not pool or int(np.bitwise_or.reduce(signatures[pool])) != everything:
         return None
-    for size in range(1, len(wanted) + 1):
-        covers = [
-            (float(sum(hours[i] for i in group)), sorted(group))
-            for group in combinations(pool, size)
-            if frozenset().union(*(provides[i] for i in group)) >= wanted
-        ]
+    signature = {i: int(signatures[i]) for i in pool}
+    for size in range(1, count + 1):
+        covers = []
+        for group in combinations(pool, size):
+            union = 0
+            for i in group:
+                union |= signature[i]
+            if union == everything:
+                covers.append((float(sum(hours[i] for i in group)), sorted(group)))
         if covers:
-            total, group = min(covers)
-            return group, total
+            total, found = min(covers)
+            return found, total
     return None

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 STATUSES: tuple[str, ...] = ("own_area", "agreement", "provincial", "national", "cross_border")
+_NAMES = np.array(STATUSES, dtype=object)
+_OWN_AREA, _AGREEMENT, _PROVINCIAL = (STATUSES.index(name) for name in ("own_area", "agreement", "provincial"))
 STATUS_LABELS: dict[str, dict[str, str]] = {
     "own_area": {"en": "own area", "id": "wilayah sendiri"},
     "agreement": {"en": "by cooperation agreement", "id": "berdasarkan perjanjian kerja sama"},
@@ -94,6 +96,15 @@ class Classifier:
         self.area = agencies["area_code"].to_numpy(dtype=object)
         columns = (agreements[name].to_numpy(dtype=object) for name in ("area_a", "area_b", "capabilities"))
         self._agreements = [(a, b, set(caps)) for a, b, caps in zip(*columns, strict=True)]
+        national = self.level == "national"
+        self._base = np.where(national, STATUSES.index("national"), STATUSES.index("cross_border")).astype(np.int8)
+        # The units of each area by level (a case asks only for its own areas: a lookup, not a scan).
+        self._units: dict[tuple[str, object], np.ndarray] = {}
+        other = ~np.isin(self.level, ["regency", "province"])
+        for level in ("regency", "province", "other"):
+            chosen = ~national & (other if level == "other" else self.level == level)
+            for code in set(self.area[chosen]):
+                self._units[level, code] = np.flatnonzero(chosen & (self.area == code))
 
     def _partners(self, origin: Origin) -> dict[str, set[str]]:
         """Return, for each area bound by an agreement with an area of `origin`, the capabilities covered."""
@@ -107,19 +118,30 @@ class Classifier:
 
     def classify(self, origin: Origin, needs_per_agency: Sequence[Iterable[str]] | None = None) -> np.ndarray:
         """Return the status of every agency for a case at `origin` (object array; see :func:`classify`)."""
-        level, area = self.level, self.area
-        status = np.full(len(level), "cross_border", dtype=object)
+        return _NAMES[self.codes(origin, needs_per_agency)]
+
+    def codes(self, origin: Origin, needs_per_agency: Sequence[Iterable[str]] | None = None) -> np.ndarray:
+        """Return :meth:`classify` as positions in :data:`STATUSES` (int8), which is also their rank."""
+        return self._status(origin, self._partners(origin), needs_per_agency)
+
+    def classify_each(self, origin: Origin, needs: Iterable[str]) -> dict[str, np.ndarray]:
+        """Return, per need, the status of every agency for a case at `origin` needing that one alone."""
         partners = self._partners(origin)
-        if partners:
-            needs = needs_per_agency if needs_per_agency is not None else [()] * len(level)
-            by_agreement = np.array(
-                [code in partners and set(asked) <= partners[code] for code, asked in zip(area, needs, strict=True)],
-                dtype=bool,
-            )
-            status[by_agreement & (level != "national")] = "agreement"
-        status[(level == "province") & (area == origin.province_code)] = "provincial"
-        status[(level == "regency") & (area == origin.regency_code)] = "own_area"
-        status[level == "national"] = "national"
+        return {need: _NAMES[self._status(origin, partners, need)] for need in needs}
+
+    def _status(
+        self, origin: Origin, partners: dict[str, set[str]], needs: Sequence[Iterable[str]] | str | None
+    ) -> np.ndarray:
+        """Return the statuses; `needs` per agency, one need for all (a text) or None (any agreement applies)."""
+        status = self._base.copy()
+        for code, covered in partners.items():
+            for level in ("regency", "province", "other"):
+                for i in self._units.get((level, code), ()):
+                    asked = () if needs is None else (needs,) if isinstance(needs, str) else needs[i]
+                    if covered.issuperset(asked):
+                        status[i] = _AGREEMENT
+        status[self._units.get(("province", origin.province_code), [])] = _PROVINCIAL
+        status[self._units.get(("regency", origin.regency_code), [])] = _OWN_AREA
         return status
 
 

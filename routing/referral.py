@@ -52,14 +52,14 @@ from directory.places import REMOTE_FIELDS, countries, remote_services_frame
 from routing import abroad, jurisdiction, origin
 from routing._agency_trees import AgencyTrees
 from routing._referral_answer import Builder, Targets, Travel
-from routing.combine import best_cover
+from routing.combine import cover_by_signature
 from routing.modes import modes_text, parse_modes
 from routing.national import NationalNetwork, national_network
 from routing.roads import RoadNetwork
 from routing.schemas import REFERRAL_FIELDS
 from store import database
 
-_STATUS_ORDER = {status: rank for rank, status in enumerate(jurisdiction.STATUSES)}
+_STATUS_NAMES = np.array(jurisdiction.STATUSES, dtype=object)
 
 
 @dataclass
@@ -191,6 +191,7 @@ class Referrer:
         self.roads = list(roads)
         self.provides = [frozenset(caps) for caps in self.agencies["capabilities"]]
         self.ids = self.agencies["id"].to_numpy(dtype=object)
+        self._id_rank = np.argsort(np.argsort(self.ids.astype(str), kind="stable"), kind="stable")
         self.level = self.agencies["jurisdiction_level"].to_numpy(dtype=object)
         self._offers = {
             code: np.array([code in p for p in self.provides], dtype=bool) for code in capabilities.CAPABILITIES
@@ -320,9 +321,11 @@ class Referrer:
         travel = self._travel(location, targets, network)
         hours = travel.hours
         offers = np.column_stack([self._offers[need] for need in sorted(needs)])
+        signatures = offers @ (1 << np.arange(len(needs)))
         matched = self._matched(tuple(sorted(needs)), offers)
-        status = self._classifier.classify(location.areas, matched)
-        status_by_need = {need: self._classifier.classify(location.areas, [[need]] * len(status)) for need in needs}
+        rank = self._classifier.codes(location.areas, matched)  # the position in jurisdiction.STATUSES
+        status = _STATUS_NAMES[rank]
+        status_by_need = self._classifier.classify_each(location.areas, needs)
         usable = offers.any(axis=1) & np.isfinite(hours)
         if _cross_border_policy() == "exclude":
             usable &= status != "cross_border"
@@ -331,16 +334,15 @@ class Referrer:
             usable &= ~np.array([open_on(text, on) is False for text in self._opening])
         within = usable & (hours <= max_time_h if max_time_h is not None else True)
         build = Builder(network, self.roads, targets, travel, status, matched, status_by_need)
-        rank = np.array([_STATUS_ORDER[value] for value in status])
-        order = [int(i) for i in np.lexsort((self.ids, rank, hours)) if within[i]]
-        referral.candidates = build.many(order[:k])
+        ranked = np.lexsort((self._id_rank, rank, hours))
+        order = ranked[within[ranked]]
+        referral.candidates = build.many(order[:k].tolist())
         referral.notes.extend(_unconfirmed_notes(referral.candidates))
-        offers_all: np.ndarray = np.asarray(offers.all(axis=1))
-        single = [i for i in order if offers_all[i]]
-        referral.best_single = build.one(single[0]) if single else None
+        single = order[offers.all(axis=1)[order]]
+        referral.best_single = build.one(int(single[0])) if len(single) else None
         if len(needs) > 1:
             pool = np.flatnonzero(within)
-            cover = best_cover(needs, [self.provides[i] for i in pool], hours[pool])
+            cover = cover_by_signature(signatures[pool], hours[pool], len(needs))
             if cover is not None:
                 positions, total = pool[cover[0]].tolist(), cover[1]
                 referral.best_set = {
@@ -348,10 +350,10 @@ class Referrer:
                     "total_time_h": round(total, 3),
                     "agencies": build.many(positions),
                 }
-            if not single:
+            if not len(single):
                 referral.notes.append(_no_single_note(needs, referral.best_set))
         referral.escalation = self._escalate(needs, within, usable, hours, status, location, build)
-        if any(travel.model[i] == network.name for i in order[:k]):
+        if (travel.model[order[:k]] == network.name).any():
             referral.notes.append("Travel times marked is_estimate are estimates from the national network.")
         if any(leg["mode"] == "flight" for c in referral.candidates for leg in c["legs"]):
             referral.notes.append(

@@ -120,12 +120,15 @@ def test_permitted_matrix_agrees_with_classify_district_by_district(frames):
     agencies, agreements = frames
     districts = boundaries.load_areas("district")
     sample = districts[districts["province_code"].isin([KALTIM, "32"])].iloc[::7]
-    for capability in ("psychological", "case_management", "shelter"):
+    classifier = jurisdiction.Classifier(agencies, agreements)
+    needs = ("psychological", "case_management", "shelter")
+    for capability in needs:
         matrix = jurisdiction.permitted(agencies, sample, agreements, capability)
         for column, row in enumerate(sample.itertuples()):
             origin = jurisdiction.Origin(row.code, row.regency_code, row.province_code)
             status = jurisdiction.classify(agencies, origin, agreements, [[capability]] * len(agencies))
             np.testing.assert_array_equal(matrix[:, column], (status != "cross_border").to_numpy())
+            np.testing.assert_array_equal(classifier.classify_each(origin, needs)[capability], status.to_numpy())
 
 
 def test_permitted_nearest_agency_in_kutai_kartanegara_may_take_the_case(frames, districts_all):
