@@ -286,17 +286,15 @@ def pmedian(problem: Problem, p: int) -> Solution:
         return _capacitated_pmedian(problem, p)
     built = time.perf_counter()
     cap = problem.existing_nearest_h
-    live = np.flatnonzero(problem.weight > 0)
-    closer = ((problem.time_h[live] < cap[live, None]) & np.isfinite(problem.time_h[live])).any(axis=1)
-    unreachable = live[~closer & ~np.isfinite(cap[live])]
+    reached = np.isfinite(problem.time_h).any(axis=1) | np.isfinite(cap)
+    unreachable = np.flatnonzero((problem.weight > 0) & ~reached)
     if len(unreachable):
         raise InputError("demand", str(unreachable[0]), "cannot reach any site: no plan serves it.")
-    rows = live[closer]  # the others stay with their nearest existing site whatever opens
-    radii = Radii.of(problem.time_h[rows], cap[rows], problem.weight[rows])
+    radii = Radii.of(problem.time_h, cap, problem.weight)
     greedy = _fill(problem, np.empty(0, dtype=int), p)
     build_s = time.perf_counter() - built
     started = time.perf_counter()
-    if not len(rows):  # no demand point prefers a candidate to its existing site: any plan is as good
+    if not len(radii.cap):  # no demand point prefers a candidate to its existing site: any plan is as good
         return Solution(greedy, weighted_hours(problem, greedy), "optimal", 0.0, build_s, 0.0, 0, 0, 0)
     found = pmedian_rows(radii, p, greedy, float(settings.plan_time_limit_s) - build_s)
     chosen, status = found.chosen, "optimal" if found.optimal else "time_limit"

@@ -57,7 +57,12 @@ class Radii:
 
     @classmethod
     def of(cls, time_h: np.ndarray, cap: np.ndarray, weight: np.ndarray) -> Radii:
-        """Return the pairs of the demand rows given (each with at least one candidate closer than `cap`)."""
+        """Return the pairs of the demand rows of positive `weight` with a candidate closer than `cap`.
+
+        The other rows keep their `cap` (or weigh nothing) whatever opens: they are left out.
+        """
+        keep = (weight > 0) & ((time_h < cap[:, None]) & np.isfinite(time_h)).any(axis=1)
+        time_h, cap, weight = time_h[keep], cap[keep], weight[keep]
         rows, cols = np.nonzero((time_h < cap[:, None]) & np.isfinite(time_h))
         hours = time_h[rows, cols]
         order = np.lexsort((hours, rows))
@@ -104,7 +109,11 @@ class Radii:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What :func:`pmedian_rows` found: the plan, proved optimal or not, the best bound, the last master's size."""
+    """What :func:`pmedian_rows` found: the plan, proved optimal or not, the best bound, the last master's size.
+
+    ``rounds`` counts the masters solved, ``mip_rounds`` those of them solved as a MIP (0 when the LP phase's
+    optimum was integral or the time ran out before the MIP phase).
+    """
 
     chosen: np.ndarray
     optimal: bool
@@ -113,6 +122,7 @@ class Outcome:
     constraints: int
     nonzeros: int
     rounds: int
+    mip_rounds: int
 
 
 def _violated(radii: Radii, x: np.ndarray, theta: np.ndarray) -> tuple[sparse.csr_array | None, np.ndarray, int]:
@@ -143,10 +153,10 @@ def pmedian_rows(radii: Radii, p: int, start: np.ndarray, time_limit_s: float) -
     found = [_violated(radii, np.zeros(m), np.full(n, -np.inf)), _violated(radii, start_x, np.full(n, -np.inf))]
     matrix = sparse.vstack([f[0] for f in found if f[0] is not None] + [reach], format="csr")
     bound = np.concatenate([f[1] for f in found] + [np.ones(len(unserved))])
-    core, rounds, x, best = np.full(m, p / m), 0, start_x, -np.inf
+    core, rounds, mip_rounds, x, best = np.full(m, p / m), 0, 0, start_x, -np.inf
 
     def outcome(chosen: np.ndarray, optimal: bool) -> Outcome:  # with the bound and the master as they are now
-        return Outcome(chosen, optimal, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds)
+        return Outcome(chosen, optimal, best, m + n, matrix.shape[0] + 1, matrix.nnz, rounds, mip_rounds)
 
     while time.perf_counter() < deadline:  # LP phase
         rounds += 1
@@ -181,7 +191,7 @@ def pmedian_rows(radii: Radii, p: int, start: np.ndarray, time_limit_s: float) -
         return outcome(np.flatnonzero(x > 0.5), True)
     integrality = np.r_[np.ones(m), np.zeros(n)]
     while time.perf_counter() < deadline:  # MIP phase
-        rounds += 1
+        rounds, mip_rounds = rounds + 1, mip_rounds + 1
         options = {"time_limit": max(deadline - time.perf_counter(), 1.0), "mip_rel_gap": 0.0}
         constraints = [LinearConstraint(matrix, bound, np.inf), LinearConstraint(budget, p, p)]
         bounds = Bounds(lower, upper)
