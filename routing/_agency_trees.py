@@ -58,6 +58,8 @@ class AgencyTrees:
             self.tree_of = np.empty(0, dtype=np.int64)
             self.hours, self.predecessors = np.empty((0, n)), np.empty((0, n), dtype=np.int32)
 
+        self.ends = list(zip(attachment.nodes.tolist(), attachment.hours.tolist(), strict=True))  # for routes
+
     def lookup(self, lon: float, lat: float, origin: Attachment) -> TreeLookup:
         """Return the travel from one origin (attached as `origin`, one row) to every agency."""
         return TreeLookup(self, (float(lon), float(lat)), origin)
@@ -96,19 +98,19 @@ class TreeLookup:
             tree = int(trees.tree_of[i])
             a = int(self._column[tree])
             nodes = _path_to_root(trees.predecessors[tree], int(start.nodes[0, a]))
-            ends = np.flatnonzero(target.nodes[i] == nodes[-1])
-            b = int(ends[np.argmin(target.hours[i, ends])])
+            ends, hours = trees.ends[i]
+            b = min((h, j) for j, (node, h) in enumerate(zip(ends, hours, strict=True)) if node == nodes[-1])[1]
             first = (start.hours[0, a], start.km[0, a], start.sea[0, a])
             last = (target.hours[i, b], target.km[i, b], target.sea[i, b])
             result.append(path_route(network, self.origin, first, nodes, destination, last))
         return result
 
 
-def _path_to_root(predecessors: np.ndarray, node: int) -> np.ndarray:
+def _path_to_root(predecessors: np.ndarray, node: int) -> list[int]:
     """Return the nodes from `node` up its tree to the root (the agency's attachment node), in that order."""
     nodes = [node]
     parent = int(predecessors[node])
     while parent >= 0:
         nodes.append(parent)
         parent = int(predecessors[parent])
-    return np.array(nodes)
+    return nodes

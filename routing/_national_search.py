@@ -9,6 +9,8 @@ few it shows.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,18 +50,6 @@ def sum_along_tree(predecessors: np.ndarray, own: np.ndarray) -> np.ndarray:
 def _reversed(leg: Leg) -> Leg:
     coords = None if leg.coords is None else leg.coords[::-1]
     return Leg(leg.mode, leg.time_h, leg.distance_km, coords, leg.estimated, leg.label)
-
-
-def _merge_legs(legs: list[Leg]) -> list[Leg]:
-    """Join consecutive road legs into one; crossings and flights stay apart (each has its own wait)."""
-    merged: list[Leg] = []
-    for leg in legs:
-        if merged and merged[-1].mode == leg.mode == "road":
-            previous = merged.pop()
-            coords = np.concatenate([previous.coords, leg.coords])
-            leg = Leg("road", previous.time_h + leg.time_h, previous.distance_km + leg.distance_km, coords)
-        merged.append(leg)
-    return merged
 
 
 def link_legs(network: NationalNetwork, link: int, forward: bool) -> list[Leg]:
@@ -194,55 +184,130 @@ def path_route(
     network: NationalNetwork,
     origin: tuple[float, float],
     first: tuple[float, float, bool],
-    nodes: np.ndarray,
+    nodes: Sequence[int] | np.ndarray,
     destination: tuple[float, float],
     last: tuple[float, float, bool],
 ) -> Route:
     """Return the route from `origin` through the node path `nodes` to `destination`.
 
     `first` and `last` are the ``(hours, km, sea)`` of the attachment legs joining the
-    origin to ``nodes[0]`` and the destination to ``nodes[-1]``.
+    origin to ``nodes[0]`` and the destination to ``nodes[-1]``. Consecutive road legs are
+    one leg (a road run's line is a slice of the path's points); each crossing or flight is
+    a leg of its own, a flight with the drives to and from its airports (:func:`link_legs`).
     """
-    start, end = int(nodes[0]), int(nodes[-1])
-    legs = [
-        _attachment_leg(origin, (network.lon[start], network.lat[start]), *first),
-        *network_legs(network, nodes),
-        _attachment_leg((network.lon[end], network.lat[end]), destination, *last),
-    ]
-    return Route(network.name, True, tuple(_merge_legs(legs)))
+    parts = route_parts(network)
+    nodes = [int(node) for node in nodes]
+    line = np.empty((len(nodes) + 2, 2))
+    line[0], line[1:-1], line[-1] = origin, parts.points[nodes], destination
+    legs = _Legs(line)
+    legs.attachment(0, *first)
+    n = parts.n
+    for j in range(1, len(nodes)):
+        hours, km, mode, link, forward = parts.edge[nodes[j - 1] * n + nodes[j]]
+        if mode == ROAD:
+            legs.road(j, hours, km)
+        elif link < 0:
+            legs.other(Leg("sea", hours, km, line[j : j + 2], True, "estimated crossing"))
+        else:
+            for leg in parts.link(link, forward):
+                if leg.mode == "road":
+                    legs.drive(leg)
+                else:
+                    legs.other(leg)
+    legs.attachment(len(nodes), *last)
+    return Route(network.name, True, legs.done())
 
 
-def _attachment_leg(point: tuple[float, float], other: tuple[float, float], hours: float, km: float, sea: bool) -> Leg:
-    """Return the attachment leg from `point` to `other` (a point and its node, in travel order)."""
-    return Leg("sea" if sea else "road", float(hours), float(km), np.array([point, other], dtype=float))
+class RouteParts:
+    """A network's edges as Python values, so that a route's legs are built without a NumPy call per edge.
 
-
-def network_legs(network: NationalNetwork, nodes: np.ndarray) -> list[Leg]:
-    """Return the legs along a node path: one per run of road edges, then each crossing or flight on its own.
-
-    A run of road edges is one line through its nodes' points (sliced from the node
-    arrays, no object per edge); a flight expands into the drive to the airport, the
-    flight and the drive from the other airport (:func:`link_legs`).
+    Built once per network (:func:`route_parts`): ``edge[tail * n + head]`` is
+    ``(hours, km, mode code, link or -1, forward)``; the legs of each link are kept as built.
     """
-    if len(nodes) < 2:
-        return []
-    net = network
-    position = net.edge_positions(nodes[:-1], nodes[1:])
-    hours, km, mode = net.graph.data[position], net._edge_km[position], net._edge_mode[position]
-    points = np.column_stack([net.lon[nodes], net.lat[nodes]])
-    legs: list[Leg] = []
-    other = np.flatnonzero(mode != ROAD)
-    start = 0
-    for i in [*other.tolist(), len(mode)]:
-        if i > start:  # the road edges start..i-1
-            line = points[start : i + 1]
-            legs.append(Leg("road", float(hours[start:i].sum()), float(km[start:i].sum()), line))
-        if i < len(mode):
-            link = int(net._edge_link[position[i]])
-            if link < 0:
-                line = points[i : i + 2]
-                legs.append(Leg("sea", float(hours[i]), float(km[i]), line, True, "estimated crossing"))
-            else:
-                legs.extend(link_legs(net, link, bool(net._edge_forward[position[i]])))
-        start = i + 1
-    return legs
+
+    def __init__(self, network: NationalNetwork) -> None:
+        self.network, self.n = network, len(network.codes)
+        self.points = np.column_stack([network.lon, network.lat])
+        values = (network.graph.data, network._edge_km, network._edge_mode, network._edge_link, network._edge_forward)
+        self.edge = dict(zip(network._edge_keys.tolist(), zip(*(v.tolist() for v in values), strict=True), strict=True))
+        self._links: dict[tuple[int, bool], list[Leg]] = {}
+
+    def link(self, link: int, forward: bool) -> list[Leg]:
+        """Return :func:`link_legs` of `link` (kept: legs are immutable)."""
+        key = (link, forward)
+        if key not in self._links:
+            self._links[key] = link_legs(self.network, link, forward)
+        return self._links[key]
+
+
+_parts_lock = threading.Lock()
+
+
+def route_parts(network: NationalNetwork) -> RouteParts:
+    """Return the :class:`RouteParts` of `network` (built on first use, kept on the network)."""
+    parts = network.__dict__.get("_route_parts")
+    if parts is None:
+        with _parts_lock:
+            parts = network.__dict__.setdefault("_route_parts", RouteParts(network))
+    return parts
+
+
+class _Legs:
+    """The legs of one route as they are walked: road pieces merge into one leg until a crossing or flight.
+
+    A piece between consecutive points of `line` extends the current slice of it; a drive
+    from elsewhere (a flight's airport access) is joined to the run by concatenation.
+    """
+
+    def __init__(self, line: np.ndarray) -> None:
+        self.line = line
+        self._legs: list[Leg] = []
+        self._pieces: list[np.ndarray] = []
+        self._slice: list[int] | None = None
+        self._hours = self._km = 0.0
+
+    def attachment(self, j: int, hours: float, km: float, sea: bool) -> None:
+        """Add the attachment leg from ``line[j]`` to ``line[j + 1]`` (a sea leg when `sea`)."""
+        if sea:
+            self.other(Leg("sea", float(hours), float(km), self.line[j : j + 2]))
+        else:
+            self.road(j, float(hours), float(km))
+
+    def road(self, j: int, hours: float, km: float) -> None:
+        """Add the road piece from ``line[j]`` to ``line[j + 1]``."""
+        if self._slice is not None and self._slice[1] == j:
+            self._slice[1] = j + 1
+        else:
+            self._close_slice()
+            self._slice = [j, j + 1]
+        self._hours += hours
+        self._km += km
+
+    def drive(self, leg: Leg) -> None:
+        """Add a road leg with its own line."""
+        self._close_slice()
+        self._pieces.append(leg.coords)
+        self._hours += leg.time_h
+        self._km += leg.distance_km
+
+    def other(self, leg: Leg) -> None:
+        """Add a crossing or flight leg (the road run before it ends)."""
+        self._flush()
+        self._legs.append(leg)
+
+    def done(self) -> tuple[Leg, ...]:
+        """Return the legs."""
+        self._flush()
+        return tuple(self._legs)
+
+    def _close_slice(self) -> None:
+        if self._slice is not None:
+            self._pieces.append(self.line[self._slice[0] : self._slice[1] + 1])
+            self._slice = None
+
+    def _flush(self) -> None:
+        self._close_slice()
+        if self._pieces:
+            coords = self._pieces[0] if len(self._pieces) == 1 else np.concatenate(self._pieces)
+            self._legs.append(Leg("road", self._hours, self._km, coords))
+            self._pieces, self._hours, self._km = [], 0.0, 0.0

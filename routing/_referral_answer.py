@@ -42,6 +42,8 @@ class Targets:
         Their snap to each road network, in the order of the referrer's roads.
     trees
         The shortest-path trees grown from them over the national network.
+    static
+        Per agency, the fields of its description that no answer changes (:func:`agency_fields`).
     """
 
     records: list[dict]
@@ -50,6 +52,7 @@ class Targets:
     attachment: Attachment
     snaps: list[Snap]
     trees: AgencyTrees
+    static: list[dict]
 
 
 @dataclass
@@ -80,6 +83,7 @@ class Builder:
         self._road_index = {road.name: r for r, road in enumerate(roads)}
         self._routes: dict[int, Route] = {}
         self._lines: dict[int, tuple[dict | None, list[dict]]] = {}
+        self._described: dict[int, dict] = {}
 
     def _route(self, positions: list[int]) -> None:
         targets, model = self.targets, self.travel.model
@@ -96,7 +100,7 @@ class Builder:
     def _line(self, i: int, route: Route) -> tuple[dict | None, list[dict]]:
         if i not in self._lines:  # joins the legs: computed once per agency and answer
             coords, spans = route_line(route)
-            geometry = None if coords is None else {"type": "LineString", "coordinates": coords.tolist()}
+            geometry = None if coords is None else {"type": "LineString", "coordinates": coords}
             self._lines[i] = geometry, leg_records(route, spans)
         return self._lines[i]
 
@@ -111,57 +115,74 @@ class Builder:
         return self.many([position])[0]
 
     def _describe(self, i: int, rank: int) -> dict:
-        row = self.targets.records[i]
+        if i not in self._described:
+            self._described[i] = self._record(i)
+        return {"rank": rank, **self._described[i]}
+
+    def _record(self, i: int) -> dict:
         route = self._routes[i]
-        redacted = bool(row["redacted"])
         geometry, legs = self._line(i, route)
         status = str(self.status[i])
         model = str(self.travel.model[i])
+        static = self.targets.static[i]
         described = {
-            "rank": rank,
-            "id": row["id"],
-            "name": row["name"],
-            "organization": row.get("organization_name"),
-            "agency_type": row["agency_type"],
-            "jurisdiction_level": row["jurisdiction_level"],
-            "area_code": row["area_code"],
+            **static,
             "capabilities_matched": list(self.matched[i]),
-            "capabilities": list(row["capabilities"]),
+            "capabilities": list(static["capabilities"]),
             "travel_time_h": round(float(self.travel.hours[i]), 3),
             "distance_km": round(route.distance_km, 1) if route.reachable else None,
             "sea_legs": sum(FAMILY_OF.get(leg.mode) == "sea" for leg in route.legs),
             "legs": legs,
             "model": model,
             "is_estimate": model == self.network.name,
-            "route": None if redacted else geometry,
+            "route": None if static["redacted"] else geometry,
             "jurisdiction": status,
             "jurisdiction_label": jurisdiction.STATUS_LABELS[status],
             "jurisdiction_by_need": {need: str(self.status_by_need[need][i]) for need in self.matched[i]},
             "coordination_needed": status == "cross_border",
-            "contact": {key: _clean(row.get(key)) for key in ("phone", "email", "website", "address")},
-            "opening_hours": _clean(row.get("opening_hours")),
-            "location": {"lon": round(float(row["lon"]), 5), "lat": round(float(row["lat"]), 5)},
-            "location_precision": row["location_precision"],
-            "confidential": bool(row["confidential"]),
-            "redacted": redacted,
-            "existence_confirmed": bool(row["existence_confirmed"]),
+            "contact": dict(static["contact"]),
+            "location": dict(static["location"]),
         }
-        return {key: described[key] for key in CANDIDATE_FIELDS}  # the shape of routing.schemas.CANDIDATE
+        return {key: described[key] for key in _FIELD_ORDER}  # the shape of routing.schemas.CANDIDATE
 
 
-def route_line(route: Route) -> tuple[np.ndarray | None, list]:
+_FIELD_ORDER = tuple(key for key in CANDIDATE_FIELDS if key != "rank")
+
+
+def agency_fields(row: dict) -> dict:
+    """Return the fields of an agency's description that no answer changes (from its public or authorised view)."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "organization": row.get("organization_name"),
+        "agency_type": row["agency_type"],
+        "jurisdiction_level": row["jurisdiction_level"],
+        "area_code": row["area_code"],
+        "capabilities": list(row["capabilities"]),
+        "contact": {key: _clean(row.get(key)) for key in ("phone", "email", "website", "address")},
+        "opening_hours": _clean(row.get("opening_hours")),
+        "location": {"lon": round(float(row["lon"]), 5), "lat": round(float(row["lat"]), 5)},
+        "location_precision": row["location_precision"],
+        "confidential": bool(row["confidential"]),
+        "redacted": bool(row["redacted"]),
+        "existence_confirmed": bool(row["existence_confirmed"]),
+    }
+
+
+def route_line(route: Route) -> tuple[list[list[float]] | None, list]:
     """Return the route's one line (None when a leg has none) and each leg's span in it (None when not drawn).
 
     ``span`` is the first and last index of the leg's points in the line
     (:func:`routing.travel.joined`), so a map can draw each leg by its mode without the
     points being sent twice.
     """
+    unknown = [None] * len(route.legs)
     if not route.reachable or any(leg.coords is None for leg in route.legs):
-        return None, [None] * len(route.legs)
-    coords, spans = joined([leg.coords for leg in route.legs])
-    if not all(leg.coords is not None and len(leg.coords) for leg in route.legs):
-        return coords, [None] * len(route.legs)
-    return coords, spans
+        return None, unknown
+    parts = [leg.coords for leg in route.legs if len(leg.coords)]
+    if len(parts) < len(route.legs):  # a leg without points: the line without spans
+        return (joined(parts)[0] if parts else None), unknown
+    return joined(parts)
 
 
 def leg_records(route: Route, spans: list | None = None) -> list[dict]:

@@ -51,7 +51,7 @@ from directory.hours import open_on
 from directory.places import REMOTE_FIELDS, countries, remote_services_frame
 from routing import abroad, jurisdiction, origin
 from routing._agency_trees import AgencyTrees
-from routing._referral_answer import Builder, Targets, Travel
+from routing._referral_answer import Builder, Targets, Travel, agency_fields
 from routing.combine import cover_by_signature
 from routing.modes import modes_text, parse_modes
 from routing.national import NationalNetwork, national_network
@@ -213,7 +213,9 @@ class Referrer:
         lon, lat = view["lon"].to_numpy(dtype=float), view["lat"].to_numpy(dtype=float)
         snaps = [road.snap(lon, lat, "agency") for road in self.roads]
         attachment = network.attach(lon, lat)
-        return Targets(view.to_dict("records"), lon, lat, attachment, snaps, AgencyTrees(network, lon, lat, attachment))
+        records = view.to_dict("records")
+        trees = AgencyTrees(network, lon, lat, attachment)
+        return Targets(records, lon, lat, attachment, snaps, trees, [agency_fields(row) for row in records])
 
     def variant(self, modes: frozenset[str]) -> tuple[NationalNetwork, dict[bool, Targets]]:
         """Return the network of the allowed `modes` and the agencies attached to it (built once per referrer)."""
