@@ -125,6 +125,18 @@ def completeness(
     return table[list(COMPLETENESS_FIELDS)]
 
 
+def confirmed_pairs(agencies: pd.DataFrame, level: str = "province") -> set[tuple[str, str]]:
+    """Return the (area of `level`, capability) pairs :func:`completeness` counts a ``confirmed`` row for.
+
+    The same rule without the table: an active office whose ``existence_confirmed`` is true counts, for each
+    capability it offers, in the area of its ``area_code`` (module notes); cheap enough for every coverage request.
+    """
+    areas = _area_of(agencies["area_code"].astype(str), level)
+    confirmed = agencies["existence_confirmed"].astype(bool).to_numpy()
+    held = zip(areas.to_numpy(dtype=object), confirmed, agencies["capabilities"], strict=True)
+    return {(area, code) for area, ok, offered in held if ok and pd.notna(area) for code in offered}
+
+
 def editor_report(
     engine: Engine,
     level: str = "province",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from directory.completeness import completeness
+from directory.completeness import completeness, confirmed_pairs
 from routing.schemas import GAP_KINDS
 
 
@@ -34,11 +34,11 @@ def gap_kind_columns(rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str
     """
     capability, codes = pd.factorize(rows["capability"])
     province, provinces = pd.factorize(rows["province_code"])
-    counts = completeness(agencies, "province", list(codes))
-    held = counts[counts["confirmed"] > 0]
+    held = [(area, code) for area, code in confirmed_pairs(agencies, "province") if code in codes]
+    area, code = (pd.Index([pair[i] for pair in held], dtype=object) for i in (0, 1))
     # (province x capability) table of "a confirmed office offers it there", read once per row by integer codes
     table = np.zeros((len(provinces) + 1, len(codes)), dtype=bool)
-    table[provinces.get_indexer(held["code"]), codes.get_indexer(held["capability"])] = True
+    table[provinces.get_indexer(area), codes.get_indexer(code)] = True
     table[-1] = False  # the row of an unknown province (code -1) and of provinces no office is in
     verified = table[province, capability]
     columns = {}

@@ -12,17 +12,20 @@ Groups of capable agencies overlap heavily (most units offer intake, case manage
 shelter and psychological help). If ``H`` is a set of points already searched and
 ``G`` a subset of it, every node whose nearest point of ``H`` is in ``G`` has that same
 nearest point and hours for ``G`` (a minimum over a subset that contains the argmin).
-Only the other nodes, ``U``, are searched again: a Dijkstra on the subgraph of ``U`` from
-one extra root joined to each node of ``U`` by the best known value over its in-edges
-from resolved nodes (and from the group's own points), so a path that leaves ``U`` and
-comes back is still found (its last resolved node seeds it). The values are the same
+Only the other nodes, ``U``, are searched again: a Dijkstra on the subgraph of ``U``, each
+node of ``U`` seeded with the best known value over its in-edges from resolved nodes (and
+from the group's own points), so a path that leaves ``U`` and comes back is still found (its
+last resolved node seeds it); one extra root per seeding point joins it to the nodes it
+seeds, so the search's nearest root names each node's point. The values are the same
 floating-point sums as a full pass, to the last bit. So :meth:`Sources.nearest` first
 searches the union of all its groups once (unless a searched set already contains it),
-then every other distinct group from that pass: the open parts of all of them side by
-side in one Dijkstra call, and in full (one ``min_only`` pass) a group that leaves more
-than :data:`FULL_PASS_SHARE` of the nodes open (a small group: preparing its subgraph
-would cost more than it saves). With the sample directory 13 capabilities cost 5 full
-passes and one call over about 6,300 open nodes, instead of 13 full passes.
+then the other distinct groups, the largest first, each from the searched superset that
+leaves it the fewest open nodes (a full pass of a larger group can serve a smaller one
+inside it): the open parts side by side in one Dijkstra call, and in full (one
+``min_only`` pass) a group that leaves more than :data:`FULL_PASS_SHARE` of the nodes
+open (a small group: preparing its subgraph would cost more than it saves). With the
+sample directory 13 capabilities cost 8 full passes and one call over about 9,000 open
+nodes, instead of 13 full passes.
 The direct road legs (:class:`routing._national_legs.DirectLegs`) are a minimum over
 each land mass's block of the group's points.
 """
@@ -122,31 +125,43 @@ class Sources:
         return results
 
     def _search(self, keys: list[frozenset]) -> None:
-        """Search every new key of `keys` (sets of distinct points): their union in full, then each from it."""
+        """Search every new key of `keys` (sets of distinct points): their union in full, then each from a superset."""
         todo = sorted({key for key in keys if key and key not in self._passes}, key=len, reverse=True)
         if not todo:
             return
         union = frozenset().union(*todo)
-        base = min((done for done in self._passes if union <= done), key=len, default=None)
-        if base is None:
-            base = union
+        if not any(union <= done for done in self._passes):
             self._passes[union] = self._full(np.array(sorted(union)))
-        known_point = self._passes[base][1]
         opened = []
-        for key in todo:
-            if key == base:
+        for key in todo:  # the largest first: a full pass of one may leave less open for a smaller one
+            if key in self._passes:
                 continue
             member = np.zeros(len(self.ids), dtype=bool)
             member[list(key)] = True
-            resolved = (known_point < 0) | member[np.maximum(known_point, 0)]  # unreachable from a superset too
-            if (~resolved).sum() > FULL_PASS_SHARE * self.n:
+            base, free = self._base(key, member)
+            if free.sum() > FULL_PASS_SHARE * self.n:
                 self._passes[key] = self._full(np.flatnonzero(member))
             else:
-                opened.append((key, member, ~resolved))
+                opened.append((key, member, free, base))
         if opened:
-            opened_keys, members, free = zip(*opened, strict=True)
-            passes = self._open_passes(np.array(members), np.array(free), base)
+            opened_keys, members, free, bases = zip(*opened, strict=True)
+            passes = self._open_passes(np.array(members), np.array(free), bases)
             self._passes.update(zip(opened_keys, passes, strict=True))
+
+    def _base(self, key: frozenset, member: np.ndarray) -> tuple[frozenset, np.ndarray]:
+        """Return the searched superset of `key` that leaves the fewest nodes open, and those nodes.
+
+        A node stays open when its nearest point of the superset is not in `key`; one no
+        point of the superset reaches is unreachable from `key` too.
+        """
+        best: tuple[frozenset, np.ndarray] | None = None
+        for done, (_, point) in self._passes.items():
+            if key < done:
+                free = (point >= 0) & ~member[np.maximum(point, 0)]
+                if best is None or free.sum() < best[1].sum():
+                    best = done, free
+        assert best is not None  # the union of the keys searched is a superset
+        return best
 
     def _full(self, points: np.ndarray) -> Pass:
         """Return one ``min_only`` pass from the distinct `points` over the whole network."""
@@ -156,66 +171,75 @@ class Sources:
         nearest = nearest[: self.n]
         return hours[: self.n], np.where(nearest >= 0, point_of[np.maximum(nearest, 0)], -1)
 
-    def _open_passes(self, member: np.ndarray, free: np.ndarray, base: frozenset) -> list[Pass]:
-        """Return the passes of groups (rows of `member`) from the pass of `base`, searching only their `free` nodes.
+    def _open_passes(self, member: np.ndarray, free: np.ndarray, bases: Sequence[frozenset]) -> list[Pass]:
+        """Return the passes of groups (rows of `member`) from those of `bases`, searching only their `free` nodes.
 
-        Every group's open nodes become a subgraph of their own, numbered one after the
-        other, each followed by its root; one Dijkstra searches them all (module notes).
-        The district part of the graph is symmetric (each edge has a twin with the same
-        hours), so the edges into an open node are read from its own row; the group's own
-        points reach the network only through their attachment rows.
+        The open nodes of all groups are numbered one after the other, group by group, and
+        keep their edges to open nodes of their group. Each open node is seeded with its
+        best value over its in-edges from resolved nodes (their hours plus the edge) and
+        from the group's own points (their attachments), and the point that value comes
+        from; one root per group and seeding point joins it to the nodes it seeds, so one
+        ``min_only`` Dijkstra searches all groups and its nearest root names each node's
+        point. The district part of the graph is symmetric (each edge has a twin with the
+        same hours), so the edges into an open node are read from its own row.
         """
-        graph, k = self.graph, _attached(self.graph, self.ids)
-        hours, point = self._passes[base]
-        group, node = np.nonzero(free)  # the open nodes, group by group
-        size = np.bincount(group, minlength=len(free)) + 1  # each group's open nodes and its root
-        root = np.cumsum(size) - 1
-        number = np.full(free.shape, -1)
-        number[group, node] = np.arange(len(node)) + group  # skip the roots of the groups before
+        graph, n, count_points = self.graph, self.n, len(self.ids)
+        base_hours = np.array([self._passes[base][0] for base in bases]).ravel()
+        base_point = np.array([self._passes[base][1] for base in bases]).ravel()
+        group, node = np.nonzero(free)  # the open nodes, group by group: numbered 0 .. len(node) - 1
+        number = np.full(free.size, -1)
+        number[group * n + node] = np.arange(len(node))
         count = np.diff(graph.indptr)[node]
-        entry = np.repeat(graph.indptr[node] - np.cumsum(count) + count, count) + np.arange(count.sum())
-        owner, other, weight = np.repeat(np.arange(len(node)), count), graph.indices[entry], graph.data[entry]
-        inside = number[group[owner], other]
+        first = np.cumsum(count) - count  # each open node's first entry among all its edges
+        owner = np.repeat(np.arange(len(node)), count)
+        entry = np.arange(len(owner)) + np.repeat(graph.indptr[node] - first, count)
+        flat = group[owner] * n + graph.indices[entry]  # the neighbour, in its group's numbering
+        inside, weight = number[flat], graph.data[entry]
         inner = inside >= 0
-        known = ~inner & np.isfinite(hours[other])
-        own_group, own_point = np.nonzero(member)
-        rows = (graph.indptr[self.ids[own_point]][:, None] + np.arange(k)).ravel()  # each point's attachments
-        reached = number[np.repeat(own_group, k), graph.indices[rows]]
-        joins = reached >= 0
-        seed = np.concatenate([hours[other[known]] + weight[known], 0.0 + graph.data[rows[joins]]])
-        target = np.concatenate([number[group, node][owner[known]], reached[joins]])
-        label = np.concatenate([point[other[known]], np.repeat(own_point, k)[joins]])
-        order = np.lexsort((seed, target))
-        best = order[np.r_[True, target[order][1:] != target[order][:-1]]] if len(order) else order
-        target, seed, label = target[best], seed[best], label[best]
-        # CSR rows in node order: each open node's edges to open nodes of its group, then its group's root row.
-        degree = np.zeros(int(size.sum()), dtype=np.int64)
-        degree[number[group, node]] = np.bincount(owner[inner], minlength=len(node))
-        seed_group = np.searchsorted(root, target)
-        degree[root] = np.bincount(seed_group, minlength=len(size))
-        inner_group = group[owner[inner]]
-        seeds_before = np.r_[0, np.cumsum(np.bincount(seed_group, minlength=len(size)))[:-1]]
-        edges_upto = np.cumsum(np.bincount(inner_group, minlength=len(size)))  # inner edges up to each group's end
-        at_inner = np.arange(inner.sum()) + seeds_before[inner_group]
-        at_seed = edges_upto[seed_group] + np.arange(len(target))
-        heads, weights = np.empty(len(at_inner) + len(at_seed), dtype=np.int64), np.empty(len(at_inner) + len(at_seed))
-        heads[at_inner], weights[at_inner] = inside[inner], weight[inner]
-        heads[at_seed], weights[at_seed] = target, seed
-        subgraph = csr_matrix((weights, heads, np.r_[0, np.cumsum(degree)]), shape=(len(degree), len(degree)))
-        found, predecessors, _ = dijkstra(subgraph, indices=root, min_only=True, return_predecessors=True)
-        is_root = np.zeros(len(degree), dtype=bool)
-        is_root[root] = True
-        first = np.full(len(degree), -1)
-        first[target] = label
-        top = first[_below_root(predecessors, is_root)]
-        passes = []
-        for j in range(len(free)):
-            opened = number[j][free[j]]
-            hours_j, point_j = hours.copy(), point.copy()
+        seed = np.where(inner, np.inf, base_hours[flat] + weight)  # from a resolved neighbour (inf: none)
+        best = np.minimum.reduceat(np.append(seed, np.inf), np.minimum(first, len(seed)))
+        best[count == 0] = np.inf
+        tie = np.flatnonzero(np.isfinite(seed) & (seed == best[owner]))  # of equal values, the first edge's
+        tie = tie[np.r_[True, owner[tie][1:] != owner[tie][:-1]]] if len(tie) else tie
+        label = np.full(len(node), -1)
+        label[owner[tie]] = base_point[flat[tie]]
+        self._seed_own_points(member, number, best, label)
+        seeded = np.flatnonzero(np.isfinite(best))
+        roots, root_of = np.unique(group[seeded] * count_points + label[seeded], return_inverse=True)
+        order = np.argsort(root_of, kind="stable")
+        indptr = np.r_[0, np.cumsum(np.bincount(owner[inner], minlength=len(node))), 0]
+        indptr = np.r_[indptr[:-1], indptr[-2] + np.cumsum(np.bincount(root_of, minlength=len(roots)))]
+        heads = np.concatenate([inside[inner], seeded[order]])
+        size = len(node) + len(roots)
+        subgraph = csr_matrix((np.concatenate([weight[inner], best[seeded[order]]]), heads, indptr), shape=(size, size))
+        found, _, source = dijkstra(
+            subgraph, indices=len(node) + np.arange(len(roots)), min_only=True, return_predecessors=True
+        )
+        named = np.where(source >= 0, roots[np.maximum(source - len(node), 0)] % count_points, -1)[: len(node)]
+        passes, stops = [], np.cumsum(free.sum(axis=1))
+        for j, stop in enumerate(stops):
+            opened = slice(stop - free[j].sum(), stop)
+            hours_j, point_j = base_hours[j * n : (j + 1) * n].copy(), base_point[j * n : (j + 1) * n].copy()
             hours_j[free[j]] = found[opened]
-            point_j[free[j]] = np.where(np.isfinite(found[opened]), top[opened], -1)
+            point_j[free[j]] = np.where(np.isfinite(found[opened]), named[opened], -1)
             passes.append((hours_j, point_j))
         return passes
+
+    def _seed_own_points(self, member: np.ndarray, number: np.ndarray, best: np.ndarray, label: np.ndarray) -> None:
+        """Lower the seeds of open nodes (`best`, `label`) to a group's own points' attachments where shorter.
+
+        Of equal values the neighbour's stays, then the first point's, the first attachment's.
+        """
+        graph, k = self.graph, _attached(self.graph, self.ids)
+        own_group, own_point = np.nonzero(member)
+        rows = (graph.indptr[self.ids[own_point]][:, None] + np.arange(k)).ravel()  # each point's attachments
+        reached = number[np.repeat(own_group, k) * self.n + graph.indices[rows]]
+        joins = np.flatnonzero(reached >= 0)
+        seed, target, label_of = 0.0 + graph.data[rows[joins]], reached[joins], np.repeat(own_point, k)[joins]
+        order = np.lexsort((seed, target))
+        order = order[np.r_[True, target[order][1:] != target[order][:-1]]] if len(order) else order
+        shorter = order[seed[order] < best[target[order]]]
+        best[target[shorter]], label[target[shorter]] = seed[shorter], label_of[shorter]
 
     def _with_direct(self, key: frozenset) -> Pass:
         """Return the pass of `key` with the direct road legs applied where shorter (memoised)."""
@@ -283,18 +307,3 @@ _FIRST_LIMIT, _GROWTH, _GROWTHS = 2.0, 1.6, 6
 def _attached(graph: csr_matrix, ids: np.ndarray) -> int:
     """Return how many attachment edges each extra node has (the same for all, ``ATTACH_K``)."""
     return int(graph.indptr[ids[0] + 1] - graph.indptr[ids[0]]) if len(ids) else 0
-
-
-def _below_root(predecessors: np.ndarray, is_root: np.ndarray) -> np.ndarray:
-    """Return, for each node of a shortest-path forest, its ancestor whose predecessor is a root (pointer jumping).
-
-    Roots and unreached nodes (negative predecessor) are their own.
-    """
-    up = np.arange(len(predecessors))
-    inner = (predecessors >= 0) & ~is_root[np.maximum(predecessors, 0)]
-    up[inner] = predecessors[inner]
-    while True:
-        higher = up[up]
-        if np.array_equal(higher, up):
-            return up
-        up = higher

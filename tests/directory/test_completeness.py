@@ -38,6 +38,17 @@ def test_counts_per_province_and_regency_are_the_rows_of_the_directory(seeded_en
         completeness.completeness(agencies, "district")
 
 
+@pytest.mark.parametrize("level", ["province", "regency"])
+def test_confirmed_pairs_are_the_areas_and_capabilities_with_a_confirmed_row(seeded_engine, level):
+    agencies = directory.agencies_frame(seeded_engine)
+    table = completeness.completeness(agencies, level)
+    expected = set(table.loc[table["confirmed"] > 0, ["code", "capability"]].itertuples(index=False, name=None))
+    pairs = completeness.confirmed_pairs(agencies, level)
+    assert pairs == expected and 0 < len(pairs) < len(table)
+    unconfirmed = agencies.assign(existence_confirmed=False)
+    assert completeness.confirmed_pairs(unconfirmed, level) == set()
+
+
 def test_the_report_puts_the_least_confirmed_areas_first_and_can_order_by_the_oldest_check(engine):
     directory_io.seed_default(engine)
     report = completeness.editor_report(engine)
