@@ -62,8 +62,7 @@ class LandMask:
         row = np.floor((self.north - np.asarray(lat, dtype=float)) / self.cell).astype(np.int64)
         inside = (col >= 0) & (col < self.width) & (row >= 0) & (row < self.height)
         cell = np.where(inside, row * self.width + col, 0)
-        land = (self.bits[cell >> 3] >> (7 - (cell & 7))) & 1
-        return inside & land.astype(bool)
+        return inside & (self.bits[cell >> 3] & (128 >> (cell & 7)) > 0)
 
 
 def land_mask_of(geometries: npt.ArrayLike, cell: float = CELL_DEG) -> LandMask:
@@ -97,18 +96,17 @@ def crosses_water(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike, km: npt.ArrayLike
 ) -> np.ndarray:
     """Return, per straight leg from point 1 to point 2 (`km` long), whether it crosses water (module notes)."""
-    lon1, lat1, lon2, lat2, km = np.broadcast_arrays(
-        *(np.asarray(a, dtype=float) for a in (lon1, lat1, lon2, lat2, km))
-    )
-    lon1, lat1, lon2, lat2, km = (a.ravel() for a in (lon1, lat1, lon2, lat2, km))
+    lon1, lat1, lon2, lat2, km = (np.asarray(a, dtype=float) for a in (lon1, lat1, lon2, lat2, km))
+    if not lon1.shape == lat1.shape == lon2.shape == lat2.shape == km.shape or lon1.ndim != 1:
+        lon1, lat1, lon2, lat2, km = (a.ravel() for a in np.broadcast_arrays(lon1, lat1, lon2, lat2, km))
     steps = np.clip(np.ceil(np.nan_to_num(km, posinf=0.0) / STEP_KM), 1, MAX_SAMPLES).astype(np.int64)
     inner = steps - 1  # sample points strictly between the ends
-    if not inner.sum():
+    total = int(inner.sum())
+    if not total:
         return np.zeros(len(km), dtype=bool)
     leg = np.repeat(np.arange(len(km)), inner)
-    first = np.cumsum(inner) - inner
-    t = (np.arange(inner.sum()) - first[leg] + 1) / steps[leg]
-    x, y = lon1[leg] + (lon2[leg] - lon1[leg]) * t, lat1[leg] + (lat2[leg] - lat1[leg]) * t
+    t = (np.arange(1, total + 1) - np.repeat(np.cumsum(inner) - inner, inner)) / steps[leg]
+    x, y = lon1[leg] + (lon2 - lon1)[leg] * t, lat1[leg] + (lat2 - lat1)[leg] * t
     water = ~land_mask().on_land(x, y)
     twice = water[1:] & water[:-1] & (leg[1:] == leg[:-1])
     return np.bincount(leg[1:][twice], minlength=len(km)) > 0

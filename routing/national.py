@@ -288,14 +288,17 @@ class NationalNetwork:
             rows, cols = np.nonzero(test)
             ends = self.lon[own[test]], self.lat[own[test]]
             dry[rows, cols] = ~crosses_water(lon[rows], lat[rows], *ends, own_km[test])
-        _, near = self._tree.query(unit_vectors(lon, lat), k=k)
-        near = near.reshape(-1, k)
-        other = ((self.landmass[near] != mass[:, None]) | (mass < 0)[:, None]) & ("sea" in self.modes)
+        wet = own_ok & ~dry & ~dry.any(axis=1)[:, None]  # over water only when no leg stays on land
+        if ((dry | wet).sum(axis=1) >= ATTACH_K).all():  # the nearest of other land masses would rank after them
+            near, other = np.zeros_like(own), np.zeros(own.shape, dtype=bool)
+        else:
+            _, near = self._tree.query(unit_vectors(lon, lat), k=k)
+            near = near.reshape(-1, k)
+            other = ((self.landmass[near] != mass[:, None]) | (mass < 0)[:, None]) & ("sea" in self.modes)
         candidates = np.concatenate([own, near], axis=1)
         usable = np.concatenate([own_ok, other], axis=1)
         # Own-road-island nodes reached on land first, then the others of the road island (a leg over a bay is
         # better than none), then the nearest nodes of other land masses: each group nearest first (stable sort).
-        wet = own_ok & ~dry & ~dry.any(axis=1)[:, None]  # over water only when no leg stays on land
         rank = np.concatenate([np.where(dry, 0, np.where(wet, 1, 3)), np.where(other, 2, 3)], axis=1)
         order = np.argsort(rank, axis=1, kind="stable")[:, :ATTACH_K]
         nodes = np.take_along_axis(candidates, order, axis=1)
