@@ -286,7 +286,8 @@ class _Legs:
     def drive(self, leg: Leg) -> None:
         """Add a road leg with its own line."""
         self._close_slice()
-        self._pieces.append(leg.coords)
+        if leg.coords is not None:
+            self._pieces.append(leg.coords)
         self._hours += leg.time_h
         self._km += leg.distance_km
 

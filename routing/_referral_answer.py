@@ -179,7 +179,7 @@ def route_line(route: Route) -> tuple[list[list[float]] | None, list]:
     unknown = [None] * len(route.legs)
     if not route.reachable or any(leg.coords is None for leg in route.legs):
         return None, unknown
-    parts = [leg.coords for leg in route.legs if len(leg.coords)]
+    parts = [leg.coords for leg in route.legs if leg.coords is not None and len(leg.coords)]
     if len(parts) < len(route.legs):  # a leg without points: the line without spans
         return (joined(parts)[0] if parts else None), unknown
     return joined(parts)

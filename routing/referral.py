@@ -328,19 +328,19 @@ class Referrer:
         rank = self._classifier.codes(location.areas, matched)  # the position in jurisdiction.STATUSES
         status = _STATUS_NAMES[rank]
         status_by_need = self._classifier.classify_each(location.areas, needs)
-        usable = offers.any(axis=1) & np.isfinite(hours)
+        usable: np.ndarray = offers.any(axis=1) & np.isfinite(hours)
         if _cross_border_policy() == "exclude":
             usable &= status != "cross_border"
             referral.notes.append("Cross-border agencies without an agreement are left out (setting).")
         if on is not None:
             usable &= ~np.array([open_on(text, on) is False for text in self._opening])
-        within = usable & (hours <= max_time_h if max_time_h is not None else True)
+        within: np.ndarray = usable if max_time_h is None else usable & (hours <= max_time_h)
         build = Builder(network, self.roads, targets, travel, status, matched, status_by_need)
         ranked = np.lexsort((self._id_rank, rank, hours))
         order = ranked[within[ranked]]
         referral.candidates = build.many(order[:k].tolist())
         referral.notes.extend(_unconfirmed_notes(referral.candidates))
-        single = order[offers.all(axis=1)[order]]
+        single = order[np.asarray(offers.all(axis=1))[order]]
         referral.best_single = build.one(int(single[0])) if len(single) else None
         if len(needs) > 1:
             pool = np.flatnonzero(within)
