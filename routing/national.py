@@ -286,6 +286,8 @@ class NationalNetwork:
             # The farther candidates matter only where a nearest one crosses water (the first ATTACH_K dry are used).
             test &= ~dry[:, :ATTACH_K].all(axis=1)[:, None] | nearest_few
             rows, cols = np.nonzero(test)
+            if not len(rows):
+                continue
             ends = self.lon[own[test]], self.lat[own[test]]
             dry[rows, cols] = ~crosses_water(lon[rows], lat[rows], *ends, own_km[test])
         wet = own_ok & ~dry & ~dry.any(axis=1)[:, None]  # over water only when no leg stays on land

@@ -219,12 +219,15 @@ def test_overlapping_groups_search_only_what_a_larger_pass_leaves_open_and_agree
 
 
 def test_direct_road_legs_to_nodes_are_the_brute_force_legs(net, on_land):
-    sources = np.concatenate([on_land[0][:20], [110.0]]), np.concatenate([on_land[1][:20], [-4.0]])  # one at sea
+    lon, lat = on_land[0][:20], on_land[1][:20]
+    sources = np.concatenate([lon, lon[3:4], [110.0]]), np.concatenate([lat, lat[3:4], [-4.0]])  # a twin, one at sea
     attached = net.attach(*sources)
     legs = direct_legs((*sources, attached.island, attached.speed), (net.lon, net.lat, net.island, net.speed))
     pairs = legs.dense()
     np.testing.assert_array_equal(pairs, _direct_hours(net, sources, (net.lon, net.lat)).T)
-    for member in (np.ones(21, dtype=bool), np.arange(21) % 3 == 1):
+    every, rng = np.ones(22, dtype=bool), np.random.default_rng(5)
+    small = np.isin(np.arange(22), [7, 20])  # too few for the ranked nearest points: the group's own rows
+    for member in (every, np.arange(22) % 3 == 1, small, np.arange(22) != 3, *(rng.random((4, 22)) < 0.4), every):
         hours, nearest = legs.nearest(member)
         chosen = np.where(member[:, None], pairs, np.inf)
         np.testing.assert_array_equal(hours, chosen.min(axis=0))
