@@ -99,7 +99,7 @@ def crosses_water(
     lon1, lat1, lon2, lat2, km = (np.asarray(a, dtype=float) for a in (lon1, lat1, lon2, lat2, km))
     if not lon1.shape == lat1.shape == lon2.shape == lat2.shape == km.shape or lon1.ndim != 1:
         lon1, lat1, lon2, lat2, km = (a.ravel() for a in np.broadcast_arrays(lon1, lat1, lon2, lat2, km))
-    steps = np.clip(np.ceil(np.nan_to_num(km, posinf=0.0) / STEP_KM), 1, MAX_SAMPLES).astype(np.int64)
+    steps = np.clip(np.ceil(np.where(np.isfinite(km), km, 0.0) / STEP_KM), 1, MAX_SAMPLES).astype(np.int64)
     inner = steps - 1  # sample points strictly between the ends
     total = int(inner.sum())
     if not total:

@@ -292,11 +292,12 @@ class NationalNetwork:
             dry[rows, cols] = ~crosses_water(lon[rows], lat[rows], *ends, own_km[test])
         wet = own_ok & ~dry & ~dry.any(axis=1)[:, None]  # over water only when no leg stays on land
         if ((dry | wet).sum(axis=1) >= ATTACH_K).all():  # the nearest of other land masses would rank after them
-            near, other = np.zeros_like(own), np.zeros(own.shape, dtype=bool)
+            near, other, near_km = np.zeros_like(own), np.zeros(own.shape, dtype=bool), np.zeros(own.shape)
         else:
             _, near = self._tree.query(unit_vectors(lon, lat), k=k)
             near = near.reshape(-1, k)
             other = ((self.landmass[near] != mass[:, None]) | (mass < 0)[:, None]) & ("sea" in self.modes)
+            near_km = great_circle_km(lon[:, None], lat[:, None], self.lon[near], self.lat[near])
         candidates = np.concatenate([own, near], axis=1)
         usable = np.concatenate([own_ok, other], axis=1)
         # Own-road-island nodes reached on land first, then the others of the road island (a leg over a bay is
@@ -305,7 +306,7 @@ class NationalNetwork:
         order = np.argsort(rank, axis=1, kind="stable")[:, :ATTACH_K]
         nodes = np.take_along_axis(candidates, order, axis=1)
         sea = order >= k
-        km = great_circle_km(lon[:, None], lat[:, None], self.lon[nodes], self.lat[nodes])
+        km = np.take_along_axis(np.concatenate([own_km, near_km], axis=1), order, axis=1)
         road_h, road_km = road_leg(km, (speed[:, None] + self.speed[nodes]) / 2)
         sea_h, sea_km = sea_leg(km)
         hours = np.where(np.take_along_axis(usable, order, axis=1), np.where(sea, sea_h, road_h), np.inf)
