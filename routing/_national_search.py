@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -176,7 +176,7 @@ def direct_route(
     network: NationalNetwork, origin: tuple[float, float], destination: tuple[float, float], hours: float, km: float
 ) -> Route:
     """Return the route of one direct road leg from `origin` to `destination` (both ``(lon, lat)``)."""
-    line = np.array([origin, destination], dtype=float)
+    line = [[float(origin[0]), float(origin[1])], [float(destination[0]), float(destination[1])]]
     return Route(network.name, True, (Leg("road", float(hours), float(km), line),))
 
 
@@ -197,8 +197,9 @@ def path_route(
     """
     parts = route_parts(network)
     nodes = [int(node) for node in nodes]
-    line = np.empty((len(nodes) + 2, 2))
-    line[0], line[1:-1], line[-1] = origin, parts.points[nodes], destination
+    points = parts.points
+    line = [[float(origin[0]), float(origin[1])], *[points[node] for node in nodes]]
+    line.append([float(destination[0]), float(destination[1])])
     legs = _Legs(line)
     legs.attachment(0, *first)
     n = parts.n
@@ -222,12 +223,14 @@ class RouteParts:
     """A network's edges as Python values, so that a route's legs are built without a NumPy call per edge.
 
     Built once per network (:func:`route_parts`): ``edge[tail * n + head]`` is
-    ``(hours, km, mode code, link or -1, forward)``; the legs of each link are kept as built.
+    ``(hours, km, mode code, link or -1, forward)``; ``points[node]`` is a node's ``[lon,
+    lat]``; the legs of each link are kept as built, their lines as lists too. Routes share
+    these point lists: nothing may change them in place.
     """
 
     def __init__(self, network: NationalNetwork) -> None:
         self.network, self.n = network, len(network.codes)
-        self.points = np.column_stack([network.lon, network.lat])
+        self.points: list[list[float]] = np.column_stack([network.lon, network.lat]).tolist()
         values = (network.graph.data, network._edge_km, network._edge_mode, network._edge_link, network._edge_forward)
         self.edge = dict(zip(network._edge_keys.tolist(), zip(*(v.tolist() for v in values), strict=True), strict=True))
         self._links: dict[tuple[int, bool], list[Leg]] = {}
@@ -236,8 +239,15 @@ class RouteParts:
         """Return :func:`link_legs` of `link` (kept: legs are immutable)."""
         key = (link, forward)
         if key not in self._links:
-            self._links[key] = link_legs(self.network, link, forward)
+            legs = link_legs(self.network, link, forward)
+            self._links[key] = [
+                leg if leg.coords is None else replace(leg, coords=_as_list(leg.coords)) for leg in legs
+            ]
         return self._links[key]
+
+
+def _as_list(coords: np.ndarray | list[list[float]]) -> list[list[float]]:
+    return coords.tolist() if isinstance(coords, np.ndarray) else coords
 
 
 _parts_lock = threading.Lock()
@@ -259,10 +269,10 @@ class _Legs:
     from elsewhere (a flight's airport access) is joined to the run by concatenation.
     """
 
-    def __init__(self, line: np.ndarray) -> None:
+    def __init__(self, line: list[list[float]]) -> None:
         self.line = line
         self._legs: list[Leg] = []
-        self._pieces: list[np.ndarray] = []
+        self._pieces: list[list[list[float]]] = []
         self._slice: list[int] | None = None
         self._hours = self._km = 0.0
 
@@ -286,8 +296,8 @@ class _Legs:
     def drive(self, leg: Leg) -> None:
         """Add a road leg with its own line."""
         self._close_slice()
-        if leg.coords is not None:
-            self._pieces.append(leg.coords)
+        if leg.coords is not None:  # a link's drive: its line is a list (RouteParts.link)
+            self._pieces.append(_as_list(leg.coords))
         self._hours += leg.time_h
         self._km += leg.distance_km
 
@@ -309,6 +319,6 @@ class _Legs:
     def _flush(self) -> None:
         self._close_slice()
         if self._pieces:
-            coords = self._pieces[0] if len(self._pieces) == 1 else np.concatenate(self._pieces)
+            coords = self._pieces[0] if len(self._pieces) == 1 else [p for piece in self._pieces for p in piece]
             self._legs.append(Leg("road", self._hours, self._km, coords))
             self._pieces, self._hours, self._km = [], 0.0, 0.0

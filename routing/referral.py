@@ -245,7 +245,9 @@ class Referrer:
         model = np.full(len(hours), network.name, dtype=object)
         road_hours, searches = np.full(len(hours), np.inf), {}
         for road, snap in zip(self.roads, targets.snaps, strict=True):
-            if not snap.covered.any() or not (tree := road.search(at.lon, at.lat)).covered:
+            if not road.may_cover(at.lon, at.lat) or not snap.covered.any():
+                continue
+            if not (tree := road.search(at.lon, at.lat)).covered:
                 continue
             faster = tree.hours(snap) < road_hours
             if faster.any():

@@ -107,6 +107,19 @@ class RoadNetwork:
         self.snappable = np.flatnonzero(largest if snap_to == "largest" else np.ones_like(largest))
         self._lat0 = np.radians(np.mean(self.lat))
         self._tree = cKDTree(self._local_km(self.lon[self.snappable], self.lat[self.snappable]))
+        lon, lat = self.lon[self.snappable], self.lat[self.snappable]
+        self._bounds = (lon.min(), lat.min(), lon.max(), lat.max())
+
+    def may_cover(self, lon: float, lat: float) -> bool:
+        """Return False when the point is surely farther than ``settings.road_snap_max_km`` from the network.
+
+        A cheap test before :meth:`snap` (a tree query): the snappable nodes' bounding box grown by
+        that distance, in degrees of latitude, and twice as much in longitude (generous at any
+        latitude of Indonesia, where a degree of longitude is at least 0.97 of one of latitude).
+        """
+        margin = settings.road_snap_max_km / (EARTH_RADIUS_KM * np.pi / 180)
+        west, south, east, north = self._bounds
+        return bool(south - margin <= lat <= north + margin and west - 2 * margin <= lon <= east + 2 * margin)
 
     @classmethod
     def from_file(cls, path: str | Path, snap_to: SnapRule = "largest") -> RoadNetwork:

@@ -82,7 +82,7 @@ def joined(parts: list) -> tuple[list[list[float]], list[tuple[int, int]]]:
     line: list[list[float]] = []
     spans = []
     for part in parts:
-        points = np.asarray(part, dtype=float).reshape(-1, 2).tolist()
+        points = part if isinstance(part, list) else np.asarray(part, dtype=float).reshape(-1, 2).tolist()
         if not points:
             raise ValueError("joined() was given an empty part; give each at least one point.")
         start = len(line) - 1 if line and line[-1] == points[0] else len(line)
@@ -198,8 +198,9 @@ class Leg:
     """One part of a route travelled in one way: a mode of :data:`routing.modes.LEG_MODES` or ``"access"``.
 
     An access leg joins a point to the network it is not on (see :mod:`routing.roads`).
-    ``coords`` is the leg's lon/lat line as an (n, 2) array (the answers are built from
-    it, with no shapely object per leg), or None when the model knows no path; ``geometry``
+    ``coords`` is the leg's lon/lat line as an (n, 2) array, or as a list of ``[lon, lat]``
+    lists (the national network's routes: answers are JSON, and NumPy's cost per call
+    would be most of their cost), or None when the model knows no path; ``geometry``
     makes a LineString of it on demand. ``estimated`` says the leg is a model's estimate
     rather than a sourced timetable or a mapped road; ``label`` names a flight or a
     crossing (``"DJJ-WMX flight"``).
@@ -208,7 +209,7 @@ class Leg:
     mode: str
     time_h: float
     distance_km: float
-    coords: np.ndarray | None = field(default=None, compare=False)
+    coords: np.ndarray | list[list[float]] | None = field(default=None, compare=False)
     estimated: bool = True
     label: str = ""
 

@@ -121,6 +121,21 @@ def test_points_far_from_the_network_are_inf_and_not_covered(balikpapan):
     assert not balikpapan.route(jakarta, (116.84, -1.26)).reachable
 
 
+@pytest.mark.parametrize("snap_km", [0.2, 1.0, 5.0])
+def test_the_cheap_bounds_test_never_rejects_a_covered_point(monkeypatch, balikpapan, snap_km):
+    monkeypatch.setattr(settings, "road_snap_max_km", snap_km)
+    rng = np.random.default_rng(7)
+    west, south, east, north = balikpapan._bounds
+    margin = 3 * snap_km / 111.0  # points up to three snap distances beyond the nodes' box on every side
+    lon = rng.uniform(west - margin, east + margin, 4000)
+    lat = rng.uniform(south - margin, north + margin, 4000)
+    covered = balikpapan.snap(lon, lat).covered
+    may = np.array([balikpapan.may_cover(x, y) for x, y in zip(lon, lat, strict=True)])
+    assert covered.any() and (~may).any()  # both kinds are in the sample
+    assert not (covered & ~may).any()
+    assert not balikpapan.may_cover(106.85, -6.2)  # Jakarta
+
+
 def _geodesic_km(line: shapely.LineString) -> float:
     x, y = shapely.get_coordinates(line).T
     return float(great_circle_km(x[:-1], y[:-1], x[1:], y[1:]).sum())
