@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from core import settings
+from routing._kernels import first_member
 from routing._water import crosses_water
 
 EARTH_RADIUS_KM = 6371.0088
@@ -186,7 +187,27 @@ class DirectLegs:
 
     shape: tuple[int, int]
     blocks: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
-    _whole: dict = field(default_factory=dict, repr=False, compare=False)  # per block: nearest of all its points
+    _ranked: tuple[np.ndarray, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Per node of the blocks, its land mass's points in order of hours (of equal hours, the first), so that
+        # nearest() stops at a group's first point: a few steps per node for the large groups of a directory.
+        columns, counts, rows, hours = [], [], [], []
+        for block_rows, block_columns, block in self.blocks:
+            order = np.argsort(block, axis=0, kind="stable")
+            rows.append(block_rows[order].T.ravel())
+            hours.append(np.take_along_axis(block, order, axis=0).T.ravel())
+            columns.append(block_columns)
+            counts.append(np.full(len(block_columns), len(block_rows)))
+        empty = [np.empty(0, dtype=np.int64)]
+        start = np.concatenate([[0], np.cumsum(np.concatenate(counts or empty))]).astype(np.int64)
+        ranked = (
+            np.concatenate(columns or empty),
+            start,
+            np.concatenate(rows or empty),
+            np.concatenate(hours or [np.empty(0)]),
+        )
+        object.__setattr__(self, "_ranked", ranked)
 
     def dense(self) -> np.ndarray:
         """Return the (points x nodes) hours, ``inf`` between land masses and at sea."""
@@ -215,19 +236,8 @@ class DirectLegs:
 
         Of points at equal hours, the first.
         """
-        hours, point = np.full(self.shape[1], np.inf), np.full(self.shape[1], -1)
-        for i, (rows, columns, block) in enumerate(self.blocks):
-            chosen = member[rows]
-            if chosen.all() and i in self._whole:
-                hours[columns], point[columns] = self._whole[i]
-            elif chosen.any():
-                part = block if chosen.all() else block[chosen]
-                at = part.argmin(axis=0)
-                best = part[at, np.arange(len(columns))]
-                hours[columns], point[columns] = best, np.where(np.isfinite(best), rows[chosen][at], -1)
-                if chosen.all():
-                    self._whole[i] = hours[columns], point[columns]
-        return hours, point
+        columns, start, rows, hours = self._ranked
+        return first_member(np.asarray(member, dtype=bool), columns, start, rows, hours, self.shape[1])
 
 
 def direct_legs(source: tuple[np.ndarray, ...], node: tuple[np.ndarray, ...]) -> DirectLegs:
