@@ -37,3 +37,65 @@ def first_member(
                     found_row[columns[c]] = rows[j]
                 break
     return found_hours, found_row
+
+
+@njit(cache=True)
+def cell_is_land(
+    x: float, y: float, west: float, north: float, cell: float, width: int, height: int, bits: np.ndarray
+) -> bool:  # pragma: no cover - compiled
+    """Return whether the point's cell of a packed land grid is land (off the grid: at sea)."""
+    col = np.floor((x - west) / cell)
+    row = np.floor((north - y) / cell)
+    if not (0 <= col < width and 0 <= row < height):
+        return False
+    at = np.int64(row) * width + np.int64(col)
+    return (bits[at >> 3] & (128 >> (at & 7))) > 0
+
+
+@njit(cache=True)
+def cells_are_land(
+    x: np.ndarray, y: np.ndarray, west: float, north: float, cell: float, width: int, height: int, bits: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Return :func:`cell_is_land` of each point."""
+    land = np.empty(len(x), dtype=np.bool_)
+    for i in range(len(x)):
+        land[i] = cell_is_land(x[i], y[i], west, north, cell, width, height, bits)
+    return land
+
+
+@njit(cache=True)
+def legs_cross_water(
+    lon1: np.ndarray,
+    lat1: np.ndarray,
+    lon2: np.ndarray,
+    lat2: np.ndarray,
+    km: np.ndarray,
+    step_km: float,
+    most: int,
+    grid: tuple[float, float, float, int, int],
+    bits: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Return per straight leg whether two consecutive points of it, `step_km` apart, are at sea.
+
+    A leg of `km` is sampled at ``j / steps`` of its length for ``j = 1 .. steps - 1``, with
+    ``steps = ceil(km / step_km)`` between 1 and `most` (0 km when not finite); `grid` is
+    ``(west, north, cell, width, height)`` of the packed land cells `bits`.
+    """
+    west, north, cell, width, height = grid
+    crosses = np.zeros(len(km), dtype=np.bool_)
+    for i in range(len(km)):
+        length = km[i] if np.isfinite(km[i]) else 0.0
+        steps = min(max(np.ceil(length / step_km), 1.0), float(most))
+        wet = False
+        for j in range(1, int(steps)):
+            t = j / steps
+            x = lon1[i] + (lon2[i] - lon1[i]) * t
+            y = lat1[i] + (lat2[i] - lat1[i]) * t
+            if cell_is_land(x, y, west, north, cell, width, height, bits):
+                wet = False
+            elif wet:
+                crosses[i] = True
+                break
+            else:
+                wet = True
+    return crosses

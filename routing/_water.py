@@ -27,6 +27,7 @@ from rasterio.features import rasterize
 from rasterio.transform import Affine
 
 from geo import boundaries, islands
+from routing._kernels import cells_are_land, legs_cross_water
 
 STEP_KM = 1.0
 MAX_SAMPLES = 200
@@ -58,11 +59,14 @@ class LandMask:
 
     def on_land(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Return whether each point's cell is land (points off the grid are at sea)."""
-        col = np.floor((np.asarray(lon, dtype=float) - self.west) / self.cell).astype(np.int64)
-        row = np.floor((self.north - np.asarray(lat, dtype=float)) / self.cell).astype(np.int64)
-        inside = (col >= 0) & (col < self.width) & (row >= 0) & (row < self.height)
-        cell = np.where(inside, row * self.width + col, 0)
-        return inside & (self.bits[cell >> 3] & (128 >> (cell & 7)) > 0)
+        x, y = (np.ascontiguousarray(a, dtype=float).ravel() for a in (lon, lat))
+        land = cells_are_land(x, y, self.west, self.north, self.cell, self.width, self.height, self.bits)
+        return land.reshape(np.shape(lon))
+
+    @property
+    def grid(self) -> tuple[float, float, float, int, int]:
+        """``(west, north, cell, width, height)``: the grid, as the compiled tests take it."""
+        return self.west, self.north, self.cell, self.width, self.height
 
 
 def land_mask_of(geometries: npt.ArrayLike, cell: float = CELL_DEG) -> LandMask:
@@ -99,14 +103,5 @@ def crosses_water(
     lon1, lat1, lon2, lat2, km = (np.asarray(a, dtype=float) for a in (lon1, lat1, lon2, lat2, km))
     if not lon1.shape == lat1.shape == lon2.shape == lat2.shape == km.shape or lon1.ndim != 1:
         lon1, lat1, lon2, lat2, km = (a.ravel() for a in np.broadcast_arrays(lon1, lat1, lon2, lat2, km))
-    steps = np.clip(np.ceil(np.where(np.isfinite(km), km, 0.0) / STEP_KM), 1, MAX_SAMPLES).astype(np.int64)
-    inner = steps - 1  # sample points strictly between the ends
-    total = int(inner.sum())
-    if not total:
-        return np.zeros(len(km), dtype=bool)
-    leg = np.repeat(np.arange(len(km)), inner)
-    t = (np.arange(1, total + 1) - np.repeat(np.cumsum(inner) - inner, inner)) / steps[leg]
-    x, y = lon1[leg] + (lon2 - lon1)[leg] * t, lat1[leg] + (lat2 - lat1)[leg] * t
-    water = ~land_mask().on_land(x, y)
-    twice = water[1:] & water[:-1] & (leg[1:] == leg[:-1])
-    return np.bincount(leg[1:][twice], minlength=len(km)) > 0
+    mask = land_mask()
+    return legs_cross_water(lon1, lat1, lon2, lat2, km, STEP_KM, MAX_SAMPLES, mask.grid, mask.bits)
