@@ -64,6 +64,39 @@ def cells_are_land(
 
 
 @njit(cache=True)
+def leg_crosses_water(
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    km: float,
+    step_km: float,
+    most: int,
+    grid: tuple[float, float, float, int, int],
+    bits: np.ndarray,
+) -> bool:  # pragma: no cover - compiled
+    """Return whether two consecutive points of a straight leg, `step_km` apart, are at sea.
+
+    A leg of `km` is sampled at ``j / steps`` of its length for ``j = 1 .. steps - 1``, with
+    ``steps = ceil(km / step_km)`` between 1 and `most` (0 km when not finite); `grid` is
+    ``(west, north, cell, width, height)`` of the packed land cells `bits`.
+    """
+    west, north, cell, width, height = grid
+    length = km if np.isfinite(km) else 0.0
+    steps = min(max(np.ceil(length / step_km), 1.0), float(most))
+    wet = False
+    for j in range(1, int(steps)):
+        t = j / steps
+        if cell_is_land(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, west, north, cell, width, height, bits):
+            wet = False
+        elif wet:
+            return True
+        else:
+            wet = True
+    return False
+
+
+@njit(cache=True)
 def legs_cross_water(
     lon1: np.ndarray,
     lat1: np.ndarray,
@@ -75,27 +108,46 @@ def legs_cross_water(
     grid: tuple[float, float, float, int, int],
     bits: np.ndarray,
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """Return per straight leg whether two consecutive points of it, `step_km` apart, are at sea.
-
-    A leg of `km` is sampled at ``j / steps`` of its length for ``j = 1 .. steps - 1``, with
-    ``steps = ceil(km / step_km)`` between 1 and `most` (0 km when not finite); `grid` is
-    ``(west, north, cell, width, height)`` of the packed land cells `bits`.
-    """
-    west, north, cell, width, height = grid
+    """Return :func:`leg_crosses_water` of each leg."""
     crosses = np.zeros(len(km), dtype=np.bool_)
     for i in range(len(km)):
-        length = km[i] if np.isfinite(km[i]) else 0.0
-        steps = min(max(np.ceil(length / step_km), 1.0), float(most))
-        wet = False
-        for j in range(1, int(steps)):
-            t = j / steps
-            x = lon1[i] + (lon2[i] - lon1[i]) * t
-            y = lat1[i] + (lat2[i] - lat1[i]) * t
-            if cell_is_land(x, y, west, north, cell, width, height, bits):
-                wet = False
-            elif wet:
-                crosses[i] = True
-                break
-            else:
-                wet = True
+        crosses[i] = leg_crosses_water(lon1[i], lat1[i], lon2[i], lat2[i], km[i], step_km, most, grid, bits)
     return crosses
+
+
+@njit(cache=True)
+def dry_and_wet(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    node_lon: np.ndarray,
+    node_lat: np.ndarray,
+    usable: np.ndarray,
+    km: np.ndarray,
+    first: int,
+    water: tuple[float, float, int],
+    grid: tuple[float, float, float, int, int],
+    bits: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Return which candidate legs of each point stay on land (dry), and which may cross water (wet).
+
+    Point ``i``'s candidates are the nodes at ``node_lon[i, j]``, ``node_lat[i, j]``,
+    ``km[i, j]`` away, nearest first; only the `usable` ones count. Legs up to
+    ``water[0]`` km are tested (:func:`leg_crosses_water`, ``water[1:]`` its step and most
+    samples), the `first` nearest always, the others only when one of the `first` is wet.
+    A usable leg is wet only when none of the point's legs is dry.
+    """
+    check_km, step_km, most = water
+    n, k = km.shape
+    dry = usable.copy()
+    wet = np.zeros((n, k), dtype=np.bool_)
+    for i in range(n):
+        for j in range(k):
+            if j >= first and dry[i, :first].all():
+                break
+            if usable[i, j] and km[i, j] <= check_km:
+                dry[i, j] = not leg_crosses_water(
+                    lon[i], lat[i], node_lon[i, j], node_lat[i, j], km[i, j], step_km, most, grid, bits
+                )
+        if not dry[i].any():
+            wet[i] = usable[i]
+    return dry, wet

@@ -87,6 +87,7 @@ from core import settings
 from core.errors import InputError
 from geo import boundaries, islands
 from geo.lookup import coordinates, locate
+from routing._kernels import dry_and_wet
 from routing._links import (
     Links,
     concat,
@@ -114,7 +115,7 @@ from routing._national_legs import (
 )
 from routing._national_search import Search
 from routing._national_sources import Sources
-from routing._water import crosses_water
+from routing._water import MAX_SAMPLES, STEP_KM, land_mask
 from routing.modes import FAMILY_OF, LEG_MODES, SEA_MODES, parse_modes
 from routing.travel import Direction, Nearest, Route, TravelMatrix, check_direction, points
 
@@ -279,18 +280,13 @@ class NationalNetwork:
         own, own_chord = own.reshape(-1, k), own_chord.reshape(-1, k)
         own_ok = (own_chord < ISLAND_SEPARATION / 2) & (island >= 0)[:, None]
         own_km = great_circle_km(lon[:, None], lat[:, None], self.lon[own], self.lat[own])
-        check = own_ok & (own_km <= settings.water_check_km)
-        dry = own_ok.copy()
-        nearest_few = np.arange(k) < ATTACH_K
-        for test in (check & nearest_few, check & ~nearest_few):
-            # The farther candidates matter only where a nearest one crosses water (the first ATTACH_K dry are used).
-            test &= ~dry[:, :ATTACH_K].all(axis=1)[:, None] | nearest_few
-            rows, cols = np.nonzero(test)
-            if not len(rows):
-                continue
-            ends = self.lon[own[test]], self.lat[own[test]]
-            dry[rows, cols] = ~crosses_water(lon[rows], lat[rows], *ends, own_km[test])
-        wet = own_ok & ~dry & ~dry.any(axis=1)[:, None]  # over water only when no leg stays on land
+        # The farther candidates are tested only where a nearest one crosses water (the first ATTACH_K dry are used);
+        # a leg over water counts only when no leg stays on land.
+        mask = land_mask()
+        water = (settings.water_check_km, STEP_KM, MAX_SAMPLES)
+        dry, wet = dry_and_wet(
+            lon, lat, self.lon[own], self.lat[own], own_ok, own_km, ATTACH_K, water, mask.grid, mask.bits
+        )
         if ((dry | wet).sum(axis=1) >= ATTACH_K).all():  # the nearest of other land masses would rank after them
             near, other, near_km = np.zeros_like(own), np.zeros(own.shape, dtype=bool), np.zeros(own.shape)
         else:
