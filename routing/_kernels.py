@@ -151,3 +151,48 @@ def dry_and_wet(
         if not dry[i].any():
             wet[i] = usable[i]
     return dry, wet
+
+
+@njit(cache=True)
+def pick_attachments(
+    ranks: tuple[np.ndarray, np.ndarray],
+    nodes: tuple[np.ndarray, np.ndarray],
+    km: tuple[np.ndarray, np.ndarray],
+    usable: tuple[np.ndarray, np.ndarray],
+    speed: tuple[np.ndarray, np.ndarray],
+    count: int,
+    legs: tuple[float, float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Return the first `count` candidates of each point by rank, then position: nodes, hours, km and sea.
+
+    Each pair holds the point's own candidates (reached by road) and the others (by sea),
+    ``(points x k)`` each; `speed` is the points' road speed and the nodes' (km/h); `legs`
+    is ``(circuity, sea km/h, sea wait h)``. A road leg is ``km * circuity`` long and takes
+    that over the mean of the two speeds; a sea leg ``km / sea speed + wait``; a candidate
+    that is not usable takes ``inf``.
+    """
+    circuity, sea_speed, sea_wait = legs
+    n, k = ranks[0].shape
+    chosen_nodes = np.zeros((n, count), dtype=nodes[0].dtype)
+    hours, chosen_km = np.full((n, count), np.inf), np.zeros((n, count))
+    sea = np.zeros((n, count), dtype=np.bool_)
+    for i in range(n):
+        taken = 0
+        for rank in range(4):
+            for side in range(2):
+                for j in range(k):
+                    if taken == count or ranks[side][i, j] != rank:
+                        continue
+                    node, length = nodes[side][i, j], km[side][i, j]
+                    chosen_nodes[i, taken], sea[i, taken] = node, side == 1
+                    if side == 0:
+                        road_km = length * circuity
+                        chosen_km[i, taken] = road_km
+                        if usable[side][i, j]:
+                            hours[i, taken] = road_km / ((speed[0][i] + speed[1][node]) / 2)
+                    else:
+                        chosen_km[i, taken] = length
+                        if usable[side][i, j]:
+                            hours[i, taken] = length / sea_speed + sea_wait
+                    taken += 1
+    return chosen_nodes, hours, chosen_km, sea

@@ -87,7 +87,7 @@ from core import settings
 from core.errors import InputError
 from geo import boundaries, islands
 from geo.lookup import coordinates, locate
-from routing._kernels import dry_and_wet
+from routing._kernels import dry_and_wet, pick_attachments
 from routing._links import (
     Links,
     concat,
@@ -294,19 +294,14 @@ class NationalNetwork:
             near = near.reshape(-1, k)
             other = ((self.landmass[near] != mass[:, None]) | (mass < 0)[:, None]) & ("sea" in self.modes)
             near_km = great_circle_km(lon[:, None], lat[:, None], self.lon[near], self.lat[near])
-        candidates = np.concatenate([own, near], axis=1)
-        usable = np.concatenate([own_ok, other], axis=1)
         # Own-road-island nodes reached on land first, then the others of the road island (a leg over a bay is
-        # better than none), then the nearest nodes of other land masses: each group nearest first (stable sort).
-        rank = np.concatenate([np.where(dry, 0, np.where(wet, 1, 3)), np.where(other, 2, 3)], axis=1)
-        order = np.argsort(rank, axis=1, kind="stable")[:, :ATTACH_K]
-        nodes = np.take_along_axis(candidates, order, axis=1)
-        sea = order >= k
-        km = np.take_along_axis(np.concatenate([own_km, near_km], axis=1), order, axis=1)
-        road_h, road_km = road_leg(km, (speed[:, None] + self.speed[nodes]) / 2)
-        sea_h, sea_km = sea_leg(km)
-        hours = np.where(np.take_along_axis(usable, order, axis=1), np.where(sea, sea_h, road_h), np.inf)
-        return Attachment(nodes, hours, np.where(sea, sea_km, road_km), sea, island, speed)
+        # better than none), then the nearest nodes of other land masses: each group nearest first.
+        ranks = np.where(dry, 0, np.where(wet, 1, 3)), np.where(other, 2, 3)
+        legs = (settings.circuity_factor, settings.ferry_speed_kmh, settings.ferry_wait_h)
+        nodes, hours, km, sea = pick_attachments(
+            ranks, (own, near), (own_km, near_km), (own_ok, other), (speed, self.speed), ATTACH_K, legs
+        )
+        return Attachment(nodes, hours, km, sea, island, speed)
 
     def with_points(self, lon: object, lat: object) -> tuple[csr_matrix, np.ndarray]:
         """Return the graph with an extra node per point and those nodes' ids.
