@@ -196,3 +196,38 @@ def pick_attachments(
                             hours[i, taken] = length / sea_speed + sea_wait
                     taken += 1
     return chosen_nodes, hours, chosen_km, sea
+
+
+@njit(cache=True)
+def road_legs_on_land(
+    origin: tuple[int, float, float, float],
+    island: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    speed: np.ndarray,
+    km: np.ndarray,
+    beat: np.ndarray,
+    legs: tuple[float, float, float, int],
+    grid: tuple[float, float, float, int, int],
+    bits: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Return hours and km of direct road legs from one origin to points, ``inf`` where there is none.
+
+    `origin` is ``(road island, lon, lat, road speed)``; a point ``km[i]`` away on another
+    road island, or whose leg takes longer than ``beat[i]``, or crosses water (legs up to
+    ``legs[1]`` km tested: :func:`leg_crosses_water` with step ``legs[2]`` and at most
+    ``legs[3]`` samples) has none. A leg is ``km * legs[0]`` (circuity) long and takes that
+    over the mean of the two road speeds.
+    """
+    origin_island, x, y, origin_speed = origin
+    circuity, check_km, step_km, most = legs
+    hours, road_km = np.full(len(km), np.inf), np.full(len(km), np.inf)
+    for i in range(len(km)):
+        length = km[i] * circuity
+        time = length / ((origin_speed + speed[i]) / 2)
+        if island[i] != origin_island or origin_island < 0 or not time <= beat[i]:
+            continue
+        if 0 < km[i] <= check_km and leg_crosses_water(x, y, lon[i], lat[i], km[i], step_km, most, grid, bits):
+            continue
+        hours[i], road_km[i] = time, length
+    return hours, road_km

@@ -17,8 +17,8 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from core import settings
-from routing._kernels import first_member
-from routing._water import crosses_water
+from routing._kernels import first_member, road_legs_on_land
+from routing._water import MAX_SAMPLES, STEP_KM, crosses_water, land_mask
 
 EARTH_RADIUS_KM = 6371.0088
 ISLAND_SEPARATION = 10.0
@@ -98,16 +98,14 @@ def direct_road_leg(
     of the two, which it cannot change, and the water test is most of the cost.
     """
     origin_island, origin_lon, origin_lat, origin_speed = origin
+    lon, lat = (np.ascontiguousarray(a, dtype=float).ravel() for a in (lon, lat))
     km = great_circle_km(origin_lon, origin_lat, lon, lat)
-    hours, road_km = road_leg(km, (origin_speed + np.asarray(speed)) / 2)
-    same = (island == origin_island) & (origin_island >= 0)
-    if beat is not None:
-        same &= hours <= beat
-    test = np.nonzero(same)
-    if len(test[0]):
-        x, y = (np.broadcast_to(np.asarray(a, dtype=float), km.shape)[test] for a in (lon, lat))
-        same[test] = on_land(origin_lon, origin_lat, x, y, km[test])
-    return np.where(same, hours, np.inf), np.where(same, road_km, np.inf)
+    beat = np.full(len(km), np.inf) if beat is None else np.asarray(beat, dtype=float)
+    start = (int(origin_island), float(origin_lon), float(origin_lat), float(origin_speed))
+    legs = (settings.circuity_factor, settings.water_check_km, STEP_KM, MAX_SAMPLES)
+    mask = land_mask()
+    speeds = np.asarray(speed, dtype=float)
+    return road_legs_on_land(start, np.asarray(island), lon, lat, speeds, km, beat, legs, mask.grid, mask.bits)
 
 
 def on_land(
