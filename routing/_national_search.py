@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -202,19 +203,27 @@ def path_route(
     line.append([float(destination[0]), float(destination[1])])
     legs = _Legs(line)
     legs.attachment(0, *first)
-    n = parts.n
-    for j in range(1, len(nodes)):
-        hours, km, mode, link, forward = parts.edge[nodes[j - 1] * n + nodes[j]]
-        if mode == ROAD:
-            legs.road(j, hours, km)
-        elif link < 0:
-            legs.other(Leg("sea", hours, km, line[j : j + 2], True, "estimated crossing"))
+    n, edge = parts.n, parts.edge
+    values = [edge[tail * n + head] for tail, head in pairwise(nodes)]  # edge j joins line[j + 1: j + 3]
+    j = 0
+    while j < len(values):
+        hours, km, mode, link, forward = values[j]
+        if mode == ROAD:  # a run of road edges: one slice of the line
+            stop = j + 1
+            while stop < len(values) and values[stop][2] == ROAD:
+                stop += 1
+            legs.roads(j + 1, values[j:stop])
+            j = stop
+            continue
+        if link < 0:
+            legs.other(Leg("sea", hours, km, line[j + 1 : j + 3], True, "estimated crossing"))
         else:
             for leg in parts.link(link, forward):
                 if leg.mode == "road":
                     legs.drive(leg)
                 else:
                     legs.other(leg)
+        j += 1
     legs.attachment(len(nodes), *last)
     return Route(network.name, True, legs.done())
 
@@ -292,6 +301,19 @@ class _Legs:
             self._slice = [j, j + 1]
         self._hours += hours
         self._km += km
+
+    def roads(self, j: int, values: list[tuple]) -> None:
+        """Add consecutive road pieces from ``line[j]`` on, one per edge of `values` (``(hours, km, ...)``)."""
+        if self._slice is not None and self._slice[1] == j:
+            self._slice[1] = j + len(values)
+        else:
+            self._close_slice()
+            self._slice = [j, j + len(values)]
+        hours, km = self._hours, self._km
+        for value in values:  # in order, one addition at a time: the same sums as one road() per edge
+            hours += value[0]
+            km += value[1]
+        self._hours, self._km = hours, km
 
     def drive(self, leg: Leg) -> None:
         """Add a road leg with its own line."""
