@@ -6,6 +6,8 @@ while they are built; it reads no artefact itself.
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import pyproj
@@ -21,6 +23,8 @@ _FEW_POINTS = 64  # below this many points a query walks a tree of the areas (se
 
 def coordinates(lon: object, lat: object) -> tuple[np.ndarray, np.ndarray]:
     """Return `lon` and `lat` as equal-length 1-D float arrays, or raise InputError naming the bad value."""
+    if _one_valid_point(lon, lat):  # checked without NumPy calls: most of the time of a referral's lookups
+        return np.array([lon], dtype=float), np.array([lat], dtype=float)
     arrays = []
     for field, value, limit in (("lon", lon, 180.0), ("lat", lat, 90.0)):
         try:
@@ -37,6 +41,13 @@ def coordinates(lon: object, lat: object) -> tuple[np.ndarray, np.ndarray]:
         message = f"is expected to have as many values as `lon`: {arrays[0].size}."
         raise InputError("lat", f"{arrays[1].size} values", message)
     return arrays[0], arrays[1]
+
+
+def _one_valid_point(lon: object, lat: object) -> bool:
+    """Return whether `lon`, `lat` are two numbers, finite and in range (False: let the general check decide)."""
+    if not (isinstance(lon, (int, float)) and isinstance(lat, (int, float))):
+        return False
+    return math.isfinite(lon) and abs(lon) <= 180.0 and math.isfinite(lat) and abs(lat) <= 90.0
 
 
 def _distance_m(points: np.ndarray, geometries: np.ndarray) -> np.ndarray:
@@ -107,7 +118,7 @@ class AreaIndex:
     def locate_index(self, lon: object, lat: object) -> np.ndarray:
         """Return the position (row) of the area each point is in, -1 where none (see :meth:`locate`)."""
         lon, lat = coordinates(lon, lat)
-        points = shapely.points(lon, lat)
+        points = shapely.points(np.column_stack([lon, lat]))  # from one (n, 2) array: faster than from x and y
         result = np.full(len(points), -1, dtype=np.int64)
         area, point = self._candidates(points, "intersects")
         if len(point):
