@@ -50,16 +50,17 @@ def cover_by_signature(signatures: np.ndarray, hours: np.ndarray, count: int) ->
     everything = (1 << count) - 1
     if not pool or int(np.bitwise_or.reduce(signatures[pool])) != everything:
         return None
-    signature = {i: int(signatures[i]) for i in pool}
+    signature = dict(zip(pool, signatures[pool].tolist(), strict=True))
+    time = dict(zip(pool, hours[pool].tolist(), strict=True))
     for size in range(1, count + 1):
-        covers = []
+        best: tuple[float, list[int]] | None = None
         for group in combinations(pool, size):
-            union = 0
-            for i in group:
+            union, total = 0, 0.0
+            for i in group:  # the hours added in the group's order, one at a time
                 union |= signature[i]
-            if union == everything:
-                covers.append((float(sum(hours[i] for i in group)), sorted(group)))
-        if covers:
-            total, found = min(covers)
-            return found, total
+                total += time[i]
+            if union == everything and (best is None or (total, sorted(group)) < best):
+                best = total, sorted(group)
+        if best is not None:
+            return best[1], best[0]
     return None
