@@ -58,7 +58,8 @@ class AgencyTrees:
             self.tree_of = np.empty(0, dtype=np.int64)
             self.hours, self.predecessors = np.empty((0, n)), np.empty((0, n), dtype=np.int32)
 
-        self.ends = list(zip(attachment.nodes.tolist(), attachment.hours.tolist(), strict=True))  # for routes
+        ends = zip(attachment.nodes.tolist(), attachment.hours.tolist(), strict=True)
+        self.last_leg = [_fastest_per_node(nodes, hours) for nodes, hours in ends]  # for routes
 
     def lookup(self, lon: float, lat: float, origin: Attachment) -> TreeLookup:
         """Return the travel from one origin (attached as `origin`, one row) to every agency."""
@@ -98,8 +99,7 @@ class TreeLookup:
             tree = int(trees.tree_of[i])
             a = int(self._column[tree])
             nodes = _path_to_root(trees.predecessors[tree], int(start.nodes[0, a]))
-            ends, hours = trees.ends[i]
-            b = min((h, j) for j, (node, h) in enumerate(zip(ends, hours, strict=True)) if node == nodes[-1])[1]
+            b = trees.last_leg[i][nodes[-1]]
             first = (start.hours[0, a], start.km[0, a], start.sea[0, a])
             last = (target.hours[i, b], target.km[i, b], target.sea[i, b])
             result.append(path_route(network, self.origin, first, nodes, destination, last))
@@ -114,3 +114,12 @@ def _path_to_root(predecessors: np.ndarray, node: int) -> list[int]:
         nodes.append(parent)
         parent = int(predecessors[parent])
     return nodes
+
+
+def _fastest_per_node(nodes: list[int], hours: list[float]) -> dict[int, int]:
+    """Return, per node of an agency's attachment, its fastest leg there (of equal hours, the first)."""
+    fastest: dict[int, int] = {}
+    for j, (node, time) in enumerate(zip(nodes, hours, strict=True)):
+        if node not in fastest or time < hours[fastest[node]]:
+            fastest[node] = j
+    return fastest

@@ -197,7 +197,7 @@ def path_route(
     a leg of its own, a flight with the drives to and from its airports (:func:`link_legs`).
     """
     parts = route_parts(network)
-    nodes = [int(node) for node in nodes]
+    nodes = nodes.tolist() if isinstance(nodes, np.ndarray) else list(nodes)
     points = parts.points
     line = [[float(origin[0]), float(origin[1])], *[points[node] for node in nodes]]
     line.append([float(destination[0]), float(destination[1])])

@@ -18,7 +18,6 @@ from routing._agency_trees import AgencyTrees, TreeLookup
 from routing.modes import FAMILY_OF
 from routing.national import Attachment, NationalNetwork
 from routing.roads import RoadSearch, Snap
-from routing.schemas import CANDIDATE_FIELDS
 from routing.travel import Route, joined
 
 
@@ -125,8 +124,9 @@ class Builder:
         status = str(self.status[i])
         model = str(self.travel.model[i])
         static = self.targets.static[i]
-        described = {
-            **static,
+        by_need = self.status_by_need
+        return {  # the shape of routing.schemas.CANDIDATE, in its order (rank added by _describe)
+            **static["leading"],
             "capabilities_matched": list(self.matched[i]),
             "capabilities": list(static["capabilities"]),
             "travel_time_h": round(float(self.travel.hours[i]), 3),
@@ -138,20 +138,18 @@ class Builder:
             "route": None if static["redacted"] else geometry,
             "jurisdiction": status,
             "jurisdiction_label": jurisdiction.STATUS_LABELS[status],
-            "jurisdiction_by_need": {need: str(self.status_by_need[need][i]) for need in self.matched[i]},
+            "jurisdiction_by_need": {need: str(by_need[need][i]) for need in self.matched[i]},
             "coordination_needed": status == "cross_border",
             "contact": dict(static["contact"]),
+            "opening_hours": static["opening_hours"],
             "location": dict(static["location"]),
+            **static["trailing"],
         }
-        return {key: described[key] for key in _FIELD_ORDER}  # the shape of routing.schemas.CANDIDATE
-
-
-_FIELD_ORDER = tuple(key for key in CANDIDATE_FIELDS if key != "rank")
 
 
 def agency_fields(row: dict) -> dict:
     """Return the fields of an agency's description that no answer changes (from its public or authorised view)."""
-    return {
+    fields = {
         "id": row["id"],
         "name": row["name"],
         "organization": row.get("organization_name"),
@@ -167,6 +165,14 @@ def agency_fields(row: dict) -> dict:
         "redacted": bool(row["redacted"]),
         "existence_confirmed": bool(row["existence_confirmed"]),
     }
+    # the fields before and after the answer's own, as the record lists them (routing.schemas.CANDIDATE)
+    fields["leading"] = {key: fields[key] for key in _LEADING}
+    fields["trailing"] = {key: fields[key] for key in _TRAILING}
+    return fields
+
+
+_LEADING = ("id", "name", "organization", "agency_type", "jurisdiction_level", "area_code")
+_TRAILING = ("location_precision", "confidential", "redacted", "existence_confirmed")
 
 
 def route_line(route: Route) -> tuple[list[list[float]] | None, list]:

@@ -34,6 +34,7 @@ no single agency covering every need, cross-border agencies left out, estimated 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -242,11 +243,16 @@ class Referrer:
         regency = None if at.regency_code is None else [at.regency_code]
         search = targets.trees.lookup(at.lon, at.lat, network.attach(at.lon, at.lat, regency=regency))
         hours = search.hours.copy()
+        roads = [
+            (road, snap)
+            for road, snap in zip(self.roads, targets.snaps, strict=True)
+            if road.may_cover(at.lon, at.lat) and snap.covered.any()
+        ]
+        if not roads:  # most of the country: every hour is the national estimate
+            return Travel(hours, _same_model(network.name, len(hours)), search, {})
         model = np.full(len(hours), network.name, dtype=object)
         road_hours, searches = np.full(len(hours), np.inf), {}
-        for road, snap in zip(self.roads, targets.snaps, strict=True):
-            if not road.may_cover(at.lon, at.lat) or not snap.covered.any():
-                continue
+        for road, snap in roads:
             if not (tree := road.search(at.lon, at.lat)).covered:
                 continue
             faster = tree.hours(snap) < road_hours
@@ -431,6 +437,14 @@ class Referrer:
                 reason = f"Agencies offer {need}, but none is reachable or open from {location.label}."
                 escalation.append({"need": need, "tier": None, "reason": reason, "agency": None})
         return escalation
+
+
+@functools.lru_cache(maxsize=16)
+def _same_model(name: str, count: int) -> np.ndarray:
+    """Return a read-only array of `count` times the model `name` (one per network and directory size)."""
+    model = np.full(count, name, dtype=object)
+    model.flags.writeable = False
+    return model
 
 
 def _unconfirmed_notes(candidates: list[dict]) -> list[str]:
