@@ -86,6 +86,20 @@ class Referral:
         return values
 
 
+@dataclass(frozen=True)
+class _Offered:
+    """Which agencies offer which of a referral's needs (sorted).
+
+    Bit ``b`` of ``signatures`` is the ``b``-th need; ``matched`` lists the needs each agency
+    offers, ``some`` and ``every`` whether it offers some or every one of them.
+    """
+
+    signatures: np.ndarray
+    matched: list[list[str]]
+    some: np.ndarray
+    every: np.ndarray
+
+
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*$", re.IGNORECASE)
 
 
@@ -198,7 +212,7 @@ class Referrer:
             code: np.array([code in p for p in self.provides], dtype=bool) for code in capabilities.CAPABILITIES
         }
         self._opening = self.agencies["opening_hours"].to_list()
-        self._matched_by_needs: dict[tuple[str, ...], list[list[str]]] = {}
+        self._offered_by_needs: dict[tuple[str, ...], _Offered] = {}
         self._classifier = jurisdiction.Classifier(self.agencies, agreements)
         self._variants[self.network.modes] = (self.network, self._prepare_all(self.network))
 
@@ -330,13 +344,12 @@ class Referrer:
         targets = prepared[bool(authorised)]
         travel = self._travel(location, targets, network)
         hours = travel.hours
-        offers = np.column_stack([self._offers[need] for need in sorted(needs)])
-        signatures = offers @ (1 << np.arange(len(needs)))
-        matched = self._matched(tuple(sorted(needs)), offers)
+        offered = self._offered(tuple(sorted(needs)))
+        signatures, matched = offered.signatures, offered.matched
         rank = self._classifier.codes(location.areas, matched)  # the position in jurisdiction.STATUSES
         status = _STATUS_NAMES[rank]
         status_by_need = self._classifier.classify_each(location.areas, needs)
-        usable: np.ndarray = offers.any(axis=1) & np.isfinite(hours)
+        usable: np.ndarray = offered.some & np.isfinite(hours)
         if _cross_border_policy() == "exclude":
             usable &= status != "cross_border"
             referral.notes.append("Cross-border agencies without an agreement are left out (setting).")
@@ -348,7 +361,7 @@ class Referrer:
         order = ranked[within[ranked]]
         referral.candidates = build.many(order[:k].tolist())
         referral.notes.extend(_unconfirmed_notes(referral.candidates))
-        single = order[np.asarray(offers.all(axis=1))[order]]
+        single = order[offered.every[order]]
         referral.best_single = build.one(int(single[0])) if len(single) else None
         if len(needs) > 1:
             pool = np.flatnonzero(within)
@@ -404,12 +417,18 @@ class Referrer:
             ).candidates
         return answer
 
-    def _matched(self, needs: tuple[str, ...], offers: np.ndarray) -> list[list[str]]:
-        """Return, per agency, the needs of `needs` it offers (kept per combination of needs: it never changes)."""
-        if needs not in self._matched_by_needs:
+    def _offered(self, needs: tuple[str, ...]) -> _Offered:
+        """Return which agencies offer which of `needs` (kept per combination of needs: it never changes)."""
+        if needs not in self._offered_by_needs:
+            offers = np.column_stack([self._offers[need] for need in needs])
             names = np.array(needs, dtype=object)
-            self._matched_by_needs[needs] = [names[row].tolist() for row in offers]
-        return self._matched_by_needs[needs]
+            self._offered_by_needs[needs] = _Offered(
+                offers @ (1 << np.arange(len(needs))),
+                [names[row].tolist() for row in offers],
+                np.asarray(offers.any(axis=1)),
+                np.asarray(offers.all(axis=1)),
+            )
+        return self._offered_by_needs[needs]
 
     def _escalate(self, needs, within, usable, hours, status, location, build) -> list[dict]:
         """Return, for each need nothing within the limit meets, the next tier that can, with the reason."""
