@@ -10,8 +10,6 @@ import math
 import re
 from dataclasses import asdict, dataclass, replace
 
-import numpy as np
-
 from core.errors import SHOWN_CHARS, InputError, NotFoundError, shown
 from geo import boundaries, gazetteer, lookup, seats
 from routing.jurisdiction import Origin
@@ -51,16 +49,16 @@ def _areas_of(lon: float, lat: float) -> tuple[str | None, str | None, str | Non
     The district is looked up and its prefixes are the regency and province; without a
     district, the regency is looked up. (One point, so no frame is built: the referral hot path.)
     """
-    district = lookup.locate([lon], [lat], "district")[0]
-    regency = district[:5] if district is not None else lookup.locate([lon], [lat], "regency")[0]
+    district = lookup.locate(lon, lat, "district")[0]
+    regency = district[:5] if district is not None else lookup.locate(lon, lat, "regency")[0]
     return district, regency, (regency[:2] if regency is not None else None)
 
 
 def from_point(lon: float, lat: float, label: str | None = None, given_as: str = "coordinates") -> Location:
     """Return the location of a point, with the district, regency and province it lies in."""
-    if not (np.isfinite(lon) and -180 <= lon <= 180):
+    if not (math.isfinite(lon) and -180 <= lon <= 180):
         raise InputError("lon", lon, "is expected to be a longitude in degrees, -180 to 180.")
-    if not (np.isfinite(lat) and -90 <= lat <= 90):
+    if not (math.isfinite(lat) and -90 <= lat <= 90):
         raise InputError("lat", lat, "is expected to be a latitude in degrees, -90 to 90.")
     district, regency, province = _areas_of(lon, lat)
     if province is None:
