@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from geo import boundaries
 from geo._land import dissolve_islands
@@ -45,13 +46,29 @@ def _index() -> AreaIndex:
     return _indexes[key]
 
 
-def island_of(lon: object, lat: object) -> np.ndarray:
+def island_of(lon: object, lat: object, guess: int | None = None) -> np.ndarray:
     """Return the ``island_id`` (int64) of the land mass each point is on, -1 where none.
 
     A point at sea gets the nearest island within ``settings.lookup_tolerance_km``
     (geodesic), and -1 beyond it. Arguments and errors are those of
     :meth:`geo.lookup.AreaIndex.locate`.
+
+    `guess`, for one point, is an island it is likely on (the last one found in its
+    regency, say): a point inside that island is on it and on no other (the land masses do
+    not overlap), found by one test of that polygon instead of a lookup among all.
     """
     index = _index()
-    row = index.locate_index(lon, lat)
-    return np.where(row >= 0, index.keys[np.maximum(row, 0)], -1).astype(np.int64)
+    if guess is not None and isinstance(lon, (int, float)) and isinstance(lat, (int, float)):
+        guessed = _rows(index).get(guess)
+        if guessed is not None and shapely.contains_xy(index.geometries[guessed], lon, lat):
+            return np.array([guess], dtype=np.int64)
+    rows = index.locate_index(lon, lat)
+    return np.where(rows >= 0, index.keys[np.maximum(rows, 0)], -1).astype(np.int64)
+
+
+def _rows(index: AreaIndex) -> dict[int, int]:
+    """Return the row of each island id in `index` (kept with the index)."""
+    rows = index.__dict__.get("_rows_by_key")
+    if rows is None:
+        rows = index.__dict__.setdefault("_rows_by_key", {int(key): row for row, key in enumerate(index.keys)})
+    return rows

@@ -187,6 +187,7 @@ class NationalNetwork:
         self._joined_lock = threading.Lock()
         self._tree = cKDTree(unit_vectors(lon, lat))
         self._island_tree = cKDTree(island_space(lon, lat, self.island))
+        self._island_of_regency: dict[str, int] = {}  # the last land mass a point of each regency was on
         links = empty_links() if links is None else links
         keep = np.array([FAMILY_OF[LEG_MODES[m]] in self.modes for m in links.mode], dtype=bool)
         self.links = links.subset(keep)
@@ -254,9 +255,14 @@ class NationalNetwork:
         """
         if not len(lon):
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-        mass = islands.island_of(lon, lat)
         found = locate(lon, lat, "regency") if regency is None else regency
         codes = np.array([None if code is None else str(code) for code in found], dtype=object)
+        if len(lon) == 1:  # one point (a referral's origin): its regency's last island is tried first
+            mass = islands.island_of(float(lon[0]), float(lat[0]), guess=self._island_of_regency.get(codes[0]))
+            if codes[0] is not None and mass[0] >= 0:
+                self._island_of_regency[codes[0]] = int(mass[0])
+        else:
+            mass = islands.island_of(lon, lat)
         return mass, road_islands(codes, mass, self.roadless), road_speeds(codes)
 
     def attach(self, lon: object, lat: object, regency: Sequence[str | None] | None = None) -> Attachment:

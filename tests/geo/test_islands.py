@@ -64,3 +64,14 @@ def test_kota_kupang_is_listed_on_its_island(land):
 def test_point_far_at_sea_has_no_island(land):
     assert islands.island_of(122.6, -9.8).tolist() == [-1]
     assert islands.island_of(np.array([122.6]), np.array([-9.8])).dtype == np.int64
+
+
+def test_a_guessed_island_gives_the_same_answer_as_the_lookup_right_or_wrong():
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(95.0, 141.0, 300), rng.uniform(-11.0, 6.0, 300)  # land, coast and open sea
+    expected = islands.island_of(lon, lat)
+    wrong = np.roll(expected, 1)
+    assert (expected >= 0).sum() > 30 and (expected < 0).sum() > 30 and (wrong != expected).any()
+    for x, y, right, other in zip(lon.tolist(), lat.tolist(), expected.tolist(), wrong.tolist(), strict=True):
+        for guess in (right, other, -1, 10**9, None):
+            assert islands.island_of(x, y, guess=guess).tolist() == [right]
