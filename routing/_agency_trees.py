@@ -19,11 +19,13 @@ from the origin.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
+from routing._kernels import path_to_root
 from routing._national_legs import Attachment, direct_road_leg, distinct_points
 from routing._national_search import direct_route, path_route
 from routing.travel import Route
@@ -58,6 +60,8 @@ class AgencyTrees:
             self.tree_of = np.empty(0, dtype=np.int64)
             self.hours, self.predecessors = np.empty((0, n)), np.empty((0, n), dtype=np.int32)
 
+        self.points = list(zip(lon.tolist(), lat.tolist(), strict=True))  # for routes, as Python values
+        self.tree_list = self.tree_of.tolist()
         ends = zip(attachment.nodes.tolist(), attachment.hours.tolist(), strict=True)
         self.last_leg = [_fastest_per_node(nodes, hours) for nodes, hours in ends]  # for routes
 
@@ -87,33 +91,26 @@ class TreeLookup:
         """Return the route to each agency at `positions` (legs by mode, straight lines between nodes)."""
         trees, network, start = self.trees, self.trees.network, self.attachment
         target = trees.attachment
+        direct, direct_km, network_hours = (
+            v[positions].tolist() for v in (self.direct, self.direct_km, self.network_hours)
+        )
+        starts = list(zip(start.hours[0].tolist(), start.km[0].tolist(), start.sea[0].tolist(), strict=True))
         result = []
-        for i in positions:
-            destination = (float(trees.lon[i]), float(trees.lat[i]))
-            if self.direct[i] <= self.network_hours[i]:
-                result.append(direct_route(network, self.origin, destination, self.direct[i], self.direct_km[i]))
+        for i, direct_h, km, network_h in zip(positions, direct, direct_km, network_hours, strict=True):
+            destination = trees.points[i]
+            if direct_h <= network_h:
+                result.append(direct_route(network, self.origin, destination, direct_h, km))
                 continue
-            if not np.isfinite(self.network_hours[i]):
+            if not math.isfinite(network_h):
                 result.append(Route(network.name, True))
                 continue
-            tree = int(trees.tree_of[i])
+            tree = trees.tree_list[i]
             a = int(self._column[tree])
-            nodes = _path_to_root(trees.predecessors[tree], int(start.nodes[0, a]))
+            nodes = path_to_root(trees.predecessors[tree], int(start.nodes[0, a])).tolist()
             b = trees.last_leg[i][nodes[-1]]
-            first = (start.hours[0, a], start.km[0, a], start.sea[0, a])
             last = (target.hours[i, b], target.km[i, b], target.sea[i, b])
-            result.append(path_route(network, self.origin, first, nodes, destination, last))
+            result.append(path_route(network, self.origin, starts[a], nodes, destination, last))
         return result
-
-
-def _path_to_root(predecessors: np.ndarray, node: int) -> list[int]:
-    """Return the nodes from `node` up its tree to the root (the agency's attachment node), in that order."""
-    nodes = [node]
-    parent = int(predecessors[node])
-    while parent >= 0:
-        nodes.append(parent)
-        parent = int(predecessors[parent])
-    return nodes
 
 
 def _fastest_per_node(nodes: list[int], hours: list[float]) -> dict[int, int]:

@@ -231,3 +231,18 @@ def road_legs_on_land(
             continue
         hours[i], road_km[i] = time, length
     return hours, road_km
+
+
+@njit(cache=True)
+def path_to_root(predecessors: np.ndarray, node: int) -> np.ndarray:  # pragma: no cover - compiled
+    """Return the nodes from `node` up a shortest-path tree to its root (predecessor -1), in that order."""
+    count, at = 1, node
+    while predecessors[at] >= 0:
+        at = predecessors[at]
+        count += 1
+    path = np.empty(count, dtype=np.int64)
+    path[0], at = node, node
+    for j in range(1, count):
+        at = predecessors[at]
+        path[j] = at
+    return path
