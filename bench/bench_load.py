@@ -37,10 +37,7 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -50,15 +47,14 @@ from urllib.parse import urlencode
 
 import numpy as np
 from bench_referral import points_in_districts
+from serving import start_server
 
 from core import db
 from store.prepare import prepare
 
-REPO = Path(__file__).resolve().parents[1]
 GOAL_REFERRAL_P99_MS = 100.0
 GOAL_REQUESTS_PER_S = 300.0
 NEEDS = (["shelter"], ["psychological"], ["shelter", "psychological", "legal_aid"], ["medical", "forensic_exam"])
-UNLIMITED = "1000000 per minute"
 MAP_URL = re.compile(r'"url":\s*"(/api/v1/[^"]+)"')
 
 
@@ -79,38 +75,6 @@ class Tally:
                 self.errors += 1
                 if len(self.samples) < 5:
                     self.samples.append(f"{kind}: {error}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(database_url: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
-    """Start ``rujuk serve`` on `database_url` with the rate limits raised; return it and its port when it answers."""
-    port = free_port()
-    limits = ("RUJUK_REFERRAL_RATE_LIMIT", "RUJUK_MAP_LAYER_RATE_LIMIT", "RUJUK_AREAS_RATE_LIMIT")
-    environment = {**os.environ, "RUJUK_DATABASE_URL": database_url, **dict.fromkeys(limits, UNLIMITED)}
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    command = [sys.executable, "-c", "import cli; cli.main()", "serve", "--workers", str(workers)]
-    server = subprocess.Popen(
-        [*command, "--threads", str(threads), "--port", str(port)], cwd=REPO, env=environment, stdout=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"rujuk serve --workers {workers} stopped with {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/api/v1/health")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return server, port
-        except OSError:
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("the service did not answer within 300 s")
 
 
 def map_urls(port: int) -> list[str]:

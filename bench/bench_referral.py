@@ -8,9 +8,10 @@ file), three runs of:
   resolved to its areas, attached to the network, the hours to every agency read from the
   trees grown from the agencies (``routing/_agency_trees.py``), jurisdiction, ranking, the
   best single agency and best set, and the routes and records of the ``k = 10`` listed;
-* **HTTP**: ``GET /api/v1/referrals`` on the real application served by waitress on
-  loopback, one keep-alive connection, requests one after another (the JSON answer
-  parsed by the client);
+* **HTTP**: ``GET /api/v1/referrals`` on the real service, ``rujuk serve`` (waitress, one
+  process) started in a process of its own on the same database, as in production; one
+  keep-alive connection on loopback, requests one after another (the JSON answer parsed
+  by the client, which shares no interpreter with the server);
 * **floor**: one plain ``scipy.sparse.csgraph.dijkstra`` from the origin's nearest
   district node on the same graph (no predecessors): what answering by a search per
   request would cost before anything else is done.
@@ -26,18 +27,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
+from serving import start_server  # this folder is on the path when a bench script runs
 
-from core import db, settings
+from core import db
 from geo import boundaries
 from routing.referral import Referrer
 from store.prepare import prepare
@@ -73,20 +73,6 @@ def _floor(referrer: Referrer, origins: list) -> np.ndarray:
     return np.array(times) * 1000
 
 
-def _serve(engine) -> tuple[int, object]:
-    import waitress
-
-    from app import create_app
-
-    app = create_app(engine, prepare_data=False)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    return port, server
-
-
 def _http(port: int, origins: list, needs: list[str]) -> np.ndarray:
     connection = http.client.HTTPConnection("127.0.0.1", port)
     times = []
@@ -117,7 +103,6 @@ def main() -> None:
     parser.add_argument("--origins", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    settings.referral_rate_limit = "1000000 per minute"  # the bench is one client asking many questions
     with tempfile.TemporaryDirectory() as folder:
         engine = db.get_engine(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
         prepare(progress=False, engine=engine)
@@ -128,7 +113,7 @@ def main() -> None:
             f"network of {len(referrer.network.codes)} nodes and {referrer.network.graph.nnz // 2} edges "
             f"(modes {','.join(sorted(referrer.network.modes))})"
         )
-        port, _server = _serve(engine)  # a daemon thread: ends with the bench
+        server, port = start_server(f"sqlite:///{Path(folder) / 'bench.sqlite'}", workers=1, threads=4)
         p95: dict[str, list[float]] = {}
         for run in range(1, args.runs + 1):
             origins = points_in_districts(args.origins, np.random.default_rng(run))
@@ -140,6 +125,8 @@ def main() -> None:
             for label, ms in rows:
                 print(_line(label, ms))
                 p95.setdefault(label, []).append(float(np.percentile(ms, 95)))
+        server.terminate()
+        server.wait()
         engine.dispose()
     print(f"p95 over {args.runs} runs (min / median / max):")
     for label, values in p95.items():
