@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 
 from core import settings
 from routing._kernels import first_member, road_legs_on_land
-from routing._water import MAX_SAMPLES, STEP_KM, crosses_water, land_mask
+from routing._water import MAX_SAMPLES, STEP_KM, LandMask, crosses_water, land_mask
 
 EARTH_RADIUS_KM = 6371.0088
 ISLAND_SEPARATION = 10.0
@@ -89,6 +89,7 @@ def direct_road_leg(
     lat: npt.ArrayLike,
     speed: np.ndarray,
     beat: np.ndarray | None = None,
+    mask: LandMask | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return hours and km of direct road legs from one origin to points; ``inf`` between road islands.
 
@@ -103,7 +104,7 @@ def direct_road_leg(
     beat = np.full(len(km), np.inf) if beat is None else np.asarray(beat, dtype=float)
     start = (int(origin_island), float(origin_lon), float(origin_lat), float(origin_speed))
     legs = (settings.circuity_factor, settings.water_check_km, STEP_KM, MAX_SAMPLES)
-    mask = land_mask()
+    mask = land_mask() if mask is None else mask
     speeds = np.asarray(speed, dtype=float)
     return road_legs_on_land(start, np.asarray(island), lon, lat, speeds, km, beat, legs, mask.grid, mask.bits)
 

@@ -112,7 +112,7 @@ class Search:
         hours = np.take_along_axis(cost, column[:, None], axis=1)[:, 0]
         start = self.attachment
         origin = (start.island[0], self.origin[0], self.origin[1], start.speed[0])
-        direct, direct_km = direct_road_leg(origin, target.island, lon, lat, target.speed)
+        direct, direct_km = direct_road_leg(origin, target.island, lon, lat, target.speed, mask=self.network.land)
         return hours, column, direct, direct_km
 
     def hours(self, target: Attachment, lon: object, lat: object) -> np.ndarray:

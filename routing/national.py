@@ -188,6 +188,7 @@ class NationalNetwork:
         self._tree = cKDTree(unit_vectors(lon, lat))
         self._island_tree = cKDTree(island_space(lon, lat, self.island))
         self._island_of_regency: dict[str, int] = {}  # the last land mass a point of each regency was on
+        self.land = land_mask()  # of the boundaries this network is built from (read once, not per leg)
         links = empty_links() if links is None else links
         keep = np.array([FAMILY_OF[LEG_MODES[m]] in self.modes for m in links.mode], dtype=bool)
         self.links = links.subset(keep)
@@ -288,7 +289,7 @@ class NationalNetwork:
         own_km = great_circle_km(lon[:, None], lat[:, None], self.lon[own], self.lat[own])
         # The farther candidates are tested only where a nearest one crosses water (the first ATTACH_K dry are used);
         # a leg over water counts only when no leg stays on land.
-        mask = land_mask()
+        mask = self.land
         water = (settings.water_check_km, STEP_KM, MAX_SAMPLES)
         dry, wet = dry_and_wet(
             lon, lat, self.lon[own], self.lat[own], own_ok, own_km, ATTACH_K, water, mask.grid, mask.bits
