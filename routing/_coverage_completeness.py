@@ -25,15 +25,22 @@ import pandas as pd
 from directory.completeness import completeness, confirmed_pairs
 from routing.schemas import GAP_KINDS
 
+_GAP_KIND_DTYPE = pd.CategoricalDtype(list(GAP_KINDS))  # built once: checking it costs a millisecond
 
-def gap_kind_columns(rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str]) -> dict[str, pd.Categorical]:
+
+def gap_kind_columns(
+    rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str], keys: tuple | None = None
+) -> dict[str, pd.Categorical]:
     """Return ``gap_kind_<m>`` for the district rows of :func:`routing.coverage.district_coverage` (module notes).
 
     `rows` needs ``province_code``, ``capability`` and ``gap_<m>`` per mode of `modes`; `agencies` the frame the
-    hours were computed from (``area_code``, ``capabilities``, ``existence_confirmed``, ``verified_on``).
+    hours were computed from (``area_code``, ``capabilities``, ``existence_confirmed``, ``verified_on``). `keys`
+    is ``pandas.factorize`` of the rows' ``capability`` and then of their ``province_code`` (both results), when
+    the caller keeps them: they depend on the boundaries and capabilities only.
     """
-    capability, codes = pd.factorize(rows["capability"])
-    province, provinces = pd.factorize(rows["province_code"])
+    if keys is None:
+        keys = (*pd.factorize(rows["capability"]), *pd.factorize(rows["province_code"]))
+    capability, codes, province, provinces = keys
     held = [(area, code) for area, code in confirmed_pairs(agencies, "province") if code in codes]
     area, code = (pd.Index([pair[i] for pair in held], dtype=object) for i in (0, 1))
     # (province x capability) table of "a confirmed office offers it there", read once per row by integer codes
@@ -45,7 +52,7 @@ def gap_kind_columns(rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str
     for mode in modes:
         gap = rows[f"gap_{mode}"].to_numpy(dtype=bool)
         index = np.where(~gap, 0, np.where(verified, 1, 2))
-        columns[f"gap_kind_{mode}"] = pd.Categorical.from_codes(index, categories=list(GAP_KINDS))
+        columns[f"gap_kind_{mode}"] = pd.Categorical.from_codes(index, dtype=_GAP_KIND_DTYPE)
     return columns
 
 

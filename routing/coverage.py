@@ -107,6 +107,7 @@ RULES: dict[str, tuple[str, ...]] = {"without": ("any",), "with": ("permitted",)
 LEVELS: tuple[str, ...] = ("district", "regency", "province")
 TIME_CLASS_BOUNDS_H: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 24.0)
 TIME_CLASSES: tuple[str, ...] = ("<1 h", "1-2 h", "2-4 h", "4-8 h", "8-24 h", "24 h or more", "unreachable")
+_TIME_CLASS_DTYPE = pd.CategoricalDtype(list(TIME_CLASSES), ordered=True)  # built once: checking it costs a millisecond
 
 
 def _check_choice(field: str, value: object, allowed: Iterable[str]) -> None:
@@ -126,7 +127,7 @@ def time_class(hours: object) -> pd.Categorical:
     hours = np.asarray(hours, dtype=float)
     index = np.searchsorted(TIME_CLASS_BOUNDS_H, hours, side="right")
     index = np.where(np.isfinite(hours), index, len(TIME_CLASSES) - 1)
-    return pd.Categorical.from_codes(index, categories=list(TIME_CLASSES), ordered=True)
+    return pd.Categorical.from_codes(index, dtype=_TIME_CLASS_DTYPE)
 
 
 def _mode_columns(hours: np.ndarray, source: np.ndarray, agencies: pd.DataFrame, standard_h: object, mode: str) -> dict:
@@ -183,9 +184,10 @@ def district_coverage(
     codes = _capability_codes(capabilities)
     _check_choice("rules", rules, RULES)
     network = network or national_network()
-    districts = boundaries.load_areas("district")
-    n = len(districts)
-    if not np.array_equal(districts["code"].to_numpy(), network.codes):
+    stamp = boundaries.stamp(boundaries.artefact_name("district"))
+    district_codes = _district_codes(stamp)
+    n = len(district_codes)
+    if not np.array_equal(district_codes, network.codes):
         msg = "must have the districts of load_areas('district') as nodes, in that order."
         raise InputError("network", network.name, msg)
     held = [set(offered) for offered in agencies["capabilities"]]
@@ -197,9 +199,23 @@ def district_coverage(
     for mode, found in nearest_agencies(network, agencies, agreements, offers, RULES[rules]).items():
         hours, source = (np.concatenate(parts) for parts in zip(*found, strict=True))
         columns |= _mode_columns(hours, source, agencies, columns["standard_h"], mode)
-    rows = _district_rows(boundaries.stamp(boundaries.artefact_name("district")), tuple(codes))
+    rows = _district_rows(stamp, tuple(codes))
     frame = pd.concat([rows, pd.DataFrame(columns)], axis=1)
-    return frame.assign(**gap_kind_columns(frame, agencies, list(RULES[rules])))
+    keys = _district_keys(stamp, tuple(codes))
+    return frame.assign(**gap_kind_columns(frame, agencies, list(RULES[rules]), keys))
+
+
+@functools.lru_cache(maxsize=4)
+def _district_codes(stamp: tuple) -> np.ndarray:
+    """Return the district codes in the order of :func:`geo.boundaries.load_areas` (cached per boundaries)."""
+    return boundaries.load_areas("district")["code"].to_numpy()
+
+
+@functools.lru_cache(maxsize=4)
+def _district_keys(stamp: tuple, codes: tuple[str, ...]) -> tuple:
+    """Return the capability and province of each row of :func:`_district_rows` as integer codes (cached)."""
+    rows = _district_rows(stamp, codes)
+    return (*pd.factorize(rows["capability"]), *pd.factorize(rows["province_code"]))
 
 
 @functools.lru_cache(maxsize=4)
