@@ -9,6 +9,7 @@ Combinations of those are tried by size, and the first size that covers every ne
 
 from __future__ import annotations
 
+import math
 from itertools import combinations
 
 import numpy as np
@@ -43,15 +44,19 @@ def cover_by_signature(signatures: np.ndarray, hours: np.ndarray, count: int) ->
 
     `count` is the number of needs (bits); the agencies' arrays are aligned.
     """
-    usable = np.flatnonzero(np.isfinite(hours) & (signatures > 0))
-    order = usable[np.lexsort((usable, hours[usable]))]  # fastest first, then by position
-    _, first = np.unique(signatures[order], return_index=True)
-    pool = order[np.sort(first)].tolist()  # the fastest agency of each signature
+    fastest: dict[int, int] = {}  # per signature, the fastest agency (of equal hours, the first)
+    time = hours.tolist()
+    for i, (bits, hour) in enumerate(zip(signatures.tolist(), time, strict=True)):
+        if bits > 0 and hour < math.inf and (bits not in fastest or hour < time[fastest[bits]]):
+            fastest[bits] = i
+    pool = sorted(fastest.values(), key=lambda i: (time[i], i))  # fastest first, then by position
+    signature = {i: bits for bits, i in fastest.items()}
     everything = (1 << count) - 1
-    if not pool or int(np.bitwise_or.reduce(signatures[pool])) != everything:
+    union = 0
+    for bits in fastest:
+        union |= bits
+    if union != everything:
         return None
-    signature = dict(zip(pool, signatures[pool].tolist(), strict=True))
-    time = dict(zip(pool, hours[pool].tolist(), strict=True))
     for size in range(1, count + 1):
         best: tuple[float, list[int]] | None = None
         for group in combinations(pool, size):
