@@ -7,7 +7,8 @@ import shapely
 
 from geo import islands
 from routing._national_legs import great_circle_km
-from routing._water import CELL_DEG, crosses_water, land_mask
+from routing._water import CELL_DEG, MAX_SAMPLES, STEP_KM, crosses_water, land_mask
+from routing.national import national_network
 from routing.origin import resolve
 
 
@@ -31,3 +32,31 @@ def test_balikpapan_bay_is_water_and_the_way_inland_is_not():
     lon, lat = np.array([e.lon for e in ends]), np.array([e.lat for e in ends])
     km = great_circle_km(lon[0], lat[0], lon[1:], lat[1:])
     np.testing.assert_array_equal(crosses_water(lon[0], lat[0], lon[1:], lat[1:], km), [True, False])
+
+
+def _sampled_crossings(mask, lon1, lat1, lon2, lat2, km) -> np.ndarray:
+    """The water rule written out with NumPy: every sample of every leg, then two wet samples in a row."""
+    steps = np.clip(np.ceil(np.where(np.isfinite(km), km, 0.0) / STEP_KM), 1, MAX_SAMPLES).astype(np.int64)
+    leg = np.repeat(np.arange(len(km)), steps - 1)
+    t = np.concatenate([np.arange(1, s) / s for s in steps])
+    x, y = lon1[leg] + (lon2 - lon1)[leg] * t, lat1[leg] + (lat2 - lat1)[leg] * t
+    col = np.floor((x - mask.west) / mask.cell).astype(np.int64)
+    row = np.floor((mask.north - y) / mask.cell).astype(np.int64)
+    inside = (col >= 0) & (col < mask.width) & (row >= 0) & (row < mask.height)
+    cells = np.unpackbits(mask.bits)[np.where(inside, row * mask.width + col, 0)]
+    wet = ~(inside & (cells == 1))
+    twice = wet[1:] & wet[:-1] & (leg[1:] == leg[:-1])
+    return np.bincount(leg[1:][twice], minlength=len(km)) > 0
+
+
+def test_the_compiled_water_test_is_the_rule_sample_by_sample():
+    rng = np.random.default_rng(11)
+    centre = rng.integers(0, 7285, 3000)  # legs of up to ~80 km around district points: coasts, bays, straits
+    net = national_network()
+    lon1, lat1 = net.lon[centre], net.lat[centre]
+    lon2, lat2 = lon1 + rng.uniform(-0.5, 0.5, 3000), lat1 + rng.uniform(-0.5, 0.5, 3000)
+    km = great_circle_km(lon1, lat1, lon2, lat2)
+    km[:5] = [np.inf, np.nan, 0.0, 0.2, 500.0]  # no samples, one step, and the most samples
+    crosses = crosses_water(lon1, lat1, lon2, lat2, km)
+    assert 0.1 < crosses.mean() < 0.9
+    np.testing.assert_array_equal(crosses, _sampled_crossings(land_mask(), lon1, lat1, lon2, lat2, km))
