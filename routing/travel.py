@@ -85,10 +85,10 @@ def joined(parts: list) -> tuple[list[list[float]], list[tuple[int, int]]]:
         points = part if isinstance(part, list) else np.asarray(part, dtype=float).reshape(-1, 2).tolist()
         if not points:
             raise ValueError("joined() was given an empty part; give each at least one point.")
-        start = len(line) - 1 if line and line[-1] == points[0] else len(line)
-        for point in points:
-            if not line or point != line[-1]:
-                line.append(point)
+        previous = line[-1] if line else None
+        start = len(line) - 1 if previous == points[0] else len(line)
+        # a point is kept when it differs from the one before it (the line's last point for the part's first)
+        line += [point for point, before in zip(points, [previous, *points[:-1]], strict=True) if point != before]
         spans.append((start, len(line) - 1))
     return (line if len(line) > 1 else line * 2), spans
 
