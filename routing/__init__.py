@@ -27,17 +27,17 @@ if TYPE_CHECKING:  # the names as mypy and editors see them; at run time each is
     from routing.engine import refer as refer
     from routing.engine import referrer as referrer
     from routing.national import national_network as national_network
+    from routing.questions import (
+        parse_hours as parse_hours,
+    )
+    from routing.questions import (
+        parse_needs as parse_needs,
+    )
     from routing.referral import (
         Referral as Referral,
     )
     from routing.referral import (
         Referrer as Referrer,
-    )
-    from routing.referral import (
-        parse_hours as parse_hours,
-    )
-    from routing.referral import (
-        parse_needs as parse_needs,
     )
     from routing.travel import TravelModel as TravelModel
 
@@ -46,8 +46,8 @@ _EXPORTS: dict[str, str] = {
     "referrer": "routing.engine",
     "Referrer": "routing.referral",
     "Referral": "routing.referral",
-    "parse_needs": "routing.referral",
-    "parse_hours": "routing.referral",
+    "parse_needs": "routing.questions",
+    "parse_hours": "routing.questions",
     "coverage_table": "routing.coverage",
     "district_coverage": "routing.coverage",
     "TravelModel": "routing.travel",

@@ -29,7 +29,7 @@ from directory.places import LOCATION_KINDS
 from geo import boundaries, gazetteer
 from routing import schemas
 from routing.planning.schemas import PLAN
-from routing.referral import DEFAULT_K, MAX_K
+from routing.questions import DEFAULT_K, MAX_K
 from service.api._records import AGENCIES, AGREEMENTS
 from service.api.common import API, GEOJSON
 from service.api.plans import PLAN_FIELDS

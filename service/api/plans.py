@@ -22,7 +22,7 @@ from core.errors import InputError
 from routing import planning
 from routing.planning.demand import LEVELS, WEIGHTINGS
 from routing.planning.models import MODELS
-from routing.referral import parse_hours
+from routing.questions import parse_hours
 from service import auth
 from service.api.common import GEOJSON, engine, flag_param, int_param, param, source
 

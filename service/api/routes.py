@@ -55,7 +55,7 @@ from directory import capabilities
 from geo import boundaries, gazetteer
 from routing import coverage as coverage_model
 from routing.coverage import to_geojson
-from routing.referral import parse_day, parse_hours, parse_k
+from routing.questions import parse_day, parse_hours, parse_k
 from service import auth
 from service.api import cache as _cache
 from service.api import directory as api_directory

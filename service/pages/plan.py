@@ -30,7 +30,7 @@ from core.errors import InputError, NotFoundError
 from routing import planning
 from routing.planning.demand import LEVELS, WEIGHTINGS
 from routing.planning.models import MODELS
-from routing.referral import parse_hours
+from routing.questions import parse_hours
 from service.api.common import engine
 from service.api.plans import MAX_P, parse_capacity
 from service.api.routes import plan_limit

@@ -25,7 +25,7 @@ from core import settings
 from core.errors import InputError, NotFoundError
 from directory import capabilities
 from geo import gazetteer
-from routing.referral import parse_day, parse_hours, parse_k
+from routing.questions import parse_day, parse_hours, parse_k
 from service.api.common import referrer
 from service.api.routes import referral_limit
 from service.pages.common import authorised, lang, page, t

@@ -19,7 +19,8 @@ from core.errors import InputError, NotFoundError
 from directory import io as directory_io
 from directory.agencies import ServiceLocation
 from geo import lookup
-from routing.referral import Referrer, parse_hours, road_network
+from routing.questions import parse_hours
+from routing.referral import Referrer, road_network
 from routing.roads import RoadNetwork
 
 SHELTER = "kemensos-rptc-bambu-apus"
