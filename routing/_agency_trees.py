@@ -82,7 +82,7 @@ class TreeLookup:
         origin_point = (start.island[0], origin[0], origin[1], start.speed[0])
         target = trees.attachment
         self.direct, self.direct_km = direct_road_leg(
-            origin_point, target.island, trees.lon, trees.lat, target.speed, beat=network_h, mask=trees.network.land
+            origin_point, target.island, trees.lon, trees.lat, target.speed, trees.network.land, beat=network_h
         )
         self.network_hours = network_h
         self.hours = np.minimum(network_h, self.direct)

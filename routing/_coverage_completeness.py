@@ -29,17 +29,15 @@ _GAP_KIND_DTYPE = pd.CategoricalDtype(list(GAP_KINDS))  # built once: checking i
 
 
 def gap_kind_columns(
-    rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str], keys: tuple | None = None
+    rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str], keys: tuple
 ) -> dict[str, pd.Categorical]:
     """Return ``gap_kind_<m>`` for the district rows of :func:`routing.coverage.district_coverage` (module notes).
 
     `rows` needs ``province_code``, ``capability`` and ``gap_<m>`` per mode of `modes`; `agencies` the frame the
     hours were computed from (``area_code``, ``capabilities``, ``existence_confirmed``, ``verified_on``). `keys`
-    is ``pandas.factorize`` of the rows' ``capability`` and then of their ``province_code`` (both results), when
-    the caller keeps them: they depend on the boundaries and capabilities only.
+    is ``pandas.factorize`` of the rows' ``capability`` and then of their ``province_code`` (both results), which
+    depend on the boundaries and capabilities only (the caller keeps them).
     """
-    if keys is None:
-        keys = (*pd.factorize(rows["capability"]), *pd.factorize(rows["province_code"]))
     capability, codes, province, provinces = keys
     held = [(area, code) for area, code in confirmed_pairs(agencies, "province") if code in codes]
     area, code = (pd.Index([pair[i] for pair in held], dtype=object) for i in (0, 1))

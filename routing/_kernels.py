@@ -41,9 +41,13 @@ def first_member(
 
 @njit(cache=True)
 def cell_is_land(
-    x: float, y: float, west: float, north: float, cell: float, width: int, height: int, bits: np.ndarray
+    x: float, y: float, grid: tuple[float, float, float, int, int], bits: np.ndarray
 ) -> bool:  # pragma: no cover - compiled
-    """Return whether the point's cell of a packed land grid is land (off the grid: at sea)."""
+    """Return whether the point's cell of a packed land grid is land (off the grid: at sea).
+
+    `grid` is ``(west, north, cell, width, height)`` of the packed land cells `bits`.
+    """
+    west, north, cell, width, height = grid
     col = np.floor((x - west) / cell)
     row = np.floor((north - y) / cell)
     if not (0 <= col < width and 0 <= row < height):
@@ -54,12 +58,12 @@ def cell_is_land(
 
 @njit(cache=True)
 def cells_are_land(
-    x: np.ndarray, y: np.ndarray, west: float, north: float, cell: float, width: int, height: int, bits: np.ndarray
+    x: np.ndarray, y: np.ndarray, grid: tuple[float, float, float, int, int], bits: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled
     """Return :func:`cell_is_land` of each point."""
     land = np.empty(len(x), dtype=np.bool_)
     for i in range(len(x)):
-        land[i] = cell_is_land(x[i], y[i], west, north, cell, width, height, bits)
+        land[i] = cell_is_land(x[i], y[i], grid, bits)
     return land
 
 
@@ -78,16 +82,15 @@ def leg_crosses_water(
     """Return whether two consecutive points of a straight leg, `step_km` apart, are at sea.
 
     A leg of `km` is sampled at ``j / steps`` of its length for ``j = 1 .. steps - 1``, with
-    ``steps = ceil(km / step_km)`` between 1 and `most` (0 km when not finite); `grid` is
-    ``(west, north, cell, width, height)`` of the packed land cells `bits`.
+    ``steps = ceil(km / step_km)`` between 1 and `most` (0 km when not finite), looked up in
+    the land grid as by :func:`cell_is_land`.
     """
-    west, north, cell, width, height = grid
     length = km if np.isfinite(km) else 0.0
     steps = min(max(np.ceil(length / step_km), 1.0), float(most))
     wet = False
     for j in range(1, int(steps)):
         t = j / steps
-        if cell_is_land(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, west, north, cell, width, height, bits):
+        if cell_is_land(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, grid, bits):
             wet = False
         elif wet:
             return True
@@ -154,6 +157,17 @@ def dry_and_wet(
 
 
 @njit(cache=True)
+def road_leg(km: float, speed_a: float, speed_b: float, circuity: float) -> tuple[float, float]:  # pragma: no cover
+    """Return hours and road km of a straight leg of `km` between places of two road speeds.
+
+    As :func:`routing._national_legs.road_leg` does for arrays: ``km * circuity`` long, at the
+    mean of the two speeds (the same operations in the same order, so the same values).
+    """
+    length = km * circuity
+    return length / ((speed_a + speed_b) / 2), length
+
+
+@njit(cache=True)
 def pick_attachments(
     ranks: tuple[np.ndarray, np.ndarray],
     nodes: tuple[np.ndarray, np.ndarray],
@@ -167,8 +181,8 @@ def pick_attachments(
 
     Each pair holds the point's own candidates (reached by road) and the others (by sea),
     ``(points x k)`` each; `speed` is the points' road speed and the nodes' (km/h); `legs`
-    is ``(circuity, sea km/h, sea wait h)``. A road leg is ``km * circuity`` long and takes
-    that over the mean of the two speeds; a sea leg ``km / sea speed + wait``; a candidate
+    is ``(circuity, sea km/h, sea wait h)``. A road leg is :func:`road_leg`; a sea leg
+    ``km / sea speed + wait``; a candidate
     that is not usable takes ``inf``.
     """
     circuity, sea_speed, sea_wait = legs
@@ -186,10 +200,9 @@ def pick_attachments(
                     node, length = nodes[side][i, j], km[side][i, j]
                     chosen_nodes[i, taken], sea[i, taken] = node, side == 1
                     if side == 0:
-                        road_km = length * circuity
-                        chosen_km[i, taken] = road_km
+                        time, chosen_km[i, taken] = road_leg(length, speed[0][i], speed[1][node], circuity)
                         if usable[side][i, j]:
-                            hours[i, taken] = road_km / ((speed[0][i] + speed[1][node]) / 2)
+                            hours[i, taken] = time
                     else:
                         chosen_km[i, taken] = length
                         if usable[side][i, j]:
@@ -216,15 +229,13 @@ def road_legs_on_land(
     `origin` is ``(road island, lon, lat, road speed)``; a point ``km[i]`` away on another
     road island, or whose leg takes longer than ``beat[i]``, or crosses water (legs up to
     ``legs[1]`` km tested: :func:`leg_crosses_water` with step ``legs[2]`` and at most
-    ``legs[3]`` samples) has none. A leg is ``km * legs[0]`` (circuity) long and takes that
-    over the mean of the two road speeds.
+    ``legs[3]`` samples) has none. A leg is :func:`road_leg` with circuity ``legs[0]``.
     """
     origin_island, x, y, origin_speed = origin
     circuity, check_km, step_km, most = legs
     hours, road_km = np.full(len(km), np.inf), np.full(len(km), np.inf)
     for i in range(len(km)):
-        length = km[i] * circuity
-        time = length / ((origin_speed + speed[i]) / 2)
+        time, length = road_leg(km[i], origin_speed, speed[i], circuity)
         if island[i] != origin_island or origin_island < 0 or not time <= beat[i]:
             continue
         if 0 < km[i] <= check_km and leg_crosses_water(x, y, lon[i], lat[i], km[i], step_km, most, grid, bits):

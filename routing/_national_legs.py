@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 
 from core import settings
 from routing._kernels import first_member, road_legs_on_land
-from routing._water import MAX_SAMPLES, STEP_KM, LandMask, crosses_water, land_mask
+from routing._water import MAX_SAMPLES, STEP_KM, LandMask, crosses_water
 
 EARTH_RADIUS_KM = 6371.0088
 ISLAND_SEPARATION = 10.0
@@ -33,6 +33,8 @@ def great_circle_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLik
 
 def road_leg(km: npt.ArrayLike, speed: npt.ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return (hours, road km) of direct road legs over great-circle distances `km`.
+
+    The compiled loops use :func:`routing._kernels.road_leg`, the same operations for one leg.
 
     `speed` is the road speed in km/h (broadcasting; default ``settings.road_speed_kmh``).
     """
@@ -88,15 +90,16 @@ def direct_road_leg(
     lon: npt.ArrayLike,
     lat: npt.ArrayLike,
     speed: np.ndarray,
+    mask: LandMask,
     beat: np.ndarray | None = None,
-    mask: LandMask | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return hours and km of direct road legs from one origin to points; ``inf`` between road islands.
 
     `origin` is ``(road island, lon, lat, road speed)``. A leg that would cross water
-    (:func:`on_land`) is ``inf`` too. With `beat` (hours per point by another way), a leg
-    slower than its `beat` is ``inf`` without its water test: the caller takes the minimum
-    of the two, which it cannot change, and the water test is most of the cost.
+    (:func:`on_land`, read from the network's land `mask`) is ``inf`` too. With `beat`
+    (hours per point by another way), a leg slower than its `beat` is ``inf`` without its
+    water test: the caller takes the minimum of the two, which it cannot change, and the
+    water test is most of the cost.
     """
     origin_island, origin_lon, origin_lat, origin_speed = origin
     lon, lat = (np.ascontiguousarray(a, dtype=float).ravel() for a in (lon, lat))
@@ -104,7 +107,6 @@ def direct_road_leg(
     beat = np.full(len(km), np.inf) if beat is None else np.asarray(beat, dtype=float)
     start = (int(origin_island), float(origin_lon), float(origin_lat), float(origin_speed))
     legs = (settings.circuity_factor, settings.water_check_km, STEP_KM, MAX_SAMPLES)
-    mask = land_mask() if mask is None else mask
     speeds = np.asarray(speed, dtype=float)
     return road_legs_on_land(start, np.asarray(island), lon, lat, speeds, km, beat, legs, mask.grid, mask.bits)
 

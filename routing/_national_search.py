@@ -112,7 +112,7 @@ class Search:
         hours = np.take_along_axis(cost, column[:, None], axis=1)[:, 0]
         start = self.attachment
         origin = (start.island[0], self.origin[0], self.origin[1], start.speed[0])
-        direct, direct_km = direct_road_leg(origin, target.island, lon, lat, target.speed, mask=self.network.land)
+        direct, direct_km = direct_road_leg(origin, target.island, lon, lat, target.speed, self.network.land)
         return hours, column, direct, direct_km
 
     def hours(self, target: Attachment, lon: object, lat: object) -> np.ndarray:
@@ -290,17 +290,7 @@ class _Legs:
         if sea:
             self.other(Leg("sea", float(hours), float(km), self.line[j : j + 2]))
         else:
-            self.road(j, float(hours), float(km))
-
-    def road(self, j: int, hours: float, km: float) -> None:
-        """Add the road piece from ``line[j]`` to ``line[j + 1]``."""
-        if self._slice is not None and self._slice[1] == j:
-            self._slice[1] = j + 1
-        else:
-            self._close_slice()
-            self._slice = [j, j + 1]
-        self._hours += hours
-        self._km += km
+            self.roads(j, [(float(hours), float(km))])
 
     def roads(self, j: int, values: list[tuple]) -> None:
         """Add consecutive road pieces from ``line[j]`` on, one per edge of `values` (``(hours, km, ...)``)."""
@@ -310,7 +300,7 @@ class _Legs:
             self._close_slice()
             self._slice = [j, j + len(values)]
         hours, km = self._hours, self._km
-        for value in values:  # in order, one addition at a time: the same sums as one road() per edge
+        for value in values:  # in order, one addition at a time (not sum(): its rounding may differ)
             hours += value[0]
             km += value[1]
         self._hours, self._km = hours, km

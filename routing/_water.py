@@ -60,12 +60,12 @@ class LandMask:
     def on_land(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Return whether each point's cell is land (points off the grid are at sea)."""
         x, y = (np.ascontiguousarray(a, dtype=float).ravel() for a in (lon, lat))
-        land = cells_are_land(x, y, self.west, self.north, self.cell, self.width, self.height, self.bits)
+        land = cells_are_land(x, y, self.grid, self.bits)
         return land.reshape(np.shape(lon))
 
     @property
     def grid(self) -> tuple[float, float, float, int, int]:
-        """``(west, north, cell, width, height)``: the grid, as the compiled tests take it."""
+        """``(west, north, cell, width, height)``: the grid, as the compiled lookups take it."""
         return self.west, self.north, self.cell, self.width, self.height
 
 
