@@ -56,9 +56,8 @@ def _distance_m(points: np.ndarray, geometries: np.ndarray) -> np.ndarray:
     The nearest point of the geometry is found in degree space; within a few km it is
     also the geodesic nearest.
     """
-    start, end = (
-        shapely.get_coordinates(shapely.get_point(shapely.shortest_line(points, geometries), i)) for i in (0, 1)
-    )
+    lines = shapely.shortest_line(points, geometries)  # one call: costly against a large island's boundary
+    start, end = (shapely.get_coordinates(shapely.get_point(lines, i)) for i in (0, 1))
     return _GEOD.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])[2]
 
 

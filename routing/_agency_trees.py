@@ -86,9 +86,17 @@ class TreeLookup:
         )
         self.network_hours = network_h
         self.hours = np.minimum(network_h, self.direct)
+        self._by_tree: dict[int, Route] = {}  # agencies sharing a point share their route
 
     def routes(self, positions: list[int]) -> list[Route]:
         """Return the route to each agency at `positions` (legs by mode, straight lines between nodes)."""
+        trees, by_tree = self.trees, self._by_tree
+        missing = {trees.tree_list[i]: i for i in positions if trees.tree_list[i] not in by_tree}
+        if missing:
+            by_tree.update(zip(missing, self._routes(list(missing.values())), strict=True))
+        return [by_tree[trees.tree_list[i]] for i in positions]
+
+    def _routes(self, positions: list[int]) -> list[Route]:
         trees, network, start = self.trees, self.trees.network, self.attachment
         target = trees.attachment
         direct, direct_km, network_hours = (

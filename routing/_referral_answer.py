@@ -81,7 +81,7 @@ class Builder:
         self.status, self.matched, self.status_by_need = status, matched, status_by_need
         self._road_index = {road.name: r for r, road in enumerate(roads)}
         self._routes: dict[int, Route] = {}
-        self._lines: dict[int, tuple[dict | None, list[dict]]] = {}
+        self._lines: dict[int, tuple[Route, dict | None, list[dict]]] = {}  # by id(route): shared routes join once
         self._described: dict[int, dict] = {}
 
     def _route(self, positions: list[int]) -> None:
@@ -96,12 +96,12 @@ class Builder:
                 end = (float(targets.lon[i]), float(targets.lat[i]))
                 self._routes[i] = self.travel.roads[model[i]].route(end, snap)
 
-    def _line(self, i: int, route: Route) -> tuple[dict | None, list[dict]]:
-        if i not in self._lines:  # joins the legs: computed once per agency and answer
+    def _line(self, route: Route) -> tuple[dict | None, list[dict]]:
+        if id(route) not in self._lines:  # joins the legs: once per route and answer (the route kept, so its id is)
             coords, spans = route_line(route)
             geometry = None if coords is None else {"type": "LineString", "coordinates": coords}
-            self._lines[i] = geometry, leg_records(route, spans)
-        return self._lines[i]
+            self._lines[id(route)] = route, geometry, leg_records(route, spans)
+        return self._lines[id(route)][1:]
 
     def many(self, positions: Sequence[int]) -> list[dict]:
         """Return the descriptions of the agencies at `positions`, ranked in that order."""
@@ -120,7 +120,7 @@ class Builder:
 
     def _record(self, i: int) -> dict:
         route = self._routes[i]
-        geometry, legs = self._line(i, route)
+        geometry, legs = self._line(route)
         status = str(self.status[i])
         model = str(self.travel.model[i])
         static = self.targets.static[i]
