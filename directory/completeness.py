@@ -131,10 +131,12 @@ def confirmed_pairs(agencies: pd.DataFrame, level: str = "province") -> set[tupl
     The same rule without the table: an active office whose ``existence_confirmed`` is true counts, for each
     capability it offers, in the area of its ``area_code`` (module notes); cheap enough for every coverage request.
     """
-    areas = _area_of(agencies["area_code"].astype(str), level)
-    confirmed = agencies["existence_confirmed"].astype(bool).to_numpy()
-    held = zip(areas.to_numpy(dtype=object), confirmed, agencies["capabilities"], strict=True)
-    return {(area, code) for area, ok, offered in held if ok and pd.notna(area) for code in offered}
+    width = 2 if level == "province" else 5  # _area_of's rule on plain strings: no pandas call per request
+    codes = [str(code) for code in agencies["area_code"].tolist()]
+    areas = [code[:width] if len(code) >= width or level == "province" else None for code in codes]
+    confirmed = agencies["existence_confirmed"].astype(bool).tolist()
+    held = zip(areas, confirmed, agencies["capabilities"].tolist(), strict=True)
+    return {(area, code) for area, ok, offered in held if ok and area is not None for code in offered}
 
 
 def editor_report(

@@ -19,6 +19,8 @@ also carries the directory's own counts for it (``directory_rows``, ``directory_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -29,29 +31,40 @@ _GAP_KIND_DTYPE = pd.CategoricalDtype(list(GAP_KINDS))  # built once: checking i
 
 
 def gap_kind_columns(
-    rows: pd.DataFrame, agencies: pd.DataFrame, modes: list[str], keys: tuple
+    rows: Mapping[str, object], agencies: pd.DataFrame, modes: list[str], keys: tuple
 ) -> dict[str, pd.Categorical]:
     """Return ``gap_kind_<m>`` for the district rows of :func:`routing.coverage.district_coverage` (module notes).
 
-    `rows` needs ``province_code``, ``capability`` and ``gap_<m>`` per mode of `modes`; `agencies` the frame the
-    hours were computed from (``area_code``, ``capabilities``, ``existence_confirmed``, ``verified_on``). `keys`
-    is ``pandas.factorize`` of the rows' ``capability`` and then of their ``province_code`` (both results), which
-    depend on the boundaries and capabilities only (the caller keeps them).
+    `rows` (a frame or a mapping of columns) needs ``gap_<m>`` per mode of `modes`; `agencies` the frame the
+    hours were computed from (``area_code``, ``capabilities``, ``existence_confirmed``). `keys` is
+    :func:`gap_kind_keys` of the rows, which depends on the boundaries and capabilities only (the caller keeps it).
     """
-    capability, codes, province, provinces = keys
-    held = [(area, code) for area, code in confirmed_pairs(agencies, "province") if code in codes]
-    area, code = (pd.Index([pair[i] for pair in held], dtype=object) for i in (0, 1))
-    # (province x capability) table of "a confirmed office offers it there", read once per row by integer codes
-    table = np.zeros((len(provinces) + 1, len(codes)), dtype=bool)
-    table[provinces.get_indexer(area), codes.get_indexer(code)] = True
-    table[-1] = False  # the row of an unknown province (code -1) and of provinces no office is in
-    verified = table[province, capability]
+    column_of, row_of, cell = keys
+    # (province x capability) table of "a confirmed office offers it there", read once per row by its cell; its
+    # last row, of a missing province, stays empty
+    table = np.zeros((len(row_of) + 1, len(column_of)), dtype=bool)
+    for area, code in confirmed_pairs(agencies, "province"):
+        if area in row_of and code in column_of:
+            table[row_of[area], column_of[code]] = True
+    unverified = 2 - table.ravel()[cell].view(np.int8)  # 1: a confirmed office there, 2: none
     columns = {}
     for mode in modes:
-        gap = rows[f"gap_{mode}"].to_numpy(dtype=bool)
-        index = np.where(~gap, 0, np.where(verified, 1, 2))
-        columns[f"gap_kind_{mode}"] = pd.Categorical.from_codes(index, dtype=_GAP_KIND_DTYPE)
+        index = np.asarray(rows[f"gap_{mode}"], dtype=bool).view(np.int8) * unverified  # 0: within the standard
+        columns[f"gap_kind_{mode}"] = pd.Categorical.from_codes(index, dtype=_GAP_KIND_DTYPE, validate=False)
     return columns
+
+
+def gap_kind_keys(capability: pd.Series, province_code: pd.Series) -> tuple[dict, dict, np.ndarray]:
+    """Return the `keys` of :func:`gap_kind_columns` for rows of these capabilities and province codes.
+
+    The column of each capability code and the row of each province code in the table, and each row's cell in it
+    (a missing province: the last row).
+    """
+    capability_index, codes = pd.factorize(capability)
+    province, provinces = pd.factorize(province_code)
+    row = np.where(province >= 0, province, len(provinces))
+    column_of = {code: j for j, code in enumerate(codes)}
+    return column_of, {code: i for i, code in enumerate(provinces)}, row * len(codes) + capability_index
 
 
 def no_entry_columns(grouped: pd.core.groupby.DataFrameGroupBy, gap_districts: pd.Series, mode: str) -> dict:

@@ -1,40 +1,52 @@
 """The nearest capable agency of every district, with and without the jurisdiction rules (see :mod:`routing.coverage`).
 
-Without the rules the answer is one nearest-source computation per capability over the
-agencies offering it (:meth:`routing._national_sources.Sources.nearest`). With them it is
-not: whether an agency may take a case depends on the district the case is in, so the
-"sources" of a district differ from its neighbour's and no single multi-source pass can
-hold them. The hours come instead from one search per distinct agency point, each only as
-far as the districts the agencies there may serve need (:meth:`Sources.hours` with
-``needed``: a regency unit's search stops near its regency; a national agency's covers the
-country), and per capability the minimum over the capable agencies allowed in each
-district (:class:`routing.jurisdiction.Permissions`).
+Both read the exact hours from every distinct agency point to every district, one Dijkstra
+per point kept with the directory's join to the network
+(:meth:`routing._national_sources.Sources.point_hours`: computed once per directory change,
+as the referral's trees are), so a request searches nothing. Without the rules the nearest
+capable agency of a district is the least of its capable points' hours; with them only the
+agencies allowed in that district count, and no single multi-source pass could give that:
+whether an agency may take a case depends on the district the case is in, so the "sources"
+of a district differ from its neighbour's. The mask of allowed agencies per capability comes
+from :class:`routing.jurisdiction.Permissions`; both minima are one compiled pass over the
+rows (:func:`routing._kernels.nearest_rows`), of equal hours the first listed agency.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from geo import boundaries
 from routing import jurisdiction
+from routing._kernels import nearest_rows
 from routing.national import NationalNetwork
 
 Nearest = dict[str, list[tuple[np.ndarray, np.ndarray]]]  # per rule suffix and capability: hours, agency row
 
 
 def masked_nearest(matrix: np.ndarray, rows: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Return hours to the nearest of the agencies `rows` of `matrix` where `allowed`, and its row (-1: none)."""
-    if not len(rows):
-        return np.full(matrix.shape[1], np.inf), np.full(matrix.shape[1], -1)
-    hours = matrix[rows] if allowed is None else np.where(allowed, matrix[rows], np.inf)
-    best = hours.argmin(axis=0)
-    hours = hours[best, np.arange(hours.shape[1])]
-    return hours, np.where(np.isfinite(hours), rows[best], -1)
+    """Return hours to the nearest of the agencies `rows` of `matrix` where `allowed`, and its row (-1: none).
+
+    Of equal hours the first of `rows`. `allowed` is ``len(rows)`` x columns, or None: all allowed.
+    """
+    return _nearest(matrix, rows, rows, allowed)
+
+
+def _nearest(
+    matrix: np.ndarray, matrix_rows: np.ndarray, rows: np.ndarray, allowed: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return :func:`masked_nearest` reading row ``matrix_rows[j]`` of `matrix` for ``rows[j]``."""
+    masked = allowed is not None
+    mask = np.ascontiguousarray(allowed, dtype=bool) if masked else np.ones((1, 1), dtype=bool)
+    hours, which = nearest_rows(matrix, np.asarray(matrix_rows, dtype=np.int64), mask, masked)
+    return hours, np.where(which >= 0, np.asarray(rows)[np.maximum(which, 0)] if len(rows) else -1, -1)
 
 
 def nearest_agencies(
-    network: NationalNetwork, agencies: pd.DataFrame, agreements: pd.DataFrame, offers: dict, modes: tuple
+    network: NationalNetwork, agencies: pd.DataFrame, agreements: pd.DataFrame, offers: dict, modes: Sequence[str]
 ) -> Nearest:
     """Return per rule suffix of `modes` and capability of `offers` (agency masks) the nearest agency's hours and row.
 
@@ -45,19 +57,20 @@ def nearest_agencies(
     if not len(agencies):
         return {mode: [(np.full(n, np.inf), np.full(n, -1)) for _ in offers] for mode in modes}
     sources = network.sources(agencies["lon"].to_numpy(float), agencies["lat"].to_numpy(float))
+    matrix, point = sources.point_hours(), sources.distinct
     result: Nearest = {}
-    if "any" in modes:
-        result["any"] = sources.nearest(list(offers.values()))
+    if "any" in modes:  # each capable point once, as its first capable agency
+        result["any"] = []
+        for capable in offers.values():
+            rows = np.flatnonzero(capable)
+            points, first = np.unique(point[rows], return_index=True)
+            result["any"].append(_nearest(matrix, points, rows[first], None))
     if "permitted" in modes:
         districts = boundaries.load_areas("district")[["code", "regency_code", "province_code"]]
         units = agencies[["jurisdiction_level", "area_code"]]
         permissions = jurisdiction.Permissions(units, districts, agreements)
-        allowed = {code: permissions.mask(code, np.flatnonzero(capable)) for code, capable in offers.items()}
-        serves = np.zeros((len(agencies), n), dtype=bool)  # the districts each agency may serve, for some need
-        for capable, mask in zip(offers.values(), allowed.values(), strict=True):
-            serves[capable] |= mask
-        order = np.argsort(sources.distinct, kind="stable")  # agencies grouped by their distinct point
-        starts = np.searchsorted(sources.distinct[order], np.arange(len(sources.ids)))
-        matrix = sources.hours(np.logical_or.reduceat(serves[order], starts, axis=0))
-        result["permitted"] = [masked_nearest(matrix, np.flatnonzero(c), allowed[code]) for code, c in offers.items()]
+        result["permitted"] = []
+        for code, capable in offers.items():
+            rows = np.flatnonzero(capable)
+            result["permitted"].append(_nearest(matrix, point[rows], rows, permissions.mask(code, rows)))
     return result

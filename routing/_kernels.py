@@ -257,3 +257,25 @@ def path_to_root(predecessors: np.ndarray, node: int) -> np.ndarray:  # pragma: 
         at = predecessors[at]
         path[j] = at
     return path
+
+
+@njit(cache=True)
+def nearest_rows(
+    matrix: np.ndarray, rows: np.ndarray, allowed: np.ndarray, masked: bool
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Return per column the least ``matrix[rows[j], column]`` and its ``j`` (``inf`` and -1: none).
+
+    Only where ``allowed[j, column]`` when `masked` (`allowed` is then ``len(rows)`` x columns); of
+    equal values the first ``j``. One pass over the rows, in memory order.
+    """
+    n = matrix.shape[1]
+    best = np.full(n, np.inf)
+    which = np.full(n, -1, dtype=np.int64)
+    for j in range(len(rows)):
+        row = rows[j]
+        for column in range(n):
+            hours = matrix[row, column]
+            if hours < best[column] and (not masked or allowed[j, column]):
+                best[column] = hours
+                which[column] = j
+    return best, which

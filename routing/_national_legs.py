@@ -217,21 +217,6 @@ class DirectLegs:
             hours[np.ix_(rows, columns)] = block
         return hours
 
-    def bound(self, needed: np.ndarray) -> np.ndarray:
-        """Return per point its longest direct leg to the nodes where `needed` (points x nodes); ``inf``: none to one.
-
-        A search from the point that stops at this many hours still gives its exact travel
-        (the shorter of path and direct leg) to every needed node: a path beyond the bound
-        is longer than the direct leg. A point with no needed node gets 0.
-        """
-        bound = np.where(needed.any(axis=1), np.inf, 0.0)
-        for rows, columns, block in self.blocks:
-            inside = needed[np.ix_(rows, columns)]
-            alone = needed[rows].sum(axis=1) == inside.sum(axis=1)  # every needed node is on this land mass
-            longest = np.where(inside, block, -np.inf).max(axis=1, initial=0.0)
-            bound[rows[alone]] = longest[alone]
-        return bound
-
     def nearest(self, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return each node's hours to the nearest point where `member` (by direct leg) and that point (-1: none).
 

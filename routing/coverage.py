@@ -16,22 +16,17 @@ without cross-border coordination). Then, for every district:
   The agencies are attached to the network once for all capabilities
   (:meth:`~routing.national.NationalNetwork.sources`), and agencies sharing an office
   are searched from once.
-* Without the rules, ``hours_any`` per capability is a multi-source nearest-agency
-  computation over the capable agencies: one Dijkstra pass over the union of all capable
-  points, then, per distinct set of capable points, only the districts that pass leaves
-  open (whose nearest point is not in the set), all in one more call; a small set is
-  searched in full (:mod:`routing._national_sources`).
-* With the rules it is not one multi-source pass per capability, and cannot be: such a
-  Dijkstra needs one set of sources for every target, but which agencies may take a case
-  depends on the district the case is in (a regency unit only for its own regency and its
+* The hours ``t`` come from one Dijkstra per distinct agency point to every district,
+  computed once per directory change and kept with the join (the referral's trees are the
+  same searches), so a request searches nothing: it reads per capability the least hours
+  over the capable rows, masked by ``P_c`` with the rules (:mod:`routing._coverage_nearest`).
+  With the rules it could not be one multi-source pass per capability: such a Dijkstra
+  needs one set of sources for every target, but which agencies may take a case depends
+  on the district the case is in (a regency unit only for its own regency and its
   agreement partners, a provincial unit for its province, national agencies everywhere),
   so the permitted "sources" change from one district to the next, even between
-  neighbours. Instead one Dijkstra per distinct agency point gives its row of the
-  (agencies x districts) matrix, each stopping once every district its agencies may serve
-  is exact (a regency unit's search ends near its regency; a national agency's covers the
-  country), and ``hours_permitted`` is the minimum over the capable rows masked by
-  ``P_c`` (:mod:`routing._coverage_nearest`). Both ways give the same hours as the full
-  matrix, to the last bit;
+  neighbours. ``hours_any`` is also what one multi-source pass from the capable agencies
+  gives (:meth:`~routing.national.NationalNetwork.nearest_source`, tested);
 * ``agency_id_*`` / ``agency_name_*``: the agency attaining the minimum (missing if none;
   of agencies at equal hours, e.g. sharing an office, the first listed);
 * ``gap_* = hours_* > settings.coverage_standard_h[c]`` (read at call time); a district
@@ -97,7 +92,7 @@ from core.errors import InputError
 from directory import capabilities as vocabulary
 from geo import boundaries
 from routing._coverage_cases import DEFAULT_CASE_MEASURE, case_figures, modes, with_cases
-from routing._coverage_completeness import gap_kind_columns, no_entry_columns, with_directory_counts
+from routing._coverage_completeness import gap_kind_columns, gap_kind_keys, no_entry_columns, with_directory_counts
 from routing._coverage_nearest import nearest_agencies
 from routing.national import NationalNetwork, national_network
 from routing.schemas import COVERAGE_PROPERTIES
@@ -125,18 +120,23 @@ def _capability_codes(codes: Iterable[str] | None) -> list[str]:
 def time_class(hours: object) -> pd.Categorical:
     """Return the ordered class of :data:`TIME_CLASSES` of each travel time (``inf``: unreachable)."""
     hours = np.asarray(hours, dtype=float)
-    index = np.searchsorted(TIME_CLASS_BOUNDS_H, hours, side="right")
-    index = np.where(np.isfinite(hours), index, len(TIME_CLASSES) - 1)
-    return pd.Categorical.from_codes(index, dtype=_TIME_CLASS_DTYPE)
+    index = np.zeros(hours.shape, dtype=np.int8)
+    for bound in TIME_CLASS_BOUNDS_H:  # the bounds at or below each time (a few comparisons beat a binary search)
+        index += hours >= bound
+    index[~np.isfinite(hours)] = len(TIME_CLASSES) - 1
+    return pd.Categorical.from_codes(index, dtype=_TIME_CLASS_DTYPE, validate=False)
 
 
 def _mode_columns(hours: np.ndarray, source: np.ndarray, agencies: pd.DataFrame, standard_h: object, mode: str) -> dict:
-    """Return the columns of one rule suffix; ids and names taken from the agencies' arrays (-1: missing)."""
-    ids, names = (pd.array(agencies[column].to_numpy(dtype=object), dtype="str") for column in ("id", "name"))
+    """Return the columns of one rule suffix; ids and names as categories of the agencies' (-1: missing)."""
+    ids = agencies["id"].to_numpy(dtype=object)
+    name_codes, names = pd.factorize(agencies["name"].to_numpy(dtype=object))  # two agencies may share a name
     return {
         f"hours_{mode}": hours,
-        f"agency_id_{mode}": ids.take(source, allow_fill=True),
-        f"agency_name_{mode}": names.take(source, allow_fill=True),
+        f"agency_id_{mode}": pd.Categorical.from_codes(source, categories=ids, validate=False),
+        f"agency_name_{mode}": pd.Categorical.from_codes(
+            np.where(source >= 0, name_codes[source], -1), categories=names, validate=False
+        ),
         f"time_class_{mode}": time_class(hours),
         f"gap_{mode}": hours > standard_h,
     }
@@ -185,24 +185,37 @@ def district_coverage(
     _check_choice("rules", rules, RULES)
     network = network or national_network()
     stamp = boundaries.stamp(boundaries.artefact_name("district"))
-    district_codes = _district_codes(stamp)
-    n = len(district_codes)
-    if not np.array_equal(district_codes, network.codes):
+    if not _has_district_nodes(network, stamp):
         msg = "must have the districts of load_areas('district') as nodes, in that order."
         raise InputError("network", network.name, msg)
-    held = [set(offered) for offered in agencies["capabilities"]]
-    offers = {code: np.array([code in offered for offered in held], dtype=bool) for code in codes}
-    model = pd.Categorical.from_codes(np.zeros(n * len(codes), dtype=np.int8), [network.name])
+    n, modes = len(network.codes), list(RULES[rules])
+    offers = _offers(agencies["capabilities"].tolist(), codes)
+    model = pd.Categorical.from_codes(np.zeros(n * len(codes), dtype=np.int8), [network.name], validate=False)
     columns: dict[str, object] = {"model": model}
     columns["is_estimate"] = np.full(n * len(codes), network.is_estimate)
     columns["standard_h"] = np.repeat([float(settings.coverage_standard_h[code]) for code in codes], n)
-    for mode, found in nearest_agencies(network, agencies, agreements, offers, RULES[rules]).items():
+    for mode, found in nearest_agencies(network, agencies, agreements, offers, modes).items():
         hours, source = (np.concatenate(parts) for parts in zip(*found, strict=True))
         columns |= _mode_columns(hours, source, agencies, columns["standard_h"], mode)
+    columns |= gap_kind_columns(columns, agencies, modes, _district_keys(stamp, tuple(codes)))
     rows = _district_rows(stamp, tuple(codes))
-    frame = pd.concat([rows, pd.DataFrame(columns)], axis=1)
-    keys = _district_keys(stamp, tuple(codes))
-    return frame.assign(**gap_kind_columns(frame, agencies, list(RULES[rules]), keys))
+    return pd.concat([rows, pd.DataFrame(columns, copy=False)], axis=1)  # fresh arrays; rows shared copy-on-write
+
+
+def _offers(offered: list[list[str]], codes: list[str]) -> dict[str, np.ndarray]:
+    """Return, per capability code, which agencies offer it (from each agency's list of codes)."""
+    offers = {code: np.zeros(len(offered), dtype=bool) for code in codes}
+    for i, held in enumerate(offered):
+        for code in held:
+            if code in offers:
+                offers[code][i] = True
+    return offers
+
+
+@functools.lru_cache(maxsize=8)
+def _has_district_nodes(network: NationalNetwork, stamp: tuple) -> bool:
+    """Return whether `network`'s nodes are the districts of the boundaries `stamp` names, in order (kept)."""
+    return bool(np.array_equal(_district_codes(stamp), network.codes))
 
 
 @functools.lru_cache(maxsize=4)
@@ -213,9 +226,9 @@ def _district_codes(stamp: tuple) -> np.ndarray:
 
 @functools.lru_cache(maxsize=4)
 def _district_keys(stamp: tuple, codes: tuple[str, ...]) -> tuple:
-    """Return the capability and province of each row of :func:`_district_rows` as integer codes (cached)."""
+    """Return :func:`~routing._coverage_completeness.gap_kind_keys` of the rows of :func:`_district_rows` (cached)."""
     rows = _district_rows(stamp, codes)
-    return (*pd.factorize(rows["capability"]), *pd.factorize(rows["province_code"]))
+    return gap_kind_keys(rows["capability"], rows["province_code"])
 
 
 @functools.lru_cache(maxsize=4)
@@ -391,8 +404,8 @@ def to_geojson(
         raise InputError("frame", "authorised", msg + "authorised=False, or pass authorised=True for internal use.")
     properties = pd.DataFrame(frame.drop(columns="geometry"))
     for column in properties.columns:
-        if isinstance(properties[column].dtype, pd.CategoricalDtype):
-            properties[column] = properties[column].astype(str)
+        if isinstance(properties[column].dtype, pd.CategoricalDtype):  # missing stays missing (astype(str): "nan")
+            properties[column] = properties[column].astype(object)
     properties = properties.replace([np.inf, -np.inf], np.nan).astype(object)
     properties = properties.where(properties.notna(), None)
     if geometry:

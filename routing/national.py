@@ -430,7 +430,7 @@ class NationalNetwork:
             with self._joined_lock:
                 while len(self._joined) >= JOINED_KEPT:
                     self._joined.pop(next(iter(self._joined)))
-                self._joined[key] = (distinct, graph, ids, direct, lon[first], lat[first])
+                self._joined[key] = (distinct, graph, ids, direct, lon[first], lat[first], {})
         return Sources(self, *self._joined[key])  # new passes every call
 
     def _nearest(

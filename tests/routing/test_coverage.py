@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from scipy.sparse.csgraph import dijkstra
 
 import cases
 import directory
@@ -70,18 +71,46 @@ def test_passes_without_rules_equal_the_matrix_minima_and_name_the_first_agency_
             assert len(capable) - len(first) > 10  # many intake agencies share an office with another
 
 
-def test_permitted_hours_from_bounded_searches_are_the_full_matrix_minima_to_the_last_bit(frames, districts_all):
+def numpy_masked_nearest(matrix: np.ndarray, rows: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The plain NumPy rule the compiled minima must give: masked, then the first least row per column."""
+    hours = np.where(allowed, matrix[rows], np.inf)
+    best = hours.argmin(axis=0)
+    hours = hours[best, np.arange(hours.shape[1])]
+    return hours, np.where(np.isfinite(hours), rows[best], -1)
+
+
+def test_permitted_hours_are_the_minima_of_a_fresh_full_matrix_to_the_last_bit(frames, districts_all):
     agencies, agreements = frames
-    matrix = national_network().hours_from_sources(agencies["lon"], agencies["lat"])  # every search to the end
+    network = national_network()
+    sources = network.sources(agencies["lon"], agencies["lat"])
+    fresh = dijkstra(sources.graph, indices=sources.ids)[:, : len(network.codes)]  # every search to the end, anew
+    matrix = np.minimum(fresh, sources.direct.dense())[sources.distinct]
     districts = boundaries.load_areas("district")
     permissions = jurisdiction.Permissions(agencies, districts, agreements)
     for capability in capabilities.CAPABILITIES:
         rows = np.flatnonzero([capability in held for held in agencies["capabilities"]])
-        hours, row = masked_nearest(matrix, rows, permissions.mask(capability, rows))
+        hours, row = numpy_masked_nearest(matrix, rows, permissions.mask(capability, rows))
         table = districts_all[districts_all["capability"] == capability]
         np.testing.assert_array_equal(table["hours_permitted"].to_numpy(), hours)
         expected = np.where(row >= 0, agencies["id"].to_numpy()[np.maximum(row, 0)], None)
         assert [None if pd.isna(x) else x for x in table["agency_id_permitted"]] == expected.tolist()
+
+
+def test_the_compiled_minima_are_numpys_with_ties_to_the_first_row_and_masks_respected(frames):
+    agencies, _ = frames
+    matrix = national_network().hours_from_sources(agencies["lon"], agencies["lat"])
+    rows = np.flatnonzero(["shelter" in held for held in agencies["capabilities"]])
+    allowed = np.random.default_rng(5).random((len(rows), matrix.shape[1])) < 0.3
+    for mask in (allowed, np.ones_like(allowed)):
+        hours, row = masked_nearest(matrix, rows, mask)
+        expected_hours, expected_row = numpy_masked_nearest(matrix, rows, mask)
+        np.testing.assert_array_equal(hours, expected_hours)
+        np.testing.assert_array_equal(row, expected_row)
+    tied = np.array([[2.0, 1.0, np.inf], [2.0, 1.0, 3.0], [1.0, 5.0, np.inf]])
+    hours, row = masked_nearest(tied, np.array([0, 1, 2]), np.array([[1, 1, 1], [1, 1, 1], [0, 1, 0]], dtype=bool))
+    assert hours.tolist() == [2.0, 1.0, 3.0] and row.tolist() == [0, 0, 1]  # row 2's 1.0 is masked out
+    hours, row = masked_nearest(tied, np.array([], dtype=int), None)
+    assert np.isinf(hours).all() and (row == -1).all()
 
 
 def test_every_output_names_its_model_and_marks_estimates(seeded_engine, districts_all):

@@ -181,7 +181,7 @@ def test_source_groups_equal_one_pass_per_group_name_the_first_of_a_shared_point
     calls = []
     monkeypatch.setattr("routing._national_sources.dijkstra", lambda *a, **k: calls.append(1) or dijkstra(*a, **k))
     result = net.sources(lon, lat).nearest(groups)
-    assert len(calls) == 2  # their union, then what it leaves open for the two distinct sets, side by side; none for []
+    assert len(calls) == 2  # one pass per distinct set of points (the first and third share theirs), none for []
     matrix = net.hours_from_sources(lon, lat)
     np.testing.assert_array_equal(matrix[30:], matrix[:10])  # a shared point has one row
     for group, (hours, position) in zip(groups[:3], result, strict=False):
@@ -195,27 +195,6 @@ def test_source_groups_equal_one_pass_per_group_name_the_first_of_a_shared_point
     shared = both[(both >= 30) & np.isin(both - 30, both)]  # in the group with its twin
     assert len(shared) and not np.isin(result[1][1], shared).any()  # the twin listed first is named
     assert np.isinf(result[3][0]).all() and (result[3][1] == -1).all()
-
-
-def test_overlapping_groups_search_only_what_a_larger_pass_leaves_open_and_agree_to_the_last_bit(
-    net, on_land, monkeypatch
-):
-    lon, lat = on_land[0][:40], on_land[1][:40]
-    groups = [np.delete(np.arange(40), drop) for drop in (0, 7, 21)] + [np.arange(0, 40, 2), np.array([5])]
-    searched = []
-    monkeypatch.setattr(
-        "routing._national_sources.dijkstra", lambda g, **k: searched.append(g.shape[0]) or dijkstra(g, **k)
-    )
-    result = net.sources(lon, lat).nearest(groups)
-    full = len(net.codes) + len(lon)
-    assert searched[:2] == [full, full]  # the union, and the single source (its map is almost all open)
-    [together] = searched[2:]  # the other four groups search only what the union leaves open, in one call
-    assert together < 0.8 * len(net.codes)
-    matrix = net.hours_from_sources(lon, lat)
-    for group, (hours, position) in zip(groups, result, strict=True):
-        np.testing.assert_array_equal(hours, matrix[group].min(axis=0))
-        np.testing.assert_array_equal(matrix[position, np.arange(len(hours))], hours)
-        assert np.isin(position, group).all()
 
 
 def test_direct_road_legs_to_nodes_are_the_brute_force_legs(net, on_land):
