@@ -117,6 +117,8 @@ class AreaIndex:
     def locate_index(self, lon: object, lat: object) -> np.ndarray:
         """Return the position (row) of the area each point is in, -1 where none (see :meth:`locate`)."""
         lon, lat = coordinates(lon, lat)
+        if lon.size == 1 and (inside := self._only_area(float(lon[0]), float(lat[0]))) is not None:
+            return np.array([inside], dtype=np.int64)  # one point in one area: no tie to break (a referral's origin)
         points = shapely.points(np.column_stack([lon, lat]))  # from one (n, 2) array: faster than from x and y
         result = np.full(len(points), -1, dtype=np.int64)
         area, point = self._candidates(points, "intersects")
@@ -134,6 +136,14 @@ class AreaIndex:
             nearest = self._nearest_within_tolerance(lon[outside], lat[outside], points[outside])
             result[outside] = nearest
         return result
+
+    def _only_area(self, lon: float, lat: float) -> int | None:
+        """Return the row of the one area the point is in; None when it is in none or in several."""
+        if self._area_tree is None:
+            self._area_tree = shapely.STRtree(self.geometries)
+        candidates = self._area_tree.query(shapely.Point(lon, lat))
+        hits = candidates[shapely.intersects_xy(self.geometries[candidates], lon, lat)]
+        return int(hits[0]) if len(hits) == 1 else None
 
     def _nearest_within_tolerance(self, lon: np.ndarray, lat: np.ndarray, points: np.ndarray) -> np.ndarray:
         tolerance_km = settings.lookup_tolerance_km if self.tolerance_km is None else self.tolerance_km

@@ -81,7 +81,7 @@ class Builder:
         self.status, self.matched, self.status_by_need = status, matched, status_by_need
         self._road_index = {road.name: r for r, road in enumerate(roads)}
         self._routes: dict[int, Route] = {}
-        self._lines: dict[int, tuple[Route, dict | None, list[dict]]] = {}  # by id(route): shared routes join once
+        self._lines: dict[int, tuple] = {}  # by id(route): routes shared by agencies at one point are joined once
         self._described: dict[int, dict] = {}
 
     def _route(self, positions: list[int]) -> None:
@@ -96,11 +96,14 @@ class Builder:
                 end = (float(targets.lon[i]), float(targets.lat[i]))
                 self._routes[i] = self.travel.roads[model[i]].route(end, snap)
 
-    def _line(self, route: Route) -> tuple[dict | None, list[dict]]:
-        if id(route) not in self._lines:  # joins the legs: once per route and answer (the route kept, so its id is)
+    def _line(self, route: Route) -> tuple:
+        """Return the route's line, leg records, km and crossings, once per route and answer (kept by id)."""
+        if id(route) not in self._lines:
             coords, spans = route_line(route)
             geometry = None if coords is None else {"type": "LineString", "coordinates": coords}
-            self._lines[id(route)] = route, geometry, leg_records(route, spans)
+            km = round(route.distance_km, 1) if route.reachable else None
+            sea = sum(FAMILY_OF.get(leg.mode) == "sea" for leg in route.legs)
+            self._lines[id(route)] = route, geometry, leg_records(route, spans), km, sea
         return self._lines[id(route)][1:]
 
     def many(self, positions: Sequence[int]) -> list[dict]:
@@ -120,7 +123,7 @@ class Builder:
 
     def _record(self, i: int) -> dict:
         route = self._routes[i]
-        geometry, legs = self._line(route)
+        geometry, legs, km, sea_legs = self._line(route)
         status = str(self.status[i])
         model = str(self.travel.model[i])
         static = self.targets.static[i]
@@ -130,8 +133,8 @@ class Builder:
             "capabilities_matched": list(self.matched[i]),
             "capabilities": list(static["capabilities"]),
             "travel_time_h": round(float(self.travel.hours[i]), 3),
-            "distance_km": round(route.distance_km, 1) if route.reachable else None,
-            "sea_legs": sum(FAMILY_OF.get(leg.mode) == "sea" for leg in route.legs),
+            "distance_km": km,
+            "sea_legs": sea_legs,
             "legs": legs,
             "model": model,
             "is_estimate": model == self.network.name,

@@ -134,3 +134,15 @@ def test_few_and_many_points_get_the_same_areas():
     one_by_one = np.concatenate([lookup.locate(lon[i : i + 1], lat[i : i + 1], "district") for i in range(300)])
     assert list(in_bulk) == list(one_by_one)
     assert sum(code is not None for code in in_bulk) > 30  # the sample reaches land, not only sea
+
+
+def test_one_point_alone_gets_the_area_of_the_bulk_rules_inside_overlaps_and_borders_too():
+    # A single point in exactly one area takes a short path; in several (overlaps) or none, the general rules.
+    points = boundaries.random_points("district", 300, np.random.default_rng(11))
+    lon, lat = (np.array([p[i] for p in points]) for i in (0, 1))
+    index = lookup.area_index("district")
+    in_bulk = index.locate_index(lon, lat)
+    alone = [int(index.locate_index(x, y)[0]) for x, y in points]
+    assert alone == in_bulk.tolist()
+    hits = [len(index._candidates(shapely.points([x], [y]), "intersects")[0]) for x, y in points]
+    assert 1 in hits and any(h != 1 for h in hits)  # both paths are taken
