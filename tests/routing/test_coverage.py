@@ -337,3 +337,16 @@ def test_every_coverage_answer_has_the_shape_the_api_documents(seeded_engine, le
     answer = json.loads(coverage.to_geojson(table, geometry=level != "district"))
     jsonschema.validate(answer, schemas.COVERAGE)
     assert list(answer["features"][0]["properties"]) == [p for p in schemas.COVERAGE_PROPERTIES if p in table]
+
+
+def test_a_coverage_request_searches_nothing_once_the_directorys_searches_are_kept(frames, monkeypatch):
+    agencies, agreements = frames
+    network = national_network()
+    coverage.district_coverage(agencies, agreements, capabilities=["shelter"], network=network)  # kept from here
+    searches = []
+    monkeypatch.setattr("routing._national_sources.dijkstra", lambda *a, **k: searches.append(1) or dijkstra(*a, **k))
+    again = coverage.district_coverage(agencies, agreements, capabilities=["medical", "shelter"], network=network)
+    assert searches == [] and len(again) == 2 * len(network.codes)
+    moved = agencies.assign(lon=agencies["lon"] + 0.01)  # a directory change: its points are joined and searched anew
+    coverage.district_coverage(moved, agreements, capabilities=["shelter"], network=network)
+    assert len(searches) == 1  # one call: every distinct point of the new directory at once
