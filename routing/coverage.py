@@ -135,7 +135,9 @@ def _mode_columns(hours: np.ndarray, source: np.ndarray, agencies: pd.DataFrame,
         f"hours_{mode}": hours,
         f"agency_id_{mode}": pd.Categorical.from_codes(source, categories=ids, validate=False),
         f"agency_name_{mode}": pd.Categorical.from_codes(
-            np.append(name_codes, -1)[source], categories=names, validate=False  # source -1: the appended -1
+            np.append(name_codes, -1)[source],
+            categories=names,
+            validate=False,  # source -1: the appended -1
         ),
         f"time_class_{mode}": time_class(hours),
         f"gap_{mode}": hours > standard_h,
