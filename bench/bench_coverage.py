@@ -11,7 +11,7 @@ with each judged row, is ours at least 30 times faster than networkx, and within
 (a) without rules, the whole table: ``district_coverage(rules="without")`` as the service runs it.
     The directory's agencies are joined to the network once per directory (attached, added as
     nodes, their direct road legs computed) and one Dijkstra per distinct agency point is kept
-    with the join (``Sources.point_hours``, the same searches as the referral's trees); a request
+    with the join (``Sources.point_hours``, searches of the kind the referral's trees run); a request
     reads per capability the least hours over the capable points (one compiled pass) and builds
     the frame. networkx runs ``multi_source_dijkstra_path_length`` from the capable agencies of
     each capability on the same graph (``with_points`` of all agencies, converted once, not

@@ -132,8 +132,10 @@ def confirmed_pairs(agencies: pd.DataFrame, level: str = "province") -> set[tupl
     capability it offers, in the area of its ``area_code`` (module notes); cheap enough for every coverage request.
     """
     width = 2 if level == "province" else 5  # _area_of's rule on plain strings: no pandas call per request
-    codes = [str(code) for code in agencies["area_code"].tolist()]
-    areas = [code[:width] if len(code) >= width or level == "province" else None for code in codes]
+    codes = [None if pd.isna(code) else str(code) for code in agencies["area_code"].tolist()]
+    areas = [
+        code[:width] if code is not None and (len(code) >= width or level == "province") else None for code in codes
+    ]
     confirmed = agencies["existence_confirmed"].astype(bool).tolist()
     held = zip(areas, confirmed, agencies["capabilities"].tolist(), strict=True)
     return {(area, code) for area, ok, offered in held if ok and area is not None for code in offered}

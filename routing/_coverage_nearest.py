@@ -3,7 +3,7 @@
 Both read the exact hours from every distinct agency point to every district, one Dijkstra
 per point kept with the directory's join to the network
 (:meth:`routing._national_sources.Sources.point_hours`: computed once per directory change,
-as the referral's trees are), so a request searches nothing. Without the rules the nearest
+as the referral's trees are grown), so a request searches nothing. Without the rules the nearest
 capable agency of a district is the least of its capable points' hours; with them only the
 agencies allowed in that district count, and no single multi-source pass could give that:
 whether an agency may take a case depends on the district the case is in, so the "sources"
@@ -59,12 +59,13 @@ def nearest_agencies(
     sources = network.sources(agencies["lon"].to_numpy(float), agencies["lat"].to_numpy(float))
     matrix, point = sources.point_hours(), sources.distinct
     result: Nearest = {}
-    if "any" in modes:  # each capable point once, as its first capable agency
+    if "any" in modes:  # each capable point once, as its first capable agency, in the order they are listed
         result["any"] = []
         for capable in offers.values():
             rows = np.flatnonzero(capable)
             points, first = np.unique(point[rows], return_index=True)
-            result["any"].append(_nearest(matrix, points, rows[first], None))
+            listed = np.argsort(first)  # of points at equal hours, the one whose capable agency is listed first
+            result["any"].append(_nearest(matrix, points[listed], rows[first][listed], None))
     if "permitted" in modes:
         districts = boundaries.load_areas("district")[["code", "regency_code", "province_code"]]
         units = agencies[["jurisdiction_level", "area_code"]]

@@ -50,7 +50,7 @@ class Sources:
         The distinct points.
     kept
         What is kept with the join, shared by every ``Sources`` of it: the hours of
-        :meth:`point_hours` once computed.
+        :meth:`point_hours` once computed, and the lock under which they are.
     """
 
     network: NationalNetwork
@@ -129,14 +129,27 @@ class Sources:
         """Return the exact (distinct points x nodes) hours: one Dijkstra per point, the direct leg where shorter.
 
         Computed on first use and kept with the join (:attr:`kept`): for the directory's agencies that is once
-        per directory change (about 0.15 s for the sample directory), after which every request reads it.
+        per directory change (about 0.15 s for the sample directory), after which every request reads it. The
+        kept matrix is read-only: every request shares it.
         """
         matrix = self.kept.get("point_hours")
         if matrix is None:
-            network = dijkstra(self.graph, indices=self.ids)[:, : self.n]
-            matrix = self.kept.setdefault("point_hours", np.minimum(network, self.direct.dense()))
+            with self.kept["lock"]:  # one search of every point, whoever asks first; the others wait for it
+                matrix = self.kept.get("point_hours")
+                if matrix is None:
+                    matrix = self._searched()
+                    matrix.flags.writeable = False
+                    self.kept["point_hours"] = matrix
         return matrix
 
     def hours(self) -> np.ndarray:
-        """Return the (sources x nodes) hours of :meth:`point_hours` (sources at one point share a row)."""
-        return self.point_hours()[self.distinct]
+        """Return the (sources x nodes) hours (sources at one point share a row), a new array.
+
+        From :meth:`point_hours` when kept; otherwise searched for this call only (a set of
+        sources asked once is not kept: its matrix may be large).
+        """
+        matrix = self.kept.get("point_hours")
+        return (self._searched() if matrix is None else matrix)[self.distinct]
+
+    def _searched(self) -> np.ndarray:
+        return np.minimum(dijkstra(self.graph, indices=self.ids)[:, : self.n], self.direct.dense())

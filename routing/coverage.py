@@ -17,8 +17,8 @@ without cross-border coordination). Then, for every district:
   (:meth:`~routing.national.NationalNetwork.sources`), and agencies sharing an office
   are searched from once.
 * The hours ``t`` come from one Dijkstra per distinct agency point to every district,
-  computed once per directory change and kept with the join (the referral's trees are the
-  same searches), so a request searches nothing: it reads per capability the least hours
+  computed once per directory change and kept with the join (searches of the kind the
+  referral's trees run), so a request searches nothing: it reads per capability the least hours
   over the capable rows, masked by ``P_c`` with the rules (:mod:`routing._coverage_nearest`).
   With the rules it could not be one multi-source pass per capability: such a Dijkstra
   needs one set of sources for every target, but which agencies may take a case depends
@@ -77,6 +77,7 @@ from __future__ import annotations
 
 import functools
 import json
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -129,19 +130,23 @@ def time_class(hours: object) -> pd.Categorical:
 
 def _mode_columns(hours: np.ndarray, source: np.ndarray, agencies: pd.DataFrame, standard_h: object, mode: str) -> dict:
     """Return the columns of one rule suffix; ids and names as categories of the agencies' (-1: missing)."""
-    ids = agencies["id"].to_numpy(dtype=object)
-    name_codes, names = pd.factorize(agencies["name"].to_numpy(dtype=object))  # two agencies may share a name
     return {
         f"hours_{mode}": hours,
-        f"agency_id_{mode}": pd.Categorical.from_codes(source, categories=ids, validate=False),
-        f"agency_name_{mode}": pd.Categorical.from_codes(
-            np.append(name_codes, -1)[source],
-            categories=names,
-            validate=False,  # source -1: the appended -1
-        ),
+        f"agency_id_{mode}": _categorised(agencies["id"], source),
+        f"agency_name_{mode}": _categorised(agencies["name"], source),
         f"time_class_{mode}": time_class(hours),
         f"gap_{mode}": hours > standard_h,
     }
+
+
+def _categorised(values: pd.Series, source: np.ndarray) -> pd.Categorical:
+    """Return ``values[source]`` as text categories (missing where `source` is -1 or the value is missing).
+
+    Categories, not a column of strings: 94,705 rows name a few hundred agencies, and copying a string per row
+    costs milliseconds. The values are text as a ``str`` column holds them; equal values share a category.
+    """
+    codes, categories = pd.factorize(pd.array(values.to_numpy(dtype=object), dtype="str"))
+    return pd.Categorical.from_codes(np.append(codes, -1)[source], categories=categories, validate=False)
 
 
 def district_coverage(
@@ -214,10 +219,19 @@ def _offers(offered: list[list[str]], codes: list[str]) -> dict[str, np.ndarray]
     return offers
 
 
-@functools.lru_cache(maxsize=8)
+_checked_networks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _has_district_nodes(network: NationalNetwork, stamp: tuple) -> bool:
-    """Return whether `network`'s nodes are the districts of the boundaries `stamp` names, in order (kept)."""
-    return bool(np.array_equal(_district_codes(stamp), network.codes))
+    """Return whether `network`'s nodes are the districts of the boundaries `stamp` names, in order.
+
+    Remembered per network while it lives (a network dropped from its cache is not kept alive here).
+    """
+    if _checked_networks.get(network) != stamp:
+        if not np.array_equal(_district_codes(stamp), network.codes):
+            return False
+        _checked_networks[network] = stamp
+    return True
 
 
 @functools.lru_cache(maxsize=4)

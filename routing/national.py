@@ -396,7 +396,8 @@ class NationalNetwork:
 
         One multi-source Dijkstra pass (``min_only=True``), then the direct road legs on the
         same land mass; position -1 where no source is reachable. For many groups of one
-        set of sources (coverage per capability), ask :meth:`sources` once instead.
+        set of sources, ask :meth:`sources` once; for the same sources asked again and
+        again (coverage of the directory), read the minima of :meth:`Sources.point_hours`.
 
         Raises
         ------
@@ -406,13 +407,14 @@ class NationalNetwork:
         return self.sources(lon, lat).nearest([np.arange(np.size(lon))])[0]
 
     def sources(self, lon: object, lat: object) -> Sources:
-        """Return the sources attached once, for :meth:`Sources.nearest` per group and :meth:`Sources.hours`.
+        """Return the sources attached once, for :meth:`Sources.nearest` per group and :meth:`Sources.point_hours`.
 
         Each distinct point is attached, added to the graph and joined to every node on its
         land mass by a direct road leg (:class:`routing._national_sources.Sources`). The
-        joined graph of the last :data:`JOINED_KEPT` sets of points is kept (the agencies of
-        the directory, with and without their public points), so coverage of every request
-        reuses it and only searches; each call gets new passes.
+        join of the last :data:`JOINED_KEPT` sets of points is kept (the agencies of the
+        directory, with and without their public points), with the searches from its points
+        once :meth:`Sources.point_hours` has run them: coverage of every request reads them.
+        Each call gets its own memo of :meth:`Sources.nearest` passes.
 
         Raises
         ------
@@ -421,17 +423,21 @@ class NationalNetwork:
         """
         lon, lat = points(lon, lat, "source")
         key = (lon.tobytes(), lat.tobytes())
-        if key not in self._joined:  # the directory's agencies: joined once, searched per request
+        joined = self._joined.get(key)
+        if joined is None:  # the directory's agencies: joined once, searched once
             first, distinct = distinct_points(lon, lat)
             attached = self.attach(lon[first], lat[first])
             graph, ids = self._extended(attached)
             points_ = (lon[first], lat[first], attached.island, attached.speed)
             direct = direct_legs(points_, (self.lon, self.lat, self.island, self.speed))
+            kept = {"lock": threading.Lock()}  # Sources.point_hours: its searches, run once
             with self._joined_lock:
-                while len(self._joined) >= JOINED_KEPT:
-                    self._joined.pop(next(iter(self._joined)))
-                self._joined[key] = (distinct, graph, ids, direct, lon[first], lat[first], {})
-        return Sources(self, *self._joined[key])  # new passes every call
+                joined = self._joined.get(key)
+                if joined is None:  # not joined by another thread meanwhile
+                    while len(self._joined) >= JOINED_KEPT:
+                        self._joined.pop(next(iter(self._joined)))
+                    joined = self._joined[key] = (distinct, graph, ids, direct, lon[first], lat[first], kept)
+        return Sources(self, *joined)
 
     def _nearest(
         self, lon: object, lat: object, target_lon: np.ndarray, target_lat: np.ndarray, target: Attachment

@@ -47,6 +47,8 @@ def test_confirmed_pairs_are_the_areas_and_capabilities_with_a_confirmed_row(see
     assert pairs == expected and 0 < len(pairs) < len(table)
     unconfirmed = agencies.assign(existence_confirmed=False)
     assert completeness.confirmed_pairs(unconfirmed, level) == set()
+    nowhere = agencies.assign(area_code=[None, float("nan")] * (len(agencies) // 2) + [None] * (len(agencies) % 2))
+    assert completeness.confirmed_pairs(nowhere, level) == set()  # an office in no area counts in none
 
 
 def test_the_report_puts_the_least_confirmed_areas_first_and_can_order_by_the_oldest_check(engine):

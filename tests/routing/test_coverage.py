@@ -350,3 +350,15 @@ def test_a_coverage_request_searches_nothing_once_the_directorys_searches_are_ke
     moved = agencies.assign(lon=agencies["lon"] + 0.01)  # a directory change: its points are joined and searched anew
     coverage.district_coverage(moved, agreements, capabilities=["shelter"], network=network)
     assert len(searches) == 1  # one call: every distinct point of the new directory at once
+
+
+def test_the_kept_searches_are_read_only_and_a_one_off_matrix_is_not_kept(frames):
+    agencies, _ = frames
+    network = national_network()
+    kept = network.sources(agencies["lon"], agencies["lat"]).point_hours()
+    with pytest.raises(ValueError, match="read-only"):
+        kept[0, 0] = 0.0
+    lon, lat = agencies["lon"].to_numpy()[:5] + 0.02, agencies["lat"].to_numpy()[:5]
+    matrix = network.hours_from_sources(lon, lat)
+    matrix[0, 0] = -1.0  # the caller's own copy
+    assert "point_hours" not in network.sources(lon, lat).kept
