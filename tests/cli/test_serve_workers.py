@@ -107,10 +107,17 @@ def two_workers(seeded_engine, tmp_path_factory):
 
 
 def connection_per_worker(port: int, workers: list[int]) -> dict[int, http.client.HTTPConnection]:
-    """Open keep-alive connections until each worker holds one; return one per worker."""
+    """Open keep-alive connections until each worker holds one; return one per worker.
+
+    A worker still loading the application accepts nothing yet, so the connections are opened over up to two
+    minutes (a busy machine), not all at once.
+    """
     held: dict[int, http.client.HTTPConnection] = {}
     spare = []
-    for _ in range(60):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if spare:
+            time.sleep(0.2)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         connection.request("GET", "/api/v1/health")
         connection.getresponse().read()
