@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -316,6 +317,20 @@ def check_capabilities(value: object) -> list[str]:
     if not codes:
         raise InputError("capabilities", value, f"is empty; give one or more of {', '.join(CAPABILITIES)}.")
     return [check("capability", code) for code in codes]
+
+
+def offer_masks(offered: Iterable[Iterable[str]], codes: Iterable[str]) -> dict[str, np.ndarray]:
+    """Return, per capability code of `codes`, which agencies offer it (from each agency's capability codes).
+
+    One pass over the agencies' codes; codes not in `codes` are ignored.
+    """
+    held = list(offered)
+    masks = {code: np.zeros(len(held), dtype=bool) for code in codes}
+    for i, own in enumerate(held):
+        for code in own:
+            if code in masks:
+                masks[code][i] = True
+    return masks
 
 
 def labels(field: str, language: str = "en") -> dict[str, str]:

@@ -98,7 +98,6 @@ class Graph:
     edge_link: np.ndarray
     edge_forward: np.ndarray
     edge_keys: np.ndarray
-    top_speed_kmh: float
     n_components: int
 
 
@@ -127,7 +126,6 @@ def assemble(n: int, edges: tuple, road_calibration: float, links: Links) -> Gra
     order = edge_of.data.astype(np.int64) - 1  # CSR entry -> position in `both`
     graph = csr_matrix((np.tile(hours, 2)[order], edge_of.indices, edge_of.indptr), shape=(n, n))
     edge_km = np.tile(km, 2)[order]
-    moving = graph.data > 0
     return Graph(
         graph=graph,
         edge_km=edge_km,
@@ -135,6 +133,5 @@ def assemble(n: int, edges: tuple, road_calibration: float, links: Links) -> Gra
         edge_link=np.tile(link, 2)[order],
         edge_forward=(np.arange(2 * len(tail)) < len(tail))[order],
         edge_keys=np.repeat(np.arange(n), np.diff(edge_of.indptr)) * n + edge_of.indices,
-        top_speed_kmh=float(np.max(edge_km[moving] / graph.data[moving], initial=1.0)),
         n_components=int(connected_components(graph, directed=False)[0]),
     )

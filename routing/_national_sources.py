@@ -62,7 +62,6 @@ class Sources:
     lat: np.ndarray
     kept: dict = field(repr=False, compare=False)
     _passes: dict = field(default_factory=dict, repr=False, compare=False)
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -97,33 +96,26 @@ class Sources:
             positions = np.flatnonzero(group) if group.dtype == bool else np.unique(group.astype(np.int64))
             point, at = np.unique(self.distinct[positions], return_index=True)  # the group's first source per point
             key = frozenset(point.tolist())
-            if key and key not in self._passes:
-                self._passes[key] = self._full(point)
-            hours, nearest = self._with_direct(key) if key else (np.full(self.n, np.inf), np.full(self.n, -1))
+            if key not in self._passes:
+                self._passes[key] = self._pass(point) if key else (np.full(self.n, np.inf), np.full(self.n, -1))
+            hours, nearest = self._passes[key]
             position_of = np.full(len(self.ids), -1)
             position_of[point] = positions[at]
             results.append((hours.copy(), np.where(nearest >= 0, position_of[np.maximum(nearest, 0)], -1)))
         return results
 
-    def _full(self, points: np.ndarray) -> Pass:
-        """Return one ``min_only`` pass from the distinct `points` over the whole network."""
+    def _pass(self, points: np.ndarray) -> Pass:
+        """Return one ``min_only`` pass from the distinct `points`, the direct road legs applied where shorter."""
         hours, _, nearest = dijkstra(self.graph, indices=self.ids[points], min_only=True, return_predecessors=True)
         point_of = np.full(self.graph.shape[0], -1)
         point_of[self.ids] = np.arange(len(self.ids))
-        nearest = nearest[: self.n]
-        return hours[: self.n], np.where(nearest >= 0, point_of[np.maximum(nearest, 0)], -1)
-
-    def _with_direct(self, key: frozenset) -> Pass:
-        """Return the pass of `key` with the direct road legs applied where shorter (memoised)."""
-        if key in self._cache:
-            return self._cache[key]
+        hours, nearest = hours[: self.n], nearest[: self.n]
+        point = np.where(nearest >= 0, point_of[np.maximum(nearest, 0)], -1)
         member = np.zeros(len(self.ids), dtype=bool)
-        member[list(key)] = True
+        member[points] = True
         direct_h, direct_point = self.direct.nearest(member)
-        hours, point = self._passes[key]
         shorter = direct_h < hours
-        self._cache[key] = np.where(shorter, direct_h, hours), np.where(shorter, direct_point, point)
-        return self._cache[key]
+        return np.where(shorter, direct_h, hours), np.where(shorter, direct_point, point)
 
     def point_hours(self) -> np.ndarray:
         """Return the exact (distinct points x nodes) hours: one Dijkstra per point, the direct leg where shorter.

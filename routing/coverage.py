@@ -196,7 +196,7 @@ def district_coverage(
         msg = "must have the districts of load_areas('district') as nodes, in that order."
         raise InputError("network", network.name, msg)
     n, modes = len(network.codes), list(RULES[rules])
-    offers = _offers(agencies["capabilities"].tolist(), codes)
+    offers = vocabulary.offer_masks(agencies["capabilities"].tolist(), codes)
     model = pd.Categorical.from_codes(np.zeros(n * len(codes), dtype=np.int8), [network.name], validate=False)
     columns: dict[str, object] = {"model": model}
     columns["is_estimate"] = np.full(n * len(codes), network.is_estimate)
@@ -207,16 +207,6 @@ def district_coverage(
     columns |= gap_kind_columns(columns, agencies, modes, _district_keys(stamp, tuple(codes)))
     rows = _district_rows(stamp, tuple(codes))
     return pd.concat([rows, pd.DataFrame(columns, copy=False)], axis=1)  # fresh arrays; rows shared copy-on-write
-
-
-def _offers(offered: list[list[str]], codes: list[str]) -> dict[str, np.ndarray]:
-    """Return, per capability code, which agencies offer it (from each agency's list of codes)."""
-    offers = {code: np.zeros(len(offered), dtype=bool) for code in codes}
-    for i, held in enumerate(offered):
-        for code in held:
-            if code in offers:
-                offers[code][i] = True
-    return offers
 
 
 _checked_networks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -201,7 +201,7 @@ class NationalNetwork:
         self._edges = (tail, head, sea, np.where(sea, sea_h, road_h), np.where(sea, sea_km, road_km))
         self.road_calibration = road_calibration(lon, lat, self.island, self._edges, self.speed)
         graph = assemble(len(codes), self._edges, self.road_calibration, self.links)
-        self.graph, self.top_speed_kmh, self.n_components = graph.graph, graph.top_speed_kmh, graph.n_components
+        self.graph, self.n_components = graph.graph, graph.n_components
         self._edge_km, self._edge_mode, self._edge_link = graph.edge_km, graph.edge_mode, graph.edge_link
         self._edge_forward, self._edge_keys = graph.edge_forward, graph.edge_keys
 

@@ -144,9 +144,7 @@ class Referrer:
         self.ids = self.agencies["id"].to_numpy(dtype=object)
         self._id_rank = np.argsort(np.argsort(self.ids.astype(str), kind="stable"), kind="stable")
         self.level = self.agencies["jurisdiction_level"].to_numpy(dtype=object)
-        self._offers = {
-            code: np.array([code in p for p in self.provides], dtype=bool) for code in capabilities.CAPABILITIES
-        }
+        self._offers = capabilities.offer_masks(self.provides, capabilities.CAPABILITIES)
         self._opening = self.agencies["opening_hours"].to_list()
         self._offered_by_needs: dict[tuple[str, ...], _Offered] = {}
         self._classifier = jurisdiction.Classifier(self.agencies, agreements)
