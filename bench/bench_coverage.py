@@ -69,8 +69,7 @@ def seeded_directory() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def capable_rows(agencies: pd.DataFrame) -> dict[str, np.ndarray]:
     """Return, per capability, the boolean mask of the agencies offering it."""
-    held = [set(offered) for offered in agencies["capabilities"]]
-    return {code: np.array([code in offered for offered in held]) for code in capabilities.CAPABILITIES}
+    return capabilities.offer_masks(agencies["capabilities"], capabilities.CAPABILITIES)
 
 
 class Networkx:
