@@ -27,7 +27,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from routing._kernels import path_to_root
 from routing._national_legs import Attachment, direct_road_leg, distinct_points
-from routing._national_search import direct_route, path_route
+from routing._national_search import direct_route, path_route, route_parts
 from routing.travel import Route
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class AgencyTrees:
 
     def __init__(self, network: NationalNetwork, lon: np.ndarray, lat: np.ndarray, attachment: Attachment) -> None:
         self.network, self.lon, self.lat, self.attachment = network, lon, lat, attachment
+        route_parts(network)  # the routes' parts are built with the trees, not by the first referral
         n = len(network.codes)
         if len(lon):
             first, self.tree_of = distinct_points(lon, lat)

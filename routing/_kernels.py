@@ -157,6 +157,49 @@ def dry_and_wet(
 
 
 @njit(cache=True)
+def own_ranks(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    node_lon: np.ndarray,
+    node_lat: np.ndarray,
+    chord: np.ndarray,
+    on_island: np.ndarray,
+    km: np.ndarray,
+    first: int,
+    separation: float,
+    water: tuple[float, float, int],
+    grid: tuple[float, float, float, int, int],
+    bits: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, bool]:  # pragma: no cover - compiled
+    """Return which of each point's own candidates are usable, their rank, and whether every point has `first`.
+
+    A candidate is usable when its `chord` (in the space of :func:`routing._national_legs.island_space`)
+    is under `separation` (it is on the point's road island) and the point is `on_island`. Its rank is
+    0 when its leg stays on land, 1 when it may cross water, 3 otherwise (:func:`dry_and_wet`); the
+    last value says whether every point has at least `first` candidates of rank 0 or 1.
+    """
+    n, k = km.shape
+    usable = np.empty((n, k), dtype=np.bool_)
+    for i in range(n):
+        for j in range(k):
+            usable[i, j] = chord[i, j] < separation and on_island[i]
+    dry, wet = dry_and_wet(lon, lat, node_lon, node_lat, usable, km, first, water, grid, bits)
+    rank = np.full((n, k), 3, dtype=np.int64)
+    enough = True
+    for i in range(n):
+        count = 0
+        for j in range(k):
+            if dry[i, j]:
+                rank[i, j] = 0
+                count += 1
+            elif wet[i, j]:
+                rank[i, j] = 1
+                count += 1
+        enough = enough and count >= first
+    return usable, rank, enough
+
+
+@njit(cache=True)
 def road_leg(km: float, speed_a: float, speed_b: float, circuity: float) -> tuple[float, float]:  # pragma: no cover
     """Return hours and road km of a straight leg of `km` between places of two road speeds.
 
@@ -279,3 +322,17 @@ def nearest_rows(
                 best[column] = hours
                 which[column] = j
     return best, which
+
+
+@njit(cache=True)
+def fastest_by_signature(signatures: np.ndarray, hours: np.ndarray, slots: int) -> np.ndarray:  # pragma: no cover
+    """Return per signature ``0 .. slots - 1`` the position of its fastest agency (of equal hours, the first), or -1.
+
+    Signature 0 (no need offered) and agencies at ``inf`` hours are never chosen.
+    """
+    fastest = np.full(slots, -1, dtype=np.int64)
+    for i in range(len(signatures)):
+        bits = signatures[i]
+        if bits > 0 and hours[i] < np.inf and (fastest[bits] < 0 or hours[i] < hours[fastest[bits]]):
+            fastest[bits] = i
+    return fastest

@@ -327,9 +327,15 @@ ROADLESS_BASE = 1_000_000
 
 def road_islands(regency: np.ndarray, mass: np.ndarray, roadless: frozenset[str]) -> np.ndarray:
     """Return the road island of each place: its land mass, or a road island of its own `roadless` regency."""
-    number = {code: ROADLESS_BASE + i for i, code in enumerate(sorted(roadless))}
+    number = _roadless_numbers(roadless)
     own = np.array([number.get(str(code), -1) for code in regency], dtype=np.int64)
     return np.where(own >= 0, own, np.asarray(mass, dtype=np.int64))
+
+
+@cache
+def _roadless_numbers(roadless: frozenset[str]) -> dict[str, int]:
+    """Return the road island number of each roadless regency (kept: a referral's origin needs it every time)."""
+    return {code: ROADLESS_BASE + i for i, code in enumerate(sorted(roadless))}
 
 
 def road_speeds(regency: np.ndarray) -> np.ndarray:

@@ -233,7 +233,7 @@ class RouteParts:
 
     Built once per network (:func:`route_parts`): ``edge[tail * n + head]`` is
     ``(hours, km, mode code, link or -1, forward)``; ``points[node]`` is a node's ``[lon,
-    lat]``; the legs of each link are kept as built, their lines as lists too. Routes share
+    lat]``; the legs of each link (both ways, built with the parts), their lines as lists too. Routes share
     these point lists: nothing may change them in place.
     """
 
@@ -242,17 +242,20 @@ class RouteParts:
         self.points: list[list[float]] = np.column_stack([network.lon, network.lat]).tolist()
         values = (network.graph.data, network._edge_km, network._edge_mode, network._edge_link, network._edge_forward)
         self.edge = dict(zip(network._edge_keys.tolist(), zip(*(v.tolist() for v in values), strict=True), strict=True))
-        self._links: dict[tuple[int, bool], list[Leg]] = {}
+        # every link's legs both ways, built once (a few hundred links: milliseconds), so no request builds one
+        links = np.unique(network._edge_link[network._edge_link >= 0]).tolist()
+        self._links: dict[tuple[int, bool], list[Leg]] = {
+            (link, forward): [
+                leg if leg.coords is None else replace(leg, coords=_as_list(leg.coords))
+                for leg in link_legs(network, link, forward)
+            ]
+            for link in links
+            for forward in (True, False)
+        }
 
     def link(self, link: int, forward: bool) -> list[Leg]:
         """Return :func:`link_legs` of `link` (kept: legs are immutable)."""
-        key = (link, forward)
-        if key not in self._links:
-            legs = link_legs(self.network, link, forward)
-            self._links[key] = [
-                leg if leg.coords is None else replace(leg, coords=_as_list(leg.coords)) for leg in legs
-            ]
-        return self._links[key]
+        return self._links[link, forward]
 
 
 def _as_list(coords: np.ndarray | list[list[float]]) -> list[list[float]]:

@@ -18,6 +18,7 @@ from routing._agency_trees import AgencyTrees, TreeLookup
 from routing.modes import FAMILY_OF
 from routing.national import Attachment, NationalNetwork
 from routing.roads import RoadSearch, Snap
+from routing.schemas import CANDIDATE_FIELDS
 from routing.travel import Route, joined
 
 
@@ -65,7 +66,11 @@ class Travel:
 
 
 class Builder:
-    """Builds the JSON-ready description of listed agencies, with routes for those only."""
+    """Builds the JSON-ready description of listed agencies, with routes for those only.
+
+    `status` and each array of `status_by_need` hold every agency's jurisdiction status as its
+    position in :data:`routing.jurisdiction.STATUSES` (for all needs together, and for each alone).
+    """
 
     def __init__(
         self,
@@ -117,37 +122,36 @@ class Builder:
         return self.many([position])[0]
 
     def _describe(self, i: int, rank: int) -> dict:
-        if i not in self._described:
-            self._described[i] = self._record(i)
-        return {"rank": rank, **self._described[i]}
+        record = self._described.get(i)
+        if record is None:
+            record = self._described[i] = self._record(i)
+        described = record.copy()  # an agency listed twice (a candidate and the best single) at its two ranks
+        described["rank"] = rank
+        return described
 
     def _record(self, i: int) -> dict:
-        route = self._routes[i]
-        geometry, legs, km, sea_legs = self._line(route)
-        status = str(self.status[i])
+        geometry, legs, km, sea_legs = self._line(self._routes[i])
+        status = jurisdiction.STATUSES[self.status[i]]
         model = str(self.travel.model[i])
         static = self.targets.static[i]
+        record = static["template"].copy()  # the shape of routing.schemas.CANDIDATE, in its order
+        record["capabilities_matched"] = list(self.matched[i])
+        record["capabilities"] = list(static["capabilities"])
+        record["travel_time_h"] = round(float(self.travel.hours[i]), 3)
+        record["distance_km"] = km
+        record["sea_legs"] = sea_legs
+        record["legs"] = legs
+        record["model"] = model
+        record["is_estimate"] = model == self.network.name
+        record["route"] = None if static["redacted"] else geometry
+        record["jurisdiction"] = status
+        record["jurisdiction_label"] = jurisdiction.STATUS_LABELS[status]
         by_need = self.status_by_need
-        return {  # the shape of routing.schemas.CANDIDATE, in its order (rank added by _describe)
-            **static["leading"],
-            "capabilities_matched": list(self.matched[i]),
-            "capabilities": list(static["capabilities"]),
-            "travel_time_h": round(float(self.travel.hours[i]), 3),
-            "distance_km": km,
-            "sea_legs": sea_legs,
-            "legs": legs,
-            "model": model,
-            "is_estimate": model == self.network.name,
-            "route": None if static["redacted"] else geometry,
-            "jurisdiction": status,
-            "jurisdiction_label": jurisdiction.STATUS_LABELS[status],
-            "jurisdiction_by_need": {need: str(by_need[need][i]) for need in self.matched[i]},
-            "coordination_needed": status == "cross_border",
-            "contact": dict(static["contact"]),
-            "opening_hours": static["opening_hours"],
-            "location": dict(static["location"]),
-            **static["trailing"],
-        }
+        record["jurisdiction_by_need"] = {need: jurisdiction.STATUSES[by_need[need][i]] for need in self.matched[i]}
+        record["coordination_needed"] = status == "cross_border"
+        record["contact"] = dict(static["contact"])
+        record["location"] = dict(static["location"])
+        return record
 
 
 def agency_fields(row: dict) -> dict:
@@ -168,14 +172,13 @@ def agency_fields(row: dict) -> dict:
         "redacted": bool(row["redacted"]),
         "existence_confirmed": bool(row["existence_confirmed"]),
     }
-    # the fields before and after the answer's own, as the record lists them (routing.schemas.CANDIDATE)
-    fields["leading"] = {key: fields[key] for key in _LEADING}
-    fields["trailing"] = {key: fields[key] for key in _TRAILING}
+    # a record in the order of routing.schemas.CANDIDATE: the agency's own fields, the answer's as None (Builder)
+    fields["template"] = {key: fields.get(key) if key in _STATIC else None for key in CANDIDATE_FIELDS}
     return fields
 
 
-_LEADING = ("id", "name", "organization", "agency_type", "jurisdiction_level", "area_code")
-_TRAILING = ("location_precision", "confidential", "redacted", "existence_confirmed")
+_STATIC = {"id", "name", "organization", "agency_type", "jurisdiction_level", "area_code", "opening_hours"}
+_STATIC |= {"location_precision", "confidential", "redacted", "existence_confirmed"}
 
 
 def route_line(route: Route) -> tuple[list[list[float]] | None, list]:

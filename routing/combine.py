@@ -9,10 +9,11 @@ Combinations of those are tried by size, and the first size that covers every ne
 
 from __future__ import annotations
 
-import math
 from itertools import combinations
 
 import numpy as np
+
+from routing._kernels import fastest_by_signature
 
 
 def best_cover(needs: list[str], provides: list[frozenset[str]], hours: np.ndarray) -> tuple[list[int], float] | None:
@@ -44,11 +45,9 @@ def cover_by_signature(signatures: np.ndarray, hours: np.ndarray, count: int) ->
 
     `count` is the number of needs (bits); the agencies' arrays are aligned.
     """
-    fastest: dict[int, int] = {}  # per signature, the fastest agency (of equal hours, the first)
-    time = hours.tolist()
-    for i, (bits, hour) in enumerate(zip(signatures.tolist(), time, strict=True)):
-        if bits > 0 and hour < math.inf and (bits not in fastest or hour < time[fastest[bits]]):
-            fastest[bits] = i
+    slots = fastest_by_signature(np.asarray(signatures, dtype=np.int64), np.asarray(hours, dtype=float), 1 << count)
+    fastest = {bits: int(slots[bits]) for bits in np.flatnonzero(slots >= 0).tolist()}
+    time = {i: float(hours[i]) for i in fastest.values()}
     pool = sorted(fastest.values(), key=lambda i: (time[i], i))  # fastest first, then by position
     signature = {i: bits for bits, i in fastest.items()}
     everything = (1 << count) - 1

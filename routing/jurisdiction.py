@@ -129,6 +129,14 @@ class Classifier:
         partners = self._partners(origin)
         return {need: _NAMES[self._status(origin, partners, need)] for need in needs}
 
+    def codes_with_each(
+        self, origin: Origin, needs_per_agency: Sequence[Iterable[str]], needs: Iterable[str]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Return :meth:`codes` and, per need, :meth:`classify_each` as positions in :data:`STATUSES` (one pass)."""
+        partners = self._partners(origin)
+        each = {need: self._status(origin, partners, need) for need in needs}
+        return self._status(origin, partners, needs_per_agency), each
+
     def _status(
         self, origin: Origin, partners: dict[str, set[str]], needs: Sequence[Iterable[str]] | str | None
     ) -> np.ndarray:

@@ -87,7 +87,7 @@ from core import settings
 from core.errors import InputError
 from geo import boundaries, islands
 from geo.lookup import coordinates, locate
-from routing._kernels import dry_and_wet, pick_attachments
+from routing._kernels import own_ranks, pick_attachments
 from routing._links import (
     Links,
     concat,
@@ -285,16 +285,17 @@ class NationalNetwork:
         k = min(OWN_TRIED, len(self.codes))
         own_chord, own = self._island_tree.query(island_space(lon, lat, island), k=k)
         own, own_chord = own.reshape(-1, k), own_chord.reshape(-1, k)
-        own_ok = (own_chord < ISLAND_SEPARATION / 2) & (island >= 0)[:, None]
-        own_km = great_circle_km(lon[:, None], lat[:, None], self.lon[own], self.lat[own])
+        own_lon, own_lat = self.lon[own], self.lat[own]
+        own_km = great_circle_km(lon[:, None], lat[:, None], own_lon, own_lat)
         # The farther candidates are tested only where a nearest one crosses water (the first ATTACH_K dry are used);
         # a leg over water counts only when no leg stays on land.
         mask = self.land
         water = (settings.water_check_km, STEP_KM, MAX_SAMPLES)
-        dry, wet = dry_and_wet(
-            lon, lat, self.lon[own], self.lat[own], own_ok, own_km, ATTACH_K, water, mask.grid, mask.bits
-        )
-        if ((dry | wet).sum(axis=1) >= ATTACH_K).all():  # the nearest of other land masses would rank after them
+        own_ok, own_rank, enough = own_ranks(
+            lon, lat, own_lon, own_lat, own_chord, island >= 0, own_km, ATTACH_K, ISLAND_SEPARATION / 2, water,
+            mask.grid, mask.bits,
+        )  # fmt: skip
+        if enough:  # the nearest of other land masses would rank after them
             near, other, near_km = np.zeros_like(own), np.zeros(own.shape, dtype=bool), np.zeros(own.shape)
         else:
             _, near = self._tree.query(unit_vectors(lon, lat), k=k)
@@ -303,7 +304,7 @@ class NationalNetwork:
             near_km = great_circle_km(lon[:, None], lat[:, None], self.lon[near], self.lat[near])
         # Own-road-island nodes reached on land first, then the others of the road island (a leg over a bay is
         # better than none), then the nearest nodes of other land masses: each group nearest first.
-        ranks = np.where(dry, 0, np.where(wet, 1, 3)), np.where(other, 2, 3)
+        ranks = own_rank, np.where(other, 2, 3)
         legs = (settings.circuity_factor, settings.ferry_speed_kmh, settings.ferry_wait_h)
         nodes, hours, km, sea = pick_attachments(
             ranks, (own, near), (own_km, near_km), (own_ok, other), (speed, self.speed), ATTACH_K, legs

@@ -60,7 +60,7 @@ from routing.roads import RoadNetwork
 from routing.schemas import REFERRAL_FIELDS
 from store import database
 
-_STATUS_NAMES = np.array(jurisdiction.STATUSES, dtype=object)
+_CROSS_BORDER, _PROVINCIAL = (jurisdiction.STATUSES.index(name) for name in ("cross_border", "provincial"))
 
 
 @dataclass
@@ -280,18 +280,17 @@ class Referrer:
         hours = travel.hours
         offered = self._offered(tuple(sorted(needs)))
         signatures, matched = offered.signatures, offered.matched
-        rank = self._classifier.codes(location.areas, matched)  # the position in jurisdiction.STATUSES
-        status = _STATUS_NAMES[rank]
-        status_by_need = self._classifier.classify_each(location.areas, needs)
+        # the statuses as positions in jurisdiction.STATUSES (also their rank), for all needs and for each
+        status, status_by_need = self._classifier.codes_with_each(location.areas, matched, needs)
         usable: np.ndarray = offered.some & np.isfinite(hours)
         if _cross_border_policy() == "exclude":
-            usable &= status != "cross_border"
+            usable &= status != _CROSS_BORDER
             referral.notes.append("Cross-border agencies without an agreement are left out (setting).")
         if on is not None:
             usable &= ~np.array([open_on(text, on) is False for text in self._opening])
         within: np.ndarray = usable if max_time_h is None else usable & (hours <= max_time_h)
         build = Builder(network, self.roads, targets, travel, status, matched, status_by_need)
-        ranked = np.lexsort((self._id_rank, rank, hours))
+        ranked = np.lexsort((self._id_rank, status, hours))
         order = ranked[within[ranked]]
         referral.candidates = build.many(order[:k].tolist())
         referral.notes.extend(_unconfirmed_notes(referral.candidates))
@@ -376,7 +375,7 @@ class Referrer:
                 escalation.append(_no_provider(need))
                 continue
             tiers = [
-                ("provincial", offers & usable & (level == "province") & (status == "provincial")),
+                ("provincial", offers & usable & (level == "province") & (status == _PROVINCIAL)),
                 ("national", offers & usable & (level == "national")),
                 ("any", offers & usable),
             ]

@@ -44,6 +44,16 @@ def test_cover_matches_brute_force(seed):
         assert found[1] == pytest.approx(expected[1])
 
 
+@pytest.mark.parametrize("seed", range(80))
+def test_cover_breaks_ties_as_brute_force_does_fewest_then_least_time_then_lowest_positions(seed):
+    rng = np.random.default_rng(100 + seed)
+    count = int(rng.integers(2, 12))
+    provides = [frozenset(n for n in NEEDS if rng.random() < 0.4) for _ in range(count)]
+    hours = rng.integers(1, 4, count).astype(float)  # whole hours: many exact ties
+    hours[rng.random(count) < 0.1] = np.inf
+    assert best_cover(NEEDS, provides, hours) == _brute_force(NEEDS, provides, hours)
+
+
 def test_one_agency_covering_all_beats_two_faster_ones():
     provides = [frozenset({"shelter"}), frozenset({"psychological"}), frozenset({"shelter", "psychological"})]
     assert best_cover(["shelter", "psychological"], provides, np.array([0.1, 0.1, 9.0])) == ([2], 9.0)

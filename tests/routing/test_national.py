@@ -13,10 +13,11 @@ from scipy.sparse.csgraph import dijkstra
 from core import settings
 from core.errors import InputError
 from geo import boundaries
+from routing._kernels import dry_and_wet, own_ranks
 from routing._links import read_table
-from routing._national_legs import direct_legs
-from routing._water import crosses_water
-from routing.national import ATTACH_K, NationalNetwork, great_circle_km, national_network, road_leg
+from routing._national_legs import ISLAND_SEPARATION, direct_legs, island_space
+from routing._water import MAX_SAMPLES, STEP_KM, crosses_water
+from routing.national import ATTACH_K, OWN_TRIED, NationalNetwork, great_circle_km, national_network, road_leg
 from routing.travel import TravelModel
 
 KALABAHI = (124.52, -8.22)  # Alor
@@ -108,6 +109,28 @@ def test_points_on_land_are_attached_on_their_own_land_mass(net, on_land):
     assert (own | attached.sea[big]).all()  # the others too, or (on a coast with few dry legs) across the sea
     madura = net.attach([BANGKALAN[0]], [BANGKALAN[1]])
     assert (net.island[madura.nodes[0]] == madura.island[0]).all()
+
+
+def test_the_compiled_own_ranks_are_the_numpy_reading_of_dry_and_wet_legs(net, on_land):
+    coast = net.lon[net.landmass >= 0][:300] + 0.05, net.lat[net.landmass >= 0][:300]  # many legs over water
+    lon, lat = np.concatenate([on_land[0], coast[0]]), np.concatenate([on_land[1], coast[1]])
+    _, island, _ = net.place(lon, lat)
+    chord, own = net._island_tree.query(island_space(lon, lat, island), k=OWN_TRIED)
+    km = great_circle_km(lon[:, None], lat[:, None], net.lon[own], net.lat[own])
+    water = (settings.water_check_km, STEP_KM, MAX_SAMPLES)
+    half = ISLAND_SEPARATION / 2
+    args = lon, lat, net.lon[own], net.lat[own]
+    grid = net.land.grid, net.land.bits
+    usable, rank, enough = own_ranks(*args, chord, island >= 0, km, ATTACH_K, half, water, *grid)
+    expected_usable = (chord < half) & (island >= 0)[:, None]
+    dry, wet = dry_and_wet(*args, expected_usable, km, ATTACH_K, water, *grid)
+    np.testing.assert_array_equal(usable, expected_usable)
+    np.testing.assert_array_equal(rank, np.where(dry, 0, np.where(wet, 1, 3)))
+    assert {0, 1, 3} <= set(np.unique(rank).tolist())  # dry, wet and unusable legs all occur
+    assert not enough and not ((dry | wet).sum(axis=1) >= ATTACH_K).all()  # some point has too few
+    some = ((dry | wet).sum(axis=1) >= ATTACH_K).nonzero()[0][:5]  # points that each have enough
+    picked = (a[some] for a in args)
+    assert own_ranks(*picked, chord[some], island[some] >= 0, km[some], ATTACH_K, half, water, *grid)[2]
 
 
 def test_route_legs_sum_to_the_matrix_time_and_distance(net, on_land):
