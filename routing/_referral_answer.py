@@ -90,9 +90,9 @@ class Builder:
         self._described: dict[int, dict] = {}
 
     def _route(self, positions: list[int]) -> None:
-        targets, model = self.targets, self.travel.model
+        targets, model, name = self.targets, self.travel.model, self.network.name
         missing = [i for i in positions if i not in self._routes]
-        estimated = [i for i in missing if model[i] == self.network.name]
+        estimated = [i for i in missing if model[i] == name]
         if estimated:
             self._routes.update(zip(estimated, self.travel.search.routes(estimated), strict=True))
         for i in missing:
@@ -103,13 +103,14 @@ class Builder:
 
     def _line(self, route: Route) -> tuple:
         """Return the route's line, leg records, km and crossings, once per route and answer (kept by id)."""
-        if id(route) not in self._lines:
+        kept = self._lines.get(id(route))
+        if kept is None:
             coords, spans = route_line(route)
             geometry = None if coords is None else {"type": "LineString", "coordinates": coords}
-            km = round(route.distance_km, 1) if route.reachable else None
+            km = round(route.distance_km, 1) if route.legs else None
             sea = sum(FAMILY_OF.get(leg.mode) == "sea" for leg in route.legs)
-            self._lines[id(route)] = route, geometry, leg_records(route, spans), km, sea
-        return self._lines[id(route)][1:]
+            kept = self._lines[id(route)] = route, geometry, leg_records(route, spans), km, sea
+        return kept[1:]
 
     def many(self, positions: Sequence[int]) -> list[dict]:
         """Return the descriptions of the agencies at `positions`, ranked in that order."""
@@ -188,13 +189,15 @@ def route_line(route: Route) -> tuple[list[list[float]] | None, list]:
     (:func:`routing.travel.joined`), so a map can draw each leg by its mode without the
     points being sent twice.
     """
-    unknown = [None] * len(route.legs)
-    if not route.reachable or any(leg.coords is None for leg in route.legs):
-        return None, unknown
-    parts = [leg.coords for leg in route.legs if leg.coords is not None and len(leg.coords)]
-    if len(parts) < len(route.legs):  # a leg without points: the line without spans
-        return (joined(parts)[0] if parts else None), unknown
-    return joined(parts)
+    legs, parts = route.legs, []
+    for leg in legs:
+        if leg.coords is None:
+            return None, [None] * len(legs)
+        if len(leg.coords):
+            parts.append(leg.coords)
+    if len(parts) < len(legs):  # a leg without points: the line without spans
+        return (joined(parts)[0] if parts else None), [None] * len(legs)
+    return joined(parts) if legs else (None, [])
 
 
 def leg_records(route: Route, spans: list | None = None) -> list[dict]:

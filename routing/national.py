@@ -73,6 +73,7 @@ these settings change) rather than keeping one.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -187,7 +188,7 @@ class NationalNetwork:
         self._joined_lock = threading.Lock()
         self._tree = cKDTree(unit_vectors(lon, lat))
         self._island_tree = cKDTree(island_space(lon, lat, self.island))
-        self._island_of_regency: dict[str, int] = {}  # the last land mass a point of each regency was on
+        self._island_of_regency = _main_land_masses(self.codes, landmass)  # then the last one a point was on
         self.land = land_mask()  # of the boundaries this network is built from (read once, not per leg)
         links = empty_links() if links is None else links
         keep = np.array([FAMILY_OF[LEG_MODES[m]] in self.modes for m in links.mode], dtype=bool)
@@ -469,6 +470,18 @@ class NationalNetwork:
             If a coordinate is bad or there are no sources (field ``source_lon``/``source_lat``).
         """
         return self.sources(lon, lat).hours()
+
+
+def _main_land_masses(codes: np.ndarray, landmass: np.ndarray) -> dict[str, int]:
+    """Return, per regency, the land mass of most of its district nodes: the first guess of :meth:`place`.
+
+    A guess only saves a lookup: a point off the guessed land mass is looked up among all.
+    """
+    counts: dict[str, Counter[int]] = {}
+    for code, mass in zip(codes.tolist(), landmass.tolist(), strict=True):
+        if mass >= 0:
+            counts.setdefault(str(code)[:5], Counter())[mass] += 1
+    return {regency: masses.most_common(1)[0][0] for regency, masses in counts.items()}
 
 
 @lru_cache(maxsize=4)

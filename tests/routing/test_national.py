@@ -13,6 +13,7 @@ from scipy.sparse.csgraph import dijkstra
 from core import settings
 from core.errors import InputError
 from geo import boundaries
+from geo.lookup import locate
 from routing._kernels import dry_and_wet, own_ranks
 from routing._links import read_table
 from routing._national_legs import ISLAND_SEPARATION, direct_legs, island_space
@@ -109,6 +110,15 @@ def test_points_on_land_are_attached_on_their_own_land_mass(net, on_land):
     assert (own | attached.sea[big]).all()  # the others too, or (on a coast with few dry legs) across the sea
     madura = net.attach([BANGKALAN[0]], [BANGKALAN[1]])
     assert (net.island[madura.nodes[0]] == madura.island[0]).all()
+
+
+def test_one_point_placed_with_its_regencys_guessed_land_mass_is_placed_as_in_bulk(net, on_land):
+    lon, lat = on_land
+    bulk = net.place(lon, lat)
+    regency = locate(lon, lat, "regency")
+    for i in range(len(lon)):  # the first of a regency takes the seeded guess, the others the last one found
+        one = net.place(lon[i : i + 1], lat[i : i + 1], regency[i : i + 1])
+        assert [part.tolist() for part in one] == [part[i : i + 1].tolist() for part in bulk]
 
 
 def test_the_compiled_own_ranks_are_the_numpy_reading_of_dry_and_wet_legs(net, on_land):
