@@ -8,13 +8,13 @@ runs on the embedded default data with no other step.
 from __future__ import annotations
 
 from flask import Flask
-from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import db, settings
 from service import auth, headers, limits
 from service.api import routes as api
+from service.fast_json import FastJSONProvider
 from service.pages import common as pages_common
 from service.pages import routes as pages
 from store.prepare import prepare
@@ -38,8 +38,7 @@ def create_app(engine: Engine | None = None, *, prepare_data: bool = True) -> Fl
     if settings.proxy_hops:  # trust exactly that many proxies' forwarded address and scheme
         hops = int(settings.proxy_hops)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    if isinstance(app.json, DefaultJSONProvider):  # Flask's own provider, whose default escapes non-ASCII text
-        app.json.ensure_ascii = False
+    app.json = FastJSONProvider(app)  # Flask's JSON, encoded by msgspec (dates ISO, non-ASCII text as UTF-8)
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES
     engine = engine or db.get_engine()
     if prepare_data:

@@ -55,11 +55,12 @@ class AgencyTrees:
             first, self.tree_of = distinct_points(lon, lat)
             graph, ids = network._extended(attachment.rows(first))
             hours, predecessors = dijkstra(graph, indices=ids, return_predecessors=True)
-            self.hours = np.ascontiguousarray(hours[:, :n])
+            # by node: an origin's few attachment nodes are a few rows (a few cache lines each, not one per tree)
+            self.hours_by_node = np.ascontiguousarray(hours[:, :n].T)
             self.predecessors = np.where(predecessors[:, :n] >= n, -1, predecessors[:, :n]).astype(np.int32)
         else:
             self.tree_of = np.empty(0, dtype=np.int64)
-            self.hours, self.predecessors = np.empty((0, n)), np.empty((0, n), dtype=np.int32)
+            self.hours_by_node, self.predecessors = np.empty((n, 0)), np.empty((0, n), dtype=np.int32)
 
         self.points = list(zip(lon.tolist(), lat.tolist(), strict=True))  # for routes, as Python values
         self.tree_list = self.tree_of.tolist()
@@ -76,7 +77,7 @@ class TreeLookup:
 
     def __init__(self, trees: AgencyTrees, origin: tuple[float, float], attachment: Attachment) -> None:
         self.trees, self.origin, self.attachment = trees, origin, attachment
-        cost = trees.hours[:, attachment.nodes[0]] + attachment.hours[0]  # (trees x origin attachments)
+        cost = trees.hours_by_node[attachment.nodes[0]].T + attachment.hours[0]  # (trees x origin attachments)
         self._column = cost.argmin(axis=1)
         network_h = cost[np.arange(len(cost)), self._column][trees.tree_of]
         start = attachment
