@@ -90,8 +90,10 @@ def _csv_cell(value: object) -> object:
     return neutralised("" if value is None else str(value))
 
 
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ().+/-]*")
-"""A text a spreadsheet cannot run as a command (no letters, no function): a phone number, a signed number."""
+_NUMBER = r"[+-]?[0-9][0-9 ().+/-]*"
+_PLAIN_NUMBER = re.compile(f"{_NUMBER}(?:[;,]\\s*{_NUMBER})*")
+"""A text a spreadsheet cannot run as a command (no letters, no function): a phone number, a signed number, or a
+list of them split by ``;`` or ``,`` (``+852 6894 2799; +852 6773 0466``: each cell a split gives is one too)."""
 
 
 def formula_warnings(rows: Sequence[Mapping[str, object]], numbers: Iterable[str] = ()) -> list[RowError]:

@@ -101,6 +101,20 @@ def test_import_warns_about_formula_cells(hostile, tmp_path, monkeypatch):
     assert f"row 1: `name` was {rows[0]['name']!r}" in answer.stderr and "+62 380 123" not in answer.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "warned"),
+    [
+        ("+852 6894 2799; +852 6773 0466", False),  # KJRI Hong Kong's two lines: each a number after a split too
+        ("+62 21 2924 4800, -10.18", False),
+        ("+62 380 123; =cmd|' /C calc'!A0", True),
+        ("+62 380 123, @SUM(1+1)", True),
+        ("0800-1000 (toll-free); +62 21 2924 4800", True),  # words before the split: a person should look
+    ],
+)
+def test_a_list_of_phone_numbers_is_no_formula_but_a_formula_after_one_is(text, warned):
+    assert bool(_files.formula_warnings([{"phone": text}])) is warned
+
+
 def test_full_export_reimports_formula_like_names_unchanged(hostile, tmp_path):
     engine, rows, _ = hostile
     before = directory_io.export_agencies(engine, fmt="csv", public=False, include_retired=True)
